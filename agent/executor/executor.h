@@ -1,0 +1,91 @@
+#pragma once
+// How an agent runs the steps of one job: in a Docker container (docker executor) or as host
+// processes (shell executor). The agent's session checks the commit out into a workspace,
+// starts a JobSession, runs each step in it and closes it.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shared/result.h"
+
+namespace fmg::agent {
+
+using Environment = std::map<std::string, std::string>;
+
+/// Receives a step's output (stdout and stderr interleaved as produced), from the thread
+/// that runs the step.
+using OutputSink = std::function<void(std::string_view bytes)>;
+
+/// What a job needs from its executor.
+struct JobSpec {
+    int64_t attempt_id = 0;             // containers are labelled with it
+    std::string image;                  // docker: the primary image
+    std::vector<std::string> services;  // docker: service images sharing its network
+    Environment environment;            // the job's environment
+    std::string working_directory;      // as configured, e.g. "~/project"
+    std::filesystem::path workspace;    // host directory holding the checkout
+};
+
+struct RunStep {
+    std::string name;
+    std::string command;
+    Environment environment;        // the step's own, on top of the job's
+    std::string working_directory;  // empty: the job's; relative: under the job's
+    std::chrono::milliseconds no_output_timeout{std::chrono::minutes(10)};
+};
+
+struct StepExit {
+    enum class Kind {
+        exited,             // the command ended; see exit_code
+        no_output_timeout,  // killed after no_output_timeout without output
+        cancelled,          // JobSession::cancel() was called
+        error,              // the executor failed (see message)
+    };
+    Kind kind = Kind::exited;
+    int exit_code = 0;
+    std::string message;
+};
+
+/// One job's execution context: a container, or a directory on the host.
+class JobSession {
+  public:
+    virtual ~JobSession() = default;
+
+    /// Runs one step and blocks until it ends, sending its output to `output`. A line
+    /// explaining a timeout or executor error is written to `output` before returning.
+    virtual StepExit run(const RunStep& step, const OutputSink& output) = 0;
+
+    /// Stops the running step (if any) and makes later run() calls return `cancelled` at
+    /// once. Thread-safe: called from the agent's event loop while run() blocks elsewhere.
+    virtual void cancel() = 0;
+
+    /// Removes everything the session created (containers). Idempotent.
+    virtual void close() = 0;
+};
+
+class Executor {
+  public:
+    virtual ~Executor() = default;
+
+    /// "docker" or "shell".
+    virtual std::string name() const = 0;
+
+    /// Prepares a job (docker: pulls a missing image, writing progress to `output`, then
+    /// creates and starts the containers). Fails with a message users can act on, e.g.
+    /// Docker's own error for an image that cannot be pulled.
+    virtual Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
+                                                      const OutputSink& output) = 0;
+
+    /// Removes leftovers (docker: containers labelled with an attempt id) of attempts the
+    /// agent no longer runs. Returns how many it removed.
+    virtual size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) = 0;
+};
+
+}  // namespace fmg::agent

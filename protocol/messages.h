@@ -1,0 +1,155 @@
+#pragma once
+// Every message between agent and coordinator (protocol/PROTOCOL.md is the normative text).
+// These are wire types: the coordinator and agent translate them to their own domain types
+// at the boundary (STYLE 4).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace fmg::protocol {
+
+/// The version this build speaks, and the oldest peer version it accepts.
+constexpr uint32_t kProtocolVersion = 1;
+constexpr uint32_t kMinimumProtocolVersion = 1;
+
+/// Largest frame either side accepts; bigger frames are refused before decoding.
+constexpr size_t kMaxFrameBytes = 8 * 1024 * 1024;
+/// Largest `log` payload an agent sends in one message (it batches below this).
+constexpr size_t kMaxLogChunkBytes = 1024 * 1024;
+
+using AttemptId = int64_t;
+using Environment = std::map<std::string, std::string>;
+
+// ---- agent -> coordinator ----
+
+/// First message of every connection: who the agent is and what it still runs.
+struct Hello {
+    std::string name;       // runner name (defaults to the host name)
+    std::string version;    // fmg version of the agent binary
+    uint32_t capacity = 1;  // jobs at once
+    std::vector<std::string> labels;
+    std::vector<AttemptId> running;  // attempts the agent is still executing (reconciliation)
+};
+
+/// Sent every heartbeat interval; any frame also counts as a heartbeat.
+struct AgentHeartbeat {
+    std::vector<AttemptId> running;
+    uint32_t free_slots = 0;
+};
+
+/// The agent took an assigned attempt and starts it.
+struct Accepted {
+    AttemptId attempt_id = 0;
+};
+
+/// The agent cannot take an assigned attempt (no free slot, draining, ...).
+struct Refused {
+    AttemptId attempt_id = 0;
+    std::string reason;
+};
+
+struct StepStarted {
+    AttemptId attempt_id = 0;
+    uint32_t step_index = 0;    // index into Assign::steps
+    int64_t started_at_ms = 0;  // wall clock of the agent, epoch milliseconds
+};
+
+/// A chunk of the attempt's log. `seq` starts at 1 and increases by one per chunk;
+/// the coordinator appends a chunk exactly once and acks the highest contiguous seq.
+struct Log {
+    AttemptId attempt_id = 0;
+    uint64_t seq = 0;
+    std::string data;  // raw bytes (msgpack bin)
+};
+
+enum class StepOutcome { success, failed, error, cancelled };
+
+struct StepFinished {
+    AttemptId attempt_id = 0;
+    uint32_t step_index = 0;
+    StepOutcome outcome = StepOutcome::success;
+    int32_t exit_code = 0;
+    int64_t finished_at_ms = 0;
+};
+
+enum class JobOutcome { success, failed, error, cancelled };
+
+/// The attempt is over. `last_seq` is the seq of its final log chunk (0 if none), so the
+/// coordinator knows when the log is complete.
+struct JobFinished {
+    AttemptId attempt_id = 0;
+    JobOutcome outcome = JobOutcome::success;
+    std::string error;  // for error: what went wrong (e.g. Docker's message)
+    uint64_t last_seq = 0;
+    int64_t finished_at_ms = 0;
+};
+
+/// The agent is leaving on purpose (SIGTERM); its attempts were handed back.
+struct Goodbye {
+    std::string reason;
+};
+
+using AgentMessage = std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log,
+                                  StepFinished, JobFinished, Goodbye>;
+
+// ---- coordinator -> agent ----
+
+struct Welcome {
+    int64_t runner_id = 0;
+    uint32_t heartbeat_interval_ms = 1000;
+    uint32_t agent_timeout_ms = 3000;
+};
+
+/// The coordinator refuses the agent (revoked, bad version, duplicate); it should not retry
+/// until restarted by an operator.
+struct Reject {
+    std::string reason;
+};
+
+struct CoordinatorHeartbeat {};
+
+enum class StepKind { checkout, run };
+
+struct StepSpec {
+    StepKind kind = StepKind::run;
+    std::string name;
+    std::string command;  // for run steps
+    Environment environment;
+    std::string working_directory;      // empty: the job's
+    uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
+};
+
+/// Run one attempt of a job.
+struct Assign {
+    AttemptId attempt_id = 0;
+    int64_t pipeline_id = 0;
+    std::string job_name;
+    std::string repo_url;
+    std::string ref;
+    std::string sha;
+    std::string image;                  // the primary image; steps run in it
+    std::vector<std::string> services;  // further images sharing its network
+    Environment environment;
+    std::string working_directory;
+    std::vector<StepSpec> steps;
+    uint32_t job_timeout_ms = 0;  // 0: none
+};
+
+/// Log chunks of the attempt up to and including `seq` are durable; the agent may drop them.
+struct Ack {
+    AttemptId attempt_id = 0;
+    uint64_t seq = 0;
+};
+
+/// Stop the attempt now (cancelled, stale, or no longer owned by this agent).
+struct Cancel {
+    AttemptId attempt_id = 0;
+    std::string reason;
+};
+
+using CoordinatorMessage = std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel>;
+
+}  // namespace fmg::protocol
