@@ -19,6 +19,17 @@ constexpr uint32_t kMinimumProtocolVersion = 1;
 constexpr size_t kMaxFrameBytes = 8 * 1024 * 1024;
 /// Largest `log` payload an agent sends in one message (it batches below this).
 constexpr size_t kMaxLogChunkBytes = 1024 * 1024;
+/// Largest name-like string: message type, runner name and version, labels, job name, ref,
+/// sha, image, service images, environment variable names.
+constexpr size_t kMaxNameBytes = 1024;
+/// Largest other string: reasons, errors, URLs, paths, step names, commands, env values.
+constexpr size_t kMaxTextBytes = 256 * 1024;
+/// Most items of any array (labels, running, services, steps).
+constexpr size_t kMaxListItems = 1024;
+/// Most entries of any map (an environment, the fields of one message or step).
+constexpr size_t kMaxMapEntries = 1024;
+/// Deepest nesting of arrays and maps; the envelope is level 1, a step's environment level 4.
+constexpr size_t kMaxNestingDepth = 8;
 
 using AttemptId = int64_t;
 using Environment = std::map<std::string, std::string>;
@@ -31,30 +42,42 @@ struct Hello {
     std::string version;    // fmg version of the agent binary
     uint32_t capacity = 1;  // jobs at once
     std::vector<std::string> labels;
-    std::vector<AttemptId> running;  // attempts the agent is still executing (reconciliation)
+    // attempts the agent holds: still executing, or finished with job_finished unacked
+    std::vector<AttemptId> running;
+
+    friend bool operator==(const Hello&, const Hello&) = default;
 };
 
 /// Sent every heartbeat interval; any frame also counts as a heartbeat.
 struct AgentHeartbeat {
-    std::vector<AttemptId> running;
+    std::vector<AttemptId> running;  // as Hello::running
     uint32_t free_slots = 0;
+    bool draining = false;  // stopped taking work before leaving (SIGTERM)
+
+    friend bool operator==(const AgentHeartbeat&, const AgentHeartbeat&) = default;
 };
 
 /// The agent took an assigned attempt and starts it.
 struct Accepted {
     AttemptId attempt_id = 0;
+
+    friend bool operator==(const Accepted&, const Accepted&) = default;
 };
 
 /// The agent cannot take an assigned attempt (no free slot, draining, ...).
 struct Refused {
     AttemptId attempt_id = 0;
     std::string reason;
+
+    friend bool operator==(const Refused&, const Refused&) = default;
 };
 
 struct StepStarted {
     AttemptId attempt_id = 0;
     uint32_t step_index = 0;    // index into Assign::steps
     int64_t started_at_ms = 0;  // wall clock of the agent, epoch milliseconds
+
+    friend bool operator==(const StepStarted&, const StepStarted&) = default;
 };
 
 /// A chunk of the attempt's log. `seq` starts at 1 and increases by one per chunk;
@@ -63,6 +86,8 @@ struct Log {
     AttemptId attempt_id = 0;
     uint64_t seq = 0;
     std::string data;  // raw bytes (msgpack bin)
+
+    friend bool operator==(const Log&, const Log&) = default;
 };
 
 enum class StepOutcome { success, failed, error, cancelled };
@@ -73,23 +98,30 @@ struct StepFinished {
     StepOutcome outcome = StepOutcome::success;
     int32_t exit_code = 0;
     int64_t finished_at_ms = 0;
+
+    friend bool operator==(const StepFinished&, const StepFinished&) = default;
 };
 
 enum class JobOutcome { success, failed, error, cancelled };
 
 /// The attempt is over. `last_seq` is the seq of its final log chunk (0 if none), so the
-/// coordinator knows when the log is complete.
+/// coordinator knows when the log is complete. The coordinator acknowledges the result itself
+/// with `Ack{attempt_id, last_seq + 1}`; the agent keeps and resends it until then.
 struct JobFinished {
     AttemptId attempt_id = 0;
     JobOutcome outcome = JobOutcome::success;
     std::string error;  // for error: what went wrong (e.g. Docker's message)
     uint64_t last_seq = 0;
     int64_t finished_at_ms = 0;
+
+    friend bool operator==(const JobFinished&, const JobFinished&) = default;
 };
 
 /// The agent is leaving on purpose (SIGTERM); its attempts were handed back.
 struct Goodbye {
     std::string reason;
+
+    friend bool operator==(const Goodbye&, const Goodbye&) = default;
 };
 
 using AgentMessage = std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log,
@@ -101,15 +133,21 @@ struct Welcome {
     int64_t runner_id = 0;
     uint32_t heartbeat_interval_ms = 1000;
     uint32_t agent_timeout_ms = 3000;
+
+    friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 
 /// The coordinator refuses the agent (revoked, bad version, duplicate); it should not retry
 /// until restarted by an operator.
 struct Reject {
     std::string reason;
+
+    friend bool operator==(const Reject&, const Reject&) = default;
 };
 
-struct CoordinatorHeartbeat {};
+struct CoordinatorHeartbeat {
+    friend bool operator==(const CoordinatorHeartbeat&, const CoordinatorHeartbeat&) = default;
+};
 
 enum class StepKind { checkout, run };
 
@@ -120,6 +158,8 @@ struct StepSpec {
     Environment environment;
     std::string working_directory;      // empty: the job's
     uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
+
+    friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };
 
 /// Run one attempt of a job.
@@ -136,18 +176,25 @@ struct Assign {
     std::string working_directory;
     std::vector<StepSpec> steps;
     uint32_t job_timeout_ms = 0;  // 0: none
+
+    friend bool operator==(const Assign&, const Assign&) = default;
 };
 
 /// Log chunks of the attempt up to and including `seq` are durable; the agent may drop them.
+/// `seq == JobFinished::last_seq + 1` acknowledges the attempt's result: the agent forgets it.
 struct Ack {
     AttemptId attempt_id = 0;
     uint64_t seq = 0;
+
+    friend bool operator==(const Ack&, const Ack&) = default;
 };
 
 /// Stop the attempt now (cancelled, stale, or no longer owned by this agent).
 struct Cancel {
     AttemptId attempt_id = 0;
     std::string reason;
+
+    friend bool operator==(const Cancel&, const Cancel&) = default;
 };
 
 using CoordinatorMessage = std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel>;
