@@ -1,0 +1,343 @@
+#include "tests/support/cluster.h"
+
+#include <catch2/catch.hpp>
+#include <cctype>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+
+#include "tests/support/binaries.h"
+#include "tests/support/json.h"
+#include "tests/support/webhook.h"
+
+namespace fmg::testing {
+namespace {
+
+constexpr std::chrono::seconds kStartupTimeout{20};
+constexpr std::chrono::seconds kAgentStopGrace{15};
+constexpr std::chrono::seconds kCoordinatorStopGrace{10};
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+        text.pop_back();
+    }
+    return text;
+}
+
+std::string job_status(const Poco::JSON::Object::Ptr& pipeline, const std::string& job) {
+    for (const auto& element : object_array(pipeline, "jobs")) {
+        if (optional_string(element, "name") == job) {
+            return optional_string(element, "status").value_or("");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+bool is_final_pipeline_status(const std::string& status) {
+    return status == "success" || status == "failed" || status == "error" || status == "cancelled";
+}
+
+Cluster::Cluster(ClusterOptions options)
+    : options_(std::move(options)), github_(std::make_unique<FakeGitHub>(options_.github_token)) {
+    std::filesystem::create_directories(dir_ / "home");
+    std::filesystem::create_directories(dir_ / "logs");
+    start_coordinator();
+}
+
+Cluster::~Cluster() {
+    clients_.clear();  // SIGKILL: a CLI holds no state worth draining
+    for (auto it = agents_.rbegin(); it != agents_.rend(); ++it) (*it)->stop(kAgentStopGrace);
+    agents_.clear();
+    if (coordinator_) {
+        if (auto ended = coordinator_->poll(); ended && !stopped_) {
+            std::cerr << "note: the coordinator had already ended (" << ended->describe() << "):\n"
+                      << tail_file(coordinator_->stderr_path());
+        }
+        coordinator_->stop(kCoordinatorStopGrace);
+        coordinator_.reset();
+    }
+    github_.reset();
+}
+
+void Cluster::start_coordinator() {
+    const uint16_t http_port = free_port();
+    uint16_t agent_port = free_port();
+    while (agent_port == http_port) agent_port = free_port();
+    server_url_ = "http://127.0.0.1:" + std::to_string(http_port);
+
+    ProcessOptions process;
+    process.argv = {coordinator_binary().string(),
+                    "--http-listen",
+                    "127.0.0.1:" + std::to_string(http_port),
+                    "--agent-listen",
+                    "tcp://127.0.0.1:" + std::to_string(agent_port),
+                    "--public-url",
+                    server_url_,
+                    "--data-dir",
+                    data_dir().string(),
+                    "--github-api-url",
+                    github_->url()};
+    process.argv.insert(process.argv.end(), options_.coordinator_args.begin(),
+                        options_.coordinator_args.end());
+    process.env = {{"WEBHOOK_SECRET", options_.webhook_secret},
+                   {"GITHUB_TOKEN", options_.github_token}};
+    process.cwd = dir_.path();
+    coordinator_ = std::make_unique<Process>("coordinator", process, dir_ / "logs");
+
+    const HttpClient anonymous(server_url_, {}, std::chrono::seconds(5));
+    wait_until(
+        deadline_after(kStartupTimeout), [&] { return anonymous.get("/healthz").status == 200; },
+        "the coordinator to answer 200 on GET /healthz at " + server_url_);
+    admin_token_ = trimmed(read_file_text(data_dir() / "admin.token"));
+    if (admin_token_.empty()) {
+        FAIL("the coordinator is up but wrote no admin token to " << (data_dir() / "admin.token")
+                                                                  << "\n"
+                                                                  << tail_files(log_files()));
+    }
+}
+
+GitRepo Cluster::make_repo(const std::string& name) const {
+    return GitRepo(dir_ / "repos" / name);
+}
+
+std::vector<std::string> Cluster::cli_prefix() const {
+    return {cli_binary().string(), "--server-url", server_url_, "--token", admin_token_};
+}
+
+CommandResult Cluster::fmg(const std::vector<std::string>& args,
+                           std::chrono::milliseconds timeout) const {
+    ProcessOptions process;
+    process.argv = cli_prefix();
+    process.argv.insert(process.argv.end(), args.begin(), args.end());
+    process.env = {{"HOME", (dir_ / "home").string()}};
+    CommandResult result = run_command(process, timeout);
+    if (result.timed_out)
+        FAIL("the CLI did not finish in time:\n" << result.describe(process.argv));
+    return result;
+}
+
+Process& Cluster::start_fmg(const std::string& name, const std::vector<std::string>& args) {
+    ProcessOptions process;
+    process.argv = cli_prefix();
+    process.argv.insert(process.argv.end(), args.begin(), args.end());
+    process.env = {{"HOME", (dir_ / "home").string()}};
+    clients_.push_back(std::make_unique<Process>(name, process, dir_ / "logs"));
+    return *clients_.back();
+}
+
+std::filesystem::path Cluster::add_runner(const std::string& host,
+                                          const std::vector<std::string>& extra_args) {
+    std::vector<std::string> args{"configure", "add-runner", host};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    const CommandResult result = fmg(args);
+    if (!result.ok() || result.out.find("secret_key:") == std::string::npos) {
+        FAIL("`fmg configure add-runner " << host << "` printed no credentials:\n"
+                                          << result.describe(args) << "\n"
+                                          << tail_files(log_files()));
+    }
+    const std::filesystem::path file = dir_ / (host + ".cred");
+    std::ofstream(file, std::ios::trunc) << result.out;
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return file;
+}
+
+Process& Cluster::start_agent(const std::string& name, const std::filesystem::path& credentials,
+                              const AgentOptions& options) {
+    ProcessOptions process;
+    process.argv = {agent_binary().string(),
+                    "--credentials",
+                    credentials.string(),
+                    "--name",
+                    name,
+                    "--work-dir",
+                    (dir_ / "agents" / name).string(),
+                    "--executor",
+                    options.executor};
+    process.argv.insert(process.argv.end(), options.extra_args.begin(), options.extra_args.end());
+    process.cwd = dir_.path();
+    agents_.push_back(std::make_unique<Process>("agent-" + name, process, dir_ / "logs"));
+    return *agents_.back();
+}
+
+Process& Cluster::start_runner(const std::string& host, const AgentOptions& options) {
+    Process& agent = start_agent(host, add_runner(host, options.runner_args), options);
+    wait_until(
+        deadline_after(kStartupTimeout),
+        [&] {
+            if (auto ended = agent.poll()) {
+                FAIL("agent " << host << " exited (" << ended->describe()
+                              << ") before coming online\n"
+                              << tail_files(log_files()));
+            }
+            const auto runner = find_runner(host);
+            return runner && optional_string(runner, "state") == "online";
+        },
+        "runner " + host + " to be online in GET /api/v1/runners");
+    return agent;
+}
+
+std::vector<Poco::JSON::Object::Ptr> Cluster::runners() const {
+    const HttpResponse response = api().get("/api/v1/runners");
+    if (response.status != 200) FAIL("GET /api/v1/runners: " << response.describe());
+    // The list is {"total", "data"} like pipelines; a bare array is read as well.
+    if (!response.body.empty() && response.body.front() == '[') {
+        std::vector<Poco::JSON::Object::Ptr> list;
+        const Poco::JSON::Array::Ptr array = parse_array(response.body);
+        for (size_t i = 0; i < array->size(); ++i) {
+            list.push_back(array->getObject(static_cast<unsigned>(i)));
+        }
+        return list;
+    }
+    return object_array(response.json(), "data");
+}
+
+Poco::JSON::Object::Ptr Cluster::find_runner(const std::string& host) const {
+    for (const auto& runner : runners()) {
+        if (runner && optional_string(runner, "host") == host) return runner;
+    }
+    return nullptr;
+}
+
+HttpResponse Cluster::deliver(const std::string& event, const std::string& body,
+                              const std::string& delivery_id) const {
+    return deliver_signed_as(event, body, sign_webhook(options_.webhook_secret, body), delivery_id);
+}
+
+HttpResponse Cluster::deliver_signed_as(const std::string& event, const std::string& body,
+                                        const std::optional<std::string>& signature,
+                                        const std::string& delivery_id) const {
+    Headers headers{{"User-Agent", "GitHub-Hookshot/7a4c9b2"},
+                    {"X-GitHub-Event", event},
+                    {"X-GitHub-Delivery", delivery_id},
+                    {"X-GitHub-Hook-ID", "498811712"},
+                    {"X-GitHub-Hook-Installation-Target-Type", "repository"},
+                    {"X-GitHub-Hook-Installation-Target-ID", "702158923"}};
+    if (signature) headers.emplace_back("X-Hub-Signature-256", *signature);
+    return HttpClient(server_url_).post_json("/webhook", body, headers);
+}
+
+int64_t Cluster::push(const GitRepo& repo, const std::string& sha, const std::string& ref) const {
+    PushEvent event;
+    event.clone_url = repo.url();
+    event.ref = ref;
+    event.after = sha;
+    const HttpResponse response = deliver("push", push_payload(event), new_delivery_id());
+    if (response.status != 202) {
+        FAIL("push webhook for " << sha << " was not accepted: " << response.describe() << "\n"
+                                 << tail_files(log_files()));
+    }
+    return int_field(response.json(), "pipeline_id");
+}
+
+Poco::JSON::Object::Ptr Cluster::pipeline(int64_t id) const {
+    const HttpResponse response = api().get("/api/v1/pipelines/" + std::to_string(id));
+    if (response.status != 200) FAIL("GET pipeline " << id << ": " << response.describe());
+    return response.json();
+}
+
+int64_t Cluster::pipeline_total() const {
+    const HttpResponse response = api().get("/api/v1/pipelines");
+    if (response.status != 200) FAIL("GET /api/v1/pipelines: " << response.describe());
+    return int_field(response.json(), "total");
+}
+
+Poco::JSON::Object::Ptr Cluster::wait_for_pipeline(
+    int64_t id, const std::function<bool(const Poco::JSON::Object::Ptr&)>& predicate,
+    const std::string& description, std::chrono::milliseconds timeout) {
+    Poco::JSON::Object::Ptr latest;
+    wait_until(
+        deadline_after(timeout),
+        [&] {
+            latest = pipeline(id);
+            return predicate(latest);
+        },
+        "pipeline " + std::to_string(id) + ": " + description + " (last seen: " + to_json(latest) +
+            ")");
+    return latest;
+}
+
+Poco::JSON::Object::Ptr Cluster::wait_for_final(int64_t id, std::chrono::milliseconds timeout) {
+    return wait_for_pipeline(
+        id,
+        [](const Poco::JSON::Object::Ptr& p) {
+            return is_final_pipeline_status(optional_string(p, "status").value_or(""));
+        },
+        "a final status", timeout);
+}
+
+Poco::JSON::Object::Ptr Cluster::wait_for_job_status(int64_t id, const std::string& job,
+                                                     const std::string& status,
+                                                     std::chrono::milliseconds timeout) {
+    return wait_for_pipeline(
+        id, [&](const Poco::JSON::Object::Ptr& p) { return job_status(p, job) == status; },
+        "job " + job + " to be " + status, timeout);
+}
+
+void Cluster::wait_for_github_status(const std::string& context, const std::string& sha,
+                                     const std::string& state, std::chrono::milliseconds timeout) {
+    wait_until(
+        deadline_after(timeout),
+        [&] {
+            for (const auto& posted : github_->statuses_for(context)) {
+                if (posted.sha() == sha && posted.state == state) return true;
+            }
+            return false;
+        },
+        "GitHub status " + state + " for " + context + " on " + sha);
+}
+
+void Cluster::wait_until(Deadline deadline, const std::function<bool()>& predicate,
+                         const std::string& description) {
+    ::fmg::testing::wait_until(
+        deadline,
+        [&] {
+            if (auto ended = coordinator_->poll()) {
+                FAIL("the coordinator exited (" << ended->describe() << ") while waiting for "
+                                                << description << "\n"
+                                                << tail_files(log_files()));
+            }
+            return predicate();
+        },
+        description, log_files());
+}
+
+std::vector<std::filesystem::path> Cluster::log_files() const {
+    std::vector<std::filesystem::path> files;
+    auto add = [&](const Process& process) {
+        files.push_back(process.stderr_path());
+        files.push_back(process.stdout_path());
+    };
+    if (coordinator_) add(*coordinator_);
+    for (const auto& agent : agents_) add(*agent);
+    for (const auto& client : clients_) add(*client);
+    return files;
+}
+
+void Cluster::stop_gracefully() {
+    stopped_ = true;
+    for (auto it = agents_.rbegin(); it != agents_.rend(); ++it) {
+        Process& agent = **it;
+        if (agent.poll()) continue;  // already ended, e.g. refused on purpose
+        agent.kill(SIGTERM);
+        const auto ended = agent.wait_for(deadline_after(kAgentStopGrace));
+        if (!ended || !ended->exited_with(0)) {
+            FAIL(agent.name() << " did not exit 0 within " << kAgentStopGrace.count()
+                              << " s of SIGTERM ("
+                              << (ended ? ended->describe() : std::string("still running")) << ")\n"
+                              << tail_files(log_files()));
+        }
+    }
+    coordinator_->kill(SIGTERM);
+    const auto ended = coordinator_->wait_for(deadline_after(kCoordinatorStopGrace));
+    if (!ended || !ended->exited_with(0)) {
+        FAIL("the coordinator did not exit 0 within "
+             << kCoordinatorStopGrace.count() << " s of SIGTERM ("
+             << (ended ? ended->describe() : std::string("still running")) << ")\n"
+             << tail_files(log_files()));
+    }
+}
+
+}  // namespace fmg::testing

@@ -1,0 +1,154 @@
+#pragma once
+// A whole fmg installation in a temp dir, on ephemeral loopback ports: the real coordinator
+// (with a fake GitHub), real agents registered through the real `fmg` CLI, and helpers to
+// deliver signed webhooks and watch pipelines through the REST API (STYLE 18).
+
+#include <Poco/JSON/Object.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/support/fake_github.h"
+#include "tests/support/git_repo.h"
+#include "tests/support/http_client.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/wait.h"
+
+namespace fmg::testing {
+
+using std::chrono_literals::operator""s;
+
+struct ClusterOptions {
+    std::string webhook_secret = "it's a secret to everybody";
+    std::string github_token = "ghs_fmgIntegrationTestToken0123456789";
+    std::vector<std::string> coordinator_args;  // further flags, e.g. {"--max-attempts", "1"}
+};
+
+struct AgentOptions {
+    std::string executor = "docker";       // "docker" or "shell"
+    std::vector<std::string> extra_args;   // e.g. {"--capacity", "2"}
+    std::vector<std::string> runner_args;  // for `fmg configure add-runner`, e.g. labels
+};
+
+/// How long a pipeline may take in these tests (a few steps in busybox or a shell).
+constexpr std::chrono::seconds kPipelineTimeout{120};
+
+class Cluster {
+  public:
+    /// Starts the fake GitHub and the coordinator, waits for /healthz and reads admin.token.
+    /// Fails the test (with the coordinator's log) when it does not come up.
+    explicit Cluster(ClusterOptions options = {});
+    /// Stops everything it started: CLI processes, agents (SIGTERM, then SIGKILL after a
+    /// grace period), the coordinator, the fake GitHub; then removes the temp dir.
+    ~Cluster();
+    Cluster(const Cluster&) = delete;
+    Cluster& operator=(const Cluster&) = delete;
+
+    const TempDir& dir() const { return dir_; }
+    std::filesystem::path data_dir() const { return dir_ / "data"; }
+    std::string server_url() const { return server_url_; }
+    const std::string& admin_token() const { return admin_token_; }
+    const ClusterOptions& options() const { return options_; }
+    /// The REST API with the admin token.
+    HttpClient api() const { return HttpClient(server_url_, admin_token_); }
+    FakeGitHub& github() { return *github_; }
+    Process& coordinator() { return *coordinator_; }
+
+    /// A new git repository under the temp dir.
+    GitRepo make_repo(const std::string& name = "demo") const;
+
+    // ---- the CLI ----
+
+    /// Runs `fmg --server-url URL --token TOKEN ARGS...` to completion.
+    CommandResult fmg(const std::vector<std::string>& args,
+                      std::chrono::milliseconds timeout = 60s) const;
+    /// Starts the same as a long-running process (e.g. `logs --follow`), owned by the cluster.
+    Process& start_fmg(const std::string& name, const std::vector<std::string>& args);
+
+    // ---- runners ----
+
+    /// `fmg configure add-runner HOST` with its stdout saved as DIR/HOST.cred; returns that
+    /// path. Fails the test when the CLI fails or prints no credentials.
+    std::filesystem::path add_runner(const std::string& host,
+                                     const std::vector<std::string>& extra_args = {});
+    /// Starts `fmg-agent --credentials FILE --name NAME --work-dir DIR/agents/NAME
+    /// --executor E`, owned by the cluster. Does not wait for it to connect.
+    Process& start_agent(const std::string& name, const std::filesystem::path& credentials,
+                         const AgentOptions& options);
+    /// add_runner + start_agent + wait until the runner is online.
+    Process& start_runner(const std::string& host, const AgentOptions& options = {});
+    /// The runner objects of GET /api/v1/runners.
+    std::vector<Poco::JSON::Object::Ptr> runners() const;
+    /// The runner registered for `host`, if any.
+    Poco::JSON::Object::Ptr find_runner(const std::string& host) const;
+
+    // ---- webhooks and pipelines ----
+
+    /// POSTs a delivery signed with the cluster's webhook secret.
+    HttpResponse deliver(const std::string& event, const std::string& body,
+                         const std::string& delivery_id) const;
+    /// POSTs a delivery with the given signature header value (none when nullopt).
+    HttpResponse deliver_signed_as(const std::string& event, const std::string& body,
+                                   const std::optional<std::string>& signature,
+                                   const std::string& delivery_id) const;
+    /// Delivers a signed push of `sha` in `repo` (as octo/demo) and returns the pipeline id
+    /// from the 202 answer; fails the test on any other answer.
+    int64_t push(const GitRepo& repo, const std::string& sha,
+                 const std::string& ref = "refs/heads/main") const;
+
+    /// GET /api/v1/pipelines/ID; fails the test unless it answers 200 with an object.
+    Poco::JSON::Object::Ptr pipeline(int64_t id) const;
+    /// `total` of GET /api/v1/pipelines.
+    int64_t pipeline_total() const;
+    /// Polls the pipeline until `predicate` holds; returns that state of it.
+    Poco::JSON::Object::Ptr wait_for_pipeline(
+        int64_t id, const std::function<bool(const Poco::JSON::Object::Ptr&)>& predicate,
+        const std::string& description, std::chrono::milliseconds timeout = kPipelineTimeout);
+    /// Polls until the pipeline is success, failed, error or cancelled.
+    Poco::JSON::Object::Ptr wait_for_final(int64_t id,
+                                           std::chrono::milliseconds timeout = kPipelineTimeout);
+    /// Polls until job `job` of the pipeline has `status`.
+    Poco::JSON::Object::Ptr wait_for_job_status(
+        int64_t id, const std::string& job, const std::string& status,
+        std::chrono::milliseconds timeout = kPipelineTimeout);
+    /// Polls until the fake GitHub accepted a status with `state` for `context` and `sha`.
+    void wait_for_github_status(const std::string& context, const std::string& sha,
+                                const std::string& state, std::chrono::milliseconds timeout = 30s);
+
+    /// wait_until with every log of the cluster attached, failing at once (with the logs)
+    /// if the coordinator exits while waiting.
+    void wait_until(Deadline deadline, const std::function<bool()>& predicate,
+                    const std::string& description);
+    /// The stderr and stdout files of every process the cluster started.
+    std::vector<std::filesystem::path> log_files() const;
+
+    /// Stops the agents and then the coordinator with SIGTERM and checks each exits 0 in
+    /// time (graceful drain, SPEC "SIGTERM").
+    void stop_gracefully();
+
+  private:
+    void start_coordinator();
+    std::vector<std::string> cli_prefix() const;
+
+    ClusterOptions options_;
+    TempDir dir_;
+    std::unique_ptr<FakeGitHub> github_;
+    std::string server_url_;
+    std::string admin_token_;
+    std::unique_ptr<Process> coordinator_;
+    std::vector<std::unique_ptr<Process>> agents_;
+    std::vector<std::unique_ptr<Process>> clients_;
+    bool stopped_ = false;  // stop_gracefully() ran: the coordinator's end is expected
+};
+
+/// Whether a pipeline status is final.
+bool is_final_pipeline_status(const std::string& status);
+
+}  // namespace fmg::testing

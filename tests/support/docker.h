@@ -1,0 +1,15 @@
+#pragma once
+// Preconditions of the tests that run steps in Docker.
+
+#include <string>
+
+namespace fmg::testing {
+
+/// The image the Docker tests run their steps in (built by scripts/build-test-image.sh).
+inline const std::string kTestImage = "fmg/busybox:latest";
+
+/// Fails the current test with a message saying what to run when `docker info` fails
+/// (scripts/ensure-docker.sh) or the test image is missing (scripts/build-test-image.sh).
+void require_docker();
+
+}  // namespace fmg::testing

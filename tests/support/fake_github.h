@@ -1,0 +1,71 @@
+#pragma once
+// The one stand-in of the integration tests (DESIGN "Real components"): a local HTTP server
+// in place of api.github.com that checks and records every commit status the coordinator
+// posts. It validates requests the way GitHub does (path, token, JSON body, state,
+// description length) and answers 201 with the status, or the error GitHub would give.
+
+#include <Poco/Net/HTTPServer.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fmg::testing {
+
+/// One request the fake received.
+struct PostedStatus {
+    std::string method;
+    std::string path;           // "/repos/OWNER/REPO/statuses/SHA"
+    std::string authorization;  // the Authorization header as sent
+    std::string body;           // the raw body
+    int answered = 0;           // the HTTP status the fake answered with
+    std::string rejection;      // why it was not accepted (empty when answered 201)
+    // Fields of an accepted body:
+    std::string state;
+    std::string target_url;
+    std::string description;
+    std::string context;
+
+    /// "OWNER/REPO" and "SHA" from the path (empty when the path is not a status path).
+    std::string repo() const;
+    std::string sha() const;
+};
+
+class FakeGitHub {
+  public:
+    /// Starts listening on an ephemeral port of 127.0.0.1. Throws Poco::Exception on failure.
+    explicit FakeGitHub(std::string expected_token);
+    /// Stops the server (waits for handlers in progress).
+    ~FakeGitHub();
+    FakeGitHub(const FakeGitHub&) = delete;
+    FakeGitHub& operator=(const FakeGitHub&) = delete;
+
+    /// "http://127.0.0.1:PORT": what to pass as --github-api-url.
+    std::string url() const;
+    uint16_t port() const { return port_; }
+
+    /// Every request received, in order of arrival.
+    std::vector<PostedStatus> requests() const;
+    /// The accepted (201) statuses, in order of arrival.
+    std::vector<PostedStatus> statuses() const;
+    /// The accepted statuses of one context (e.g. "fmg/build"), in order of arrival.
+    std::vector<PostedStatus> statuses_for(std::string_view context) const;
+    /// Requests the fake refused because they were malformed (not counting fail_next()).
+    std::vector<PostedStatus> rejected() const;
+
+    /// Makes the next `count` well-formed requests fail with `http_status` (e.g. 502), as
+    /// GitHub does in an outage, to exercise the coordinator's retries.
+    void fail_next(int count, int http_status = 502);
+
+    struct State;  // shared with the request handlers
+
+  private:
+    std::shared_ptr<State> state_;
+    uint16_t port_ = 0;
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace fmg::testing
