@@ -1,0 +1,85 @@
+// Mirror::fetch: bringing every branch and tag of the remote into the mirror.
+
+#include <git2.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <system_error>
+
+#include "shared/git/credentials.h"
+#include "shared/git/error.h"
+#include "shared/git/file_lock.h"
+#include "shared/git/mirror.h"
+#include "shared/git/mirror_impl.h"
+#include "shared/log.h"
+
+namespace fmg::git {
+namespace {
+
+// Points the mirror's HEAD at the remote's default branch, so that `HEAD` resolves and
+// checkouts get the same local branch a `git clone` would. Best effort: a remote that
+// advertises no HEAD (or an empty one) leaves the mirror's HEAD as it was.
+void follow_remote_head(const MirrorState& impl, git_remote* remote) {
+    BufGuard branch;
+    if (git_remote_default_branch(branch.get(), remote) < 0) return;
+    git_reference* raw_ref = nullptr;
+    if (git_reference_lookup(&raw_ref, impl.repo.get(), branch.c_str()) < 0) return;
+    git_reference_free(raw_ref);
+    if (git_repository_set_head(impl.repo.get(), branch.c_str()) < 0) {
+        FMG_LOG(debug) << "git: mirror " << impl.path.string()
+                       << " keeps its HEAD: " << scrub_secrets(git_error_last()->message);
+    }
+}
+
+}  // namespace
+
+Status Mirror::fetch() {
+    const std::string action = "fetch " + impl_->display_url;
+    auto lock = FileLock::acquire(impl_->lock_path, FileLock::Mode::exclusive);
+    if (!lock) return Error{action + ": " + lock.error().message};
+    const auto started = std::chrono::steady_clock::now();
+    std::error_code ec;
+    if (impl_->kind == UrlKind::local_path && !std::filesystem::is_directory(impl_->url, ec)) {
+        // libgit2 would call a missing path an "unsupported URL protocol".
+        return Error{action + ": no such directory"};
+    }
+
+    // An in-memory remote with the real URL: the one in the mirror's config has no
+    // credentials.
+    git_remote* raw_remote = nullptr;
+    if (int rc = git_remote_create_anonymous(&raw_remote, impl_->repo.get(), impl_->url.c_str());
+        rc < 0) {
+        return libgit2_error(action, rc);
+    }
+    RemoteHandle remote(raw_remote);
+
+    CredentialAttempts attempts;
+    git_fetch_options options;
+    git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
+    options.callbacks.credentials = acquire_credential;
+    options.callbacks.payload = &attempts;
+    options.prune = GIT_FETCH_PRUNE;
+    options.update_fetchhead = 0;
+    options.proxy_opts.type = GIT_PROXY_AUTO;  // git config http.proxy, then https_proxy etc.
+
+    // git_strarray is not const-correct; libgit2 only reads the strings.
+    char* specs[] = {const_cast<char*>(kBranchesRefspec), const_cast<char*>(kTagsRefspec)};
+    const git_strarray refspecs{specs, 2};
+
+    git_error_clear();
+    if (int rc = git_remote_fetch(remote.get(), &refspecs, &options, nullptr); rc < 0) {
+        return libgit2_error(action, rc);
+    }
+    follow_remote_head(*impl_, remote.get());
+
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const git_indexer_progress* stats = git_remote_stats(remote.get());
+    FMG_LOG(info) << "git: fetched " << impl_->display_url << " into " << impl_->path.string()
+                  << " in " << elapsed.count() << " ms (" << stats->received_objects << " objects, "
+                  << stats->received_bytes << " bytes)";
+    return {};
+}
+
+}  // namespace fmg::git
