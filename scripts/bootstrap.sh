@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 host to build, test and run fmg, then builds it:
+#   1. installs the build and runtime packages (apt is skipped when all are installed),
+#   2. makes sure a Docker engine answers (scripts/ensure-docker.sh),
+#   3. builds the local test image fmg/busybox:latest (scripts/build-test-image.sh),
+#   4. configures and builds into ./build (RelWithDebInfo, all cores).
+# Idempotent: a second run installs nothing and rebuilds only what changed.
+# Run as root (or with sudo available) on a fresh host.
+#
+# Usage: scripts/bootstrap.sh
+#   FMG_BUILD_DIR   where to build (default: build, under the repository root)
+#   FMG_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
+set -euo pipefail
+
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+fi
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${FMG_BUILD_DIR:-$repo_root/build}"
+build_type="${FMG_BUILD_TYPE:-RelWithDebInfo}"
+
+say() { echo "bootstrap: $*" >&2; }
+die() {
+    say "$*"
+    exit 1
+}
+
+packages=(
+    # build
+    build-essential cmake pkg-config git
+    libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libpoco-dev libgit2-dev libyaml-cpp-dev
+    libsqlite3-dev libssl-dev catch2
+    # run and test: Docker, the test image's busybox, ss, TLS roots, curl and openssl (demo)
+    docker.io busybox-static iproute2 ca-certificates curl openssl procps
+)
+
+is_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+missing=()
+for package in "${packages[@]}"; do
+    if is_installed "$package"; then
+        continue
+    fi
+    # A Docker engine installed another way (e.g. docker-ce) conflicts with docker.io.
+    if [[ "$package" == docker.io ]] && command -v docker >/dev/null &&
+        command -v dockerd >/dev/null; then
+        continue
+    fi
+    missing+=("$package")
+done
+
+if ((${#missing[@]} > 0)); then
+    command -v apt-get >/dev/null || die "apt-get not found: fmg's scripts target Debian 12"
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        command -v sudo >/dev/null || die "run as root to install: ${missing[*]}"
+        sudo=(sudo)
+    fi
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -q
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    say "all ${#packages[@]} packages are installed"
+fi
+
+bash "$repo_root/scripts/ensure-docker.sh"
+bash "$repo_root/scripts/build-test-image.sh"
+
+say "building into $build_dir ($build_type)"
+cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
+cmake --build "$build_dir" -j"$(nproc)"
+say "done: binaries in $build_dir/coordinator, $build_dir/agent and $build_dir/cli"

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# A guided tour of fmg on one host: builds it (scripts/bootstrap.sh), then in a temp dir
+# starts a coordinator and one Docker agent, registers the agent with the CLI, makes a git
+# repository with a .circleci/config.yml, delivers a signed GitHub push webhook with curl,
+# follows the job's log live and shows the result with `fmg list` and `fmg show`.
+# Everything it started is stopped when it ends, whatever happens.
+#
+# Usage: scripts/demo.sh
+#   FMG_BUILD_DIR        the build directory (default: build)
+#   FMG_DEMO_HTTP_PORT   first port to try for the REST API (default 18080)
+#   FMG_DEMO_AGENT_PORT  first port to try for agents (default 18555)
+#   FMG_DEMO_KEEP        set to keep the temp dir (database, logs, repository)
+set -euo pipefail
+
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+fi
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${FMG_BUILD_DIR:-$repo_root/build}"
+export FMG_BUILD_DIR="$build_dir"
+
+say() { printf '\n==> %s\n' "$*"; }
+die() {
+    echo "demo: $*" >&2
+    exit 1
+}
+
+say "Building fmg (scripts/bootstrap.sh)"
+bash "$repo_root/scripts/bootstrap.sh"
+
+coordinator_bin="$build_dir/coordinator/fmg-coordinator"
+agent_bin="$build_dir/agent/fmg-agent"
+fmg_bin="$build_dir/cli/fmg"
+for binary in "$coordinator_bin" "$agent_bin" "$fmg_bin"; do
+    [[ -x "$binary" ]] || die "$binary was not built"
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/fmg-demo.XXXXXX")"
+coordinator_pid=""
+agent_pid=""
+
+# Stops a process with SIGTERM, waits up to $2 seconds, then SIGKILL.
+stop_process() {
+    local pid="$1" grace="$2" deadline
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + grace))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT
+    stop_process "$agent_pid" 30
+    stop_process "$coordinator_pid" 15
+    if ((status != 0)); then
+        echo "demo: failed; last lines of the logs in $work:" >&2
+        tail -n 20 "$work"/*.log >&2 2>/dev/null || true
+    elif [[ -z "${FMG_DEMO_KEEP:-}" ]]; then
+        rm -rf "$work"
+    fi
+    if [[ -d "$work" ]]; then
+        echo "demo: kept $work" >&2
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The first port from $1 up that nothing listens on.
+pick_port() {
+    local port="$1"
+    while [[ -n "$(ss -Hltn "sport = :$port")" ]]; do port=$((port + 1)); done
+    echo "$port"
+}
+
+# Polls the command after $1 (a description) until it succeeds, for up to 30 seconds.
+wait_for() {
+    local what="$1" deadline=$((SECONDS + 30))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || die "timed out waiting for $what"
+        sleep 0.2
+    done
+}
+
+http_port="$(pick_port "${FMG_DEMO_HTTP_PORT:-18080}")"
+agent_port="$(pick_port "${FMG_DEMO_AGENT_PORT:-18555}")"
+[[ "$agent_port" != "$http_port" ]] || agent_port="$(pick_port $((http_port + 1)))"
+server_url="http://127.0.0.1:$http_port"
+webhook_secret="$(openssl rand -hex 20)"
+
+say "Starting the coordinator on $server_url (state in $work/data)"
+WEBHOOK_SECRET="$webhook_secret" "$coordinator_bin" \
+    --http-listen "127.0.0.1:$http_port" \
+    --agent-listen "tcp://127.0.0.1:$agent_port" \
+    --public-url "$server_url" \
+    --data-dir "$work/data" >"$work/coordinator.log" 2>&1 &
+coordinator_pid=$!
+wait_for "the coordinator's /healthz" curl -fsS "$server_url/healthz"
+export FMG_SERVER_URL="$server_url"
+FMG_TOKEN="$(cat "$work/data/admin.token")"
+export FMG_TOKEN
+
+say "Registering this host as a runner: fmg configure add-runner localhost > agent.cred"
+"$fmg_bin" configure add-runner localhost >"$work/agent.cred"
+chmod 600 "$work/agent.cred"
+
+say "Starting an agent with the Docker executor"
+"$agent_bin" --credentials "$work/agent.cred" --name localhost --work-dir "$work/agent" \
+    --executor docker >"$work/agent.log" 2>&1 &
+agent_pid=$!
+runner_online() { "$fmg_bin" configure list-runners | grep -q 'localhost \[online\]'; }
+wait_for "the agent to come online" runner_online
+"$fmg_bin" configure list-runners
+
+say "Creating a git repository with a .circleci/config.yml"
+repo="$work/demo-repo"
+mkdir -p "$repo/.circleci"
+cat >"$repo/README.md" <<'README'
+# demo
+A repository made by scripts/demo.sh.
+README
+cat >"$repo/.circleci/config.yml" <<'CONFIG'
+version: 2.1
+jobs:
+  build:
+    docker:
+      - image: fmg/busybox:latest
+    environment:
+      GREETING: Hello from fmg
+    steps:
+      - checkout
+      - run:
+          name: Say hello
+          command: echo "$GREETING, running in $(uname -s) as $(id -un)"
+      - run:
+          name: Look at the checkout
+          command: ls -la && cat README.md
+      - run:
+          name: Count slowly
+          command: for i in 1 2 3; do echo "tick $i"; sleep 1; done
+CONFIG
+git -C "$repo" init --quiet --initial-branch=main
+git -C "$repo" add --all
+git -C "$repo" -c user.name="fmg demo" -c user.email=demo@example.com \
+    commit --quiet --message "Add CI config"
+sha="$(git -C "$repo" rev-parse HEAD)"
+
+say "Delivering a signed GitHub push webhook for ${sha:0:7}"
+cat >"$work/push.json" <<PAYLOAD
+{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"$sha",
+"created":true,"deleted":false,"forced":false,"base_ref":null,
+"repository":{"id":1,"name":"demo","full_name":"octo/demo","private":false,
+"owner":{"name":"octo","login":"octo"},"clone_url":"file://$repo",
+"ssh_url":"git@github.com:octo/demo.git","default_branch":"main"},
+"head_commit":{"id":"$sha","message":"Add CI config"},
+"pusher":{"name":"octo","email":"octo@example.com"},"sender":{"login":"octo"}}
+PAYLOAD
+signature="$(openssl dgst -sha256 -hmac "$webhook_secret" <"$work/push.json" | awk '{print $NF}')"
+answer="$(curl -fsS -X POST "$server_url/webhook" \
+    -H "Content-Type: application/json" \
+    -H "X-GitHub-Event: push" \
+    -H "X-GitHub-Delivery: $(cat /proc/sys/kernel/random/uuid)" \
+    -H "X-Hub-Signature-256: sha256=$signature" \
+    --data-binary "@$work/push.json")"
+echo "$answer"
+pipeline_id="$(grep -o '"pipeline_id" *: *[0-9]*' <<<"$answer" | grep -o '[0-9]*$')"
+[[ -n "$pipeline_id" ]] || die "the webhook answer has no pipeline_id: $answer"
+
+say "Following the log of pipeline #$pipeline_id: fmg logs $pipeline_id --follow"
+"$fmg_bin" logs "$pipeline_id" --follow
+
+say "Recent pipelines: fmg list"
+"$fmg_bin" list
+
+say "Pipeline #$pipeline_id: fmg show $pipeline_id"
+"$fmg_bin" show "$pipeline_id"
+
+say "Done; stopping the agent and the coordinator"

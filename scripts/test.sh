@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds fmg (scripts/bootstrap.sh) and runs every test: the unit tests first, then the
+# integration tests (real binaries, Docker, git, loopback ports). Runs both groups even when
+# the first fails, and exits non-zero when any test failed or none ran. With arguments, runs
+# one ctest with them instead (e.g. `-R webhook` for the tests whose name matches).
+#
+# Usage: scripts/test.sh [ctest arguments]
+#   FMG_BUILD_DIR       the build directory (default: build)
+#   FMG_KEEP_TEST_DIRS  set to keep each integration test's temp dir (logs, database)
+set -euo pipefail
+
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+fi
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${FMG_BUILD_DIR:-$repo_root/build}"
+export FMG_BUILD_DIR="$build_dir"
+
+bash "$repo_root/scripts/bootstrap.sh"
+
+if (($# > 0)); then
+    exec ctest --test-dir "$build_dir" --output-on-failure --no-tests=error "$@"
+fi
+
+status=0
+echo "test: unit tests"
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -L unit -j"$(nproc)" ||
+    status=1
+echo "test: integration tests"
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error -L integration ||
+    status=1
+
+if ((status != 0)); then
+    echo "test: FAILED (see the output above)" >&2
+fi
+exit "$status"
