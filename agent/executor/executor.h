@@ -77,6 +77,10 @@ class Executor {
     /// "docker" or "shell".
     virtual std::string name() const = 0;
 
+    /// Checks that jobs can run (docker: the engine answers). Fails with a message naming
+    /// what is missing, e.g. "Docker engine not reachable at /var/run/docker.sock: ...".
+    virtual Status check() const { return {}; }
+
     /// Prepares a job (docker: pulls a missing image, writing progress to `output`, then
     /// creates and starts the containers). Fails with a message users can act on, e.g.
     /// Docker's own error for an image that cannot be pulled.

@@ -1,0 +1,154 @@
+#pragma once
+// A client of the Docker Engine API (v1.41, Docker 20.10) over its Unix socket: the calls
+// the docker executor needs, with Docker's own error messages passed on. Every call opens
+// its own connection, so one client may be used from several threads at once.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/docker/stream_demuxer.h"
+#include "agent/docker/unix_http.h"
+#include "shared/clock.h"
+#include "shared/result.h"
+
+namespace fmg::agent::docker {
+
+inline constexpr const char* kDefaultSocket = "/var/run/docker.sock";
+inline constexpr const char* kApiVersion = "v1.41";
+
+struct EngineVersion {
+    std::string version;      // "20.10.24"
+    std::string api_version;  // "1.41"
+};
+
+struct ImageInfo {
+    std::string id;
+    std::string user;              // Config.User: "" (root), "circleci", "1000:1000"
+    std::vector<std::string> env;  // Config.Env, "NAME=value"
+};
+
+struct ContainerSpec {
+    std::string image;
+    std::map<std::string, std::string> labels;
+    std::vector<std::string> entrypoint;  // empty: the image's
+    std::vector<std::string> cmd;         // empty: the image's
+    std::vector<std::string> env;         // "NAME=value"
+    std::string working_dir;              // empty: the image's
+    std::vector<std::string> binds;       // "host-path:container-path"
+    std::string network_mode;             // empty: default bridge; "container:<id>"
+};
+
+struct ContainerSummary {
+    std::string id;
+    std::map<std::string, std::string> labels;
+    std::string state;  // "running", "exited", "created", ...
+};
+
+struct ExecSpec {
+    std::vector<std::string> cmd;
+    std::vector<std::string> env;  // "NAME=value", on top of the container's
+    std::string working_dir;       // empty: the container's
+    std::string user;              // empty: the container's
+};
+
+struct ExecState {
+    bool running = false;
+    int exit_code = 0;
+};
+
+/// The output of a running exec, demultiplexed (see stream_demuxer.h).
+class ExecStream {
+  public:
+    enum class Next {
+        output,       // bytes were appended
+        ended,        // the exec's output is complete (the process ended)
+        timed_out,    // the deadline passed without output
+        interrupted,  // the interrupt descriptor became readable
+    };
+
+    explicit ExecStream(UnixHttpConnection connection) : connection_(std::move(connection)) {}
+
+    /// Waits for the next output, appending stdout and stderr bytes to `out` in the order
+    /// Docker sent them. Fails when the stream breaks or is not multiplexed.
+    Result<Next> next(std::string& out, SteadyTime deadline, int interrupt_fd);
+
+  private:
+    UnixHttpConnection connection_;
+    StreamDemuxer demuxer_;
+    std::string raw_;
+};
+
+class DockerClient {
+  public:
+    /// `socket_path`: the Engine's Unix socket. `timeout`: the limit of each ordinary call
+    /// (streams such as pulls and exec output are limited by their callers instead).
+    explicit DockerClient(std::string socket_path = kDefaultSocket,
+                          Millis timeout = std::chrono::seconds(60));
+
+    const std::string& socket_path() const { return socket_path_; }
+
+    /// GET /_ping. Fails when the engine does not answer "OK".
+    Status ping() const;
+
+    /// GET /version.
+    Result<EngineVersion> version() const;
+
+    /// GET /images/{name}/json: the image, or nullopt when it is not present locally.
+    Result<std::optional<ImageInfo>> inspect_image(const std::string& image) const;
+
+    /// POST /images/create: pulls `image`, calling `on_line` with each line worth showing
+    /// (see describe_pull_event). Fails with Docker's message, from the HTTP error or from
+    /// an "error" in the progress stream, e.g. "Get \"https://...\": dial tcp ...".
+    Status pull_image(const std::string& image,
+                      const std::function<void(const std::string&)>& on_line) const;
+
+    /// POST /containers/create. Returns the new container's id.
+    Result<std::string> create_container(const ContainerSpec& spec) const;
+
+    /// POST /containers/{id}/start. Already started is fine.
+    Status start_container(const std::string& id) const;
+
+    /// POST /containers/{id}/kill (SIGKILL). A container that is not running is fine.
+    Status kill_container(const std::string& id) const;
+
+    /// DELETE /containers/{id}?force=true&v=true. A container already gone is fine.
+    Status remove_container(const std::string& id) const;
+
+    /// GET /containers/json?all=true with a label filter ("key" or "key=value").
+    Result<std::vector<ContainerSummary>> list_containers(const std::string& label) const;
+
+    /// HEAD /containers/{id}/archive?path=...: whether `path` exists in the container.
+    Result<bool> path_exists(const std::string& id, const std::string& path) const;
+
+    /// POST /containers/{id}/exec. Returns the exec id.
+    Result<std::string> create_exec(const std::string& container_id, const ExecSpec& spec) const;
+
+    /// POST /exec/{id}/start, attached: the exec's output stream.
+    Result<ExecStream> start_exec(const std::string& exec_id) const;
+
+    /// GET /exec/{id}/json.
+    Result<ExecState> inspect_exec(const std::string& exec_id) const;
+
+  private:
+    struct Response {
+        int status = 0;
+        std::string body;
+    };
+    // Sends a request and reads the whole response before the client's timeout.
+    Result<Response> call(const std::string& method, const std::string& path,
+                          const std::string& body = {}) const;
+    // Sends a request and returns the connection after the response head, for streams.
+    Result<UnixHttpConnection> open_stream(const std::string& method, const std::string& path,
+                                           const std::string& body, HttpResponseHead& head) const;
+
+    std::string socket_path_;
+    Millis timeout_;
+};
+
+/// Percent-encodes `text` for a URL path segment or query value.
+std::string url_encode(const std::string& text);
+
+}  // namespace fmg::agent::docker

@@ -1,0 +1,123 @@
+#include "agent/executor/child_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace fmg::agent {
+namespace {
+
+// Frees posix_spawn's attribute objects on every path.
+struct SpawnSetup {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    SpawnSetup() {
+        posix_spawn_file_actions_init(&actions);
+        posix_spawnattr_init(&attributes);
+    }
+    ~SpawnSetup() {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attributes);
+    }
+    SpawnSetup(const SpawnSetup&) = delete;
+    SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    for (const auto& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+}  // namespace
+
+Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
+    if (request.argv.empty()) return Error{"nothing to run"};
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        return Error{std::string("pipe: ") + std::strerror(errno)};
+
+    SpawnSetup setup;
+    // stdin from /dev/null; stdout and stderr into the pipe (dup2 clears O_CLOEXEC on 1, 2).
+    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 1);
+    posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 2);
+    posix_spawn_file_actions_addchdir_np(&setup.actions, request.working_directory.c_str());
+    // A fresh process group, no blocked signals, default dispositions (the agent may ignore
+    // SIGPIPE; a step's `yes | head` must not).
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigfillset(&defaults);
+    sigdelset(&defaults, SIGKILL);
+    sigdelset(&defaults, SIGSTOP);
+    posix_spawnattr_setpgroup(&setup.attributes, 0);
+    posix_spawnattr_setsigmask(&setup.attributes, &none);
+    posix_spawnattr_setsigdefault(&setup.attributes, &defaults);
+    posix_spawnattr_setflags(
+        &setup.attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    auto argv = c_strings(request.argv);
+    auto envp = c_strings(request.env);
+    pid_t pid = -1;
+    int rc =
+        ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), envp.data());
+    ::close(pipe_fds[1]);
+    if (rc != 0) {
+        ::close(pipe_fds[0]);
+        return Error{"cannot start " + request.argv[0] + " in " +
+                     request.working_directory.string() + ": " + std::strerror(rc)};
+    }
+    ::fcntl(pipe_fds[0], F_SETFL, ::fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
+    // Through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
+    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    ChildProcess child(pid, pipe_fds[0], pidfd);
+    if (pidfd < 0) return Error{std::string("pidfd_open: ") + std::strerror(errno)};
+    return child;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      output_fd_(std::exchange(other.output_fd_, -1)),
+      pidfd_(std::exchange(other.pidfd_, -1)),
+      reaped_(std::exchange(other.reaped_, true)) {}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ > 0 && !reaped_) {
+        signal_group(SIGKILL);
+        (void)reap();
+    }
+    close_output();
+    if (pidfd_ >= 0) ::close(pidfd_);
+}
+
+void ChildProcess::close_output() {
+    if (output_fd_ >= 0) ::close(output_fd_);
+    output_fd_ = -1;
+}
+
+void ChildProcess::signal_group(int signal) const {
+    // Once reaped, the group id may belong to someone else.
+    if (pid_ > 0 && !reaped_) ::kill(-pid_, signal);
+}
+
+Result<int> ChildProcess::reap() {
+    if (reaped_) return Error{"process already reaped"};
+    int status = 0;
+    pid_t waited;
+    do {
+        waited = ::waitpid(pid_, &status, 0);
+    } while (waited < 0 && errno == EINTR);
+    reaped_ = true;
+    if (waited < 0) return Error{std::string("waitpid: ") + std::strerror(errno)};
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+}  // namespace fmg::agent

@@ -1,0 +1,192 @@
+#include "agent/executor/docker_job_session.h"
+
+#include "agent/docker/run_exec.h"
+#include "agent/executor/step_command.h"
+#include "agent/executor/working_directory.h"
+#include "shared/log.h"
+
+namespace fmg::agent {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using docker::ExecStream;
+
+// Limit of the helper execs (mkdir, chown, stopping a step's processes).
+constexpr std::chrono::milliseconds kHelperTimeout{60'000};
+// How long Docker may take to record an exec's exit code after its output ended.
+constexpr std::chrono::milliseconds kExitCodeWait{10'000};
+
+// Kills, inside the container, every process whose environment holds the marker passed as
+// $1 ("FMG_STEP_ID=..."); repeated while it finds some, as a dying shell may have forked.
+// Needs only a POSIX shell, /proc and tr, which every image that runs steps has.
+constexpr const char* kKillMarkedProcesses = R"(marker="$1"
+nl='
+'
+for pass in 1 2 3 4 5; do
+  found=
+  for dir in /proc/[0-9]*; do
+    pid=${dir#/proc/}
+    [ "$pid" = "$$" ] && continue
+    vars=$(tr '\0' '\n' < "$dir/environ" 2>/dev/null) || continue
+    case "$nl$vars$nl" in
+      *"$nl$marker$nl"*) kill -9 "$pid" 2>/dev/null && found=1 ;;
+    esac
+  done
+  [ -n "$found" ] || break
+done)";
+
+}  // namespace
+
+DockerJobSession::DockerJobSession(docker::DockerClient client, DockerJobContext context)
+    : client_(std::move(client)), context_(std::move(context)) {}
+
+DockerJobSession::~DockerJobSession() {
+    close();
+}
+
+void DockerJobSession::cancel() {
+    cancelled_ = true;
+    cancel_signal_.signal();
+}
+
+std::string DockerJobSession::next_marker() {
+    return std::to_string(context_.attempt_id) + "-" + std::to_string(++steps_started_);
+}
+
+StepExit DockerJobSession::run(const RunStep& step, const OutputSink& sink) {
+    StepOutput output(sink);
+    if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};
+    if (!broken_.empty()) return executor_error(output, broken_);
+
+    std::string directory =
+        resolve_step_directory(context_.job_directory, step.working_directory, context_.home);
+    if (directory != context_.job_directory) {
+        if (Status created = ensure_directory(directory); !created) {
+            return executor_error(output, "cannot create working directory " + directory + ": " +
+                                              created.error().message);
+        }
+    }
+    std::string marker = next_marker();
+    Environment environment = step_environment(context_.environment, step.environment);
+    environment[kStepMarkerVariable] = marker;
+    auto exec_id = client_.create_exec(
+        context_.primary_id,
+        {shell_argv(context_.shell, step.command), environment_list(environment), directory, ""});
+    if (!exec_id) return executor_error(output, "docker exec: " + exec_id.error().message);
+    auto stream = client_.start_exec(*exec_id);
+    if (!stream) return executor_error(output, "docker exec: " + stream.error().message);
+
+    auto outcome = follow(*stream, step.no_output_timeout, output);
+    if (!outcome) {
+        return executor_error(output, "reading the step's output: " + outcome.error().message);
+    }
+    switch (*outcome) {
+        case Outcome::cancelled:
+            if (Status killed = client_.kill_container(context_.primary_id); !killed) {
+                FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                              << " cannot kill the job container: " << killed.error().message;
+            }
+            return {StepExit::Kind::cancelled, -1, "cancelled"};
+        case Outcome::timed_out: {
+            if (!stop_step(*stream, std::string(kStepMarkerVariable) + "=" + marker, output)) {
+                (void)client_.kill_container(context_.primary_id);
+                broken_ =
+                    "the job container was stopped: a step did not end after its "
+                    "no-output timeout";
+            }
+            std::string notice = no_output_timeout_notice(step.no_output_timeout);
+            output.notice(notice);
+            return {StepExit::Kind::no_output_timeout, -1, notice};
+        }
+        case Outcome::ended:
+            break;
+    }
+    auto code = docker::wait_exec_exit(client_, *exec_id, SteadyClock::now() + kExitCodeWait);
+    if (!code) return executor_error(output, "docker exec: " + code.error().message);
+    return {StepExit::Kind::exited, *code, {}};
+}
+
+Result<DockerJobSession::Outcome> DockerJobSession::follow(ExecStream& stream,
+                                                           std::chrono::milliseconds limit,
+                                                           StepOutput& output) {
+    const bool limited = limit.count() > 0;
+    auto last_output = SteadyClock::now();
+    for (;;) {
+        auto deadline = limited ? last_output + limit : SteadyClock::now() + std::chrono::hours(1);
+        std::string chunk;
+        auto next = stream.next(chunk, deadline, cancel_signal_.fd());
+        if (!next) return next.error();
+        switch (*next) {
+            case ExecStream::Next::output:
+                output.write(chunk);
+                last_output = SteadyClock::now();
+                break;
+            case ExecStream::Next::ended:
+                return Outcome::ended;
+            case ExecStream::Next::interrupted:
+                return Outcome::cancelled;
+            case ExecStream::Next::timed_out:
+                if (limited && SteadyClock::now() >= last_output + limit) return Outcome::timed_out;
+                break;
+        }
+    }
+}
+
+bool DockerJobSession::stop_step(ExecStream& stream, const std::string& marker,
+                                 StepOutput& output) {
+    docker::ExecSpec killer{
+        {context_.shell, "-c", kKillMarkedProcesses, "fmg-stop-step", marker}, {}, "/", "0"};
+    if (auto killed = docker::run_exec(client_, context_.primary_id, killer, kHelperTimeout);
+        !killed) {
+        FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                      << " cannot stop a silent step: " << killed.error().message;
+    }
+    auto deadline = SteadyClock::now() + kDockerStopGrace;
+    for (;;) {
+        std::string chunk;
+        auto next = stream.next(chunk, deadline, cancel_signal_.fd());
+        if (!next) return false;
+        if (*next == ExecStream::Next::ended) return true;
+        if (*next != ExecStream::Next::output) return false;
+        output.write(chunk);
+    }
+}
+
+Status DockerJobSession::ensure_directory(const std::string& directory) {
+    auto made = docker::run_exec(client_, context_.primary_id,
+                                 {{"mkdir", "-p", directory}, {}, "", ""}, kHelperTimeout);
+    if (!made) return made.error();
+    if (made->exit_code != 0) return Error{made->output.empty() ? "mkdir failed" : made->output};
+    return {};
+}
+
+void DockerJobSession::close() {
+    cancel();
+    std::lock_guard lock(close_mutex_);
+    if (closed_) return;
+    closed_ = true;
+    if (!context_.owner_on_close.empty()) {
+        // Files the container created belong to its user; give them back to the agent's.
+        auto chowned = docker::run_exec(
+            client_, context_.primary_id,
+            {{"chown", "-R", context_.owner_on_close, context_.job_directory}, {}, "", "0"},
+            kHelperTimeout);
+        if (!chowned || chowned->exit_code != 0) {
+            FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                          << " cannot give the workspace back to " << context_.owner_on_close
+                          << ": " << (chowned ? chowned->output : chowned.error().message);
+        }
+    }
+    std::vector<std::string> containers = context_.service_ids;
+    containers.push_back(context_.primary_id);  // last: the services use its network
+    for (const auto& id : containers) {
+        if (Status removed = client_.remove_container(id); !removed) {
+            FMG_LOG(warn) << "attempt=" << context_.attempt_id << " cannot remove container "
+                          << id.substr(0, 12) << ": " << removed.error().message;
+        }
+    }
+    FMG_LOG(info) << "attempt=" << context_.attempt_id << " removed " << containers.size()
+                  << " container(s)";
+}
+
+}  // namespace fmg::agent

@@ -1,0 +1,73 @@
+#pragma once
+// One job run by the docker executor: a kept-alive primary container (plus service
+// containers in its network namespace); each step is an exec of
+// `SHELL -eo pipefail -c COMMAND` in the primary (see docs/executors.md).
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent/docker/client.h"
+#include "agent/executor/executor.h"
+#include "agent/executor/step_output.h"
+#include "agent/executor/wake_signal.h"
+
+namespace fmg::agent {
+
+/// After a step's processes were killed for a no-output timeout, how long its exec may take
+/// to end before the whole container is killed instead.
+inline constexpr std::chrono::milliseconds kDockerStopGrace{10'000};
+
+/// The environment variable that marks a step's processes, so they can be found and killed
+/// inside the container.
+inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
+
+/// What DockerExecutor::start prepared for the session.
+struct DockerJobContext {
+    int64_t attempt_id = 0;
+    std::string primary_id;
+    std::vector<std::string> service_ids;
+    std::string shell;           // /bin/bash or /bin/sh, inside the image
+    std::string home;            // what `~` means inside the image
+    std::string job_directory;   // absolute, inside the container (the workspace mount)
+    Environment environment;     // the job's
+    std::string owner_on_close;  // "uid:gid" to give the workspace back to, or ""
+};
+
+class DockerJobSession final : public JobSession {
+  public:
+    DockerJobSession(docker::DockerClient client, DockerJobContext context);
+    ~DockerJobSession() override;
+
+    StepExit run(const RunStep& step, const OutputSink& output) override;
+
+    /// Wakes a blocking run(), which then kills the primary container and returns
+    /// `cancelled`; later run() calls return `cancelled` at once.
+    void cancel() override;
+
+    /// Gives the workspace back to the agent's user if needed, then removes the service
+    /// containers and the primary (force). Idempotent.
+    void close() override;
+
+  private:
+    enum class Outcome { ended, timed_out, cancelled };
+    // Forwards the exec's output until it ends, a no-output timeout, or a cancel.
+    Result<Outcome> follow(docker::ExecStream& stream, std::chrono::milliseconds limit,
+                           StepOutput& output);
+    Status ensure_directory(const std::string& directory);
+    // Kills the processes carrying `marker` in the container; true when the exec ended.
+    bool stop_step(docker::ExecStream& stream, const std::string& marker, StepOutput& output);
+    std::string next_marker();
+
+    docker::DockerClient client_;
+    DockerJobContext context_;
+    WakeSignal cancel_signal_;
+    std::atomic<bool> cancelled_{false};
+    std::string broken_;  // why the container can no longer run steps; run() thread only
+    int steps_started_ = 0;
+    std::mutex close_mutex_;
+    bool closed_ = false;
+};
+
+}  // namespace fmg::agent

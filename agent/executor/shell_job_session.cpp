@@ -1,0 +1,156 @@
+#include "agent/executor/shell_job_session.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "agent/executor/step_command.h"
+#include "agent/executor/working_directory.h"
+
+extern char** environ;
+
+namespace fmg::agent {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// After the step's shell exits, how long the rest of its output may take to arrive.
+constexpr std::chrono::milliseconds kDrainLimit{1000};
+
+int poll_timeout_ms(SteadyClock::time_point deadline) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    return static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000));
+}
+
+// Waits for one descriptor until `deadline`; true when it became ready.
+bool wait_readable(int fd, SteadyClock::time_point deadline) {
+    for (;;) {
+        pollfd entry{fd, POLLIN, 0};
+        int count = ::poll(&entry, 1, poll_timeout_ms(deadline));
+        if (count > 0) return true;
+        if (count < 0 && errno != EINTR) return false;
+        if (count == 0 && SteadyClock::now() >= deadline) return false;
+    }
+}
+
+}  // namespace
+
+ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home)
+    : job_(std::move(job)),
+      shell_(std::move(shell)),
+      home_(std::move(home)),
+      job_directory_(resolve_job_directory(job_.working_directory, home_)) {}
+
+void ShellJobSession::cancel() {
+    cancelled_ = true;
+    cancel_signal_.signal();
+}
+
+void ShellJobSession::close() {
+    cancel();
+}
+
+std::vector<std::string> ShellJobSession::process_environment(const RunStep& step) const {
+    Environment merged;
+    for (char** entry = environ; entry && *entry; ++entry) {
+        std::string_view text(*entry);
+        size_t equals = text.find('=');
+        if (equals == std::string_view::npos || equals == 0) continue;
+        merged[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
+    }
+    for (const auto& [name, value] : step_environment(job_.environment, step.environment)) {
+        merged[name] = value;
+    }
+    return environment_list(merged);
+}
+
+StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
+    StepOutput output(sink);
+    if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};
+    std::string directory = resolve_step_directory(job_directory_, step.working_directory, home_);
+    std::filesystem::path host_directory =
+        map_to_workspace(directory, job_directory_, job_.workspace);
+    std::error_code error;
+    std::filesystem::create_directories(host_directory, error);
+    if (error) {
+        return executor_error(output, "cannot create working directory " + host_directory.string() +
+                                          ": " + error.message());
+    }
+    auto child = ChildProcess::spawn(
+        {shell_argv(shell_, step.command), process_environment(step), host_directory});
+    if (!child) return executor_error(output, child.error().message);
+    return supervise(*child, step, output);
+}
+
+size_t ShellJobSession::read_output(ChildProcess& child, StepOutput& output) {
+    char buffer[64 * 1024];
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = ::read(child.output_fd(), buffer, sizeof(buffer));
+        if (n > 0) {
+            output.write(std::string_view(buffer, static_cast<size_t>(n)));
+            total += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return total;
+        child.close_output();  // end of stream, or an error that ends it
+        return total;
+    }
+}
+
+void ShellJobSession::stop(ChildProcess& child) {
+    child.signal_group(SIGTERM);
+    wait_readable(child.exit_fd(), SteadyClock::now() + kShellStopGrace);
+    child.signal_group(SIGKILL);  // also whatever ignored SIGTERM or outlived the shell
+    (void)child.reap();
+}
+
+StepExit ShellJobSession::supervise(ChildProcess& child, const RunStep& step, StepOutput& output) {
+    const auto limit = step.no_output_timeout;
+    const bool limited = limit.count() > 0;
+    auto last_output = SteadyClock::now();
+    for (;;) {
+        pollfd fds[3] = {{cancel_signal_.fd(), POLLIN, 0},
+                         {child.exit_fd(), POLLIN, 0},
+                         {child.output_fd(), POLLIN, 0}};
+        nfds_t count = child.output_fd() >= 0 ? 3 : 2;
+        int ready = ::poll(fds, count, limited ? poll_timeout_ms(last_output + limit) : -1);
+        if (ready < 0 && errno != EINTR) {
+            stop(child);
+            return executor_error(output, std::string("poll: ") + std::strerror(errno));
+        }
+        if (fds[0].revents & POLLIN) {
+            stop(child);
+            return {StepExit::Kind::cancelled, -1, "cancelled"};
+        }
+        if (count == 3 && fds[2].revents != 0) {
+            // Everything the shell wrote before exiting is read here, before the exit check.
+            if (read_output(child, output) > 0) last_output = SteadyClock::now();
+        }
+        if (fds[1].revents != 0) {
+            // The shell exited: what it left running in its group ends with the step; the
+            // output those processes wrote is still in the pipe.
+            child.signal_group(SIGKILL);
+            auto drain_deadline = SteadyClock::now() + kDrainLimit;
+            while (child.output_fd() >= 0 && wait_readable(child.output_fd(), drain_deadline)) {
+                read_output(child, output);
+            }
+            auto code = child.reap();
+            if (!code) return executor_error(output, code.error().message);
+            return {StepExit::Kind::exited, *code, {}};
+        }
+        if (limited && SteadyClock::now() >= last_output + limit) {
+            stop(child);
+            std::string notice = no_output_timeout_notice(limit);
+            output.notice(notice);
+            return {StepExit::Kind::no_output_timeout, -1, notice};
+        }
+    }
+}
+
+}  // namespace fmg::agent
