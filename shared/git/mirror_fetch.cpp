@@ -7,11 +7,12 @@
 #include <string>
 #include <system_error>
 
-#include "shared/git/credentials.h"
 #include "shared/git/error.h"
 #include "shared/git/file_lock.h"
 #include "shared/git/mirror.h"
 #include "shared/git/mirror_impl.h"
+#include "shared/git/remote_callbacks.h"
+#include "shared/git/url.h"
 #include "shared/log.h"
 
 namespace fmg::git {
@@ -54,11 +55,11 @@ Status Mirror::fetch() {
     }
     RemoteHandle remote(raw_remote);
 
-    CredentialAttempts attempts;
+    RemoteSession session;
+    session.ssh_port = ssh_port(impl_->url);
     git_fetch_options options;
     git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
-    options.callbacks.credentials = acquire_credential;
-    options.callbacks.payload = &attempts;
+    install_remote_callbacks(options.callbacks, session);
     options.prune = GIT_FETCH_PRUNE;
     options.update_fetchhead = 0;
     options.proxy_opts.type = GIT_PROXY_AUTO;  // git config http.proxy, then https_proxy etc.

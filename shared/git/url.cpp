@@ -115,6 +115,28 @@ Result<UrlKind> classify_url(std::string_view url) {
     return kind;
 }
 
+int ssh_port(std::string_view url) {
+    constexpr int kDefaultPort = 22;
+    auto separator = url.find(kSchemeSeparator);
+    if (separator == std::string_view::npos) return kDefaultPort;  // scp-like: no port
+    auto begin = separator + kSchemeSeparator.size();
+    auto authority = url.substr(begin, authority_end(url, begin) - begin);
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        authority.remove_prefix(at + 1);
+    }
+    if (auto bracket = authority.rfind(']'); bracket != std::string_view::npos) {
+        authority.remove_prefix(bracket + 1);  // [IPv6 address]
+    }
+    auto colon = authority.rfind(':');
+    if (colon == std::string_view::npos) return kDefaultPort;
+    int port = 0;
+    for (char c : authority.substr(colon + 1)) {
+        if (!std::isdigit(static_cast<unsigned char>(c)) || port > 65535) return kDefaultPort;
+        port = port * 10 + (c - '0');
+    }
+    return port > 0 && port <= 65535 ? port : kDefaultPort;
+}
+
 std::string strip_credentials(std::string_view text) {
     std::string out;
     size_t copied = 0;

@@ -23,6 +23,9 @@ enum class UrlKind {
 /// the message never contains the URL's credentials.
 Result<UrlKind> classify_url(std::string_view url);
 
+/// The port an ssh URL connects to: the one in ssh://host:PORT/, otherwise 22.
+int ssh_port(std::string_view url);
+
 /// The text with the credentials of every URL in it removed: the whole user info of
 /// http(s)/git/file URLs (GitHub accepts a token as the user name alone), the password of
 /// ssh URLs (whose user name, like `git@`, is not a secret). Safe for free text such as

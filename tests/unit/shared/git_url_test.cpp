@@ -65,3 +65,12 @@ TEST_CASE("mirror_dir_name is stable per URL, distinct across URLs, readable, se
     CHECK(mirror_dir_name("https://x-access-token:old@github.com/o/r.git") ==
           mirror_dir_name("https://github.com/o/r.git"));
 }
+
+TEST_CASE("ssh_port reads the port of ssh:// URLs and defaults to 22") {
+    CHECK(ssh_port("ssh://git@example.com:2222/o/r.git") == 2222);
+    CHECK(ssh_port("ssh://example.com/o/r.git") == 22);
+    CHECK(ssh_port("ssh://git:pw@[::1]:2200/r") == 2200);
+    CHECK(ssh_port("ssh://git@[::1]/r") == 22);
+    CHECK(ssh_port("git@github.com:o/r.git") == 22);
+    CHECK(ssh_port("ssh://example.com:99999/r") == 22);
+}
