@@ -1,0 +1,149 @@
+#include "shared/pipeline/config.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "shared/pipeline/constants.h"
+#include "shared/pipeline/jobs.h"
+#include "shared/pipeline/planning.h"
+#include "shared/pipeline/text.h"
+#include "shared/pipeline/workflows.h"
+#include "shared/pipeline/yaml_reader.h"
+
+namespace fmg::pipeline {
+
+namespace {
+
+using detail::Entry;
+using detail::Problem;
+using detail::YamlReader;
+
+constexpr std::string_view kNoWorkflowsJob = "build";
+
+// Top-level keys that hold only YAML anchors for the rest of the file.
+bool is_anchor_holder(std::string_view key) {
+    return key == "references" || key == "aliases" || key == "defaults" || key == "anchors" ||
+           key.substr(0, 2) == "x-";
+}
+
+bool is_unsupported_top_level(std::string_view key) {
+    return key == "orbs" || key == "commands" || key == "executors" || key == "parameters" ||
+           key == "setup";
+}
+
+// The three top-level entries fmg reads; null when absent.
+struct TopLevel {
+    const Entry* version = nullptr;
+    const Entry* jobs = nullptr;
+    const Entry* workflows = nullptr;
+};
+
+Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, TopLevel& out) {
+    for (const Entry& entry : entries) {
+        if (entry.key == "version") {
+            out.version = &entry;
+        } else if (entry.key == "jobs") {
+            out.jobs = &entry;
+        } else if (entry.key == "workflows") {
+            out.workflows = &entry;
+        } else if (is_unsupported_top_level(entry.key)) {
+            return reader.unsupported(entry, "the config");
+        } else if (!is_anchor_holder(entry.key)) {
+            return reader.error_at(entry.key_node,
+                                   "unknown top-level key " + detail::quoted(entry.key) +
+                                       " (expected version, jobs or workflows; a key that only "
+                                       "holds YAML anchors must be named references, aliases, "
+                                       "defaults, anchors or x-...)");
+        }
+    }
+    return std::nullopt;
+}
+
+Problem read_version(YamlReader& reader, const Entry& entry, std::string& out) {
+    if (auto problem = reader.read_scalar(entry, out)) return problem;
+    if (out != "2" && out != "2.1") {
+        return reader.error_at(entry.where(),
+                               "`version` must be 2 or 2.1, not " + detail::quoted(out));
+    }
+    return std::nullopt;
+}
+
+std::vector<Job> plan_without_workflows(const detail::JobDefinitions& definitions,
+                                        const RefContext& ref) {
+    // CircleCI runs nothing for a tag unless a workflow's tag filter asks for it.
+    if (!ref.tag.empty()) return {};
+    return {*definitions.find(kNoWorkflowsJob)};
+}
+
+std::variant<Config, ParseError> parse_document(YamlReader& reader, std::string_view text,
+                                                const RefContext& ref) {
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (!root.IsMap()) {
+        return reader.error_at(root, "the config must be a map with `version` and `jobs`");
+    }
+    std::vector<Entry> entries;
+    if (auto problem = reader.read_map(root, root, "the config", entries)) return *problem;
+    TopLevel top;
+    if (auto problem = split_top_level(reader, entries, top)) return *problem;
+
+    Config config;
+    if (top.version == nullptr) return reader.error_at(root, "missing `version` (2 or 2.1)");
+    if (auto problem = read_version(reader, *top.version, config.version)) return *problem;
+    if (top.jobs == nullptr) return reader.error_at(root, "missing `jobs`");
+    detail::JobDefinitions definitions;
+    if (auto problem = detail::read_jobs(reader, *top.jobs, definitions)) return *problem;
+
+    if (top.workflows == nullptr) {
+        if (definitions.find(kNoWorkflowsJob) == nullptr) {
+            return reader.error_at(top.jobs->key_node,
+                                   "without `workflows`, fmg runs the job `build`, but `jobs` "
+                                   "has none");
+        }
+        config.jobs = plan_without_workflows(definitions, ref);
+        return config;
+    }
+    std::vector<detail::WorkflowJob> planned;
+    if (auto problem = detail::read_workflows(reader, *top.workflows, definitions, planned)) {
+        return *problem;
+    }
+    if (auto problem = detail::check_requires_cycles(reader, planned)) return *problem;
+    config.jobs = detail::plan_jobs(planned, definitions, ref);
+    return config;
+}
+
+}  // namespace
+
+std::string ParseError::to_string() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
+                                              std::string_view file_name, const RefContext& ref) {
+    YamlReader reader{std::string(file_name)};
+    if (yaml_text.size() > kMaxConfigBytes) {
+        return reader.error_at_mark(YAML::Mark::null_mark(),
+                                    "config is " + std::to_string(yaml_text.size()) +
+                                        " bytes; at most " + std::to_string(kMaxConfigBytes) +
+                                        " (1 MiB) allowed");
+    }
+    try {
+        return parse_document(reader, yaml_text, ref);
+    } catch (const YAML::DeepRecursion& error) {
+        // yaml-cpp's own guard (about 500 levels); its message says "bad file".
+        return reader.error_at_mark(error.mark, "invalid YAML: nested too deeply");
+    } catch (const YAML::Exception& error) {
+        // Syntax errors.
+        return reader.error_at_mark(error.mark, "invalid YAML: " + error.msg);
+    } catch (const std::exception& error) {
+        return reader.error_at_mark(YAML::Mark::null_mark(),
+                                    std::string("cannot read the config: ") + error.what());
+    } catch (...) {
+        return reader.error_at_mark(YAML::Mark::null_mark(), "cannot read the config");
+    }
+}
+
+}  // namespace fmg::pipeline

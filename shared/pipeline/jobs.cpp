@@ -1,0 +1,169 @@
+#include "shared/pipeline/jobs.h"
+
+#include <string>
+
+#include "shared/pipeline/constants.h"
+#include "shared/pipeline/environment.h"
+#include "shared/pipeline/steps.h"
+#include "shared/pipeline/text.h"
+
+namespace fmg::pipeline::detail {
+
+namespace {
+
+constexpr std::size_t kMaxJobNameBytes = 128;
+
+bool is_job_key_unsupported(std::string_view key) {
+    return key == "executor" || key == "machine" || key == "macos" || key == "windows" ||
+           key == "shell" || key == "parallelism" || key == "parameters" ||
+           key == "circleci_ip_ranges";
+}
+
+Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& image) {
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(item, item, "each `docker` item", fields)) return problem;
+    for (const Entry& field : fields) {
+        if (field.key == "image") {
+            if (auto problem = reader.read_scalar(field, image)) return problem;
+            if (trim(image).empty()) return reader.error_at(field.where(), "`image` is empty");
+        } else if (field.key == "name" || field.key == "entrypoint" || field.key == "command" ||
+                   field.key == "user" || field.key == "environment" || field.key == "auth" ||
+                   field.key == "aws_auth") {
+            return reader.unsupported(field, "a `docker` image");
+        } else {
+            return reader.unknown_key(field, "a `docker` image", "image");
+        }
+    }
+    if (image.empty()) return reader.error_at(item, "a `docker` item needs an `image`");
+    return std::nullopt;
+}
+
+Problem read_docker(YamlReader& reader, const Entry& docker, Job& job) {
+    std::vector<YAML::Node> items;
+    if (auto problem = reader.read_sequence(docker, items)) return problem;
+    if (items.empty()) return reader.error_at(docker.where(), "`docker` lists no image");
+    for (const YAML::Node& item : items) {
+        std::string image;
+        if (auto problem = read_image(reader, item, image)) return problem;
+        if (job.image.empty()) {
+            job.image = std::move(image);
+        } else {
+            job.services.push_back(std::move(image));
+        }
+    }
+    return std::nullopt;
+}
+
+Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
+    std::vector<YAML::Node> items;
+    if (auto problem = reader.read_sequence(steps, items)) return problem;
+    if (items.empty()) return reader.error_at(steps.where(), "`steps` is empty");
+    if (items.size() > kMaxStepsPerJob) {
+        return reader.error_at(
+            steps.key_node, "job " + quoted(job.name) + " has " + std::to_string(items.size()) +
+                                " steps; at most " + std::to_string(kMaxStepsPerJob) + " allowed");
+    }
+    job.steps.reserve(items.size());
+    for (const YAML::Node& item : items) {
+        Step step;
+        if (auto problem = read_step(reader, item, step)) return problem;
+        job.steps.push_back(std::move(step));
+    }
+    return std::nullopt;
+}
+
+Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
+    job.name = definition.key;
+    if (auto problem = check_job_name(reader, definition.key_node, job.name, "job name")) {
+        return problem;
+    }
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(definition, fields)) return problem;
+    bool has_docker = false;
+    bool has_steps = false;
+    for (const Entry& field : fields) {
+        Problem problem;
+        if (field.key == "docker") {
+            has_docker = true;
+            problem = read_docker(reader, field, job);
+        } else if (field.key == "steps") {
+            has_steps = true;
+            problem = read_steps(reader, field, job);
+        } else if (field.key == "environment") {
+            problem = read_environment(reader, field, job.environment);
+        } else if (field.key == "working_directory") {
+            problem = reader.read_scalar(field, job.working_directory);
+            if (!problem && trim(job.working_directory).empty()) {
+                problem = reader.error_at(field.where(), "`working_directory` is empty");
+            }
+        } else if (field.key == "resource_class") {
+            // Machine sizes are a property of fmg runners, not of jobs: accepted, ignored.
+        } else if (is_job_key_unsupported(field.key)) {
+            problem = reader.error_at(field.key_node,
+                                      quoted(field.key) + " in job " + quoted(job.name) +
+                                          " is not supported by fmg (jobs run in `docker` "
+                                          "images)");
+        } else {
+            problem = reader.unknown_key(field, "job " + quoted(job.name),
+                                         "docker, steps, environment or working_directory");
+        }
+        if (problem) return problem;
+    }
+    if (!has_docker) {
+        return reader.error_at(
+            definition.key_node,
+            "job " + quoted(job.name) + " has no `docker` image to run its steps in");
+    }
+    if (!has_steps) {
+        return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+const Job* JobDefinitions::find(std::string_view name) const {
+    const auto it = index.find(std::string(name));
+    return it == index.end() ? nullptr : &jobs[it->second];
+}
+
+Problem check_job_name(YamlReader& reader, const YAML::Node& at, std::string_view name,
+                       std::string_view what) {
+    if (name.empty()) return reader.error_at(at, std::string(what) + " is empty");
+    if (name.size() > kMaxJobNameBytes) {
+        return reader.error_at(at, std::string(what) + " " + quoted(name) + " is longer than " +
+                                       std::to_string(kMaxJobNameBytes) + " bytes");
+    }
+    for (char c : name) {
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '/') {
+            return reader.error_at(at, std::string(what) + " " + quoted(name) +
+                                           " may not contain spaces, slashes or control "
+                                           "characters");
+        }
+    }
+    return std::nullopt;
+}
+
+Problem read_jobs(YamlReader& reader, const Entry& jobs, JobDefinitions& out) {
+    std::vector<Entry> definitions;
+    if (auto problem = reader.read_map(jobs, definitions)) return problem;
+    if (definitions.empty()) return reader.error_at(jobs.where(), "`jobs` defines no job");
+    if (definitions.size() > kMaxJobs) {
+        return reader.error_at(jobs.key_node,
+                               "`jobs` defines " + std::to_string(definitions.size()) +
+                                   " jobs; at most " + std::to_string(kMaxJobs) + " allowed");
+    }
+    for (const Entry& definition : definitions) {
+        Job job;
+        const YamlReader::Spent before = reader.spent();
+        if (auto problem = read_job(reader, definition, job)) return problem;
+        const YamlReader::Spent after = reader.spent();
+        out.sizes.push_back({after.nodes - before.nodes, after.bytes - before.bytes});
+        out.index.emplace(job.name, out.jobs.size());
+        out.jobs.push_back(std::move(job));
+        out.key_nodes.push_back(definition.key_node);
+    }
+    return std::nullopt;
+}
+
+}  // namespace fmg::pipeline::detail

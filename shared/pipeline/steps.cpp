@@ -1,0 +1,145 @@
+#include "shared/pipeline/steps.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "shared/pipeline/constants.h"
+#include "shared/pipeline/durations.h"
+#include "shared/pipeline/environment.h"
+#include "shared/pipeline/text.h"
+
+namespace fmg::pipeline::detail {
+
+namespace {
+
+constexpr std::string_view kCheckoutName = "Checkout code";
+constexpr std::string_view kStepShapes = "`checkout`, `run: COMMAND` or `run:` with a map";
+
+ParseError unsupported_step(YamlReader& reader, const YAML::Node& at, std::string_view type) {
+    return reader.error_at(at, "step " + quoted(type) +
+                                   " is not supported by fmg (only `checkout` and `run` steps "
+                                   "are; orbs and reusable commands are not either)");
+}
+
+Problem read_nonblank(YamlReader& reader, const Entry& entry, std::string& out) {
+    if (auto problem = reader.read_scalar(entry, out)) return problem;
+    if (trim(out).empty()) return reader.error_at(entry.where(), quoted(entry.key) + " is empty");
+    return std::nullopt;
+}
+
+Problem read_no_output_timeout(YamlReader& reader, const Entry& entry, Step& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    auto duration = parse_duration_ms(text);
+    if (!duration) return reader.error_at(entry.where(), duration.error().message);
+    const int64_t max_ms = std::chrono::milliseconds(kMaxNoOutputTimeout).count();
+    if (*duration <= 0 || *duration > max_ms) {
+        return reader.error_at(entry.where(), "no_output_timeout must be more than 0 and at most " +
+                                                  std::to_string(kMaxNoOutputTimeout.count()) +
+                                                  "h");
+    }
+    out.no_output_timeout_ms = *duration;
+    return std::nullopt;
+}
+
+Problem read_when(YamlReader& reader, const Entry& entry, Step& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    if (text == "on_success") {
+        out.when = StepWhen::on_success;
+    } else if (text == "on_fail") {
+        out.when = StepWhen::on_fail;
+    } else if (text == "always") {
+        out.when = StepWhen::always;
+    } else {
+        return reader.error_at(entry.where(),
+                               "`when` must be on_success, on_fail or always, not " + quoted(text));
+    }
+    return std::nullopt;
+}
+
+Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
+    if (field.key == "command") return read_nonblank(reader, field, out.command);
+    if (field.key == "name") return read_nonblank(reader, field, out.name);
+    if (field.key == "environment") return read_environment(reader, field, out.environment);
+    if (field.key == "working_directory") {
+        return read_nonblank(reader, field, out.working_directory);
+    }
+    if (field.key == "no_output_timeout") return read_no_output_timeout(reader, field, out);
+    if (field.key == "when") return read_when(reader, field, out);
+    if (field.key == "shell" || field.key == "background" || field.key == "max_auto_reruns" ||
+        field.key == "auto_rerun_delay") {
+        return reader.unsupported(field, "a run step");
+    }
+    return reader.unknown_key(field, "a run step",
+                              "command, name, environment, working_directory, "
+                              "no_output_timeout or when");
+}
+
+Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
+    out.kind = StepKind::run;
+    if (run.value.IsScalar()) {
+        if (auto problem = read_nonblank(reader, run, out.command)) return problem;
+    } else {
+        if (run.value.IsNull()) {
+            return reader.error_at(run.key_node, "`run` needs a command");
+        }
+        std::vector<Entry> fields;
+        if (auto problem = reader.read_map(run, fields)) return problem;
+        for (const Entry& field : fields) {
+            if (auto problem = read_run_field(reader, field, out)) return problem;
+        }
+        if (out.command.empty()) {
+            return reader.error_at(run.where(), "a run step needs a `command`");
+        }
+    }
+    if (out.name.empty()) {
+        out.name = truncate_utf8(first_line(out.command), kMaxDefaultStepNameBytes);
+    }
+    return std::nullopt;
+}
+
+Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
+    out.kind = StepKind::checkout;
+    out.name = std::string(kCheckoutName);
+    if (checkout.value.IsNull()) return std::nullopt;
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(checkout, fields)) return problem;
+    for (const Entry& field : fields) {
+        if (field.key != "path") return reader.unknown_key(field, "a checkout step", "path");
+        if (auto problem = read_nonblank(reader, field, out.working_directory)) return problem;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Problem read_step(YamlReader& reader, const YAML::Node& node, Step& out) {
+    out = Step{};
+    if (node.IsScalar()) {
+        const std::string& type = node.Scalar();
+        if (type == "checkout") return read_checkout(reader, Entry{type, node, {}}, out);
+        if (type == "run") return reader.error_at(node, "`run` needs a command");
+        return unsupported_step(reader, node, type);
+    }
+    if (!node.IsMap()) {
+        return reader.error_at(node, "a step must be " + std::string(kStepShapes));
+    }
+    std::vector<Entry> entries;
+    if (auto problem = reader.read_map(node, node, "a step", entries)) return problem;
+    if (entries.empty())
+        return reader.error_at(node, "empty step; expected " + std::string(kStepShapes));
+    if (entries.size() > 1) {
+        return reader.error_at(entries[1].key_node,
+                               "a step has a single key, its type (" + quoted(entries[0].key) +
+                                   "); " + quoted(entries[1].key) +
+                                   " belongs under it (check the indentation)");
+    }
+    const Entry& step = entries.front();
+    if (step.key == "checkout") return read_checkout(reader, step, out);
+    if (step.key == "run") return read_run(reader, step, out);
+    return unsupported_step(reader, step.key_node, step.key);
+}
+
+}  // namespace fmg::pipeline::detail

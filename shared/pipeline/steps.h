@@ -1,0 +1,15 @@
+#pragma once
+// The items of a job's `steps` list. Internal to shared/pipeline/.
+
+#include "shared/pipeline/config.h"
+#include "shared/pipeline/yaml_reader.h"
+
+namespace fmg::pipeline::detail {
+
+/// Reads one step: `checkout`, `checkout: {path: DIR}`, `run: COMMAND` or `run:` with a map
+/// (`command` required; `name`, `environment`, `working_directory`, `no_output_timeout`,
+/// `when`). Fails, naming the step, on any other step type (caches, workspaces, orb commands:
+/// fmg runs only these two), on unknown keys and on malformed values.
+Problem read_step(YamlReader& reader, const YAML::Node& node, Step& out);
+
+}  // namespace fmg::pipeline::detail

@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers for the config parser's names and messages. Internal to shared/pipeline/.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace fmg::pipeline::detail {
+
+/// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
+std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
+
+/// A name from the config in backquotes for a message: control characters shown as `?` and
+/// long names cut to 64 bytes with `...`, so hostile input cannot flood a message.
+std::string quoted(std::string_view text);
+
+/// The first non-blank line of `text`, trimmed of surrounding whitespace.
+std::string first_line(std::string_view text);
+
+/// `text` without leading and trailing spaces, tabs, carriage returns and newlines.
+std::string_view trim(std::string_view text);
+
+}  // namespace fmg::pipeline::detail

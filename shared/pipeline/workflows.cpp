@@ -1,0 +1,201 @@
+#include "shared/pipeline/workflows.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "shared/pipeline/constants.h"
+#include "shared/pipeline/text.h"
+
+namespace fmg::pipeline::detail {
+
+namespace {
+
+struct Reading {
+    YamlReader& reader;
+    const JobDefinitions& definitions;
+    RegexBudget regex_budget;
+    std::unordered_map<std::string, std::size_t> names;  // pipeline name -> position in out
+    YamlReader::Spent planned;                           // the listed jobs' sizes together
+    std::vector<WorkflowJob>& out;
+};
+
+bool is_entry_key_unsupported(std::string_view key) {
+    return key == "context" || key == "type" || key == "matrix" || key == "pre-steps" ||
+           key == "post-steps" || key == "serial-group" || key == "override-with";
+}
+
+Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) {
+    std::vector<YAML::Node> items;
+    if (auto problem = reader.read_sequence(entry, items)) return problem;
+    for (const YAML::Node& item : items) {
+        std::string name;
+        if (auto problem = reader.read_scalar(item, item, "each item of `requires`", name)) {
+            return problem;
+        }
+        if (std::find(job.required_jobs.begin(), job.required_jobs.end(), name) !=
+            job.required_jobs.end()) {
+            continue;
+        }
+        job.required_jobs.push_back(std::move(name));
+        job.required_nodes.push_back(item);
+    }
+    return std::nullopt;
+}
+
+Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& job) {
+    YamlReader& reader = reading.reader;
+    if (options.value.IsNull()) return std::nullopt;  // `- build:` with nothing under it
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(options, fields)) return problem;
+    for (const Entry& field : fields) {
+        Problem problem;
+        if (field.key == "requires") {
+            problem = read_requires(reader, field, job);
+        } else if (field.key == "filters") {
+            problem = read_filters(reader, field, reading.regex_budget, job.filters);
+        } else if (field.key == "name") {
+            problem = reader.read_scalar(field, job.name);
+            if (!problem) problem = check_job_name(reader, field.where(), job.name, "`name`");
+            if (!problem) job.where = field.where();
+        } else if (is_entry_key_unsupported(field.key)) {
+            problem = reader.unsupported(field, "a workflow job");
+        } else {
+            problem = reader.unknown_key(field, "workflow job " + quoted(job.job),
+                                         "requires, filters or name");
+        }
+        if (problem) return problem;
+    }
+    return std::nullopt;
+}
+
+Problem read_entry(Reading& reading, const YAML::Node& item, WorkflowJob& job) {
+    YamlReader& reader = reading.reader;
+    if (item.IsScalar()) {
+        job.job = item.Scalar();
+        job.where = item;
+    } else {
+        std::vector<Entry> entries;
+        if (auto problem = reader.read_map(item, item, "a workflow job", entries)) return problem;
+        if (entries.empty()) return reader.error_at(item, "empty workflow job");
+        if (entries.size() > 1) {
+            return reader.error_at(entries[1].key_node,
+                                   "a workflow job is a job name with its options under it; " +
+                                       quoted(entries[1].key) + " belongs under " +
+                                       quoted(entries[0].key) + " (check the indentation)");
+        }
+        job.job = entries[0].key;
+        job.where = entries[0].key_node;
+        if (auto problem = read_entry_options(reading, entries[0], job)) return problem;
+    }
+    if (reading.definitions.find(job.job) == nullptr) {
+        return reader.error_at(job.where, "workflow " + quoted(job.workflow) + " runs job " +
+                                              quoted(job.job) + ", which `jobs` does not define");
+    }
+    if (job.name.empty()) job.name = job.job;
+    return std::nullopt;
+}
+
+Problem add_job(Reading& reading, WorkflowJob job) {
+    if (reading.out.size() >= kMaxJobs) {
+        return reading.reader.error_at(
+            job.where, "the workflows run more than " + std::to_string(kMaxJobs) + " jobs");
+    }
+    const auto [seen, inserted] = reading.names.emplace(job.name, reading.out.size());
+    if (!inserted) {
+        const WorkflowJob& first = reading.out[seen->second];
+        return reading.reader.error_at(
+            job.where, "job name " + quoted(job.name) + " is used twice (first in workflow " +
+                           quoted(first.workflow) + " at line " +
+                           std::to_string(first.where.Mark().line + 1) +
+                           "); names must be unique in a pipeline: give one a `name:`");
+    }
+    const YamlReader::Spent size = reading.definitions.sizes[reading.definitions.index.at(job.job)];
+    reading.planned.nodes += size.nodes;
+    reading.planned.bytes += size.bytes;
+    if (reading.planned.nodes > kMaxVisitedNodes || reading.planned.bytes > kMaxReadBytes) {
+        return reading.reader.error_at(job.where,
+                                       "config too large: the workflows list jobs that hold "
+                                       "more than " +
+                                           std::to_string(kMaxVisitedNodes) + " nodes or " +
+                                           std::to_string(kMaxReadBytes) + " bytes together");
+    }
+    reading.out.push_back(std::move(job));
+    return std::nullopt;
+}
+
+// Requires name jobs of the same workflow: CircleCI does not wait across workflows.
+Problem check_requires(Reading& reading, std::size_t first, const std::string& workflow) {
+    for (std::size_t i = first; i < reading.out.size(); ++i) {
+        const WorkflowJob& job = reading.out[i];
+        for (std::size_t r = 0; r < job.required_jobs.size(); ++r) {
+            const auto found = reading.names.find(job.required_jobs[r]);
+            if (found != reading.names.end() && reading.out[found->second].workflow == workflow) {
+                continue;
+            }
+            std::string message = quoted(job.name) + " requires " + quoted(job.required_jobs[r]);
+            if (found == reading.names.end()) {
+                message += ", which is not a job of workflow " + quoted(workflow);
+            } else {
+                message += ", which is in workflow " + quoted(reading.out[found->second].workflow) +
+                           "; requires only work within one workflow";
+            }
+            return reading.reader.error_at(job.required_nodes[r], message);
+        }
+    }
+    return std::nullopt;
+}
+
+Problem read_workflow(Reading& reading, const Entry& workflow) {
+    YamlReader& reader = reading.reader;
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(workflow, fields)) return problem;
+    const Entry* jobs = nullptr;
+    for (const Entry& field : fields) {
+        if (field.key == "jobs") {
+            jobs = &field;
+        } else if (field.key == "triggers" || field.key == "when" || field.key == "unless" ||
+                   field.key == "max_auto_reruns") {
+            return reader.unsupported(field, "a workflow");
+        } else {
+            return reader.unknown_key(field, "workflow " + quoted(workflow.key), "jobs");
+        }
+    }
+    if (jobs == nullptr) {
+        return reader.error_at(workflow.key_node,
+                               "workflow " + quoted(workflow.key) + " has no `jobs`");
+    }
+    std::vector<YAML::Node> items;
+    if (auto problem = reader.read_sequence(*jobs, items)) return problem;
+    if (items.empty()) return reader.error_at(jobs->where(), "`jobs` lists no job");
+    const std::size_t first = reading.out.size();
+    for (const YAML::Node& item : items) {
+        WorkflowJob job;
+        job.workflow = workflow.key;
+        if (auto problem = read_entry(reading, item, job)) return problem;
+        if (auto problem = add_job(reading, std::move(job))) return problem;
+    }
+    return check_requires(reading, first, workflow.key);
+}
+
+}  // namespace
+
+Problem read_workflows(YamlReader& reader, const Entry& workflows,
+                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out) {
+    std::vector<Entry> entries;
+    if (auto problem = reader.read_map(workflows, entries)) return problem;
+    Reading reading{reader, definitions, {}, {}, {}, out};
+    bool any_workflow = false;
+    for (const Entry& entry : entries) {
+        // `version: 2` is a CircleCI 2.0 leftover: accepted, meaningless.
+        if (entry.key == "version") continue;
+        any_workflow = true;
+        if (auto problem = read_workflow(reading, entry)) return problem;
+    }
+    if (!any_workflow) {
+        return reader.error_at(workflows.key_node, "`workflows` declares no workflow");
+    }
+    return std::nullopt;
+}
+
+}  // namespace fmg::pipeline::detail

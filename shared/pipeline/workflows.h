@@ -1,0 +1,33 @@
+#pragma once
+// The `workflows` map: which jobs run, under which names, after which others, for which refs.
+// Internal to shared/pipeline/.
+
+#include <string>
+#include <vector>
+
+#include "shared/pipeline/filters.h"
+#include "shared/pipeline/jobs.h"
+#include "shared/pipeline/yaml_reader.h"
+
+namespace fmg::pipeline::detail {
+
+/// One item of a workflow's `jobs` list.
+struct WorkflowJob {
+    std::string name;      // `name:` if given, else the job's; unique in the pipeline
+    std::string job;       // the definition under `jobs`
+    std::string workflow;  // the workflow it is listed in
+    YAML::Node where;      // the job name as listed, for messages
+    std::vector<std::string> required_jobs;  // names in the same workflow, without repeats
+    std::vector<YAML::Node> required_nodes;
+    Filters filters;
+};
+
+/// Reads the `workflows` entry (its `version` key is ignored): every workflow's `jobs`, in
+/// config order. Fails on a job not defined under `jobs`, a name used twice in the pipeline
+/// (two workflows or two entries of one, without distinct `name:`s), a `requires` naming no
+/// job of the same workflow, more than kMaxJobs entries in all, and unsupported keys
+/// (`triggers`, `when`, `context`, `type`, `matrix`...). Does not look for cycles.
+Problem read_workflows(YamlReader& reader, const Entry& workflows,
+                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out);
+
+}  // namespace fmg::pipeline::detail

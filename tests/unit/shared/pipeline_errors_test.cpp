@@ -1,0 +1,196 @@
+// Every way a config is refused, with the position a user is pointed at (1-based).
+
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "tests/unit/shared/pipeline_test_helpers.h"
+
+using namespace fmg::pipeline;
+using namespace fmg::pipeline::testing;
+
+namespace {
+
+void check_error(std::string_view yaml, int line, int column, std::string_view message_part) {
+    const ParseError error = parse_error(yaml);
+    INFO(error.to_string());
+    CHECK(error.file == ".circleci/config.yml");
+    CHECK(error.line == line);
+    CHECK(error.column == column);
+    CHECK_THAT(error.message, Catch::Contains(std::string(message_part)));
+}
+
+// A valid job body, for configs whose problem is elsewhere.
+constexpr std::string_view kJobs = R"(jobs:
+  build:
+    docker: [{image: alpine}]
+    steps: [checkout]
+  test:
+    docker: [{image: alpine}]
+    steps: [checkout]
+)";
+
+std::string with_jobs(std::string_view rest) {
+    return "version: 2\n" + std::string(kJobs) + std::string(rest);
+}
+
+}  // namespace
+
+TEST_CASE("version: only 2 and 2.1, and it must be there") {
+    check_error("version: 3\njobs: {}\n", 1, 10, "`version` must be 2 or 2.1, not `3`");
+    check_error("version: 2.0\n" + std::string(kJobs), 1, 10, "must be 2 or 2.1");
+    check_error("version: [2]\n" + std::string(kJobs), 1, 10, "must be a string");
+    check_error(std::string(kJobs), 1, 1, "missing `version`");
+}
+
+TEST_CASE("the top level: a map with jobs; unknown and unsupported keys") {
+    check_error("version: 2.1\n", 1, 1, "missing `jobs`");
+    check_error("- version: 2\n", 1, 1, "the config must be a map");
+    check_error("version: 2.1\njobs: {}\n", 2, 7, "`jobs` defines no job");
+    check_error(with_jobs("workflow:\n  w: {jobs: [build]}\n"), 9, 1,
+                "unknown top-level key `workflow`");
+    check_error("version: 2.1\norbs:\n  node: circleci/node@5\n" + std::string(kJobs), 2, 1,
+                "`orbs` in the config is not supported by fmg");
+}
+
+TEST_CASE("YAML syntax errors point where yaml-cpp stopped") {
+    check_error("version: 2\njobs:\n  build: [a\n", 4, 1, "invalid YAML");
+    check_error("version: 2\n  jobs: x\n", 2, 7, "invalid YAML");
+    check_error("version: 2\n" + std::string(kJobs) + "  build:\n    docker: []\n", 9, 3,
+                "duplicate key `build` in `jobs` (first at line 3)");
+}
+
+TEST_CASE("jobs need docker images, steps and known keys") {
+    check_error("version: 2\njobs:\n  build:\n    steps: [checkout]\n", 3, 3,
+                "job `build` has no `docker` image");
+    check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n", 3, 3,
+                "job `build` has no `steps`");
+    check_error("version: 2\njobs:\n  build:\n    docker: alpine\n    steps: [checkout]\n", 4, 13,
+                "`docker` must be a list");
+    check_error("version: 2\njobs:\n  build:\n    docker: []\n    steps: [checkout]\n", 4, 13,
+                "`docker` lists no image");
+    check_error("version: 2\njobs:\n  build:\n    docker:\n      - name: db\n    steps: []\n", 5, 9,
+                "`name` in a `docker` image is not supported");
+    check_error("version: 2\njobs:\n  build:\n    docker:\n      - {}\n    steps: [checkout]\n", 5,
+                9, "needs an `image`");
+    check_error("version: 2\njobs:\n  build:\n    machine: true\n    steps: [checkout]\n", 4, 5,
+                "`machine` in job `build` is not supported by fmg");
+    check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    stpes: [checkout]\n", 5,
+                5, "unknown key `stpes` in job `build`");
+    check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: []\n", 5, 12,
+                "`steps` is empty");
+    check_error("version: 2\njobs:\n  my build:\n    docker: [{image: a}]\n    steps: [x]\n", 3, 3,
+                "may not contain spaces");
+}
+
+TEST_CASE("steps other than checkout and run are refused by name") {
+    const std::string job = "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps:\n";
+    check_error(job + "      - checkout\n      - save_cache:\n          key: v1\n", 7, 9,
+                "step `save_cache` is not supported by fmg");
+    check_error(job + "      - setup_remote_docker\n", 6, 9, "step `setup_remote_docker`");
+    check_error(job + "      - node/install-packages\n", 6, 9, "orbs");
+    check_error(job + "      - [run]\n", 6, 9, "a step must be");
+    check_error(job + "      - run\n", 6, 9, "`run` needs a command");
+    check_error(job + "      - run:\n", 6, 9, "`run` needs a command");
+    check_error(job + "      - run:\n        name: x\n        command: y\n", 7, 9,
+                "`name` belongs under it (check the indentation)");
+    check_error(job + "      - run:\n          name: Tests\n", 7, 11, "needs a `command`");
+    check_error(job + "      - run:\n          command: \"  \"\n", 7, 20, "`command` is empty");
+    check_error(job + "      - run:\n          command: x\n          shell: /bin/zsh\n", 8, 11,
+                "`shell` in a run step is not supported");
+    check_error(job + "      - run:\n          command: x\n          nmae: y\n", 8, 11,
+                "unknown key `nmae` in a run step");
+    check_error(job + "      - run:\n          command: x\n          when: never\n", 8, 17,
+                "`when` must be on_success, on_fail or always, not `never`");
+    check_error(job + "      - run:\n          command: x\n          no_output_timeout: 10x\n", 8,
+                30, "invalid duration \"10x\": unknown unit");
+    check_error(job + "      - run:\n          command: x\n          no_output_timeout: 90\n", 8,
+                30, "a number needs a unit");
+    check_error(job + "      - run:\n          command: x\n          no_output_timeout: 0s\n", 8,
+                30, "must be more than 0 and at most 24h");
+    check_error(job + "      - run:\n          command: x\n          no_output_timeout: 25h\n", 8,
+                30, "at most 24h");
+    check_error(job + "      - checkout:\n          into: src\n", 7, 11,
+                "unknown key `into` in a checkout step");
+}
+
+TEST_CASE("environment names must be exportable and values scalars") {
+    const std::string job =
+        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n"
+        "    steps: [checkout]\n    environment:\n";
+    check_error(job + "      1ST: x\n", 7, 7, "environment variable name `1ST` is not valid");
+    check_error(job + "      A-B: x\n", 7, 7, "`A-B` is not valid");
+    check_error(job + "      EMPTY:\n", 7, 7, "`EMPTY` has no value");
+    check_error(job + "      LIST: [a, b]\n", 7, 13, "`LIST` must be a string, but it is a list");
+    check_error(job + "      MAP: {a: b}\n", 7, 12, "`MAP` must be a string, but it is a map");
+    check_error(
+        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: [checkout]\n"
+        "    environment: [A=1]\n",
+        6, 18, "`environment` must be a map");
+}
+
+TEST_CASE("workflows name defined jobs, each once in the pipeline") {
+    check_error(with_jobs("workflows:\n  ci:\n    jobs: [build, deploy]\n"), 11, 19,
+                "workflow `ci` runs job `deploy`, which `jobs` does not define");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs: [build]\n  nightly:\n    jobs: [build]\n"),
+                13, 12, "job name `build` is used twice (first in workflow `ci` at line 11)");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build\n      - test:\n"
+                          "          name: build\n"),
+                14, 17, "job name `build` is used twice");
+    check_error(with_jobs("workflows:\n  version: 2\n"), 9, 1, "`workflows` declares no workflow");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs: []\n"), 11, 11, "`jobs` lists no job");
+    check_error(with_jobs("workflows:\n  ci:\n    steps: [build]\n"), 11, 5,
+                "unknown key `steps` in workflow `ci`");
+    check_error(with_jobs("workflows:\n  ci:\n    triggers: []\n    jobs: [build]\n"), 11, 5,
+                "`triggers` in a workflow is not supported");
+    check_error(
+        with_jobs("workflows:\n  ci:\n    jobs:\n      - hold:\n          type: approval\n"), 13,
+        11, "`type` in a workflow job is not supported");
+    check_error(
+        with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n        requires: [test]\n"), 13,
+        9, "`requires` belongs under `build`");
+    check_error(
+        with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n          needs: [test]\n"), 13,
+        11, "unknown key `needs` in workflow job `build`");
+}
+
+TEST_CASE("requires name jobs of the same workflow, without cycles") {
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n"
+                          "          requires: [lint]\n"),
+                13, 22, "`build` requires `lint`, which is not a job of workflow `ci`");
+    check_error(with_jobs("workflows:\n  one:\n    jobs: [build]\n  two:\n    jobs:\n"
+                          "      - test:\n          requires: [build]\n"),
+                15, 22, "which is in workflow `one`; requires only work within one workflow");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n"
+                          "          requires: [test]\n      - test:\n          requires:\n"
+                          "            - build\n"),
+                16, 15, "requires form a cycle: `build` -> `test` -> `build`");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n"
+                          "          requires: [build]\n"),
+                13, 22, "requires form a cycle: `build` -> `build`");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n"
+                          "          requires: build\n"),
+                13, 21, "`requires` must be a list");
+}
+
+TEST_CASE("without workflows there must be a job named build") {
+    check_error("version: 2\njobs:\n  test:\n    docker: [{image: a}]\n    steps: [checkout]\n", 2,
+                1, "without `workflows`, fmg runs the job `build`");
+}
+
+TEST_CASE("filters: known keys and valid regexes") {
+    const std::string entry =
+        with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n          filters:\n");
+    check_error(entry + "            branch: {only: main}\n", 14, 13,
+                "unknown key `branch` in `filters`");
+    check_error(entry + "            branches: {only: main, except: dev}\n", 14, 36,
+                "unknown key `except` in `branches`");
+    check_error(entry + "            branches: {only: /feat(/}\n", 14, 30,
+                "invalid regular expression /feat(/");
+    check_error(entry +
+                    "            tags:\n              only:\n                - v1\n"
+                    "                - /((a?){100}){99}/\n",
+                17, 19, "regular expression too complex");
+    check_error(entry + "            branches: {only: []}\n", 14, 30, "`only` is empty");
+    check_error(entry + "            tags: {ignore: [{a: b}]}\n", 14, 29,
+                "each item of `ignore` must be a string");
+}
