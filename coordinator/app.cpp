@@ -1,0 +1,83 @@
+#include "coordinator/app.h"
+
+#include <signal.h>
+
+#include <thread>
+
+#include "coordinator/core/core.h"
+#include "coordinator/github/status_sender.h"
+#include "coordinator/http/server.h"
+#include "coordinator/preparer/preparer.h"
+#include "coordinator/store/migrations.h"
+#include "shared/git/mirror.h"
+#include "shared/log.h"
+#include "shared/version.h"
+
+namespace fmg::coordinator {
+
+int run_coordinator(const Settings& settings) {
+    // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    SystemClock clock;
+    Identity identity = load_or_create_identity(settings.data_dir);
+    auto database_file = settings.data_dir / "fmg.db";
+    Database db(database_file);
+    migrate(db);
+    git::init_library();
+
+    LogNotifier log_notifier;
+    LogStore logs(settings.data_dir / "logs", db, log_notifier);
+    zmq::context_t zmq_context;
+    StatusSender status_sender(database_file, settings.github_api_url, settings.github_token,
+                               clock);
+    Core core(settings, identity, zmq_context, db, logs, log_notifier, clock,
+              [&status_sender] { status_sender.wake(); });
+    Preparer preparer(database_file, settings.data_dir / "mirrors",
+                      lifecycle::StatusContext{settings.public_url}, clock,
+                      [&core](PipelineId id) { core.mailbox().post(PipelineReady{id}); });
+    HttpContext http_context{settings,
+                             identity,
+                             database_file,
+                             settings.data_dir / "logs",
+                             core.mailbox(),
+                             [&preparer](PipelineId id) { preparer.enqueue(id); },
+                             log_notifier,
+                             clock,
+                             {}};
+    http::Server http_server(http_context, settings.http_host, settings.http_port);
+
+    status_sender.start();
+    preparer.start();
+    http_server.start();
+    if (!settings.webhook_secret) {
+        FMG_LOG(warn) << "no webhook secret (WEBHOOK_SECRET or --webhook-secret-file): every "
+                         "webhook will be refused with 401";
+    }
+    FMG_LOG(info) << "fmg-coordinator " << kVersion << " ready: http " << settings.http_host << ":"
+                  << http_server.port() << ", data " << settings.data_dir.string();
+
+    std::thread signal_waiter([&signals, &core] {
+        int received = 0;
+        sigwait(&signals, &received);
+        FMG_LOG(info) << "signal " << received << ": shutting down";
+        core.mailbox().post(StopLoop{});
+    });
+    core.run();
+
+    http_server.stop();
+    preparer.stop();
+    status_sender.stop();
+    // The signal thread may still wait; wake it so it can be joined.
+    pthread_kill(signal_waiter.native_handle(), SIGTERM);
+    signal_waiter.join();
+    FMG_LOG(info) << "stopped";
+    return 0;
+}
+
+}  // namespace fmg::coordinator

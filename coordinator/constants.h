@@ -1,0 +1,24 @@
+#pragma once
+// The coordinator's fixed limits and timings.
+
+#include <chrono>
+#include <cstddef>
+
+namespace fmg::coordinator {
+
+/// GitHub caps webhook payloads at 25 MB; anything larger is refused with 413 (SPEC).
+constexpr size_t kMaxWebhookBytes = 25 * 1024 * 1024;
+/// Bodies of /api/v1 requests are small JSON documents.
+constexpr size_t kMaxApiBodyBytes = 1024 * 1024;
+/// GitHub truncates status descriptions beyond 140 characters.
+constexpr size_t kMaxStatusDescription = 140;
+/// Jobs considered per scheduling pass; more wait for the next pass.
+constexpr int64_t kDispatchBatch = 256;
+/// Status posts: first retry after this, doubling up to the cap.
+constexpr std::chrono::milliseconds kStatusRetryInitial{1000};
+constexpr std::chrono::milliseconds kStatusRetryMax{std::chrono::minutes(10)};
+/// A follower of a live log re-checks the job's state at least this often, in case a
+/// wake-up was missed (the normal path is woken by the writer).
+constexpr std::chrono::milliseconds kLogFollowRecheck{1000};
+
+}  // namespace fmg::coordinator

@@ -1,0 +1,30 @@
+#pragma once
+// The event loop's view of one connected agent.
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "coordinator/store/rows.h"
+#include "shared/clock.h"
+
+namespace fmg::coordinator {
+
+struct AgentSession {
+    std::string routing_id;  // ZeroMQ ROUTER identity of the connection
+    RunnerId runner_id = 0;
+    std::string host;
+    uint32_t capacity = 1;
+    std::vector<std::string> labels;
+    std::set<AttemptId> attempts;  // assigned to or running on this agent
+    SteadyTime last_seen{};
+    SteadyTime next_heartbeat{};
+    bool draining = false;
+
+    uint32_t free_slots() const {
+        return attempts.size() >= capacity ? 0 : capacity - static_cast<uint32_t>(attempts.size());
+    }
+};
+
+}  // namespace fmg::coordinator

@@ -1,0 +1,189 @@
+#include "coordinator/core/core.h"
+
+#include <algorithm>
+
+#include "coordinator/store/pipeline_store.h"
+#include "protocol/codec.h"
+#include "shared/curve.h"
+#include "shared/log.h"
+
+namespace fmg::coordinator {
+
+Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& context,
+           Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
+           std::function<void()> on_statuses_queued)
+    : settings_(settings),
+      context_(context),
+      db_(db),
+      logs_(logs),
+      log_notifier_(log_notifier),
+      clock_(clock),
+      on_statuses_queued_(std::move(on_statuses_queued)),
+      status_context_{settings.public_url},
+      router_(context, zmq::socket_type::router) {
+    router_.set(zmq::sockopt::linger, 0);
+    // Sends to an agent that is gone fail loudly instead of vanishing.
+    router_.set(zmq::sockopt::router_mandatory, 1);
+    if (!settings.insecure_agents) {
+        // The ZAP handler must be bound before the ROUTER accepts CURVE handshakes.
+        zap_.emplace(context, zmq::socket_type::rep);
+        zap_->set(zmq::sockopt::linger, 0);
+        zap_->bind("inproc://zeromq.zap.01");
+        router_.set(zmq::sockopt::curve_server, 1);
+        router_.set(zmq::sockopt::curve_secretkey,
+                    zmq::buffer(*curve::to_binary(identity.server_keys.secret_hex)));
+        router_.set(zmq::sockopt::zap_domain, "fmg");
+    }
+    router_.bind(settings.agent_listen);
+    // Attempts that were running before a restart get this long for their agent to come back
+    // and report them before they are declared lost (DESIGN "Liveness both ways").
+    restart_grace_until_ = clock_.steady_now() + Millis(2 * settings.agent_timeout_ms);
+    FMG_LOG(info) << "agents: listening on " << settings.agent_listen
+                  << (settings.insecure_agents ? " (insecure: no CURVE authentication)"
+                                               : " (CURVE)");
+}
+
+void Core::run() {
+    // Pipelines accepted or cancelled while no loop ran (restart) are picked up now.
+    for (PipelineId id : pipelines::with_cancel_requested(db_)) handle_command(CancelPipeline{id});
+    dispatch();
+    while (!stopping_) {
+        std::vector<zmq::pollitem_t> items = {
+            {router_.handle(), 0, ZMQ_POLLIN, 0},
+            {nullptr, mailbox_.fd(), ZMQ_POLLIN, 0},
+        };
+        if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
+        zmq::poll(items.data(), items.size(), time_to_next_deadline());
+
+        if (items[1].revents & ZMQ_POLLIN) {
+            for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
+        }
+        if (zap_ && (items[2].revents & ZMQ_POLLIN)) answer_zap_request();
+        if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
+        check_liveness();
+        send_heartbeats();
+    }
+    for (const auto& [routing_id, session] : sessions_) {
+        FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
+    }
+}
+
+void Core::receive_agent_frames() {
+    // Drain what is waiting, bounded so timers still run under a flood.
+    for (int i = 0; i < 1000; ++i) {
+        zmq::message_t routing_id;
+        if (!router_.recv(routing_id, zmq::recv_flags::dontwait)) return;
+        if (!routing_id.more()) continue;
+        zmq::message_t payload;
+        if (!router_.recv(payload, zmq::recv_flags::none)) return;
+        while (payload.more()) {
+            // One frame per message (PROTOCOL.md); discard extra parts.
+            zmq::message_t extra;
+            if (!router_.recv(extra, zmq::recv_flags::none)) return;
+            if (!extra.more()) break;
+        }
+        std::string user_id;
+        if (zap_) {
+            try {
+                user_id = payload.gets("User-Id");
+            } catch (const zmq::error_t&) {
+                user_id.clear();
+            }
+        }
+        try {
+            handle_frame(routing_id.to_string(), user_id, payload.to_string_view());
+        } catch (const std::exception& e) {
+            // A broken database is fatal for the process; anything else is a bug in one
+            // handler and must not take the loop down.
+            FMG_LOG(error) << "handling a frame failed: " << e.what();
+            if (dynamic_cast<const DbError*>(&e) != nullptr) throw;
+        }
+    }
+}
+
+void Core::handle_command(const CoreCommand& command) {
+    if (std::holds_alternative<StopLoop>(command)) {
+        stopping_ = true;
+    } else if (auto* ready = std::get_if<PipelineReady>(&command)) {
+        FMG_LOG(debug) << "pipeline=" << ready->pipeline_id << " ready";
+        statuses_changed();
+        dispatch();
+    } else if (auto* cancel = std::get_if<CancelPipeline>(&command)) {
+        auto running =
+            lifecycle::cancel_pipeline(db_, status_context_, cancel->pipeline_id, clock_.wall_ms());
+        for (const AttemptRow& attempt : running) {
+            runner_of_attempt_.erase(attempt.id);
+            auto owner = attempt.runner_id ? session_of_runner_.find(*attempt.runner_id)
+                                           : session_of_runner_.end();
+            if (owner == session_of_runner_.end()) continue;
+            sessions_[owner->second].attempts.erase(attempt.id);
+            send(owner->second, protocol::Cancel{attempt.id, "the pipeline was cancelled"});
+        }
+        FMG_LOG(info) << "pipeline=" << cancel->pipeline_id << " cancelled; stopped "
+                      << running.size() << " running attempt(s)";
+        log_notifier_.notify();
+        statuses_changed();
+        dispatch();
+    } else if (auto* revoked = std::get_if<RunnerRevoked>(&command)) {
+        auto it = session_of_runner_.find(revoked->runner_id);
+        if (it != session_of_runner_.end()) {
+            std::string routing_id = it->second;
+            send(routing_id, protocol::Reject{"this runner was revoked by an operator"});
+            lose_session(routing_id, "runner revoked");
+        }
+    }
+}
+
+void Core::check_liveness() {
+    SteadyTime now = clock_.steady_now();
+    Millis timeout(settings_.agent_timeout_ms);
+    std::vector<std::string> silent;
+    for (const auto& [routing_id, session] : sessions_) {
+        if (now - session.last_seen > timeout) silent.push_back(routing_id);
+    }
+    for (const auto& routing_id : silent) {
+        auto silence = std::chrono::duration_cast<Millis>(now - sessions_[routing_id].last_seen);
+        lose_session(routing_id, "silent for " + std::to_string(silence.count()) + " ms");
+    }
+    if (restart_grace_until_ != SteadyTime{} && now >= restart_grace_until_) {
+        restart_grace_until_ = SteadyTime{};
+        lose_orphaned_attempts();
+    }
+}
+
+void Core::send_heartbeats() {
+    SteadyTime now = clock_.steady_now();
+    for (auto& [routing_id, session] : sessions_) {
+        if (now < session.next_heartbeat) continue;
+        session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
+        send(routing_id, protocol::CoordinatorHeartbeat{});
+    }
+}
+
+std::chrono::milliseconds Core::time_to_next_deadline() const {
+    SteadyTime now = clock_.steady_now();
+    SteadyTime next = now + Millis(settings_.heartbeat_interval_ms);
+    for (const auto& [routing_id, session] : sessions_) {
+        next = std::min(next, session.next_heartbeat);
+        next = std::min(next, session.last_seen + Millis(settings_.agent_timeout_ms) + Millis(1));
+    }
+    if (restart_grace_until_ != SteadyTime{}) next = std::min(next, restart_grace_until_);
+    return std::max(Millis(0), std::chrono::duration_cast<Millis>(next - now));
+}
+
+void Core::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {
+    std::string frame = protocol::encode(message);
+    try {
+        router_.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        router_.send(zmq::buffer(frame), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+        // EHOSTUNREACH: the connection is gone; liveness will notice the silence.
+        FMG_LOG(warn) << "send " << protocol::type_name(message) << " failed: " << e.what();
+    }
+}
+
+void Core::statuses_changed() {
+    if (on_statuses_queued_) on_statuses_queued_();
+}
+
+}  // namespace fmg::coordinator

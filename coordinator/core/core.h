@@ -1,0 +1,95 @@
+#pragma once
+// The coordinator's event loop (DESIGN "One writer per process"): one thread owns the agents'
+// ROUTER socket, the ZAP handler, the agent sessions and every job/attempt state change.
+// HTTP handlers and the pipeline preparer talk to it only through its mailbox.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <zmq.hpp>
+
+#include "coordinator/core/agent_session.h"
+#include "coordinator/core/commands.h"
+#include "coordinator/lifecycle/operations.h"
+#include "coordinator/logs/log_store.h"
+#include "coordinator/setup/identity.h"
+#include "coordinator/setup/settings.h"
+#include "coordinator/store/database.h"
+#include "protocol/messages.h"
+#include "shared/clock.h"
+#include "shared/mailbox.h"
+
+namespace fmg::coordinator {
+
+class Core {
+  public:
+    /// `on_statuses_queued` wakes the GitHub status sender after a change queued statuses.
+    /// Binds the agent endpoint; throws zmq::error_t when it cannot.
+    Core(const Settings& settings, const Identity& identity, zmq::context_t& context, Database& db,
+         LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
+         std::function<void()> on_statuses_queued);
+
+    /// Runs until a StopLoop command arrives.
+    void run();
+
+    Mailbox<CoreCommand>& mailbox() { return mailbox_; }
+
+  private:
+    // core.cpp: the loop and timers
+    void handle_command(const CoreCommand& command);
+    void check_liveness();
+    void send_heartbeats();
+    std::chrono::milliseconds time_to_next_deadline() const;
+    void receive_agent_frames();
+
+    // messages.cpp: one handler per agent message, each guarding first
+    void handle_frame(const std::string& routing_id, const std::string& user_id,
+                      std::string_view frame);
+    void on_hello(const std::string& routing_id, const std::string& user_id,
+                  const protocol::Hello& hello);
+    void on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& heartbeat);
+    void on_accepted(AgentSession& session, const protocol::Accepted& accepted);
+    void on_refused(AgentSession& session, const protocol::Refused& refused);
+    void on_step_started(AgentSession& session, const protocol::StepStarted& step);
+    void on_log(AgentSession& session, const protocol::Log& log);
+    void on_step_finished(AgentSession& session, const protocol::StepFinished& step);
+    void on_job_finished(AgentSession& session, const protocol::JobFinished& finished);
+    void on_goodbye(AgentSession& session, const protocol::Goodbye& goodbye);
+    /// Whether `attempt` is current and this session's runner runs it; if not, tells the
+    /// agent to cancel it and returns false (fencing).
+    bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);
+
+    // scheduler.cpp: dispatch and losing agents
+    void dispatch();
+    AgentSession* pick_session();
+    void lose_session(const std::string& routing_id, const std::string& reason);
+    void lose_orphaned_attempts();
+
+    // zap.cpp: CURVE authentication of agents
+    void answer_zap_request();
+
+    void send(const std::string& routing_id, const protocol::CoordinatorMessage& message);
+    void statuses_changed();
+
+    const Settings& settings_;
+    zmq::context_t& context_;
+    Database& db_;
+    LogStore& logs_;
+    LogNotifier& log_notifier_;
+    const Clock& clock_;
+    std::function<void()> on_statuses_queued_;
+    lifecycle::StatusContext status_context_;
+
+    zmq::socket_t router_;
+    std::optional<zmq::socket_t> zap_;
+    Mailbox<CoreCommand> mailbox_;
+    bool stopping_ = false;
+
+    std::map<std::string, AgentSession> sessions_;       // by routing id
+    std::map<RunnerId, std::string> session_of_runner_;  // runner -> routing id
+    std::map<AttemptId, RunnerId> runner_of_attempt_;    // attempts whose output is accepted
+    SteadyTime restart_grace_until_{};  // attempts left from before a restart wait this long
+};
+
+}  // namespace fmg::coordinator

@@ -1,0 +1,151 @@
+#include "coordinator/domain/job_spec.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+namespace fmg::coordinator {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string when_name(pipeline::StepWhen when) {
+    switch (when) {
+        case pipeline::StepWhen::on_fail:
+            return "on_fail";
+        case pipeline::StepWhen::always:
+            return "always";
+        default:
+            return "on_success";
+    }
+}
+
+Object::Ptr env_object(const std::map<std::string, std::string>& env) {
+    Object::Ptr object = new Object;
+    for (const auto& [key, value] : env) object->set(key, value);
+    return object;
+}
+
+std::map<std::string, std::string> env_map(const Object::Ptr& object) {
+    std::map<std::string, std::string> env;
+    if (!object) return env;
+    for (const auto& [key, value] : *object) env[key] = value.convert<std::string>();
+    return env;
+}
+
+std::string text_of(const Object::Ptr& object, const std::string& key) {
+    return object->has(key) ? object->getValue<std::string>(key) : std::string();
+}
+
+}  // namespace
+
+JobSpec job_spec_from_config(const pipeline::Job& job) {
+    JobSpec spec;
+    spec.image = job.image;
+    spec.services = job.services;
+    spec.environment = job.environment;
+    spec.working_directory = job.working_directory;
+    for (const auto& step : job.steps) {
+        JobStepSpec s;
+        s.kind = step.kind == pipeline::StepKind::checkout ? "checkout" : "run";
+        s.name = step.name;
+        s.command = step.command;
+        s.environment = step.environment;
+        s.working_directory = step.working_directory;
+        s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);
+        s.when = when_name(step.when);
+        spec.steps.push_back(std::move(s));
+    }
+    return spec;
+}
+
+std::string to_json(const JobSpec& spec) {
+    Object root;
+    root.set("image", spec.image);
+    Array::Ptr services = new Array;
+    for (const auto& service : spec.services) services->add(service);
+    root.set("services", services);
+    root.set("environment", env_object(spec.environment));
+    root.set("working_directory", spec.working_directory);
+    Array::Ptr steps = new Array;
+    for (const auto& step : spec.steps) {
+        Object::Ptr s = new Object;
+        s->set("kind", step.kind);
+        s->set("name", step.name);
+        s->set("command", step.command);
+        s->set("environment", env_object(step.environment));
+        s->set("working_directory", step.working_directory);
+        s->set("no_output_timeout_ms", step.no_output_timeout_ms);
+        s->set("when", step.when);
+        steps->add(s);
+    }
+    root.set("steps", steps);
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(root, out);
+    return out.str();
+}
+
+Result<JobSpec> job_spec_from_json(const std::string& json) {
+    try {
+        auto root = Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
+        JobSpec spec;
+        spec.image = text_of(root, "image");
+        if (auto services = root->getArray("services")) {
+            for (size_t i = 0; i < services->size(); ++i) {
+                spec.services.push_back(services->getElement<std::string>(i));
+            }
+        }
+        spec.environment = env_map(root->getObject("environment"));
+        spec.working_directory = text_of(root, "working_directory");
+        if (auto steps = root->getArray("steps")) {
+            for (size_t i = 0; i < steps->size(); ++i) {
+                auto s = steps->getObject(static_cast<unsigned>(i));
+                JobStepSpec step;
+                step.kind = text_of(s, "kind");
+                step.name = text_of(s, "name");
+                step.command = text_of(s, "command");
+                step.environment = env_map(s->getObject("environment"));
+                step.working_directory = text_of(s, "working_directory");
+                step.no_output_timeout_ms = s->optValue<int64_t>("no_output_timeout_ms", 0);
+                step.when = s->optValue<std::string>("when", "on_success");
+                spec.steps.push_back(std::move(step));
+            }
+        }
+        return spec;
+    } catch (const Poco::Exception& e) {
+        return Error{"damaged job spec: " + e.displayText()};
+    }
+}
+
+protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
+                             const std::string& repo_url, const std::string& ref,
+                             const std::string& sha, int64_t attempt_id) {
+    protocol::Assign assign;
+    assign.attempt_id = attempt_id;
+    assign.pipeline_id = pipeline_id;
+    assign.job_name = job_name;
+    assign.repo_url = repo_url;
+    assign.ref = ref;
+    assign.sha = sha;
+    assign.image = spec.image;
+    assign.services = spec.services;
+    assign.environment = spec.environment;
+    assign.working_directory = spec.working_directory;
+    for (const auto& step : spec.steps) {
+        protocol::StepSpec s;
+        s.kind = step.kind == "checkout" ? protocol::StepKind::checkout : protocol::StepKind::run;
+        s.name = step.name;
+        s.command = step.command;
+        s.environment = step.environment;
+        s.working_directory = step.working_directory;
+        s.no_output_timeout_ms = static_cast<uint32_t>(step.no_output_timeout_ms);
+        assign.steps.push_back(std::move(s));
+    }
+    return assign;
+}
+
+}  // namespace fmg::coordinator

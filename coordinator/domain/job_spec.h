@@ -1,0 +1,44 @@
+#pragma once
+// What a job runs, as stored with the job (JSON in jobs.spec) and sent to agents: the
+// translation from the parsed config (shared/pipeline) to the wire (protocol::Assign).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "protocol/messages.h"
+#include "shared/pipeline/config.h"
+#include "shared/result.h"
+
+namespace fmg::coordinator {
+
+struct JobStepSpec {
+    std::string kind;  // "checkout" or "run"
+    std::string name;
+    std::string command;
+    std::map<std::string, std::string> environment;
+    std::string working_directory;
+    int64_t no_output_timeout_ms = 0;  // 0: the agent's default
+    std::string when = "on_success";   // on_success, on_fail, always
+};
+
+struct JobSpec {
+    std::string image;
+    std::vector<std::string> services;
+    std::map<std::string, std::string> environment;
+    std::string working_directory;
+    std::vector<JobStepSpec> steps;
+};
+
+JobSpec job_spec_from_config(const pipeline::Job& job);
+std::string to_json(const JobSpec& spec);
+/// Parses a stored spec; an Error when the JSON is damaged.
+Result<JobSpec> job_spec_from_json(const std::string& json);
+
+/// The assign message for an attempt of a job.
+protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
+                             const std::string& repo_url, const std::string& ref,
+                             const std::string& sha, int64_t attempt_id);
+
+}  // namespace fmg::coordinator

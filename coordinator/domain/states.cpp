@@ -1,0 +1,140 @@
+#include "coordinator/domain/states.h"
+
+#include <array>
+#include <utility>
+
+namespace fmg::coordinator {
+namespace {
+
+template <typename State, size_t N>
+std::string_view name_of(const std::array<std::pair<State, std::string_view>, N>& names,
+                         State state) {
+    for (const auto& [value, name] : names) {
+        if (value == state) return name;
+    }
+    return "unknown";
+}
+
+template <typename State, size_t N>
+std::optional<State> parse_name(const std::array<std::pair<State, std::string_view>, N>& names,
+                                std::string_view text) {
+    for (const auto& [value, name] : names) {
+        if (name == text) return value;
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<std::pair<PipelineState, std::string_view>, 6> kPipelineNames = {{
+    {PipelineState::queued, "queued"},
+    {PipelineState::running, "running"},
+    {PipelineState::success, "success"},
+    {PipelineState::failed, "failed"},
+    {PipelineState::error, "error"},
+    {PipelineState::cancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<JobState, std::string_view>, 8> kJobNames = {{
+    {JobState::blocked, "blocked"},
+    {JobState::queued, "queued"},
+    {JobState::running, "running"},
+    {JobState::success, "success"},
+    {JobState::failed, "failed"},
+    {JobState::cancelled, "cancelled"},
+    {JobState::skipped, "skipped"},
+    {JobState::error, "error"},
+}};
+
+constexpr std::array<std::pair<AttemptState, std::string_view>, 7> kAttemptNames = {{
+    {AttemptState::assigned, "assigned"},
+    {AttemptState::running, "running"},
+    {AttemptState::success, "success"},
+    {AttemptState::failed, "failed"},
+    {AttemptState::lost, "lost"},
+    {AttemptState::cancelled, "cancelled"},
+    {AttemptState::error, "error"},
+}};
+
+constexpr std::array<std::pair<RunnerState, std::string_view>, 5> kRunnerNames = {{
+    {RunnerState::online, "online"},
+    {RunnerState::draining, "draining"},
+    {RunnerState::lost, "lost"},
+    {RunnerState::offline, "offline"},
+    {RunnerState::revoked, "revoked"},
+}};
+
+}  // namespace
+
+std::string_view to_string(PipelineState state) {
+    return name_of(kPipelineNames, state);
+}
+std::string_view to_string(JobState state) {
+    return name_of(kJobNames, state);
+}
+std::string_view to_string(AttemptState state) {
+    return name_of(kAttemptNames, state);
+}
+std::string_view to_string(RunnerState state) {
+    return name_of(kRunnerNames, state);
+}
+
+std::optional<PipelineState> parse_pipeline_state(std::string_view text) {
+    return parse_name(kPipelineNames, text);
+}
+std::optional<JobState> parse_job_state(std::string_view text) {
+    return parse_name(kJobNames, text);
+}
+std::optional<AttemptState> parse_attempt_state(std::string_view text) {
+    return parse_name(kAttemptNames, text);
+}
+std::optional<RunnerState> parse_runner_state(std::string_view text) {
+    return parse_name(kRunnerNames, text);
+}
+
+bool is_terminal(PipelineState state) {
+    return state != PipelineState::queued && state != PipelineState::running;
+}
+
+bool is_terminal(JobState state) {
+    return state != JobState::blocked && state != JobState::queued && state != JobState::running;
+}
+
+bool is_terminal(AttemptState state) {
+    return state != AttemptState::assigned && state != AttemptState::running;
+}
+
+bool can_transition(PipelineState from, PipelineState to) {
+    if (is_terminal(from) || from == to) return false;
+    if (from == PipelineState::running) return to != PipelineState::queued;
+    return true;  // queued -> running or straight to an end (config error, cancel)
+}
+
+bool can_transition(JobState from, JobState to) {
+    if (is_terminal(from) || from == to) return false;
+    switch (from) {
+        case JobState::blocked:
+            // Unblocked, or never run: upstream failed (skipped), pipeline cancelled or errored.
+            return to == JobState::queued || to == JobState::skipped || to == JobState::cancelled ||
+                   to == JobState::error;
+        case JobState::queued:
+            return to == JobState::running || to == JobState::cancelled || to == JobState::error ||
+                   to == JobState::skipped;
+        case JobState::running:
+            // Back to queued when its attempt is lost and another one is allowed.
+            return to != JobState::blocked && to != JobState::skipped;
+        default:
+            return false;
+    }
+}
+
+bool can_transition(AttemptState from, AttemptState to) {
+    if (is_terminal(from) || from == to) return false;
+    if (from == AttemptState::running) return to != AttemptState::assigned;
+    return true;  // assigned -> running, or ends before it ran (lost, refused, cancelled)
+}
+
+bool can_transition(RunnerState from, RunnerState to) {
+    if (from == RunnerState::revoked || from == to) return false;
+    return true;  // revocation is final; every other state can follow any other
+}
+
+}  // namespace fmg::coordinator

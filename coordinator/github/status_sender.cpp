@@ -1,0 +1,149 @@
+#include "coordinator/github/status_sender.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <memory>
+#include <sstream>
+
+#include "coordinator/constants.h"
+#include "coordinator/store/database.h"
+#include "coordinator/store/outbox_store.h"
+#include "shared/log.h"
+
+namespace fmg::coordinator {
+
+StatusSender::StatusSender(std::filesystem::path database_file, std::string api_url,
+                           std::optional<std::string> token, const Clock& clock)
+    : database_file_(std::move(database_file)),
+      api_url_(std::move(api_url)),
+      token_(std::move(token)),
+      clock_(clock) {}
+
+StatusSender::~StatusSender() {
+    stop();
+}
+
+void StatusSender::start() {
+    if (!token_) {
+        FMG_LOG(warn) << "no GitHub token (GITHUB_TOKEN or --github-token-file): commit "
+                         "statuses will not be posted";
+    }
+    thread_ = std::thread([this] { run(); });
+}
+
+void StatusSender::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_one();
+}
+
+void StatusSender::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void StatusSender::run() {
+    Database db(database_file_);
+    while (true) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            woken_ = false;
+        }
+        try {
+            for (const OutboxRow& row : outbox::due(db, clock_.wall_ms(), 50)) {
+                if (!token_) {
+                    outbox::remove(db, row.id);
+                    continue;
+                }
+                Status posted = post(row);
+                if (posted) {
+                    outbox::remove(db, row.id);
+                    FMG_LOG(debug) << "status " << row.context << "=" << row.state << " posted for "
+                                   << row.repo << "@" << row.sha.substr(0, 7);
+                    continue;
+                }
+                int64_t backoff = std::min<int64_t>(kStatusRetryMax.count(),
+                                                    kStatusRetryInitial.count()
+                                                        << std::min<int64_t>(row.tries, 20));
+                outbox::reschedule(db, row.id, clock_.wall_ms() + backoff, posted.error().message);
+                FMG_LOG(warn) << "status " << row.context << "=" << row.state << " for " << row.repo
+                              << "@" << row.sha.substr(0, 7) << " not posted (try " << row.tries + 1
+                              << ", next in " << backoff << " ms): " << posted.error().message;
+            }
+        } catch (const std::exception& e) {
+            FMG_LOG(error) << "status outbox: " << e.what();
+        }
+
+        std::optional<int64_t> next = outbox::next_due(db);
+        std::unique_lock lock(mutex_);
+        if (stopping_) return;
+        if (woken_) continue;
+        auto wait = next ? std::chrono::milliseconds(std::max<int64_t>(0, *next - clock_.wall_ms()))
+                         : std::chrono::milliseconds(std::chrono::minutes(1));
+        if (next && wait.count() == 0) continue;
+        wake_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
+    }
+}
+
+Status StatusSender::post(const OutboxRow& row) const {
+    try {
+        Poco::URI uri(api_url_ + "/repos/" + row.repo + "/statuses/" + row.sha);
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        if (uri.getScheme() == "https") {
+            Poco::Net::Context::Ptr context =
+                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                       Poco::Net::Context::VERIFY_RELAXED, 9, true);
+            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
+                                                                      context);
+        } else {
+            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+        }
+        session->setTimeout(Poco::Timespan(10, 0));
+
+        Poco::JSON::Object body;
+        body.set("state", row.state);
+        body.set("target_url", row.target_url);
+        body.set("description", row.description);
+        body.set("context", row.context);
+        std::ostringstream text;
+        body.stringify(text);
+        std::string payload = text.str();
+
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        request.set("Authorization", "Bearer " + *token_);
+        request.set("Accept", "application/vnd.github+json");
+        request.set("User-Agent", "fmg-coordinator");
+        request.setContentType("application/json");
+        request.setContentLength(static_cast<std::streamsize>(payload.size()));
+        session->sendRequest(request) << payload;
+        Poco::Net::HTTPResponse response;
+        std::istream& in = session->receiveResponse(response);
+        std::string answer;
+        Poco::StreamCopier::copyToString(in, answer);
+        int code = static_cast<int>(response.getStatus());
+        if (code >= 200 && code < 300) return {};
+        return Error{"GitHub answered " + std::to_string(code) + ": " + answer.substr(0, 200)};
+    } catch (const Poco::Exception& e) {
+        return Error{e.displayText()};
+    } catch (const std::exception& e) {
+        return Error{e.what()};
+    }
+}
+
+}  // namespace fmg::coordinator

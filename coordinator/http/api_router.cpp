@@ -1,0 +1,66 @@
+#include <Poco/URI.h>
+
+#include <charconv>
+
+#include "coordinator/http/api_routes.h"
+
+namespace fmg::coordinator::http {
+namespace {
+
+std::optional<int64_t> parse_id(const std::string& text) {
+    int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+    return id;
+}
+
+}  // namespace
+
+void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
+    Segments path;
+    Poco::URI(request.getURI()).getPathSegments(path);
+    const std::string& method = request.getMethod();
+    auto wrong_method = [&] {
+        send_error(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
+                   method + " is not allowed on " + Poco::URI(request.getURI()).getPath());
+    };
+    // path[0..1] is "api", "v1".
+    if (path.size() >= 3 && path[2] == "pipelines") {
+        if (path.size() == 3) {
+            if (method == "GET") return list_pipelines(context, request, response);
+            if (method == "POST") return create_pipeline(context, request, response);
+            return wrong_method();
+        }
+        auto id = parse_id(path[3]);
+        if (!id)
+            return send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no pipeline " + path[3]);
+        if (path.size() == 4) {
+            if (method == "GET") return show_pipeline(context, *id, response);
+            return wrong_method();
+        }
+        if (path.size() == 5 && (path[4] == "cancel" || path[4] == "retry")) {
+            if (method != "POST") return wrong_method();
+            if (path[4] == "cancel") return cancel_pipeline(context, *id, response);
+            return retry_pipeline(context, *id, response);
+        }
+        if (path.size() == 7 && path[4] == "jobs" && path[6] == "log") {
+            if (method != "GET") return wrong_method();
+            return job_log(context, *id, path[5], request, response);
+        }
+    }
+    if (path.size() >= 3 && path[2] == "runners") {
+        if (path.size() == 3) {
+            if (method == "GET") return list_runners(context, response);
+            if (method == "POST") return register_runner(context, request, response);
+            return wrong_method();
+        }
+        if (path.size() == 4) {
+            if (method == "DELETE") return revoke_runner(context, path[3], response);
+            return wrong_method();
+        }
+    }
+    send_error(response, HTTPResponse::HTTP_NOT_FOUND,
+               "no such endpoint: " + Poco::URI(request.getURI()).getPath());
+}
+
+}  // namespace fmg::coordinator::http

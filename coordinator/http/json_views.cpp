@@ -1,0 +1,136 @@
+#include "coordinator/http/json_views.h"
+
+#include <Poco/JSON/Array.h>
+
+#include "coordinator/domain/job_spec.h"
+#include "coordinator/store/pipeline_store.h"
+#include "shared/time_format.h"
+
+namespace fmg::coordinator::http {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+Poco::Dynamic::Var time_or_null(std::optional<int64_t> ms) {
+    if (!ms) return Poco::Dynamic::Var();
+    return format_rfc3339_ms(*ms);
+}
+
+Poco::Dynamic::Var text_or_null(const std::optional<std::string>& text) {
+    if (!text) return Poco::Dynamic::Var();
+    return *text;
+}
+
+Array::Ptr string_array(const std::vector<std::string>& items) {
+    Array::Ptr array = new Array;
+    for (const auto& item : items) array->add(item);
+    return array;
+}
+
+Array::Ptr steps_json(const JobRow& job, const std::vector<StepRow>& step_rows) {
+    Array::Ptr steps = new Array;
+    auto spec = job_spec_from_json(job.spec);
+    if (!spec) return steps;
+    for (size_t i = 0; i < spec->steps.size(); ++i) {
+        const StepRow* row = nullptr;
+        for (const auto& r : step_rows) {
+            if (r.step_index == static_cast<int64_t>(i)) row = &r;
+        }
+        Object::Ptr step = new Object;
+        step->set("name", spec->steps[i].kind == "checkout" ? "checkout" : spec->steps[i].name);
+        // Steps not reached: "skipped" once the job ended, "pending" while it may still run.
+        bool job_over =
+            job.status != "blocked" && job.status != "queued" && job.status != "running";
+        step->set("status", row ? row->status : (job_over ? "skipped" : "pending"));
+        step->set("exit_code", row && row->exit_code ? Poco::Dynamic::Var(*row->exit_code)
+                                                     : Poco::Dynamic::Var());
+        step->set("started_at", time_or_null(row ? row->started_at : std::nullopt));
+        step->set("finished_at", time_or_null(row ? row->finished_at : std::nullopt));
+        steps->add(step);
+    }
+    return steps;
+}
+
+Object::Ptr job_json(Database& db, const JobRow& job) {
+    Object::Ptr object = new Object;
+    object->set("name", job.name);
+    object->set("status", job.status);
+    object->set("requires", string_array(job.required_jobs));
+    object->set("created_at", format_rfc3339_ms(job.created_at));
+    object->set("started_at", time_or_null(job.started_at));
+    object->set("finished_at", time_or_null(job.finished_at));
+    Array::Ptr attempts = new Array;
+    for (const AttemptRow& attempt : pipelines::attempts_of(db, job.id)) {
+        Object::Ptr a = new Object;
+        a->set("id", attempt.id);
+        a->set("number", attempt.number);
+        a->set("runner", attempt.runner_host.empty() ? Poco::Dynamic::Var()
+                                                     : Poco::Dynamic::Var(attempt.runner_host));
+        a->set("status", attempt.status);
+        a->set("created_at", format_rfc3339_ms(attempt.created_at));
+        a->set("started_at", time_or_null(attempt.started_at));
+        a->set("finished_at", time_or_null(attempt.finished_at));
+        a->set("error", text_or_null(attempt.error));
+        attempts->add(a);
+    }
+    object->set("attempts", attempts);
+    std::vector<StepRow> step_rows;
+    if (job.current_attempt_id) step_rows = pipelines::steps_of(db, *job.current_attempt_id);
+    object->set("steps", steps_json(job, step_rows));
+    return object;
+}
+
+}  // namespace
+
+Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
+    Object::Ptr object = new Object;
+    object->set("id", p.id);
+    object->set("repo", p.repo);
+    object->set("repo_url", p.repo_url);
+    object->set("ref", p.ref);
+    object->set("sha", p.sha);
+    object->set("trigger", p.trigger);
+    object->set("status", p.status);
+    object->set("failed_jobs", string_array(pipelines::failed_job_names(db, p.id)));
+    object->set("created_at", format_rfc3339_ms(p.created_at));
+    object->set("started_at", time_or_null(p.started_at));
+    object->set("finished_at", time_or_null(p.finished_at));
+    object->set("error", text_or_null(p.error));
+    if (with_jobs) {
+        Array::Ptr jobs = new Array;
+        for (const JobRow& job : pipelines::jobs_of(db, p.id)) jobs->add(job_json(db, job));
+        object->set("jobs", jobs);
+    }
+    return object;
+}
+
+Object::Ptr runner_json(Database& db, const RunnerRow& runner) {
+    Object::Ptr object = new Object;
+    object->set("id", runner.id);
+    object->set("host", runner.host);
+    object->set("labels", string_array(runner.labels));
+    object->set("capacity", runner.capacity);
+    object->set("state", runner.state);
+    object->set("last_heartbeat_at", time_or_null(runner.last_heartbeat_at));
+    object->set("version", text_or_null(runner.version));
+    Array::Ptr running = new Array;
+    Array::Ptr running_jobs = new Array;
+    for (const AttemptRow& attempt : pipelines::active_attempts(db)) {
+        if (attempt.runner_id != runner.id) continue;
+        running->add(attempt.id);
+        if (auto job = pipelines::find_job(db, attempt.job_id)) {
+            Object::Ptr entry = new Object;
+            entry->set("attempt_id", attempt.id);
+            entry->set("pipeline_id", job->pipeline_id);
+            entry->set("job", job->name);
+            running_jobs->add(entry);
+        }
+    }
+    object->set("running", running);
+    // Not in SPEC's list, added so `fmg configure list-runners` can say "running #12/build".
+    object->set("running_jobs", running_jobs);
+    return object;
+}
+
+}  // namespace fmg::coordinator::http

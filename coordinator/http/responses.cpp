@@ -1,0 +1,80 @@
+#include "coordinator/http/responses.h"
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <memory>
+#include <sstream>
+
+#include "shared/crypto.h"
+
+namespace fmg::coordinator::http {
+
+void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+               const std::string& text, const std::string& content_type) {
+    response.setStatus(status);
+    response.setContentType(content_type);
+    response.setContentLength(static_cast<std::streamsize>(text.size()));
+    response.send() << text;
+}
+
+void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+               const Poco::Dynamic::Var& body) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(body, out);
+    send_text(response, status, out.str() + "\n", "application/json");
+}
+
+void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
+                const std::string& message) {
+    Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
+    body->set("error", message);
+    send_json(response, status, body);
+}
+
+std::optional<std::string> read_body(HTTPServerRequest& request, size_t limit) {
+    if (request.hasContentLength() &&
+        request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+        return std::nullopt;
+    }
+    std::string body;
+    std::istream& in = request.stream();
+    char buffer[65536];
+    while (in) {
+        in.read(buffer, sizeof buffer);
+        body.append(buffer, static_cast<size_t>(in.gcount()));
+        if (body.size() > limit) return std::nullopt;
+    }
+    return body;
+}
+
+bool authorized(const HttpContext& context, HTTPServerRequest& request,
+                HTTPServerResponse& response) {
+    const std::string prefix = "Bearer ";
+    std::string header = request.get("Authorization", "");
+    if (header.rfind(prefix, 0) == 0 &&
+        crypto::constant_time_equals(header.substr(prefix.size()), context.identity.admin_token)) {
+        return true;
+    }
+    send_error(response, HTTPResponse::HTTP_UNAUTHORIZED,
+               header.empty() ? "missing Authorization: Bearer TOKEN" : "invalid token");
+    return false;
+}
+
+Database& thread_database(const std::filesystem::path& file) {
+    thread_local std::unique_ptr<Database> db;
+    if (!db || db->file() != file) db = std::make_unique<Database>(file);
+    return *db;
+}
+
+Poco::JSON::Object::Ptr parse_object(const std::string& body) {
+    try {
+        return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception&) {
+        return nullptr;
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+}  // namespace fmg::coordinator::http

@@ -1,0 +1,122 @@
+#include "coordinator/http/webhook_events.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+namespace fmg::coordinator::http {
+namespace {
+
+using Poco::JSON::Object;
+using Kind = WebhookDecision::Kind;
+
+WebhookDecision with(Kind kind, std::string reason) {
+    WebhookDecision decision;
+    decision.kind = kind;
+    decision.reason = std::move(reason);
+    return decision;
+}
+
+/// A string at a dotted path, or nullopt when any part is missing or not of that type.
+std::optional<std::string> string_at(const Object::Ptr& root, const std::string& path) {
+    Object::Ptr node = root;
+    size_t start = 0;
+    while (node) {
+        size_t dot = path.find('.', start);
+        std::string key =
+            path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!node->has(key)) return std::nullopt;
+        if (dot == std::string::npos) {
+            auto value = node->get(key);
+            if (!value.isString()) return std::nullopt;
+            return value.extract<std::string>();
+        }
+        node = node->getObject(key);
+        start = dot + 1;
+    }
+    return std::nullopt;
+}
+
+bool is_hex_sha(const std::string& sha) {
+    return sha.size() == 40 &&
+           std::all_of(sha.begin(), sha.end(), [](char c) { return std::isxdigit(c) != 0; });
+}
+
+/// Fills repo and repo_url from `repository`; a bad_request decision when they are missing.
+std::optional<WebhookDecision> read_repository(const Object::Ptr& root, WebhookDecision& out) {
+    auto full_name = string_at(root, "repository.full_name");
+    auto clone_url = string_at(root, "repository.clone_url");
+    if (!full_name || !clone_url) {
+        return with(Kind::bad_request, "missing repository.full_name or repository.clone_url");
+    }
+    out.repo = *full_name;
+    out.repo_url = *clone_url;
+    return std::nullopt;
+}
+
+WebhookDecision decide_push(const Object::Ptr& root) {
+    auto ref = string_at(root, "ref");
+    auto after = string_at(root, "after");
+    if (!ref || !after) return with(Kind::bad_request, "push: missing 'ref' or 'after'");
+    if (root->has("deleted") && root->get("deleted").isBoolean() &&
+        root->getValue<bool>("deleted")) {
+        return with(Kind::ignore, "push deletes " + *ref);
+    }
+    if (*after == std::string(40, '0')) return with(Kind::ignore, "push deletes " + *ref);
+    if (!is_hex_sha(*after)) return with(Kind::bad_request, "push: 'after' is not a commit sha");
+    if (ref->rfind("refs/heads/", 0) != 0 && ref->rfind("refs/tags/", 0) != 0) {
+        return with(Kind::ignore, "push to " + *ref + " is not a branch or tag");
+    }
+    WebhookDecision decision = with(Kind::run, "");
+    if (auto bad = read_repository(root, decision)) return *bad;
+    decision.ref = *ref;
+    decision.sha = *after;
+    decision.trigger = "push";
+    return decision;
+}
+
+WebhookDecision decide_pull_request(const Object::Ptr& root) {
+    auto action = string_at(root, "action");
+    if (!action) return with(Kind::bad_request, "pull_request: missing 'action'");
+    if (*action != "opened" && *action != "synchronize" && *action != "reopened") {
+        return with(Kind::ignore, "pull_request action '" + *action + "'");
+    }
+    auto sha = string_at(root, "pull_request.head.sha");
+    auto branch = string_at(root, "pull_request.head.ref");
+    if (!sha || !branch) {
+        return with(Kind::bad_request, "pull_request: missing pull_request.head.sha or .ref");
+    }
+    if (!is_hex_sha(*sha)) return with(Kind::bad_request, "pull_request: head.sha is not a sha");
+    WebhookDecision decision = with(Kind::run, "");
+    if (auto bad = read_repository(root, decision)) return *bad;
+    // The head commit lives in the head repository (a fork, perhaps); statuses go to the base.
+    if (auto head_clone = string_at(root, "pull_request.head.repo.clone_url")) {
+        decision.repo_url = *head_clone;
+    }
+    decision.ref = "refs/heads/" + *branch;
+    decision.sha = *sha;
+    decision.trigger = "pull_request";
+    return decision;
+}
+
+}  // namespace
+
+WebhookDecision decide_webhook(const std::string& event, const std::string& body) {
+    Object::Ptr root;
+    try {
+        root = Poco::JSON::Parser().parse(body).extract<Object::Ptr>();
+    } catch (const std::exception&) {
+        return with(Kind::bad_request, "body is not a JSON object");
+    }
+    if (!root) return with(Kind::bad_request, "body is not a JSON object");
+    if (event == "ping") return with(Kind::pong, "");
+    if (event == "push") return decide_push(root);
+    if (event == "pull_request") return decide_pull_request(root);
+    if (event.empty()) return with(Kind::bad_request, "missing X-GitHub-Event header");
+    return with(Kind::ignore, "event '" + event + "' is not handled");
+}
+
+}  // namespace fmg::coordinator::http

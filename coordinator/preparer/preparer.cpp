@@ -1,0 +1,158 @@
+#include "coordinator/preparer/preparer.h"
+
+#include "coordinator/domain/job_spec.h"
+#include "coordinator/store/database.h"
+#include "coordinator/store/outbox_store.h"
+#include "coordinator/store/pipeline_store.h"
+#include "shared/git/mirror.h"
+#include "shared/log.h"
+#include "shared/pipeline/config.h"
+
+namespace fmg::coordinator {
+namespace {
+
+constexpr const char* kConfigPath = ".circleci/config.yml";
+
+pipeline::RefContext ref_context(const std::string& ref) {
+    pipeline::RefContext context;
+    if (ref.rfind("refs/tags/", 0) == 0)
+        context.tag = ref.substr(10);
+    else if (ref.rfind("refs/heads/", 0) == 0)
+        context.branch = ref.substr(11);
+    else
+        context.branch = ref;
+    return context;
+}
+
+/// Ends a pipeline in `error` before any job ran, with a status saying why.
+void fail_pipeline(Database& db, const lifecycle::StatusContext& statuses,
+                   const PipelineRow& pipeline, const std::string& message, int64_t now) {
+    db.transaction([&] {
+        pipelines::set_status(db, pipeline.id, "error", message, std::nullopt, now);
+        pipelines::mark_prepared(db, pipeline.id);
+        if (!pipeline.sha.empty()) {
+            outbox::add(db,
+                        {pipeline.repo, pipeline.sha, "fmg/config", "error",
+                         lifecycle::status_description(message),
+                         statuses.public_url + "/api/v1/pipelines/" + std::to_string(pipeline.id)},
+                        now);
+        }
+    });
+    FMG_LOG(warn) << "pipeline=" << pipeline.id << " error: " << message;
+}
+
+}  // namespace
+
+void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
+                      const lifecycle::StatusContext& statuses, PipelineId id, int64_t now) {
+    auto pipeline = pipelines::find(db, id);
+    if (!pipeline || pipeline->prepared) return;
+
+    auto mirror = git::Mirror::open(mirrors_dir, pipeline->repo_url);
+    if (!mirror) return fail_pipeline(db, statuses, *pipeline, mirror.error().message, now);
+    if (pipeline->sha.empty() || !mirror->has_commit(pipeline->sha)) {
+        if (auto fetched = mirror->fetch(); !fetched) {
+            return fail_pipeline(db, statuses, *pipeline, fetched.error().message, now);
+        }
+    }
+    if (pipeline->sha.empty()) {
+        // A manual trigger names a ref; pin the commit it points at now.
+        auto sha = mirror->resolve(pipeline->ref);
+        if (!sha) return fail_pipeline(db, statuses, *pipeline, sha.error().message, now);
+        pipelines::set_sha(db, id, *sha);
+        pipeline->sha = *sha;
+    }
+    auto text = mirror->read_file(pipeline->sha, kConfigPath);
+    if (!text) return fail_pipeline(db, statuses, *pipeline, text.error().message, now);
+    if (!text->has_value()) {
+        return fail_pipeline(
+            db, statuses, *pipeline,
+            std::string(kConfigPath) + ": no such file at " + pipeline->sha.substr(0, 12), now);
+    }
+    auto parsed = pipeline::parse_config(**text, kConfigPath, ref_context(pipeline->ref));
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
+        return fail_pipeline(db, statuses, *pipeline, error->to_string(), now);
+    }
+    const auto& config = std::get<pipeline::Config>(parsed);
+    db.transaction([&] {
+        int64_t position = 0;
+        for (const auto& job : config.jobs) {
+            bool ready = job.required_jobs.empty();
+            pipelines::insert_job(db, id,
+                                  {job.name, position++, ready ? "queued" : "blocked",
+                                   job.required_jobs, to_json(job_spec_from_config(job))},
+                                  now);
+            if (ready) {
+                outbox::add(db,
+                            {pipeline->repo, pipeline->sha, "fmg/" + job.name, "pending",
+                             "Job " + job.name + " is queued",
+                             statuses.public_url + "/api/v1/pipelines/" + std::to_string(id)},
+                            now);
+            }
+        }
+        pipelines::mark_prepared(db, id);
+        if (config.jobs.empty()) {
+            // Filters selected nothing for this ref: nothing to run is a success.
+            pipelines::set_status(db, id, "success", std::nullopt, now, now);
+        }
+    });
+    FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "
+                  << pipeline->sha.substr(0, 7) << ": " << config.jobs.size() << " job(s)";
+}
+
+Preparer::Preparer(std::filesystem::path database_file, std::filesystem::path mirrors_dir,
+                   lifecycle::StatusContext statuses, const Clock& clock,
+                   std::function<void(PipelineId)> on_prepared)
+    : database_file_(std::move(database_file)),
+      mirrors_dir_(std::move(mirrors_dir)),
+      statuses_(std::move(statuses)),
+      clock_(clock),
+      on_prepared_(std::move(on_prepared)) {}
+
+Preparer::~Preparer() {
+    stop();
+}
+
+void Preparer::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void Preparer::enqueue(PipelineId id) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(id);
+    }
+    wake_.notify_one();
+}
+
+void Preparer::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Preparer::run() {
+    Database db(database_file_);
+    for (PipelineId id : pipelines::unprepared(db)) enqueue(id);
+    while (true) {
+        PipelineId id = 0;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (stopping_) return;
+            id = queue_.front();
+            queue_.pop_front();
+        }
+        try {
+            prepare_pipeline(db, mirrors_dir_, statuses_, id, clock_.wall_ms());
+        } catch (const std::exception& e) {
+            FMG_LOG(error) << "pipeline=" << id << " could not be prepared: " << e.what();
+        }
+        on_prepared_(id);
+    }
+}
+
+}  // namespace fmg::coordinator

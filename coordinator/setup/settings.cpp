@@ -1,0 +1,133 @@
+#include "coordinator/setup/settings.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace fmg::coordinator {
+namespace {
+
+using options::Spec;
+
+std::vector<Spec> specs() {
+    return {
+        {"http-listen", "ADDR", "FMG_HTTP_LISTEN", "0.0.0.0:5000",
+         "address for webhooks, the REST API and metrics (PORT sets the port alone)",
+         options::host_port()},
+        {"agent-listen", "ENDPOINT", "FMG_AGENT_LISTEN", "tcp://0.0.0.0:5555",
+         "ZeroMQ endpoint agents connect to", options::zmq_endpoint()},
+        {"agent-url", "ENDPOINT", "FMG_AGENT_URL", "",
+         "endpoint written into agent credentials (default: the public URL's host with the "
+         "agent-listen port)",
+         options::zmq_endpoint()},
+        {"data-dir", "DIR", "FMG_DATA_DIR", "./data",
+         "SQLite database, logs, repository mirrors and keys", options::non_empty()},
+        {"public-url", "URL", "FMG_PUBLIC_URL", "http://localhost:5000",
+         "this coordinator's URL as users see it (status target_url)", options::http_url()},
+        {"webhook-secret-file", "FILE", "", "",
+         "file holding the webhook secret (or WEBHOOK_SECRET); without one every webhook is "
+         "refused",
+         nullptr},
+        {"github-token-file", "FILE", "", "",
+         "file holding the GitHub token (or GITHUB_TOKEN); without one statuses are not posted",
+         nullptr},
+        {"github-api-url", "URL", "FMG_GITHUB_API_URL", "https://api.github.com",
+         "GitHub API base (GitHub Enterprise: https://HOST/api/v3)", options::http_url()},
+        {"heartbeat-interval", "MS", "FMG_HEARTBEAT_MS", "1000", "heartbeat period, both ways",
+         options::integer_between(50, 60'000)},
+        {"agent-timeout", "MS", "FMG_AGENT_TIMEOUT_MS", "3000", "an agent silent this long is lost",
+         options::integer_between(100, 600'000)},
+        {"max-attempts", "N", "FMG_MAX_ATTEMPTS", "3",
+         "attempts of a job whose agent was lost, before the job is an error",
+         options::integer_between(1, 100)},
+        {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
+    };
+}
+
+std::optional<std::string> read_secret_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::ostringstream content;
+    content << in.rdbuf();
+    std::string text = content.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+std::string host_of_url(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    auto end = url.find_first_of(":/", start);
+    return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+}  // namespace
+
+std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::string>& args,
+                                                        const options::EnvLookup& env) {
+    // PORT alone (as platforms set it) stands for FMG_HTTP_LISTEN=0.0.0.0:PORT.
+    options::EnvLookup with_port = [&env](const std::string& name) {
+        auto value = env(name);
+        if (!value && name == "FMG_HTTP_LISTEN") {
+            if (auto port = env("PORT")) return std::optional<std::string>("0.0.0.0:" + *port);
+        }
+        return value;
+    };
+    options::Parser parser("fmg-coordinator", "[OPTIONS]",
+                           "The fmg coordinator: receives GitHub webhooks, schedules jobs on "
+                           "agents over ZeroMQ, stores state in SQLite and serves the REST API.",
+                           specs());
+    options::Outcome outcome = parser.parse(args, with_port);
+    if (outcome.kind != options::Outcome::Kind::run) return outcome;
+    const options::Values& v = outcome.values;
+
+    Settings s;
+    std::string listen = v.text("http-listen");
+    auto colon = listen.rfind(':');
+    s.http_host = listen.substr(0, colon);
+    s.http_port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+    s.agent_listen = v.text("agent-listen");
+    s.data_dir = v.text("data-dir");
+    s.public_url = v.text("public-url");
+    while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
+    s.github_api_url = v.text("github-api-url");
+    while (!s.github_api_url.empty() && s.github_api_url.back() == '/') s.github_api_url.pop_back();
+    s.heartbeat_interval_ms = v.integer("heartbeat-interval");
+    s.agent_timeout_ms = v.integer("agent-timeout");
+    s.max_attempts = v.integer("max-attempts");
+    s.insecure_agents = v.flag("insecure-agents");
+
+    auto usage_error = [](std::string message) {
+        options::Outcome error;
+        error.kind = options::Outcome::Kind::usage_error;
+        error.message = "fmg-coordinator: " + message;
+        return error;
+    };
+    if (auto file = v.get("webhook-secret-file")) {
+        s.webhook_secret = read_secret_file(*file);
+        if (!s.webhook_secret) return usage_error("cannot read --webhook-secret-file " + *file);
+    } else if (auto secret = env("WEBHOOK_SECRET"); secret && !secret->empty()) {
+        s.webhook_secret = secret;
+    }
+    if (auto file = v.get("github-token-file")) {
+        s.github_token = read_secret_file(*file);
+        if (!s.github_token) return usage_error("cannot read --github-token-file " + *file);
+    } else if (auto token = env("GITHUB_TOKEN"); token && !token->empty()) {
+        s.github_token = token;
+    }
+    if (s.agent_timeout_ms <= s.heartbeat_interval_ms) {
+        return usage_error("--agent-timeout must be longer than --heartbeat-interval");
+    }
+    if (auto url = v.get("agent-url")) {
+        s.agent_url = *url;
+    } else {
+        std::string port = s.agent_listen.substr(s.agent_listen.rfind(':') + 1);
+        s.agent_url = s.agent_listen.rfind("tcp://", 0) == 0
+                          ? "tcp://" + host_of_url(s.public_url) + ":" + port
+                          : s.agent_listen;
+    }
+    return s;
+}
+
+}  // namespace fmg::coordinator

@@ -1,0 +1,36 @@
+#pragma once
+// The coordinator's configuration, from flags, environment and config file (SPEC
+// "fmg-coordinator").
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "shared/options.h"
+
+namespace fmg::coordinator {
+
+struct Settings {
+    std::string http_host = "0.0.0.0";
+    uint16_t http_port = 5000;
+    std::string agent_listen = "tcp://0.0.0.0:5555";
+    std::string agent_url;  // what agents connect to, written into their credentials
+    std::filesystem::path data_dir = "./data";
+    std::string public_url = "http://localhost:5000";
+    std::optional<std::string> webhook_secret;
+    std::optional<std::string> github_token;
+    std::string github_api_url = "https://api.github.com";
+    int64_t heartbeat_interval_ms = 1000;
+    int64_t agent_timeout_ms = 3000;
+    int64_t max_attempts = 3;
+    bool insecure_agents = false;
+};
+
+/// Parses the command line and environment. Returns Settings to run with, or an
+/// options::Outcome to finish with (help, version, usage error).
+std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::string>& args,
+                                                        const options::EnvLookup& env);
+
+}  // namespace fmg::coordinator

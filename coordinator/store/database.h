@@ -1,0 +1,98 @@
+#pragma once
+// A thin SQLite wrapper: one Database per thread (SQLite connections are not shared across
+// threads here), WAL mode so readers never block the writer, prepared statements with
+// typed binds and reads. SQL failures are bugs or a broken disk, so they throw DbError.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace fmg::coordinator {
+
+class DbError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class Statement {
+  public:
+    Statement(sqlite3* db, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement(Statement&& other) noexcept;
+
+    /// Binds parameters by 1-based index; returns *this so binds chain.
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) {
+        return bind(index, std::string_view(value));
+    }
+    Statement& bind(int index, std::optional<int64_t> value);
+    Statement& bind(int index, const std::optional<std::string>& value);
+    Statement& bind_null(int index);
+
+    /// Steps once: true when a row is available, false when done.
+    bool step();
+    /// Steps to completion (for statements that return no rows).
+    void run();
+    void reset();
+
+    int64_t integer(int column) const;
+    std::optional<int64_t> optional_integer(int column) const;
+    std::string text(int column) const;
+    std::optional<std::string> optional_text(int column) const;
+
+  private:
+    sqlite3* db_;
+    sqlite3_stmt* statement_ = nullptr;
+};
+
+class Database {
+  public:
+    /// Opens (creating) the database file in WAL mode with a busy timeout, foreign keys on.
+    explicit Database(const std::filesystem::path& file);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    Statement prepare(std::string_view sql);
+    /// Runs one or more statements that return no rows.
+    void exec(std::string_view sql);
+    int64_t last_insert_id() const;
+    int changes() const;
+
+    /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows on exception.
+    template <typename F>
+    auto transaction(F&& body) -> decltype(body()) {
+        exec("BEGIN IMMEDIATE");
+        try {
+            if constexpr (std::is_void_v<decltype(body())>) {
+                body();
+                exec("COMMIT");
+            } else {
+                auto result = body();
+                exec("COMMIT");
+                return result;
+            }
+        } catch (...) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+
+    const std::filesystem::path& file() const { return file_; }
+
+  private:
+    std::filesystem::path file_;
+    sqlite3* db_ = nullptr;
+};
+
+}  // namespace fmg::coordinator

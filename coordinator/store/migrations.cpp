@@ -1,0 +1,149 @@
+#include "coordinator/store/migrations.h"
+
+#include <array>
+#include <string>
+
+#include "shared/log.h"
+
+namespace fmg::coordinator {
+namespace {
+
+// Each entry is one migration; never edit a released one, append a new one instead.
+// Times are epoch milliseconds (UTC); the API formats them as RFC 3339.
+constexpr std::array kMigrations = {
+    // 1: the initial schema.
+    R"SQL(
+CREATE TABLE pipelines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repo TEXT NOT NULL,              -- owner/name
+    repo_url TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    sha TEXT NOT NULL,               -- empty until resolved for manual triggers
+    trigger TEXT NOT NULL,           -- push, pull_request, manual, retry
+    status TEXT NOT NULL,
+    error TEXT,
+    prepared INTEGER NOT NULL DEFAULT 0,  -- its jobs exist (or its config error is recorded)
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    retry_of INTEGER,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+);
+CREATE INDEX pipelines_by_status ON pipelines(status);
+CREATE INDEX pipelines_by_repo ON pipelines(repo);
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pipeline_id INTEGER NOT NULL REFERENCES pipelines(id),
+    name TEXT NOT NULL,
+    position INTEGER NOT NULL,       -- order in the config (topological)
+    status TEXT NOT NULL,
+    requires TEXT NOT NULL,          -- JSON array of job names
+    spec TEXT NOT NULL,              -- JSON: image, services, environment, working_directory, steps
+    current_attempt_id INTEGER,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    UNIQUE (pipeline_id, name)
+);
+CREATE INDEX jobs_by_status ON jobs(status);
+
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    number INTEGER NOT NULL,         -- 1, 2, ... per job
+    runner_id INTEGER REFERENCES runners(id),
+    status TEXT NOT NULL,
+    error TEXT,
+    log_seq INTEGER NOT NULL DEFAULT 0,    -- highest log chunk appended
+    log_bytes INTEGER NOT NULL DEFAULT 0,  -- bytes of the log file that are committed
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+);
+CREATE INDEX attempts_by_job ON attempts(job_id);
+CREATE INDEX attempts_by_status ON attempts(status);
+
+CREATE TABLE attempt_steps (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    step_index INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    exit_code INTEGER,
+    started_at INTEGER,
+    finished_at INTEGER,
+    PRIMARY KEY (attempt_id, step_index)
+);
+
+CREATE TABLE runners (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    host TEXT NOT NULL,
+    labels TEXT NOT NULL,            -- JSON array
+    capacity INTEGER NOT NULL,
+    public_key TEXT NOT NULL UNIQUE, -- CURVE public key, hex
+    state TEXT NOT NULL,
+    version TEXT,
+    last_heartbeat_at INTEGER,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+
+CREATE TABLE webhook_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    status_code INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+
+CREATE TABLE status_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repo TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    context TEXT NOT NULL,
+    state TEXT NOT NULL,
+    description TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL
+);
+)SQL",
+};
+
+int current_version(Database& db) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "applied_at INTEGER NOT NULL)");
+    auto query = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    query.step();
+    return static_cast<int>(query.integer(0));
+}
+
+}  // namespace
+
+int latest_schema_version() {
+    return static_cast<int>(kMigrations.size());
+}
+
+int migrate(Database& db) {
+    int version = current_version(db);
+    if (version > latest_schema_version()) {
+        throw DbError("database schema version " + std::to_string(version) +
+                      " is newer than this fmg-coordinator knows (" +
+                      std::to_string(latest_schema_version()) + "); upgrade fmg");
+    }
+    for (int next = version + 1; next <= latest_schema_version(); ++next) {
+        db.transaction([&] {
+            db.exec(kMigrations[static_cast<size_t>(next - 1)]);
+            db.prepare(
+                  "INSERT INTO schema_migrations (version, applied_at) VALUES (?, "
+                  "CAST(strftime('%s','now') AS INTEGER) * 1000)")
+                .bind(1, int64_t{next})
+                .run();
+        });
+        FMG_LOG(info) << "database migrated to schema version " << next;
+    }
+    return latest_schema_version();
+}
+
+}  // namespace fmg::coordinator

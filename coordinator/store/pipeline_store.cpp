@@ -1,0 +1,326 @@
+#include "coordinator/store/pipeline_store.h"
+
+#include "coordinator/store/json_columns.h"
+
+namespace fmg::coordinator::pipelines {
+namespace {
+
+constexpr const char* kPipelineColumns =
+    "id, repo, repo_url, ref, sha, trigger, status, error, prepared, cancel_requested, "
+    "created_at, started_at, finished_at";
+
+PipelineRow read_pipeline(const Statement& q) {
+    PipelineRow row;
+    row.id = q.integer(0);
+    row.repo = q.text(1);
+    row.repo_url = q.text(2);
+    row.ref = q.text(3);
+    row.sha = q.text(4);
+    row.trigger = q.text(5);
+    row.status = q.text(6);
+    row.error = q.optional_text(7);
+    row.prepared = q.integer(8) != 0;
+    row.cancel_requested = q.integer(9) != 0;
+    row.created_at = q.integer(10);
+    row.started_at = q.optional_integer(11);
+    row.finished_at = q.optional_integer(12);
+    return row;
+}
+
+constexpr const char* kJobColumns =
+    "id, pipeline_id, name, position, status, requires, spec, current_attempt_id, created_at, "
+    "started_at, finished_at";
+
+JobRow read_job(const Statement& q) {
+    JobRow row;
+    row.id = q.integer(0);
+    row.pipeline_id = q.integer(1);
+    row.name = q.text(2);
+    row.position = q.integer(3);
+    row.status = q.text(4);
+    row.required_jobs = from_json_array(q.text(5));
+    row.spec = q.text(6);
+    row.current_attempt_id = q.optional_integer(7);
+    row.created_at = q.integer(8);
+    row.started_at = q.optional_integer(9);
+    row.finished_at = q.optional_integer(10);
+    return row;
+}
+
+constexpr const char* kAttemptColumns =
+    "a.id, a.job_id, a.number, a.runner_id, COALESCE(r.host, ''), a.status, a.error, a.log_seq, "
+    "a.log_bytes, a.created_at, a.started_at, a.finished_at";
+
+AttemptRow read_attempt(const Statement& q) {
+    AttemptRow row;
+    row.id = q.integer(0);
+    row.job_id = q.integer(1);
+    row.number = q.integer(2);
+    row.runner_id = q.optional_integer(3);
+    row.runner_host = q.text(4);
+    row.status = q.text(5);
+    row.error = q.optional_text(6);
+    row.log_seq = q.integer(7);
+    row.log_bytes = q.integer(8);
+    row.created_at = q.integer(9);
+    row.started_at = q.optional_integer(10);
+    row.finished_at = q.optional_integer(11);
+    return row;
+}
+
+std::string attempt_query(const std::string& where) {
+    return std::string("SELECT ") + kAttemptColumns +
+           " FROM attempts a LEFT JOIN runners r ON r.id = a.runner_id " + where;
+}
+
+}  // namespace
+
+PipelineId insert(Database& db, const NewPipeline& p) {
+    db.prepare(
+          "INSERT INTO pipelines (repo, repo_url, ref, sha, trigger, status, created_at, "
+          "retry_of) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)")
+        .bind(1, p.repo)
+        .bind(2, p.repo_url)
+        .bind(3, p.ref)
+        .bind(4, p.sha)
+        .bind(5, p.trigger)
+        .bind(6, p.created_at)
+        .bind(7, p.retry_of)
+        .run();
+    return db.last_insert_id();
+}
+
+std::optional<PipelineRow> find(Database& db, PipelineId id) {
+    auto q = db.prepare(std::string("SELECT ") + kPipelineColumns + " FROM pipelines WHERE id = ?");
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_pipeline(q);
+}
+
+std::pair<int64_t, std::vector<PipelineRow>> list(Database& db, const ListFilter& filter) {
+    std::string where =
+        " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR repo = ?2) AND "
+        "(?3 IS NULL OR sha = ?3 OR sha LIKE ?3 || '%')";
+    auto count = db.prepare("SELECT COUNT(*) FROM pipelines" + where);
+    count.bind(1, filter.status).bind(2, filter.repo).bind(3, filter.sha);
+    count.step();
+    int64_t total = count.integer(0);
+
+    auto q = db.prepare(std::string("SELECT ") + kPipelineColumns + " FROM pipelines" + where +
+                        " ORDER BY id DESC LIMIT ?4");
+    q.bind(1, filter.status).bind(2, filter.repo).bind(3, filter.sha).bind(4, filter.limit);
+    std::vector<PipelineRow> rows;
+    while (q.step()) rows.push_back(read_pipeline(q));
+    return {total, std::move(rows)};
+}
+
+std::vector<PipelineId> unprepared(Database& db) {
+    auto q =
+        db.prepare("SELECT id FROM pipelines WHERE prepared = 0 AND status = 'queued' ORDER BY id");
+    std::vector<PipelineId> ids;
+    while (q.step()) ids.push_back(q.integer(0));
+    return ids;
+}
+
+void set_sha(Database& db, PipelineId id, const std::string& sha) {
+    db.prepare("UPDATE pipelines SET sha = ? WHERE id = ?").bind(1, sha).bind(2, id).run();
+}
+
+void mark_prepared(Database& db, PipelineId id) {
+    db.prepare("UPDATE pipelines SET prepared = 1 WHERE id = ?").bind(1, id).run();
+}
+
+void set_status(Database& db, PipelineId id, const std::string& status,
+                const std::optional<std::string>& error, std::optional<int64_t> started_at,
+                std::optional<int64_t> finished_at) {
+    db.prepare(
+          "UPDATE pipelines SET status = ?, error = COALESCE(?, error), "
+          "started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) "
+          "WHERE id = ?")
+        .bind(1, status)
+        .bind(2, error)
+        .bind(3, started_at)
+        .bind(4, finished_at)
+        .bind(5, id)
+        .run();
+}
+
+void request_cancel(Database& db, PipelineId id) {
+    db.prepare("UPDATE pipelines SET cancel_requested = 1 WHERE id = ?").bind(1, id).run();
+}
+
+std::vector<PipelineId> with_cancel_requested(Database& db) {
+    auto q = db.prepare(
+        "SELECT id FROM pipelines WHERE cancel_requested = 1 AND status IN ('queued', "
+        "'running') ORDER BY id");
+    std::vector<PipelineId> ids;
+    while (q.step()) ids.push_back(q.integer(0));
+    return ids;
+}
+
+std::vector<std::string> failed_job_names(Database& db, PipelineId id) {
+    auto q = db.prepare(
+        "SELECT name FROM jobs WHERE pipeline_id = ? AND status IN ('failed', 'error') ORDER BY "
+        "position");
+    q.bind(1, id);
+    std::vector<std::string> names;
+    while (q.step()) names.push_back(q.text(0));
+    return names;
+}
+
+JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
+    db.prepare(
+          "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind(1, pipeline_id)
+        .bind(2, job.name)
+        .bind(3, job.position)
+        .bind(4, job.status)
+        .bind(5, to_json_array(job.required_jobs))
+        .bind(6, job.spec)
+        .bind(7, now)
+        .run();
+    return db.last_insert_id();
+}
+
+std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE pipeline_id = ? ORDER BY position");
+    q.bind(1, pipeline_id);
+    std::vector<JobRow> rows;
+    while (q.step()) rows.push_back(read_job(q));
+    return rows;
+}
+
+std::optional<JobRow> find_job(Database& db, JobId id) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?");
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_job(q);
+}
+
+std::optional<JobRow> find_job_by_name(Database& db, PipelineId pipeline_id,
+                                       const std::string& name) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE pipeline_id = ? AND name = ?");
+    q.bind(1, pipeline_id).bind(2, name);
+    if (!q.step()) return std::nullopt;
+    return read_job(q);
+}
+
+std::vector<JobRow> queued_jobs(Database& db, int64_t limit) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE status = 'queued' ORDER BY pipeline_id, position "
+                        "LIMIT ?");
+    q.bind(1, limit);
+    std::vector<JobRow> rows;
+    while (q.step()) rows.push_back(read_job(q));
+    return rows;
+}
+
+void set_job_status(Database& db, JobId id, const std::string& status,
+                    std::optional<int64_t> started_at, std::optional<int64_t> finished_at) {
+    db.prepare(
+          "UPDATE jobs SET status = ?, started_at = COALESCE(started_at, ?), "
+          "finished_at = ? WHERE id = ?")
+        .bind(1, status)
+        .bind(2, started_at)
+        .bind(3, finished_at)
+        .bind(4, id)
+        .run();
+}
+
+void set_current_attempt(Database& db, JobId id, AttemptId attempt_id) {
+    db.prepare("UPDATE jobs SET current_attempt_id = ? WHERE id = ?")
+        .bind(1, attempt_id)
+        .bind(2, id)
+        .run();
+}
+
+AttemptId insert_attempt(Database& db, JobId job_id, int64_t number, RunnerId runner_id,
+                         int64_t now) {
+    db.prepare(
+          "INSERT INTO attempts (job_id, number, runner_id, status, created_at) VALUES (?, ?, ?, "
+          "'assigned', ?)")
+        .bind(1, job_id)
+        .bind(2, number)
+        .bind(3, runner_id)
+        .bind(4, now)
+        .run();
+    return db.last_insert_id();
+}
+
+std::optional<AttemptRow> find_attempt(Database& db, AttemptId id) {
+    auto q = db.prepare(attempt_query("WHERE a.id = ?"));
+    q.bind(1, id);
+    if (!q.step()) return std::nullopt;
+    return read_attempt(q);
+}
+
+std::vector<AttemptRow> attempts_of(Database& db, JobId job_id) {
+    auto q = db.prepare(attempt_query("WHERE a.job_id = ? ORDER BY a.number"));
+    q.bind(1, job_id);
+    std::vector<AttemptRow> rows;
+    while (q.step()) rows.push_back(read_attempt(q));
+    return rows;
+}
+
+std::vector<AttemptRow> active_attempts(Database& db) {
+    auto q = db.prepare(attempt_query("WHERE a.status IN ('assigned', 'running') ORDER BY a.id"));
+    std::vector<AttemptRow> rows;
+    while (q.step()) rows.push_back(read_attempt(q));
+    return rows;
+}
+
+void set_attempt_status(Database& db, AttemptId id, const std::string& status,
+                        const std::optional<std::string>& error, std::optional<int64_t> started_at,
+                        std::optional<int64_t> finished_at) {
+    db.prepare(
+          "UPDATE attempts SET status = ?, error = COALESCE(?, error), "
+          "started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) "
+          "WHERE id = ?")
+        .bind(1, status)
+        .bind(2, error)
+        .bind(3, started_at)
+        .bind(4, finished_at)
+        .bind(5, id)
+        .run();
+}
+
+void set_attempt_log(Database& db, AttemptId id, int64_t seq, int64_t bytes) {
+    db.prepare("UPDATE attempts SET log_seq = ?, log_bytes = ? WHERE id = ?")
+        .bind(1, seq)
+        .bind(2, bytes)
+        .bind(3, id)
+        .run();
+}
+
+void upsert_step(Database& db, const StepRow& step) {
+    db.prepare(
+          "INSERT INTO attempt_steps (attempt_id, step_index, status, exit_code, started_at, "
+          "finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (attempt_id, step_index) DO "
+          "UPDATE SET status = ?3, exit_code = COALESCE(?4, exit_code), "
+          "started_at = COALESCE(started_at, ?5), finished_at = COALESCE(?6, finished_at)")
+        .bind(1, step.attempt_id)
+        .bind(2, step.step_index)
+        .bind(3, step.status)
+        .bind(4, step.exit_code)
+        .bind(5, step.started_at)
+        .bind(6, step.finished_at)
+        .run();
+}
+
+std::vector<StepRow> steps_of(Database& db, AttemptId attempt_id) {
+    auto q = db.prepare(
+        "SELECT attempt_id, step_index, status, exit_code, started_at, finished_at FROM "
+        "attempt_steps WHERE attempt_id = ? ORDER BY step_index");
+    q.bind(1, attempt_id);
+    std::vector<StepRow> rows;
+    while (q.step()) {
+        rows.push_back({q.integer(0), q.integer(1), q.text(2), q.optional_integer(3),
+                        q.optional_integer(4), q.optional_integer(5)});
+    }
+    return rows;
+}
+
+}  // namespace fmg::coordinator::pipelines

@@ -1,0 +1,95 @@
+#pragma once
+// Rows as the store reads them. Times are epoch milliseconds (UTC).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fmg::coordinator {
+
+using PipelineId = int64_t;
+using JobId = int64_t;
+using AttemptId = int64_t;
+using RunnerId = int64_t;
+
+struct PipelineRow {
+    PipelineId id = 0;
+    std::string repo;
+    std::string repo_url;
+    std::string ref;
+    std::string sha;
+    std::string trigger;
+    std::string status;
+    std::optional<std::string> error;
+    bool prepared = false;
+    bool cancel_requested = false;
+    int64_t created_at = 0;
+    std::optional<int64_t> started_at;
+    std::optional<int64_t> finished_at;
+};
+
+struct JobRow {
+    JobId id = 0;
+    PipelineId pipeline_id = 0;
+    std::string name;
+    int64_t position = 0;
+    std::string status;
+    std::vector<std::string> required_jobs;  // names of the jobs it requires
+    std::string spec;                        // JSON, see domain/job_spec.h
+    std::optional<AttemptId> current_attempt_id;
+    int64_t created_at = 0;
+    std::optional<int64_t> started_at;
+    std::optional<int64_t> finished_at;
+};
+
+struct AttemptRow {
+    AttemptId id = 0;
+    JobId job_id = 0;
+    int64_t number = 0;
+    std::optional<RunnerId> runner_id;
+    std::string runner_host;  // joined from runners; empty when unassigned
+    std::string status;
+    std::optional<std::string> error;
+    int64_t log_seq = 0;
+    int64_t log_bytes = 0;
+    int64_t created_at = 0;
+    std::optional<int64_t> started_at;
+    std::optional<int64_t> finished_at;
+};
+
+struct StepRow {
+    AttemptId attempt_id = 0;
+    int64_t step_index = 0;
+    std::string status;
+    std::optional<int64_t> exit_code;
+    std::optional<int64_t> started_at;
+    std::optional<int64_t> finished_at;
+};
+
+struct RunnerRow {
+    RunnerId id = 0;
+    std::string host;
+    std::vector<std::string> labels;
+    int64_t capacity = 1;
+    std::string public_key;  // hex
+    std::string state;
+    std::optional<std::string> version;
+    std::optional<int64_t> last_heartbeat_at;
+    int64_t created_at = 0;
+    std::optional<int64_t> revoked_at;
+};
+
+struct OutboxRow {
+    int64_t id = 0;
+    std::string repo;
+    std::string sha;
+    std::string context;
+    std::string state;
+    std::string description;
+    std::string target_url;
+    int64_t tries = 0;
+    int64_t next_try_at = 0;
+};
+
+}  // namespace fmg::coordinator

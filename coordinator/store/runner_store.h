@@ -1,0 +1,33 @@
+#pragma once
+// Registered runners: their CURVE keys, declared capacity and last known state.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coordinator/store/database.h"
+#include "coordinator/store/rows.h"
+
+namespace fmg::coordinator::runners {
+
+struct NewRunner {
+    std::string host;
+    std::vector<std::string> labels;
+    int64_t capacity = 1;
+    std::string public_key;  // hex
+};
+
+RunnerId insert(Database& db, const NewRunner& runner, int64_t now);
+std::optional<RunnerRow> find(Database& db, RunnerId id);
+/// The newest non-revoked runner registered for `host`.
+std::optional<RunnerRow> find_by_host(Database& db, const std::string& host);
+/// The runner holding this key, revoked or not.
+std::optional<RunnerRow> find_by_key(Database& db, const std::string& public_key_hex);
+std::vector<RunnerRow> all(Database& db);
+void set_state(Database& db, RunnerId id, const std::string& state);
+void record_hello(Database& db, RunnerId id, const std::string& version, int64_t capacity,
+                  const std::vector<std::string>& labels, int64_t now);
+void record_heartbeat(Database& db, RunnerId id, int64_t now);
+void revoke(Database& db, RunnerId id, int64_t now);
+
+}  // namespace fmg::coordinator::runners
