@@ -158,6 +158,8 @@ Process& Cluster::start_agent(const std::string& name, const std::filesystem::pa
                     options.executor};
     process.argv.insert(process.argv.end(), options.extra_args.begin(), options.extra_args.end());
     process.cwd = dir_.path();
+    // Shell-executor steps see this HOME: whatever they write there stays in the temp dir.
+    process.env = {{"HOME", (dir_ / "home").string()}};
     agents_.push_back(std::make_unique<Process>("agent-" + name, process, dir_ / "logs"));
     return *agents_.back();
 }
