@@ -1,0 +1,14 @@
+#pragma once
+// How to reach and authenticate to the coordinator, as resolved from the global options.
+
+#include <string>
+
+namespace fmg::cli {
+
+struct ApiSettings {
+    std::string server_url = "http://localhost:5000";
+    std::string token;         // empty: no token was found anywhere
+    std::string token_source;  // "--token", "FMG_TOKEN", a file path, or empty
+};
+
+}  // namespace fmg::cli

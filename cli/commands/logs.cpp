@@ -1,0 +1,99 @@
+// fmg logs ID [JOB] [--follow] [--attempt N]: a job's log, streamed as it arrives.
+
+#include "cli/commands/commands.h"
+#include "cli/commands/common.h"
+#include "shared/exit_codes.h"
+
+namespace fmg::cli {
+
+namespace {
+
+std::string job_names(const PipelineView& pipeline) {
+    std::string names;
+    for (const JobView& job : pipeline.jobs) names += (names.empty() ? "" : ", ") + job.name;
+    return names;
+}
+
+/// The job the user means: the one named, or the pipeline's only job. Returns the exit
+/// code of the failure through `failure` when there is no single answer.
+std::optional<std::string> resolve_job(const CommandContext& context, int64_t pipeline_id,
+                                       int& failure) {
+    const auto& positional = context.options.positional;
+    if (positional.size() > 1) return positional[1];
+    auto pipeline = fetch_pipeline(context.api, pipeline_id);
+    if (!pipeline) {
+        failure = report(context, pipeline.error());
+        return std::nullopt;
+    }
+    if (pipeline->jobs.size() == 1) return pipeline->jobs.front().name;
+    if (pipeline->jobs.empty()) {
+        std::string why = pipeline->error.empty() ? "" : ": " + pipeline->error;
+        failure = report(context, {exit_code::kFailed, "pipeline #" + std::to_string(pipeline_id) +
+                                                           " has no jobs" + why});
+    } else {
+        failure =
+            usage_error(context, "pipeline #" + std::to_string(pipeline_id) +
+                                     " has several jobs; name one of: " + job_names(*pipeline));
+    }
+    return std::nullopt;
+}
+
+/// After a followed log ends: 0 when the job succeeded, 1 otherwise, with a line on stderr.
+int job_outcome(const CommandContext& context, int64_t pipeline_id, const std::string& name) {
+    auto pipeline = fetch_pipeline(context.api, pipeline_id);
+    if (!pipeline) return report(context, pipeline.error());
+    for (const JobView& job : pipeline->jobs) {
+        if (job.name != name) continue;
+        if (job.status == "success") return exit_code::kOk;
+        if (!is_final_status(job.status)) {
+            return report(context, {exit_code::kFailed,
+                                    "the log ended while job " + name + " is still " + job.status});
+        }
+        return report(context, {exit_code::kFailed, "job " + name + " " + job.status});
+    }
+    return report(context, {exit_code::kNotFound,
+                            "pipeline #" + std::to_string(pipeline_id) + " has no job " + name});
+}
+
+int run_logs(const CommandContext& context) {
+    const std::string& argument = context.options.positional[0];
+    auto id = parse_id(argument);
+    if (!id) return usage_error(context, "'" + argument + "' is not a pipeline id");
+    int failure = exit_code::kFailed;
+    auto job = resolve_job(context, *id, failure);
+    if (!job) return failure;
+
+    bool follow = context.options.flag("follow");
+    std::string target = with_query(
+        "/api/v1/pipelines/" + std::to_string(*id) + "/jobs/" + path_segment(*job) + "/log",
+        {{"attempt", context.options.text("attempt")}, {"follow", follow ? "1" : ""}});
+    std::ostream& out = context.console.out;
+    auto streamed = context.api.stream(
+        target,
+        [&out](std::string_view piece) {
+            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+            out.flush();
+        },
+        follow);
+    if (!streamed) return report(context, streamed.error());
+    return follow ? job_outcome(context, *id, *job) : exit_code::kOk;
+}
+
+}  // namespace
+
+Command logs_command() {
+    return {"logs",
+            "ID [JOB] [--follow] [--attempt N]",
+            "a job's log; --follow streams it live until the job ends",
+            {
+                {"follow", "", "", "",
+                 "stream new output until the job ends; exit 0 only if it succeeded", nullptr},
+                {"attempt", "N", "", "", "the attempt to show (default: the latest)",
+                 options::integer_between(1, 1000)},
+            },
+            1,
+            2,
+            run_logs};
+}
+
+}  // namespace fmg::cli

@@ -1,0 +1,121 @@
+// fmg validate [FILE]: parse a pipeline config offline and show the jobs in the order
+// they run, or where the config is wrong.
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/common.h"
+#include "cli/constants.h"
+#include "shared/exit_codes.h"
+#include "shared/pipeline/config.h"
+
+namespace fmg::cli {
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+/// `1. test (workflow ci): image cimg/base:stable with services postgres:16, 4 steps,
+/// requires build`
+std::string job_line(size_t position, const pipeline::Job& job) {
+    std::string line = std::to_string(position) + ". " + job.name;
+    if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
+    line += ": image " + (job.image.empty() ? std::string("(none)") : job.image);
+    if (!job.services.empty()) line += " with services " + joined(job.services);
+    line += ", " + std::to_string(job.steps.size()) + (job.steps.size() == 1 ? " step" : " steps");
+    if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
+    return line;
+}
+
+std::string config_json(const std::string& file, const pipeline::Config& config) {
+    Poco::JSON::Array jobs;
+    for (const pipeline::Job& job : config.jobs) {
+        Poco::JSON::Object item;
+        item.set("name", job.name);
+        item.set("workflow", job.workflow);
+        item.set("image", job.image);
+        Poco::JSON::Array services, required;
+        for (const auto& service : job.services) services.add(service);
+        for (const auto& name : job.required_jobs) required.add(name);
+        item.set("services", services);
+        item.set("requires", required);
+        item.set("steps", static_cast<int64_t>(job.steps.size()));
+        jobs.add(item);
+    }
+    Poco::JSON::Object root;
+    root.set("file", file);
+    root.set("version", config.version);
+    root.set("jobs", jobs);
+    std::ostringstream out;
+    root.stringify(out);
+    return out.str();
+}
+
+int run_validate(const CommandContext& context) {
+    const options::Values& options = context.options;
+    std::string file =
+        options.positional.empty() ? std::string(kDefaultConfigFile) : options.positional[0];
+    if (options.get("branch") && options.get("tag")) {
+        return usage_error(context, "give --branch or --tag, not both");
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        return report(context, {exit_code::kNotFound, "no config file " + file});
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    if (!in || !(text << in.rdbuf()) || std::filesystem::is_directory(file, ec)) {
+        return report(context,
+                      {exit_code::kFailed, "cannot read " + file + ": " + std::strerror(errno)});
+    }
+    pipeline::RefContext ref{options.text("branch"), options.text("tag")};
+    auto parsed = pipeline::parse_config(text.str(), file, ref);
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
+        context.console.err << error->to_string() << "\n";
+        return exit_code::kFailed;
+    }
+    const auto& config = std::get<pipeline::Config>(parsed);
+    if (options.flag("json")) {
+        context.console.out << config_json(file, config) << "\n";
+        return exit_code::kOk;
+    }
+    std::string scope = ref.tag.empty() ? (ref.branch.empty() ? "" : " for branch " + ref.branch)
+                                        : " for tag " + ref.tag;
+    context.console.out << file << ": valid, version " << config.version << ", "
+                        << config.jobs.size() << (config.jobs.size() == 1 ? " job" : " jobs")
+                        << scope << (config.jobs.empty() ? "" : ", in order:") << "\n";
+    for (size_t i = 0; i < config.jobs.size(); ++i) {
+        context.console.out << job_line(i + 1, config.jobs[i]) << "\n";
+    }
+    return exit_code::kOk;
+}
+
+}  // namespace
+
+Command validate_command() {
+    return {
+        "validate",
+        "[FILE] [--branch B | --tag T]",
+        "check a pipeline config offline (default .circleci/config.yml) and list its jobs",
+        {
+            {"branch", "B", "", "", "show only the jobs that run for this branch",
+             options::non_empty()},
+            {"tag", "T", "", "", "show only the jobs that run for this tag", options::non_empty()},
+        },
+        0,
+        1,
+        run_validate};
+}
+
+}  // namespace fmg::cli

@@ -1,0 +1,42 @@
+#pragma once
+// Human output of the CLI (SPEC "fmg (CLI)"). Pure functions of the views and the current
+// time, so every line can be tested exactly.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cli/views.h"
+
+namespace fmg::cli {
+
+/// The first 7 characters of a commit id.
+std::string short_sha(std::string_view sha);
+
+/// A ref without `refs/heads/` or `refs/tags/`: "main", "v1.2"; other refs unchanged.
+std::string short_ref(std::string_view ref);
+
+/// An API time (`2024-06-01T12:00:00.123Z`) to whole seconds (`2024-06-01T12:00:00Z`);
+/// text in another form is returned unchanged.
+std::string display_time(std::string_view api_time);
+
+/// A duration for people: "0.4s", "12.3s", "3m40s", "2h05m"; negative counts as zero.
+std::string format_duration(int64_t ms);
+
+/// One pipeline, as `fmg list` prints it:
+/// `#5 [octo/repo @ a1b2c3d on main] status: SUCCESS (started T finished T)`.
+/// Not finished: `(started T)`; not started: `(not started, created T)`.
+std::string pipeline_line(const PipelineView& pipeline);
+
+/// One runner, as `fmg configure list-runners` prints it:
+/// `1: localhost [online] capacity 2, last heartbeat 0.4s ago, running #12/build`.
+/// Without a heartbeat: `no heartbeat yet`; with nothing running: `idle`; running
+/// attempts the API names only by id: `running attempt 57`.
+std::string runner_line(const RunnerView& runner, int64_t now_ms);
+
+/// A pipeline in full, as `fmg show` prints it: the list line, its details, then each job
+/// with its state, attempts (number, runner, status, error) and steps (status, exit code,
+/// duration). Durations of unfinished things count up to `now_ms`. Ends with a newline.
+std::string pipeline_details(const PipelineView& pipeline, int64_t now_ms);
+
+}  // namespace fmg::cli

@@ -1,0 +1,96 @@
+#include "cli/global_options.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace fmg::cli {
+
+namespace {
+
+/// Global options that take a value (the option parser's own --config included).
+bool global_takes_value(const std::string& arg) {
+    return arg == "--server-url" || arg == "--token" || arg == "--config";
+}
+
+/// The server URL must be plain http: the coordinator serves HTTP, and TLS is left to a
+/// proxy the CLI does not speak to directly.
+options::Validator server_url() {
+    return [](std::string_view text) -> std::optional<std::string> {
+        if (text.rfind("https://", 0) == 0) {
+            return "https:// is not supported; use the coordinator's http:// address";
+        }
+        if (text.rfind("http://", 0) != 0 || text.size() <= 7 || text[7] == '/' || text[7] == ':') {
+            return "expected http://HOST[:PORT]";
+        }
+        return std::nullopt;
+    };
+}
+
+std::string trimmed(const std::string& text) {
+    size_t begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string::npos) return "";
+    size_t end = text.find_last_not_of(" \t\r\n");
+    return text.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
+std::vector<options::Spec> global_specs() {
+    return {
+        {"server-url", "URL", "FMG_SERVER_URL", "http://localhost:5000",
+         "the coordinator's address", server_url()},
+        {"token", "T", "FMG_TOKEN", "", "API token (default: the contents of ~/.config/fmg/token)",
+         nullptr},
+        {"json", "", "", "", "print the API's JSON instead of text", nullptr},
+    };
+}
+
+CommandLine split_command_line(const std::vector<std::string>& args) {
+    CommandLine line;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--") {
+            line.rest.insert(line.rest.end(), args.begin() + static_cast<long>(i), args.end());
+            break;
+        }
+        if (arg.size() > 1 && arg[0] == '-') {
+            line.rest.push_back(arg);
+            if (global_takes_value(arg) && i + 1 < args.size()) line.rest.push_back(args[++i]);
+            continue;
+        }
+        size_t wanted = (!line.words.empty() && line.words[0] == "configure") ? 2 : 1;
+        if (line.words.size() < wanted) {
+            line.words.push_back(arg);
+        } else {
+            line.rest.push_back(arg);
+        }
+    }
+    return line;
+}
+
+std::string default_token_path(const options::EnvLookup& env) {
+    auto home = env("HOME");
+    if (!home || home->empty()) return "";
+    return *home + "/.config/fmg/token";
+}
+
+ApiSettings resolve_api_settings(const options::Values& values, const options::EnvLookup& env) {
+    ApiSettings settings;
+    settings.server_url = values.text("server-url");
+    if (auto token = values.get("token")) {
+        settings.token = trimmed(*token);
+        settings.token_source = values.source("token");
+        return settings;
+    }
+    std::string path = default_token_path(env);
+    if (path.empty()) return settings;
+    std::ifstream file(path);
+    if (!file) return settings;
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    settings.token = trimmed(contents.str());
+    settings.token_source = path;
+    return settings;
+}
+
+}  // namespace fmg::cli

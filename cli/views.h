@@ -1,0 +1,77 @@
+#pragma once
+// What the CLI shows, decoded from the API's JSON (wire types are not domain types,
+// STYLE 4). Times stay as the API's RFC 3339 text; a missing or null time is empty.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fmg::cli {
+
+struct StepView {
+    std::string name;
+    std::string status;
+    std::optional<int64_t> exit_code;
+    std::string started_at;
+    std::string finished_at;
+};
+
+struct AttemptView {
+    int64_t id = 0;
+    int64_t number = 0;
+    std::string runner;  // the runner's host, empty while unassigned
+    std::string status;
+    std::string started_at;
+    std::string finished_at;
+    std::string error;
+};
+
+struct JobView {
+    std::string name;
+    std::string status;
+    std::vector<std::string> required;  // the API's `requires` (a C++20 keyword)
+    std::string started_at;
+    std::string finished_at;
+    std::vector<StepView> steps;
+    std::vector<AttemptView> attempts;
+};
+
+struct PipelineView {
+    int64_t id = 0;
+    std::string repo;  // owner/name
+    std::string repo_url;
+    std::string ref;
+    std::string sha;
+    std::string trigger;
+    std::string status;
+    std::vector<std::string> failed_jobs;
+    std::string created_at;
+    std::string started_at;
+    std::string finished_at;
+    std::string error;
+    std::vector<JobView> jobs;  // empty in listings
+};
+
+/// A job a runner is busy with, when the API says more than the attempt id.
+struct RunningJobView {
+    int64_t attempt_id = 0;
+    std::optional<int64_t> pipeline_id;
+    std::string job;
+};
+
+struct RunnerView {
+    int64_t id = 0;
+    std::string host;
+    std::vector<std::string> labels;
+    int64_t capacity = 0;
+    std::string state;
+    std::string last_heartbeat_at;
+    std::vector<int64_t> running;  // attempt ids
+    // Optional `running_jobs: [{"attempt_id", "pipeline_id", "job"}]`; when the API gives
+    // it, runner lines say "#12/build" instead of "attempt 57".
+    std::vector<RunningJobView> running_jobs;
+    std::string version;
+};
+
+}  // namespace fmg::cli
