@@ -110,3 +110,24 @@ TEST_CASE("checkout refuses unknown commits and non-empty destinations, touching
     CHECK(slurp(workspace / "leftover") == "from an earlier job");
     CHECK_FALSE(std::filesystem::exists(workspace / ".git"));
 }
+
+TEST_CASE("checkout works when the remote's HEAD names no branch") {
+    TempDir temp;
+    SourceRepo source(temp.path() / "source");
+    source.write("file.txt", "content\n");
+    const auto sha = source.commit("only");
+    source.git("branch trunk");
+    source.git("symbolic-ref HEAD refs/heads/nothing");  // HEAD names an unborn branch
+    source.git("branch -D main");
+    auto mirror = Mirror::open(temp.path() / "cache", source.file_url());
+    REQUIRE(mirror.ok());
+    REQUIRE(mirror->fetch().ok());
+    CHECK(*mirror->resolve("trunk") == sha);
+
+    const auto workspace = temp.path() / "ws";
+    auto done = mirror->checkout(sha, workspace);
+    INFO((done.ok() ? std::string() : done.error().message));
+    REQUIRE(done.ok());
+    CHECK(git_at(workspace, "rev-parse HEAD") == sha);
+    CHECK(slurp(workspace / "file.txt") == "content\n");
+}
