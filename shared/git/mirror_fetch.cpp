@@ -27,9 +27,11 @@ void follow_remote_head(const MirrorState& impl, git_remote* remote) {
     git_reference* raw_ref = nullptr;
     if (git_reference_lookup(&raw_ref, impl.repo.get(), branch.c_str()) < 0) return;
     git_reference_free(raw_ref);
-    if (git_repository_set_head(impl.repo.get(), branch.c_str()) < 0) {
-        FMG_LOG(debug) << "git: mirror " << impl.path.string()
-                       << " keeps its HEAD: " << scrub_secrets(git_error_last()->message);
+    if (int rc = git_repository_set_head(impl.repo.get(), branch.c_str()); rc < 0) {
+        FMG_LOG(warn) << libgit2_error(
+                             "git: point HEAD of " + impl.path.string() + " at " + branch.c_str(),
+                             rc)
+                             .message;
     }
 }
 
