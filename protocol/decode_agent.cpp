@@ -1,0 +1,111 @@
+// Decoding of what agents send (PROTOCOL.md 6.1), run by the coordinator.
+
+#include "protocol/codec.h"
+#include "protocol/detail/dispatch.h"
+
+namespace fmg::protocol {
+namespace {
+
+using detail::Emptiness;
+using detail::FieldReader;
+
+AgentMessage read_hello(FieldReader& fields) {
+    Hello m;
+    fields.text("name", m.name, kMaxNameBytes, Emptiness::refused);
+    fields.text("version", m.version, kMaxNameBytes);
+    fields.unsigned32("capacity", m.capacity, 1);
+    fields.text_list("labels", m.labels, kMaxNameBytes);
+    fields.attempt_ids("running", m.running);
+    return m;
+}
+
+AgentMessage read_heartbeat(FieldReader& fields) {
+    AgentHeartbeat m;
+    fields.attempt_ids("running", m.running);
+    fields.unsigned32("free_slots", m.free_slots);
+    fields.boolean("draining", m.draining);
+    return m;
+}
+
+AgentMessage read_accepted(FieldReader& fields) {
+    Accepted m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    return m;
+}
+
+AgentMessage read_refused(FieldReader& fields) {
+    Refused m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.text("reason", m.reason, kMaxTextBytes);
+    return m;
+}
+
+AgentMessage read_step_started(FieldReader& fields) {
+    StepStarted m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned32("step_index", m.step_index);
+    fields.signed64("started_at_ms", m.started_at_ms);
+    return m;
+}
+
+AgentMessage read_log(FieldReader& fields) {
+    Log m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("seq", m.seq, 1);
+    fields.binary("data", m.data, kMaxLogChunkBytes);
+    return m;
+}
+
+AgentMessage read_step_finished(FieldReader& fields) {
+    StepFinished m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned32("step_index", m.step_index);
+    fields.enumeration("outcome", m.outcome, detail::kStepOutcomeNames);
+    fields.signed32("exit_code", m.exit_code);
+    fields.signed64("finished_at_ms", m.finished_at_ms);
+    return m;
+}
+
+AgentMessage read_job_finished(FieldReader& fields) {
+    JobFinished m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.enumeration("outcome", m.outcome, detail::kJobOutcomeNames);
+    fields.text("error", m.error, kMaxTextBytes);
+    fields.unsigned64("last_seq", m.last_seq);
+    fields.signed64("finished_at_ms", m.finished_at_ms);
+    return m;
+}
+
+AgentMessage read_goodbye(FieldReader& fields) {
+    Goodbye m;
+    fields.text("reason", m.reason, kMaxTextBytes);
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<AgentMessage>, 9> kAgentDecoders{{
+    {"hello", read_hello},
+    {"heartbeat", read_heartbeat},
+    {"accepted", read_accepted},
+    {"refused", read_refused},
+    {"step_started", read_step_started},
+    {"log", read_log},
+    {"step_finished", read_step_finished},
+    {"job_finished", read_job_finished},
+    {"goodbye", read_goodbye},
+}};
+
+constexpr detail::Direction<5> kCoordinatorReceives{
+    "coordinator", "agent", {"welcome", "reject", "assign", "ack", "cancel"}};
+
+}  // namespace
+
+Result<AgentMessage> decode_agent_message(std::string_view frame) {
+    auto envelope = detail::open_envelope(frame);
+    if (!envelope) return envelope.error();
+    if (auto version = detail::check_version(envelope->version, "coordinator"); !version) {
+        return version.error();
+    }
+    return detail::decode_fields(*envelope, kAgentDecoders, kCoordinatorReceives);
+}
+
+}  // namespace fmg::protocol

@@ -1,0 +1,103 @@
+// Decoding of what the coordinator sends (PROTOCOL.md 6.2), run by agents.
+
+#include "protocol/codec.h"
+#include "protocol/detail/dispatch.h"
+
+namespace fmg::protocol {
+namespace {
+
+using detail::Emptiness;
+using detail::FieldReader;
+
+CoordinatorMessage read_welcome(FieldReader& fields) {
+    Welcome m;
+    fields.signed64("runner_id", m.runner_id);
+    fields.unsigned32("heartbeat_interval_ms", m.heartbeat_interval_ms, 1);
+    fields.unsigned32("agent_timeout_ms", m.agent_timeout_ms, 1);
+    if (fields.ok() && m.agent_timeout_ms < m.heartbeat_interval_ms) {
+        fields.fail("agent_timeout_ms", "must be at least heartbeat_interval_ms (" +
+                                            std::to_string(m.heartbeat_interval_ms) + ")");
+    }
+    return m;
+}
+
+CoordinatorMessage read_reject(FieldReader& fields) {
+    Reject m;
+    fields.text("reason", m.reason, kMaxTextBytes);
+    return m;
+}
+
+CoordinatorMessage read_heartbeat(FieldReader&) {
+    return CoordinatorHeartbeat{};
+}
+
+void read_step(FieldReader& fields, StepSpec& step) {
+    fields.enumeration("kind", step.kind, detail::kStepKindNames);
+    fields.text("name", step.name, kMaxTextBytes);
+    fields.text("command", step.command, kMaxTextBytes);
+    fields.environment("environment", step.environment);
+    fields.text("working_directory", step.working_directory, kMaxTextBytes);
+    fields.unsigned32("no_output_timeout_ms", step.no_output_timeout_ms);
+}
+
+CoordinatorMessage read_assign(FieldReader& fields) {
+    Assign m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.signed64("pipeline_id", m.pipeline_id);
+    fields.text("job_name", m.job_name, kMaxNameBytes, Emptiness::refused);
+    fields.text("repo_url", m.repo_url, kMaxTextBytes);
+    fields.text("ref", m.ref, kMaxNameBytes);
+    fields.text("sha", m.sha, kMaxNameBytes);
+    fields.text("image", m.image, kMaxNameBytes);
+    fields.text_list("services", m.services, kMaxNameBytes);
+    fields.environment("environment", m.environment);
+    fields.text("working_directory", m.working_directory, kMaxTextBytes);
+    fields.map_list("steps", m.steps, read_step);
+    fields.unsigned32("job_timeout_ms", m.job_timeout_ms);
+    return m;
+}
+
+CoordinatorMessage read_ack(FieldReader& fields) {
+    Ack m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("seq", m.seq);
+    return m;
+}
+
+CoordinatorMessage read_cancel(FieldReader& fields) {
+    Cancel m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.text("reason", m.reason, kMaxTextBytes);
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 6> kCoordinatorDecoders{{
+    {"welcome", read_welcome},
+    {"reject", read_reject},
+    {"heartbeat", read_heartbeat},
+    {"assign", read_assign},
+    {"ack", read_ack},
+    {"cancel", read_cancel},
+}};
+
+constexpr detail::Direction<8> kAgentReceives{"agent",
+                                              "coordinator",
+                                              {"hello", "accepted", "refused", "step_started",
+                                               "log", "step_finished", "job_finished", "goodbye"}};
+
+}  // namespace
+
+Result<CoordinatorMessage> decode_coordinator_message(std::string_view frame) {
+    auto envelope = detail::open_envelope(frame);
+    if (!envelope) return envelope.error();
+    // A reject's layout never changes (PROTOCOL.md 6.2), so an agent of any version can
+    // show why it was refused.
+    if (envelope->type != "reject") {
+        if (auto version = detail::check_version(envelope->version, "agent"); !version) {
+            return version.error();
+        }
+    }
+    return detail::decode_fields(*envelope, kCoordinatorDecoders, kAgentReceives);
+}
+
+}  // namespace fmg::protocol

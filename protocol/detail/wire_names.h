@@ -1,0 +1,104 @@
+#pragma once
+// The strings that stand for message types and enum values on the wire (PROTOCOL.md 6).
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "protocol/messages.h"
+
+namespace fmg::protocol::detail {
+
+/// The wire type of each message struct; the two heartbeats share one name.
+constexpr std::string_view wire_type(const Hello&) {
+    return "hello";
+}
+constexpr std::string_view wire_type(const AgentHeartbeat&) {
+    return "heartbeat";
+}
+constexpr std::string_view wire_type(const Accepted&) {
+    return "accepted";
+}
+constexpr std::string_view wire_type(const Refused&) {
+    return "refused";
+}
+constexpr std::string_view wire_type(const StepStarted&) {
+    return "step_started";
+}
+constexpr std::string_view wire_type(const Log&) {
+    return "log";
+}
+constexpr std::string_view wire_type(const StepFinished&) {
+    return "step_finished";
+}
+constexpr std::string_view wire_type(const JobFinished&) {
+    return "job_finished";
+}
+constexpr std::string_view wire_type(const Goodbye&) {
+    return "goodbye";
+}
+constexpr std::string_view wire_type(const Welcome&) {
+    return "welcome";
+}
+constexpr std::string_view wire_type(const Reject&) {
+    return "reject";
+}
+constexpr std::string_view wire_type(const CoordinatorHeartbeat&) {
+    return "heartbeat";
+}
+constexpr std::string_view wire_type(const Assign&) {
+    return "assign";
+}
+constexpr std::string_view wire_type(const Ack&) {
+    return "ack";
+}
+constexpr std::string_view wire_type(const Cancel&) {
+    return "cancel";
+}
+
+/// One enum value and its wire string.
+template <typename Enum>
+struct WireName {
+    Enum value;
+    std::string_view name;
+};
+
+inline constexpr std::array<WireName<StepOutcome>, 4> kStepOutcomeNames{{
+    {StepOutcome::success, "success"},
+    {StepOutcome::failed, "failed"},
+    {StepOutcome::error, "error"},
+    {StepOutcome::cancelled, "cancelled"},
+}};
+
+inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
+    {JobOutcome::success, "success"},
+    {JobOutcome::failed, "failed"},
+    {JobOutcome::error, "error"},
+    {JobOutcome::cancelled, "cancelled"},
+}};
+
+inline constexpr std::array<WireName<StepKind>, 2> kStepKindNames{{
+    {StepKind::checkout, "checkout"},
+    {StepKind::run, "run"},
+}};
+
+/// The wire string of `value`; every enum value is in its table (checked by the tests).
+template <typename Enum, size_t N>
+constexpr std::string_view wire_name(Enum value, const std::array<WireName<Enum>, N>& names) {
+    for (const auto& entry : names) {
+        if (entry.value == value) return entry.name;
+    }
+    return names[0].name;
+}
+
+/// The enum value spelled `name` on the wire, or nothing for an unknown string.
+template <typename Enum, size_t N>
+constexpr std::optional<Enum> parse_wire_name(std::string_view name,
+                                              const std::array<WireName<Enum>, N>& names) {
+    for (const auto& entry : names) {
+        if (entry.name == name) return entry.value;
+    }
+    return std::nullopt;
+}
+
+}  // namespace fmg::protocol::detail

@@ -1,0 +1,149 @@
+// Encoders of every message (PROTOCOL.md 3 and 6): the envelope first, then each field by
+// name. Fields are always all written, so a receiver of the same version finds each one.
+
+#include <variant>
+
+#include "protocol/codec.h"
+#include "protocol/detail/map_writer.h"
+#include "protocol/detail/wire_names.h"
+
+namespace fmg::protocol {
+namespace {
+
+using detail::MapWriter;
+
+void write_fields(MapWriter& out, const Hello& m) {
+    out.text("name", m.name);
+    out.text("version", m.version);
+    out.unsigned_integer("capacity", m.capacity);
+    out.text_list("labels", m.labels);
+    out.integer_list("running", m.running);
+}
+
+void write_fields(MapWriter& out, const AgentHeartbeat& m) {
+    out.integer_list("running", m.running);
+    out.unsigned_integer("free_slots", m.free_slots);
+    out.boolean("draining", m.draining);
+}
+
+void write_fields(MapWriter& out, const Accepted& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+}
+
+void write_fields(MapWriter& out, const Refused& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.text("reason", m.reason);
+}
+
+void write_fields(MapWriter& out, const StepStarted& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("step_index", m.step_index);
+    out.signed_integer("started_at_ms", m.started_at_ms);
+}
+
+void write_fields(MapWriter& out, const Log& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("seq", m.seq);
+    out.binary("data", m.data);
+}
+
+void write_fields(MapWriter& out, const StepFinished& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("step_index", m.step_index);
+    out.text("outcome", detail::wire_name(m.outcome, detail::kStepOutcomeNames));
+    out.signed_integer("exit_code", m.exit_code);
+    out.signed_integer("finished_at_ms", m.finished_at_ms);
+}
+
+void write_fields(MapWriter& out, const JobFinished& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.text("outcome", detail::wire_name(m.outcome, detail::kJobOutcomeNames));
+    out.text("error", m.error);
+    out.unsigned_integer("last_seq", m.last_seq);
+    out.signed_integer("finished_at_ms", m.finished_at_ms);
+}
+
+void write_fields(MapWriter& out, const Goodbye& m) {
+    out.text("reason", m.reason);
+}
+
+void write_fields(MapWriter& out, const Welcome& m) {
+    out.signed_integer("runner_id", m.runner_id);
+    out.unsigned_integer("heartbeat_interval_ms", m.heartbeat_interval_ms);
+    out.unsigned_integer("agent_timeout_ms", m.agent_timeout_ms);
+}
+
+void write_fields(MapWriter& out, const Reject& m) {
+    out.text("reason", m.reason);
+}
+
+void write_fields(MapWriter&, const CoordinatorHeartbeat&) {}
+
+std::string encode_step(const StepSpec& step) {
+    MapWriter out;
+    out.text("kind", detail::wire_name(step.kind, detail::kStepKindNames));
+    out.text("name", step.name);
+    out.text("command", step.command);
+    out.environment("environment", step.environment);
+    out.text("working_directory", step.working_directory);
+    out.unsigned_integer("no_output_timeout_ms", step.no_output_timeout_ms);
+    return out.finish();
+}
+
+void write_fields(MapWriter& out, const Assign& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.signed_integer("pipeline_id", m.pipeline_id);
+    out.text("job_name", m.job_name);
+    out.text("repo_url", m.repo_url);
+    out.text("ref", m.ref);
+    out.text("sha", m.sha);
+    out.text("image", m.image);
+    out.text_list("services", m.services);
+    out.environment("environment", m.environment);
+    out.text("working_directory", m.working_directory);
+    std::vector<std::string> steps;
+    steps.reserve(m.steps.size());
+    for (const auto& step : m.steps) steps.push_back(encode_step(step));
+    out.map_list("steps", steps);
+    out.unsigned_integer("job_timeout_ms", m.job_timeout_ms);
+}
+
+void write_fields(MapWriter& out, const Ack& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("seq", m.seq);
+}
+
+void write_fields(MapWriter& out, const Cancel& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.text("reason", m.reason);
+}
+
+/// The frame of any one message: {v, type, fields...}.
+template <typename Message>
+std::string encode_frame(const Message& message) {
+    MapWriter out;
+    out.unsigned_integer("v", kProtocolVersion);
+    out.text("type", detail::wire_type(message));
+    write_fields(out, message);
+    return out.finish();
+}
+
+}  // namespace
+
+std::string encode(const AgentMessage& message) {
+    return std::visit([](const auto& m) { return encode_frame(m); }, message);
+}
+
+std::string encode(const CoordinatorMessage& message) {
+    return std::visit([](const auto& m) { return encode_frame(m); }, message);
+}
+
+std::string_view type_name(const AgentMessage& message) {
+    return std::visit([](const auto& m) { return detail::wire_type(m); }, message);
+}
+
+std::string_view type_name(const CoordinatorMessage& message) {
+    return std::visit([](const auto& m) { return detail::wire_type(m); }, message);
+}
+
+}  // namespace fmg::protocol

@@ -1,0 +1,56 @@
+#include "samples.h"
+
+namespace fmg::protocol::testing {
+
+std::string all_byte_values() {
+    std::string bytes;
+    for (int value = 0; value < 256; ++value) bytes.push_back(static_cast<char>(value));
+    return bytes + std::string("\0\0tail\r\n", 8);
+}
+
+std::vector<AgentMessage> sample_agent_messages() {
+    return {
+        Hello{"build-01", "0.1.0", 4, {"docker", "linux", "x86_64"}, {41, 9000000000LL}},
+        AgentHeartbeat{{41, 42}, 2, true},
+        Accepted{42},
+        Refused{43, "no free slot: 4 of 4 busy"},
+        StepStarted{42, 3, 1767225600123},
+        Log{42, 17, all_byte_values()},
+        StepFinished{42, 3, StepOutcome::failed, -9, 1767225601456},
+        JobFinished{42, JobOutcome::error, "pull access denied for nosuch/image", 17,
+                    1767225602789},
+        Goodbye{"SIGTERM: drained, 1 attempt handed back"},
+    };
+}
+
+std::vector<CoordinatorMessage> sample_coordinator_messages() {
+    StepSpec checkout{StepKind::checkout, "Checkout code", "", {}, "", 0};
+    StepSpec test{StepKind::run,
+                  "Run tests",
+                  "make -j4 test\necho \"done: $RESULT\"",
+                  {{"CI", "true"}, {"GREETING", "héllo wörld = 1"}, {"EMPTY", ""}},
+                  "sub/dir",
+                  600000};
+    Assign assign{42,
+                  7,
+                  "build",
+                  "https://github.com/octo/repo.git",
+                  "refs/heads/main",
+                  "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+                  "cimg/base:2024.01",
+                  {"postgres:16", "redis:7"},
+                  {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
+                  "~/project",
+                  {checkout, test},
+                  3600000};
+    return {
+        Welcome{12, 250, 750},
+        Reject{"runner 'build-01' is revoked"},
+        CoordinatorHeartbeat{},
+        assign,
+        Ack{42, 17},
+        Cancel{41, "attempt 41 is not current on runner 12"},
+    };
+}
+
+}  // namespace fmg::protocol::testing
