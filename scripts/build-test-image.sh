@@ -4,6 +4,7 @@
 #   fmg/busybox:latest        busybox with its applets linked, /bin/sh, no bash
 #   fmg/busybox-httpd:latest  the same, running `httpd` on port 8080 (a service container
 #                             whose page says "fmg-test-service")
+#   fmg/busybox-user:latest   the same, running as the non-root user "builder" (uid 1000)
 # Idempotent: an image that exists is kept, unless --force is given.
 #
 # Usage: scripts/build-test-image.sh [--force]
@@ -12,6 +13,7 @@ set -euo pipefail
 
 base_image="fmg/busybox:latest"
 service_image="fmg/busybox-httpd:latest"
+user_image="fmg/busybox-user:latest"
 busybox="${FMG_BUSYBOX:-/bin/busybox}"
 force=0
 
@@ -19,7 +21,7 @@ for arg in "$@"; do
     case "$arg" in
         --force) force=1 ;;
         -h | --help)
-            sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -39,8 +41,9 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 command -v docker >/dev/null || die "docker CLI not found (install docker.io)"
 docker info >/dev/null 2>&1 || die "Docker engine not reachable: run scripts/ensure-docker.sh"
 
-if [[ "$force" -eq 0 ]] && image_exists "$base_image" && image_exists "$service_image"; then
-    echo "build-test-image: $base_image and $service_image already exist (--force rebuilds)"
+if [[ "$force" -eq 0 ]] && image_exists "$base_image" && image_exists "$service_image" &&
+    image_exists "$user_image"; then
+    echo "build-test-image: the test images already exist (--force rebuilds them)"
     exit 0
 fi
 
@@ -55,7 +58,7 @@ staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
 root="$staging/rootfs"
 
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,tmp,home,var/tmp,www}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,root,tmp,home/builder,var/tmp,www}
 chmod 1777 "$root/tmp" "$root/var/tmp"
 chmod 700 "$root/root"
 cp "$busybox" "$root/bin/busybox"
@@ -71,10 +74,12 @@ done < <("$busybox" --list-full)
 
 cat >"$root/etc/passwd" <<'PASSWD'
 root:x:0:0:root:/root:/bin/sh
+builder:x:1000:1000:builder:/home/builder:/bin/sh
 nobody:x:65534:65534:nobody:/home:/bin/false
 PASSWD
 cat >"$root/etc/group" <<'GROUP'
 root:x:0:
+builder:x:1000:
 nogroup:x:65534:
 GROUP
 echo "fmg-test-service" >"$root/www/index.html"
@@ -98,3 +103,4 @@ import() {
 import "$base_image" --change 'CMD ["/bin/sh"]'
 import "$service_image" --change 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]' \
     --change 'EXPOSE 8080'
+import "$user_image" --change 'CMD ["/bin/sh"]' --change 'USER builder'

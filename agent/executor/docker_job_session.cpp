@@ -35,6 +35,16 @@ for pass in 1 2 3 4 5; do
   [ -n "$found" ] || break
 done)";
 
+// A step's command line: `/bin/sh` joins stderr to stdout, then becomes the step's shell.
+// Docker carries the two streams on separate pipes, which would reorder an error message
+// and the output around it; one pipe keeps the log in the order it was written, as the
+// shell executor's is.
+std::vector<std::string> step_argv(const std::string& shell, const std::string& command) {
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" 2>&1", "fmg-step"};
+    for (auto& part : shell_argv(shell, command)) argv.push_back(std::move(part));
+    return argv;
+}
+
 }  // namespace
 
 DockerJobSession::DockerJobSession(docker::DockerClient client, DockerJobContext context)
@@ -71,7 +81,7 @@ StepExit DockerJobSession::run(const RunStep& step, const OutputSink& sink) {
     environment[kStepMarkerVariable] = marker;
     auto exec_id = client_.create_exec(
         context_.primary_id,
-        {shell_argv(context_.shell, step.command), environment_list(environment), directory, ""});
+        {step_argv(context_.shell, step.command), environment_list(environment), directory, ""});
     if (!exec_id) return executor_error(output, "docker exec: " + exec_id.error().message);
     auto stream = client_.start_exec(*exec_id);
     if (!stream) return executor_error(output, "docker exec: " + stream.error().message);
