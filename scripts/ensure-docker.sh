@@ -84,6 +84,9 @@ try_start() {
     return 1
 }
 
+# Only the error that stopped dockerd decides a fallback: a normal start also logs lines
+# mentioning the graph driver.
+fatal='(level=(error|fatal)|failed to start daemon)'
 flags=()
 for _ in 1 2 3; do
     if try_start "${flags[@]}"; then
@@ -91,12 +94,12 @@ for _ in 1 2 3; do
     fi
     changed=0
     if [[ ! " ${flags[*]} " == *" --storage-driver=vfs "* ]] &&
-        grep -qiE 'overlay|storage.driver|graphdriver' <<<"$attempt_log"; then
+        grep -qiE "$fatal.*(overlay|graphdriver|storage.driver)" <<<"$attempt_log"; then
         flags+=(--storage-driver=vfs)
         changed=1
     fi
     if [[ ! " ${flags[*]} " == *" --iptables=false "* ]] &&
-        grep -qiE 'iptables' <<<"$attempt_log"; then
+        grep -qiE "$fatal.*iptables" <<<"$attempt_log"; then
         flags+=(--iptables=false)
         changed=1
     fi

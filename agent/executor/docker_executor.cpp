@@ -11,10 +11,6 @@
 #include "shared/log.h"
 
 namespace fmg::agent {
-namespace {
-
-constexpr std::chrono::milliseconds kChownTimeout{120'000};
-
 // Removes the containers created so far when start() fails half-way.
 class CreatedContainers {
   public:
@@ -32,6 +28,10 @@ class CreatedContainers {
     const docker::DockerClient& client_;
     std::vector<std::string> ids_;
 };
+
+namespace {
+
+constexpr std::chrono::milliseconds kChownTimeout{120'000};
 
 // HOME from the image's environment, else the convention for its user.
 std::string image_home(const docker::ImageInfo& image) {
@@ -81,6 +81,55 @@ Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
     return **found;
 }
 
+Status DockerExecutor::start_containers(const JobSpec& job, const std::filesystem::path& workspace,
+                                        DockerJobContext& context,
+                                        CreatedContainers& created) const {
+    std::string attempt = std::to_string(job.attempt_id);
+    docker::ContainerSpec primary;
+    primary.image = job.image;
+    primary.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "job"}};
+    primary.entrypoint = {"/bin/sh", "-c"};
+    primary.cmd = {kKeepAliveScript};
+    primary.working_dir = context.job_directory;
+    primary.binds = {workspace.string() + ":" + context.job_directory};
+    auto primary_id = create_and_start(client_, primary, created);
+    if (!primary_id) return primary_id.error();
+    context.primary_id = *primary_id;
+
+    // Services start after the primary: they join its network namespace.
+    for (const auto& service : job.services) {
+        docker::ContainerSpec spec;
+        spec.image = service;
+        spec.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "service"}};
+        spec.network_mode = "container:" + context.primary_id;
+        auto id = create_and_start(client_, spec, created);
+        if (!id) return Error{"service " + id.error().message};
+        context.service_ids.push_back(*id);
+    }
+    return {};
+}
+
+Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
+                                       DockerJobContext& context) const {
+    if (!is_root_user(image.user)) {
+        // The checkout belongs to the agent's user; the image's user must be able to write.
+        auto chowned = docker::run_exec(
+            client_, context.primary_id,
+            {{"chown", "-R", image.user, context.job_directory}, {}, "", "0"}, kChownTimeout);
+        if (!chowned || chowned->exit_code != 0) {
+            return Error{"give the workspace to user " + image.user + ": " +
+                         (chowned ? chowned->output : chowned.error().message)};
+        }
+    }
+    if (::getuid() != 0 || !is_root_user(image.user)) {
+        context.owner_on_close = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
+    }
+    auto has_bash = client_.path_exists(context.primary_id, "/bin/bash");
+    if (!has_bash) return Error{"look for /bin/bash: " + has_bash.error().message};
+    context.shell = *has_bash ? "/bin/bash" : "/bin/sh";
+    return {};
+}
+
 Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
                                                           const OutputSink& output) {
     if (job.image.empty()) return Error{"the job names no docker image"};
@@ -101,49 +150,12 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     context.home = image_home(*image);
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
-    std::string attempt = std::to_string(job.attempt_id);
-
     CreatedContainers created(client_);
-    docker::ContainerSpec primary;
-    primary.image = job.image;
-    primary.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "job"}};
-    primary.entrypoint = {"/bin/sh", "-c"};
-    primary.cmd = {kKeepAliveScript};
-    primary.working_dir = context.job_directory;
-    primary.binds = {std::filesystem::absolute(workspace).lexically_normal().string() + ":" +
-                     context.job_directory};
-    auto primary_id = create_and_start(client_, primary, created);
-    if (!primary_id) return primary_id.error();
-    context.primary_id = *primary_id;
-
-    for (const auto& service : job.services) {
-        docker::ContainerSpec spec;
-        spec.image = service;
-        spec.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "service"}};
-        spec.network_mode = "container:" + context.primary_id;
-        auto id = create_and_start(client_, spec, created);
-        if (!id) return id.error();
-        context.service_ids.push_back(*id);
+    workspace = std::filesystem::absolute(workspace).lexically_normal();
+    if (Status started = start_containers(job, workspace, context, created); !started) {
+        return started.error();
     }
-
-    if (!is_root_user(image->user)) {
-        // The checkout belongs to the agent's user; the image's user must be able to write.
-        auto chowned = docker::run_exec(
-            client_, context.primary_id,
-            {{"chown", "-R", image->user, context.job_directory}, {}, "", "0"}, kChownTimeout);
-        if (!chowned || chowned->exit_code != 0) {
-            return Error{"give the workspace to user " + image->user + ": " +
-                         (chowned ? chowned->output : chowned.error().message)};
-        }
-    }
-    if (::getuid() != 0 || !is_root_user(image->user)) {
-        context.owner_on_close = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
-    }
-
-    auto has_bash = client_.path_exists(context.primary_id, "/bin/bash");
-    if (!has_bash)
-        return Error{"look for /bin/bash in " + job.image + ": " + has_bash.error().message};
-    context.shell = *has_bash ? "/bin/bash" : "/bin/sh";
+    if (Status prepared = prepare_primary(*image, context); !prepared) return prepared.error();
 
     FMG_LOG(info) << "attempt=" << job.attempt_id << " started container "
                   << context.primary_id.substr(0, 12) << " from " << job.image << " with "

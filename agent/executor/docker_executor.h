@@ -18,6 +18,9 @@ inline constexpr const char* kRoleLabel = "fmg.role";        // "job" or "servic
 inline constexpr const char* kKeepAliveScript =
     "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done";
 
+class CreatedContainers;
+struct DockerJobContext;
+
 class DockerExecutor final : public Executor {
   public:
     /// `socket_path`: the Docker Engine's Unix socket; `work_dir`: the agent's work
@@ -44,6 +47,11 @@ class DockerExecutor final : public Executor {
   private:
     Result<docker::ImageInfo> ensure_image(const std::string& image,
                                            const OutputSink& output) const;
+    // Creates and starts the primary (workspace mounted) and the services.
+    Status start_containers(const JobSpec& job, const std::filesystem::path& workspace,
+                            DockerJobContext& context, CreatedContainers& created) const;
+    // Hands the workspace to a non-root image user and picks the shell.
+    Status prepare_primary(const docker::ImageInfo& image, DockerJobContext& context) const;
 
     docker::DockerClient client_;
     std::filesystem::path work_dir_;

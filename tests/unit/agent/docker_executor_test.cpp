@@ -129,7 +129,7 @@ TEST_CASE("docker: step directories are created under the mounted workspace", "[
     CHECK(line == "made-in-container");
 }
 
-TEST_CASE("docker: a non-root image user may write the workspace; close gives it back",
+TEST_CASE("docker: a non-root image user may write the workspace and close gives it back",
           "[docker]") {
     DockerJob job;
     job.spec.image = kUserImage;
@@ -189,7 +189,7 @@ TEST_CASE("docker: cancel ends a running step within 2 s and close removes the c
     job.session->close();  // idempotent
 }
 
-TEST_CASE("docker: a silent step is stopped after no_output_timeout; the container lives on",
+TEST_CASE("docker: a silent step is stopped after no_output_timeout and the container lives on",
           "[docker]") {
     DockerJob job;
     job.start();
