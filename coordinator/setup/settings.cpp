@@ -88,7 +88,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.http_host = listen.substr(0, colon);
     s.http_port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
     s.agent_listen = v.text("agent-listen");
-    s.data_dir = v.text("data-dir");
+    s.data_dir = std::filesystem::absolute(v.text("data-dir")).lexically_normal();
     s.public_url = v.text("public-url");
     while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
     s.github_api_url = v.text("github-api-url");

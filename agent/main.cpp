@@ -1,0 +1,88 @@
+// fmg-agent: parse settings, load credentials, check the executor, run the session.
+
+#include <signal.h>
+#include <sys/signalfd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "agent/executor/executor_factory.h"
+#include "agent/session/session.h"
+#include "agent/setup/credentials.h"
+#include "agent/setup/settings.h"
+#include "shared/exit_codes.h"
+#include "shared/git/mirror.h"
+#include "shared/log.h"
+#include "shared/version.h"
+
+namespace {
+
+int run(const fmg::agent::AgentSettings& settings) {
+    using namespace fmg;
+    std::optional<agent::Credentials> credentials;
+    std::string endpoint = settings.coordinator;
+    if (!settings.insecure) {
+        auto loaded = agent::load_credentials(settings.credentials);
+        if (!loaded) {
+            FMG_LOG(error) << loaded.error().message;
+            return exit_code::kUsage;
+        }
+        credentials = *loaded;
+        if (endpoint.empty()) endpoint = credentials->coordinator;
+    }
+    if (endpoint.empty()) {
+        FMG_LOG(error) << "no coordinator endpoint: pass --coordinator or a credentials file";
+        return exit_code::kUsage;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(settings.work_dir, ec);
+    if (ec) {
+        FMG_LOG(error) << "cannot create work dir " << settings.work_dir.string() << ": "
+                       << ec.message();
+        return exit_code::kFailed;
+    }
+    git::init_library();
+    auto executor =
+        agent::make_executor(settings.executor, {settings.docker_socket, settings.work_dir});
+    if (auto ready = executor->check(); !ready) {
+        FMG_LOG(error) << ready.error().message;
+        return exit_code::kFailed;
+    }
+
+    // SIGTERM and SIGINT are read by the event loop through a signalfd (graceful drain).
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    signal(SIGPIPE, SIG_IGN);
+
+    FMG_LOG(info) << "fmg-agent " << kVersion << " " << settings.name << ": executor "
+                  << executor->name() << ", capacity " << settings.capacity << ", work dir "
+                  << settings.work_dir.string();
+    SystemClock clock;
+    agent::Session session(settings, credentials ? &*credentials : nullptr, endpoint, *executor,
+                           clock, signal_fd);
+    return session.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace fmg;
+    log::set_component("agent");
+    auto parsed =
+        agent::parse_agent_settings(options::arguments(argc, argv), options::process_environment());
+    if (auto* outcome = std::get_if<options::Outcome>(&parsed)) {
+        bool ok = outcome->kind == options::Outcome::Kind::exit_ok;
+        (ok ? std::cout : std::cerr) << outcome->message << "\n";
+        return ok ? exit_code::kOk : exit_code::kUsage;
+    }
+    try {
+        return run(std::get<agent::AgentSettings>(parsed));
+    } catch (const std::exception& e) {
+        FMG_LOG(error) << "cannot run: " << e.what();
+        return exit_code::kFailed;
+    }
+}

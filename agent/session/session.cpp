@@ -1,0 +1,362 @@
+#include "agent/session/session.h"
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "protocol/codec.h"
+#include "shared/curve.h"
+#include "shared/exit_codes.h"
+#include "shared/log.h"
+#include "shared/version.h"
+
+namespace fmg::agent {
+namespace {
+constexpr Millis kBackoffInitial{250};
+constexpr Millis kBackoffMax{5000};
+}  // namespace
+
+Session::Session(const AgentSettings& settings, const Credentials* credentials,
+                 std::string endpoint, Executor& executor, const Clock& clock, int signal_fd)
+    : settings_(settings),
+      credentials_(credentials),
+      endpoint_(std::move(endpoint)),
+      executor_(executor),
+      clock_(clock),
+      signal_fd_(signal_fd) {}
+
+Session::~Session() {
+    attempts_.clear();  // cancels and joins runner threads
+    // Give a last goodbye a moment to leave before the socket closes.
+    if (socket_) socket_->set(zmq::sockopt::linger, 1000);
+    monitor_.reset();
+    socket_.reset();
+}
+
+void Session::connect() {
+    socket_.emplace(context_, zmq::socket_type::dealer);
+    socket_->set(zmq::sockopt::linger, 0);
+    // Bounded queue towards the coordinator; unacknowledged logs are resent anyway.
+    socket_->set(zmq::sockopt::sndhwm, 10000);
+    if (credentials_ != nullptr) {
+        socket_->set(zmq::sockopt::curve_serverkey,
+                     zmq::buffer(*curve::to_binary(credentials_->server_public_key)));
+        socket_->set(zmq::sockopt::curve_publickey,
+                     zmq::buffer(*curve::to_binary(credentials_->public_key)));
+        socket_->set(zmq::sockopt::curve_secretkey,
+                     zmq::buffer(*curve::to_binary(credentials_->secret_key)));
+    }
+    std::string monitor_endpoint = "inproc://agent-monitor-" + std::to_string(++monitor_serial_);
+    zmq_socket_monitor(socket_->handle(), monitor_endpoint.c_str(),
+                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED);
+    monitor_.emplace(context_, zmq::socket_type::pair);
+    monitor_->set(zmq::sockopt::linger, 0);
+    monitor_->connect(monitor_endpoint);
+    socket_->connect(endpoint_);
+    welcomed_ = false;
+    reconnect_at_.reset();
+    last_heard_ = clock_.steady_now();
+    send_hello();
+    FMG_LOG(info) << "connecting to " << endpoint_ << " as " << settings_.name;
+}
+
+void Session::disconnect(const std::string& why) {
+    FMG_LOG(warn) << "disconnecting from the coordinator: " << why << "; reconnecting in "
+                  << backoff_.count() << " ms";
+    monitor_.reset();
+    socket_.reset();
+    welcomed_ = false;
+    reconnect_at_ = clock_.steady_now() + backoff_;
+    backoff_ = std::min(kBackoffMax, backoff_ * 2);
+}
+
+void Session::send(const protocol::AgentMessage& message) {
+    if (!socket_) return;
+    std::string frame = protocol::encode(message);
+    auto sent = socket_->send(zmq::buffer(frame), zmq::send_flags::dontwait);
+    if (!sent) {
+        FMG_LOG(warn) << "send queue to the coordinator is full; dropped "
+                      << protocol::type_name(message) << " (it is resent after reconnect)";
+    }
+}
+
+void Session::send_hello() {
+    protocol::Hello hello;
+    hello.name = settings_.name;
+    hello.version = kVersion;
+    hello.capacity = settings_.capacity;
+    hello.labels = settings_.labels;
+    hello.running = held_attempts();
+    send(hello);
+}
+
+std::vector<protocol::AttemptId> Session::held_attempts() const {
+    std::vector<protocol::AttemptId> held;
+    for (const auto& [id, attempt] : attempts_) held.push_back(id);
+    return held;
+}
+
+uint32_t Session::running_count() const {
+    return static_cast<uint32_t>(
+        std::count_if(attempts_.begin(), attempts_.end(),
+                      [](const auto& a) { return a.second.runner != nullptr; }));
+}
+
+bool Session::drained() const {
+    return attempts_.empty();
+}
+
+void Session::resend_unacknowledged() {
+    for (auto& [id, attempt] : attempts_) {
+        for (const protocol::Log& chunk : attempt.log.unacked()) send(chunk);
+        if (attempt.result) send(*attempt.result);
+    }
+}
+
+int Session::run() {
+    connect();
+    while (!exit_code_) {
+        std::vector<zmq::pollitem_t> items = {{nullptr, events_.fd(), ZMQ_POLLIN, 0}};
+        if (signal_fd_ >= 0) items.push_back({nullptr, signal_fd_, ZMQ_POLLIN, 0});
+        size_t socket_index = items.size();
+        if (socket_) {
+            items.push_back({socket_->handle(), 0, ZMQ_POLLIN, 0});
+            items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
+        }
+        zmq::poll(items.data(), items.size(), time_to_next_deadline());
+
+        if (items[0].revents & ZMQ_POLLIN) {
+            for (RunnerEvent& event : events_.take_all()) on_runner_event(std::move(event));
+        }
+        if (signal_fd_ >= 0 && (items[1].revents & ZMQ_POLLIN)) on_signal();
+        if (socket_ && items.size() > socket_index) {
+            if (items[socket_index + 1].revents & ZMQ_POLLIN) on_monitor_event();
+            if (socket_ && (items[socket_index].revents & ZMQ_POLLIN)) receive_frames();
+        }
+        flush_logs(false);
+        check_timers();
+    }
+    return *exit_code_;
+}
+
+void Session::receive_frames() {
+    for (int i = 0; i < 1000 && socket_; ++i) {
+        zmq::message_t frame;
+        if (!socket_->recv(frame, zmq::recv_flags::dontwait)) return;
+        last_heard_ = clock_.steady_now();
+        auto decoded = protocol::decode_coordinator_message(frame.to_string_view());
+        if (!decoded) {
+            FMG_LOG(warn) << "dropped a bad frame from the coordinator: "
+                          << decoded.error().message;
+            continue;
+        }
+        std::visit(
+            [&](const auto& m) {
+                using T = std::decay_t<decltype(m)>;
+                if constexpr (std::is_same_v<T, protocol::Welcome>)
+                    on_welcome(m);
+                else if constexpr (std::is_same_v<T, protocol::Reject>)
+                    on_reject(m);
+                else if constexpr (std::is_same_v<T, protocol::Assign>)
+                    on_assign(m);
+                else if constexpr (std::is_same_v<T, protocol::Ack>)
+                    on_ack(m);
+                else if constexpr (std::is_same_v<T, protocol::Cancel>)
+                    on_cancel(m);
+            },
+            decoded.value());
+    }
+}
+
+void Session::on_welcome(const protocol::Welcome& welcome) {
+    welcomed_ = true;
+    backoff_ = kBackoffInitial;
+    heartbeat_interval_ = Millis(welcome.heartbeat_interval_ms);
+    coordinator_timeout_ = Millis(welcome.agent_timeout_ms);
+    next_heartbeat_ = clock_.steady_now() + heartbeat_interval_;
+    FMG_LOG(info) << "registered as runner " << welcome.runner_id << " (heartbeat "
+                  << welcome.heartbeat_interval_ms << " ms, timeout " << welcome.agent_timeout_ms
+                  << " ms)";
+    resend_unacknowledged();
+}
+
+void Session::on_reject(const protocol::Reject& reject) {
+    if (reject.reason.rfind("no session", 0) == 0) {
+        // The coordinator forgot us (it restarted, or declared us lost): say hello again.
+        FMG_LOG(info) << "coordinator: " << reject.reason;
+        welcomed_ = false;
+        send_hello();
+        return;
+    }
+    FMG_LOG(error) << "the coordinator refused this runner: " << reject.reason
+                   << " (authentication or registration; check the credentials file)";
+    exit_code_ = exit_code::kUnreachable;
+}
+
+void Session::on_assign(const protocol::Assign& assign) {
+    if (attempts_.count(assign.attempt_id)) return;  // a repeat of one we hold
+    if (draining_ || running_count() >= settings_.capacity) {
+        send(protocol::Refused{assign.attempt_id, draining_ ? "draining" : "no free slot"});
+        return;
+    }
+    FMG_LOG(info) << "attempt=" << assign.attempt_id << " pipeline=" << assign.pipeline_id
+                  << " job=" << assign.job_name << " starting";
+    Attempt& attempt =
+        attempts_.emplace(assign.attempt_id, Attempt(assign.attempt_id)).first->second;
+    attempt.runner =
+        std::make_unique<JobRunner>(assign, executor_, settings_.work_dir, events_, clock_);
+    send(protocol::Accepted{assign.attempt_id});
+    attempt.runner->start();
+}
+
+void Session::on_ack(const protocol::Ack& ack) {
+    auto it = attempts_.find(ack.attempt_id);
+    if (it == attempts_.end()) return;
+    Attempt& attempt = it->second;
+    attempt.log.ack(ack.seq);
+    if (attempt.result && ack.seq == attempt.result->last_seq + 1) {
+        // The result is durable at the coordinator: the attempt is done here.
+        attempts_.erase(it);
+    }
+}
+
+void Session::on_cancel(const protocol::Cancel& cancel) {
+    auto it = attempts_.find(cancel.attempt_id);
+    if (it == attempts_.end()) return;
+    FMG_LOG(info) << "attempt=" << cancel.attempt_id
+                  << " cancelled by the coordinator: " << cancel.reason;
+    if (it->second.runner) {
+        it->second.runner->cancel();
+        it->second.result.reset();
+    }
+    // Whatever it still produces is no longer wanted.
+    attempts_.erase(it);
+}
+
+void Session::on_runner_event(RunnerEvent event) {
+    auto id = std::visit([](const auto& e) { return e.attempt_id; }, event);
+    auto it = attempts_.find(id);
+    if (it == attempts_.end()) return;  // cancelled meanwhile
+    Attempt& attempt = it->second;
+    SteadyTime now = clock_.steady_now();
+    if (auto* output = std::get_if<Output>(&event)) {
+        attempt.log.append(output->bytes, now);
+        return;
+    }
+    // Steps and results follow the output they come after.
+    while (auto chunk = attempt.log.take_chunk()) send(*chunk);
+    if (auto* began = std::get_if<StepBegan>(&event)) {
+        send(protocol::StepStarted{id, began->step_index, began->at_ms});
+    } else if (auto* ended = std::get_if<StepEnded>(&event)) {
+        send(protocol::StepFinished{id, ended->step_index, ended->outcome, ended->exit_code,
+                                    ended->at_ms});
+    } else if (auto* job = std::get_if<JobEnded>(&event)) {
+        protocol::JobFinished finished{id, job->outcome, job->error, attempt.log.last_seq(),
+                                       job->at_ms};
+        attempt.result = finished;
+        attempt.runner.reset();  // its thread has ended; join it
+        FMG_LOG(info) << "attempt=" << id << " finished";
+        send(finished);
+    }
+}
+
+void Session::on_monitor_event() {
+    while (monitor_) {
+        zmq::message_t header;
+        if (!monitor_->recv(header, zmq::recv_flags::dontwait)) return;
+        zmq::message_t address;
+        if (header.more()) (void)monitor_->recv(address, zmq::recv_flags::none);
+        if (header.size() < 6) continue;
+        uint16_t event = 0;
+        uint32_t value = 0;
+        std::memcpy(&event, header.data(), sizeof event);
+        std::memcpy(&value, static_cast<const char*>(header.data()) + 2, sizeof value);
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+            FMG_LOG(error) << "authentication refused by the coordinator at " << endpoint_
+                           << " (status " << value
+                           << "): this runner's key is not registered or was revoked";
+            exit_code_ = exit_code::kUnreachable;
+            return;
+        }
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+            FMG_LOG(warn) << "handshake with " << endpoint_
+                          << " failed (protocol error; is it an fmg coordinator with CURVE?)";
+        }
+    }
+}
+
+void Session::on_signal() {
+    signalfd_siginfo info{};
+    if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return;
+    if (draining_) {
+        FMG_LOG(warn) << "second signal: handing back " << running_count() << " attempt(s) now";
+        drain_deadline_ = clock_.steady_now();
+        return;
+    }
+    draining_ = true;
+    drain_deadline_ = clock_.steady_now() + Millis(settings_.drain_timeout_ms);
+    FMG_LOG(info) << "signal " << info.ssi_signo << ": draining (" << running_count()
+                  << " running; no new jobs; hand-back in " << settings_.drain_timeout_ms << " ms)";
+    send(protocol::AgentHeartbeat{held_attempts(), 0, true});
+}
+
+void Session::flush_logs(bool force) {
+    SteadyTime now = clock_.steady_now();
+    for (auto& [id, attempt] : attempts_) {
+        if (!force && !attempt.log.flush_due(now)) continue;
+        while (auto chunk = attempt.log.take_chunk()) send(*chunk);
+    }
+}
+
+void Session::check_timers() {
+    SteadyTime now = clock_.steady_now();
+    if (!socket_) {
+        if (reconnect_at_ && now >= *reconnect_at_) connect();
+        return;
+    }
+    if (now - last_heard_ > coordinator_timeout_) {
+        auto silence = std::chrono::duration_cast<Millis>(now - last_heard_);
+        disconnect("no word for " + std::to_string(silence.count()) + " ms" +
+                   (welcomed_ ? "" : " (no welcome)"));
+        return;
+    }
+    if (welcomed_ && now >= next_heartbeat_) {
+        next_heartbeat_ = now + heartbeat_interval_;
+        uint32_t running = running_count();
+        uint32_t free =
+            draining_ || running >= settings_.capacity ? 0 : settings_.capacity - running;
+        send(protocol::AgentHeartbeat{held_attempts(), free, draining_});
+    }
+    if (draining_) {
+        if (drained()) {
+            send(protocol::Goodbye{"drained after a signal"});
+            FMG_LOG(info) << "drained; goodbye";
+            exit_code_ = exit_code::kOk;
+        } else if (now >= drain_deadline_) {
+            FMG_LOG(warn) << "drain time is up: handing back " << running_count() << " attempt(s)";
+            attempts_.clear();  // cancels and joins the runners
+            send(protocol::Goodbye{"drain timeout: running attempts handed back"});
+            exit_code_ = exit_code::kOk;
+        }
+    }
+}
+
+Millis Session::time_to_next_deadline() const {
+    SteadyTime now = clock_.steady_now();
+    SteadyTime next = now + Millis(1000);
+    if (!socket_ && reconnect_at_) next = std::min(next, *reconnect_at_);
+    if (socket_) {
+        next = std::min(next, last_heard_ + coordinator_timeout_ + Millis(1));
+        if (welcomed_) next = std::min(next, next_heartbeat_);
+    }
+    for (const auto& [id, attempt] : attempts_) {
+        if (auto deadline = attempt.log.flush_deadline()) next = std::min(next, *deadline);
+    }
+    if (draining_) next = std::min(next, drain_deadline_);
+    return std::max(Millis(0), std::chrono::duration_cast<Millis>(next - now));
+}
+
+}  // namespace fmg::agent

@@ -1,0 +1,90 @@
+#pragma once
+// The agent's event loop (DESIGN "One writer per process"): one thread owns the DEALER socket
+// to the coordinator, the attempts and their logs. Job runner threads report through a
+// mailbox; SIGTERM and SIGINT arrive through a signalfd.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <zmq.hpp>
+
+#include "agent/executor/executor.h"
+#include "agent/session/attempt_log.h"
+#include "agent/session/job_runner.h"
+#include "agent/setup/credentials.h"
+#include "agent/setup/settings.h"
+#include "shared/clock.h"
+#include "shared/mailbox.h"
+
+namespace fmg::agent {
+
+class Session {
+  public:
+    /// `credentials` is null in insecure mode. `signal_fd` is a signalfd for SIGTERM/SIGINT
+    /// (or -1).
+    Session(const AgentSettings& settings, const Credentials* credentials, std::string endpoint,
+            Executor& executor, const Clock& clock, int signal_fd);
+    ~Session();
+
+    /// Runs until drained after a signal (0), or the coordinator refuses this runner (3).
+    int run();
+
+  private:
+    struct Attempt {
+        explicit Attempt(protocol::AttemptId id) : log(id) {}
+        std::unique_ptr<JobRunner> runner;  // null once its thread reported the end
+        AttemptLog log;
+        std::optional<protocol::JobFinished> result;  // kept until acknowledged
+    };
+
+    void connect();
+    void disconnect(const std::string& why);
+    void send(const protocol::AgentMessage& message);
+    void send_hello();
+    void resend_unacknowledged();
+
+    void receive_frames();
+    void on_welcome(const protocol::Welcome& welcome);
+    void on_reject(const protocol::Reject& reject);
+    void on_assign(const protocol::Assign& assign);
+    void on_ack(const protocol::Ack& ack);
+    void on_cancel(const protocol::Cancel& cancel);
+    void on_runner_event(RunnerEvent event);
+    void on_monitor_event();
+    void on_signal();
+
+    void flush_logs(bool force);
+    void check_timers();
+    Millis time_to_next_deadline() const;
+    std::vector<protocol::AttemptId> held_attempts() const;
+    uint32_t running_count() const;
+    bool drained() const;
+
+    const AgentSettings& settings_;
+    const Credentials* credentials_;
+    std::string endpoint_;
+    Executor& executor_;
+    const Clock& clock_;
+    int signal_fd_;
+
+    zmq::context_t context_;
+    std::optional<zmq::socket_t> socket_;
+    std::optional<zmq::socket_t> monitor_;
+    int monitor_serial_ = 0;
+    Mailbox<RunnerEvent> events_;
+    std::map<protocol::AttemptId, Attempt> attempts_;
+
+    bool welcomed_ = false;
+    Millis heartbeat_interval_{1000};
+    Millis coordinator_timeout_{3000};
+    SteadyTime last_heard_{};
+    SteadyTime next_heartbeat_{};
+    std::optional<SteadyTime> reconnect_at_;  // set while waiting to reconnect
+    Millis backoff_{250};
+
+    bool draining_ = false;
+    SteadyTime drain_deadline_{};
+    std::optional<int> exit_code_;
+};
+
+}  // namespace fmg::agent

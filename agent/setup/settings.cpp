@@ -1,0 +1,82 @@
+#include "agent/setup/settings.h"
+
+#include <unistd.h>
+
+#include <sstream>
+
+namespace fmg::agent {
+namespace {
+
+std::string host_name() {
+    char buffer[256] = {};
+    if (gethostname(buffer, sizeof buffer - 1) != 0) return "agent";
+    return buffer;
+}
+
+std::vector<std::string> split_labels(const std::string& text) {
+    std::vector<std::string> labels;
+    std::istringstream in(text);
+    std::string label;
+    while (std::getline(in, label, ',')) {
+        if (!label.empty()) labels.push_back(label);
+    }
+    return labels;
+}
+
+}  // namespace
+
+std::variant<AgentSettings, options::Outcome> parse_agent_settings(
+    const std::vector<std::string>& args, const options::EnvLookup& env) {
+    // DOCKER_HOST is unix://PATH; only the path matters here.
+    options::EnvLookup docker_env = [&env](const std::string& name) -> std::optional<std::string> {
+        auto value = env(name);
+        if (name == "DOCKER_HOST" && value && value->rfind("unix://", 0) == 0) {
+            return value->substr(7);
+        }
+        if (name == "DOCKER_HOST" && value) return std::nullopt;  // tcp:// is not supported
+        return value;
+    };
+    options::Parser parser(
+        "fmg-agent", "[OPTIONS]",
+        "The fmg agent: connects out to the coordinator, runs job steps in Docker containers "
+        "(or as host processes), streams their logs and heartbeats.",
+        {
+            {"coordinator", "ENDPOINT", "FMG_COORDINATOR", "",
+             "coordinator endpoint (default: from the credentials file)", options::zmq_endpoint()},
+            {"credentials", "FILE", "FMG_CREDENTIALS", "/etc/fmg/agent.cred",
+             "credentials printed by 'fmg configure add-runner'", options::non_empty()},
+            {"name", "NAME", "FMG_RUNNER_NAME", "", "runner name (default: the host name)",
+             options::non_empty()},
+            {"work-dir", "DIR", "FMG_WORK_DIR", "/var/lib/fmg-agent",
+             "repository cache, job workspaces and log spool", options::non_empty()},
+            {"capacity", "N", "FMG_CAPACITY", "1", "jobs at once",
+             options::integer_between(1, 256)},
+            {"labels", "a,b", "FMG_LABELS", "", "labels jobs can ask for", nullptr},
+            {"executor", "docker|shell", "FMG_EXECUTOR", "docker", "where steps run",
+             options::one_of({"docker", "shell"})},
+            {"docker-socket", "PATH", "DOCKER_HOST", "/var/run/docker.sock",
+             "Docker engine socket (DOCKER_HOST=unix://PATH)", options::non_empty()},
+            {"drain-timeout", "MS", "FMG_DRAIN_TIMEOUT_MS", "600000",
+             "on SIGTERM, how long running jobs may finish before they are handed back",
+             options::integer_between(0, 24 * 3600 * 1000)},
+            {"insecure", "", "", "", "connect without CURVE (coordinator runs --insecure-agents)",
+             nullptr},
+        });
+    options::Outcome outcome = parser.parse(args, docker_env);
+    if (outcome.kind != options::Outcome::Kind::run) return outcome;
+    const options::Values& v = outcome.values;
+    AgentSettings s;
+    s.coordinator = v.text("coordinator");
+    s.credentials = std::filesystem::absolute(v.text("credentials")).lexically_normal();
+    s.name = v.get("name").value_or(host_name());
+    s.work_dir = std::filesystem::absolute(v.text("work-dir")).lexically_normal();
+    s.capacity = static_cast<uint32_t>(v.integer("capacity"));
+    s.labels = split_labels(v.text("labels"));
+    s.executor = v.text("executor");
+    s.docker_socket = v.text("docker-socket");
+    s.drain_timeout_ms = v.integer("drain-timeout");
+    s.insecure = v.flag("insecure");
+    return s;
+}
+
+}  // namespace fmg::agent
