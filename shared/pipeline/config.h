@@ -34,8 +34,8 @@ struct Step {
     std::string name;         // shown in logs and the API; defaults to the command's first line
     std::string command;      // run steps only
     Environment environment;  // added to (and overriding) the job's, run steps only
-    // Run steps: where the command runs. Checkout steps: where the code goes (`path`).
-    // Empty: the job's working directory. Relative paths are relative to the job's.
+    // Run steps: where the command runs; empty: the job's working directory; relative paths
+    // are relative to it. Checkout steps: always empty (the code goes to the job's).
     std::string working_directory;
     std::optional<int64_t> no_output_timeout_ms;  // from `no_output_timeout` ("10m", "1.5h")
     StepWhen when = StepWhen::on_success;

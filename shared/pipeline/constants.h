@@ -19,9 +19,9 @@ inline constexpr std::size_t kMaxStepsPerJob = 1000;
 
 /// Most YAML nodes the parser visits. Aliases (`*name`) let a small file reach the same nodes
 /// many times; this bounds the work whatever they expand to.
-inline constexpr int64_t kMaxVisitedNodes = 2'000'000;
+inline constexpr int64_t kMaxVisitedNodes = 500'000;
 /// Most text the parser reads from scalars, in bytes, for the same reason.
-inline constexpr int64_t kMaxReadBytes = 32 * 1024 * 1024;
+inline constexpr int64_t kMaxReadBytes = 8 * 1024 * 1024;
 /// The jobs a config plans (one copy per workflow entry) may together hold no more nodes and
 /// text than the bounds above.
 

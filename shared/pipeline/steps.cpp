@@ -107,8 +107,15 @@ Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(checkout, fields)) return problem;
     for (const Entry& field : fields) {
-        if (field.key != "path") return reader.unknown_key(field, "a checkout step", "path");
-        if (auto problem = read_nonblank(reader, field, out.working_directory)) return problem;
+        if (field.key == "path" || field.key == "method") {
+            // The agent checks out into the job's working directory, and only there.
+            return reader.error_at(field.key_node,
+                                   quoted(field.key) +
+                                       " in a checkout step is not supported by fmg (the code "
+                                       "goes to the job's working_directory)");
+        }
+        return reader.error_at(field.key_node, "unknown key " + quoted(field.key) +
+                                                   " in a checkout step (it takes no options)");
     }
     return std::nullopt;
 }

@@ -6,7 +6,7 @@
 
 namespace fmg::pipeline::detail {
 
-/// Reads one step: `checkout`, `checkout: {path: DIR}`, `run: COMMAND` or `run:` with a map
+/// Reads one step: `checkout`, `run: COMMAND` or `run:` with a map
 /// (`command` required; `name`, `environment`, `working_directory`, `no_output_timeout`,
 /// `when`). Fails, naming the step, on any other step type (caches, workspaces, orb commands:
 /// fmg runs only these two), on unknown keys and on malformed values.

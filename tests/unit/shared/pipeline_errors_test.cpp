@@ -111,6 +111,8 @@ TEST_CASE("steps other than checkout and run are refused by name") {
                 30, "at most 24h");
     check_error(job + "      - checkout:\n          into: src\n", 7, 11,
                 "unknown key `into` in a checkout step");
+    check_error(job + "      - checkout:\n          path: src\n", 7, 11,
+                "`path` in a checkout step is not supported by fmg");
 }
 
 TEST_CASE("environment names must be exportable and values scalars") {

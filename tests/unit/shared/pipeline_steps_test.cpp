@@ -1,0 +1,151 @@
+// Steps: checkout, run as a string or a map, `when`, and CircleCI durations.
+
+#include <catch2/catch.hpp>
+
+#include "shared/pipeline/durations.h"
+#include "tests/unit/shared/pipeline_test_helpers.h"
+
+using namespace fmg::pipeline;
+using namespace fmg::pipeline::testing;
+
+namespace {
+
+// The steps of a `build` job with `steps_yaml` (indented list items) as its steps.
+std::vector<Step> steps_of(const std::string& steps_yaml) {
+    const Config config = parse_ok(
+        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n"
+        "    working_directory: /work\n    steps:\n" +
+        steps_yaml);
+    return only_job(config).steps;
+}
+
+Step one_step(const std::string& steps_yaml) {
+    const auto steps = steps_of(steps_yaml);
+    REQUIRE(steps.size() == 1);
+    return steps.front();
+}
+
+}  // namespace
+
+TEST_CASE("run as a string: the command, named after its first line") {
+    const Step step = one_step("      - run: make test\n");
+    CHECK(step.kind == StepKind::run);
+    CHECK(step.command == "make test");
+    CHECK(step.name == "make test");
+    CHECK(step.when == StepWhen::on_success);
+    CHECK_FALSE(step.no_output_timeout_ms);
+    CHECK(step.working_directory.empty());
+    CHECK(step.environment.empty());
+}
+
+TEST_CASE("a multi-line command is named after its first non-blank line, trimmed") {
+    const Step step = one_step(
+        "      - run: |\n\n          \t ./configure --prefix=/usr  \n"
+        "          make\n");
+    CHECK(step.command == "\n\t ./configure --prefix=/usr  \nmake\n");
+    CHECK(step.name == "./configure --prefix=/usr");
+}
+
+TEST_CASE("a long first line makes a name of at most 80 bytes, not cutting a character") {
+    const std::string long_line = "echo " + std::string(74, 'x') + "\xC3\xA9\xC3\xA9";  // é é
+    const Step step = one_step("      - run: \"" + long_line + "\"\n");
+    CHECK(step.command == long_line);
+    CHECK(step.name == "echo " + std::string(74, 'x'));  // 79 bytes: é would need 81
+}
+
+TEST_CASE("run as a map: every field") {
+    const Step step = one_step(R"(      - run:
+          name: Integration tests
+          command: ./run-tests.sh --slow
+          environment:
+            RETRIES: 3
+            VERBOSE: false
+          working_directory: tests
+          no_output_timeout: 1h30m
+          when: on_fail
+)");
+    CHECK(step.kind == StepKind::run);
+    CHECK(step.name == "Integration tests");
+    CHECK(step.command == "./run-tests.sh --slow");
+    CHECK(step.environment == Environment{{"RETRIES", "3"}, {"VERBOSE", "false"}});
+    CHECK(step.working_directory == "tests");
+    CHECK(step.no_output_timeout_ms == 90 * 60 * 1000);
+    CHECK(step.when == StepWhen::on_fail);
+}
+
+TEST_CASE("a map run without a name is named after its command") {
+    const Step step = one_step("      - run:\n          command: npm ci\n          when: always\n");
+    CHECK(step.name == "npm ci");
+    CHECK(step.when == StepWhen::always);
+}
+
+TEST_CASE("when: on_success, on_fail, always") {
+    const auto steps = steps_of(R"(      - run: {command: a, when: on_success}
+      - run: {command: b, when: on_fail}
+      - run: {command: c, when: always}
+      - run: d
+)");
+    REQUIRE(steps.size() == 4);
+    CHECK(steps[0].when == StepWhen::on_success);
+    CHECK(steps[1].when == StepWhen::on_fail);
+    CHECK(steps[2].when == StepWhen::always);
+    CHECK(steps[3].when == StepWhen::on_success);
+}
+
+TEST_CASE("checkout, as a string or an empty map") {
+    const auto steps = steps_of("      - checkout\n      - checkout:\n      - checkout: {}\n");
+    REQUIRE(steps.size() == 3);
+    for (const Step& step : steps) {
+        CHECK(step.kind == StepKind::checkout);
+        CHECK(step.name == "Checkout code");
+        CHECK(step.command.empty());
+        CHECK(step.working_directory.empty());
+    }
+}
+
+TEST_CASE("no_output_timeout takes CircleCI durations") {
+    CHECK(one_step("      - run: {command: x, no_output_timeout: 30s}\n").no_output_timeout_ms ==
+          30'000);
+    CHECK(one_step("      - run: {command: x, no_output_timeout: 10m}\n").no_output_timeout_ms ==
+          600'000);
+    CHECK(one_step("      - run: {command: x, no_output_timeout: 1.5h}\n").no_output_timeout_ms ==
+          5'400'000);
+    CHECK(one_step("      - run: {command: x, no_output_timeout: 24h}\n").no_output_timeout_ms ==
+          86'400'000);
+}
+
+TEST_CASE("durations: decimal numbers with units, summed") {
+    CHECK(parse_duration_ms("30s").value() == 30'000);
+    CHECK(parse_duration_ms("10m").value() == 600'000);
+    CHECK(parse_duration_ms("1h").value() == 3'600'000);
+    CHECK(parse_duration_ms("1h30m").value() == 5'400'000);
+    CHECK(parse_duration_ms("1h0m5s").value() == 3'605'000);
+    CHECK(parse_duration_ms("1.25h").value() == 4'500'000);
+    CHECK(parse_duration_ms("0.5s").value() == 500);
+    CHECK(parse_duration_ms(".5m").value() == 30'000);
+    CHECK(parse_duration_ms("250ms").value() == 250);
+    CHECK(parse_duration_ms("1.0005s").value() == 1'000);  // below a millisecond: dropped
+    CHECK(parse_duration_ms("0s").value() == 0);
+}
+
+TEST_CASE("durations: garbage is refused with the reason") {
+    const auto reason = [](std::string_view text) {
+        const auto result = parse_duration_ms(text);
+        REQUIRE_FALSE(result.ok());
+        return result.error().message;
+    };
+    CHECK_THAT(reason(""), Catch::Contains("it is empty"));
+    CHECK_THAT(reason("90"), Catch::Contains("a number needs a unit"));
+    CHECK_THAT(reason("10x"), Catch::Contains("unknown unit"));
+    CHECK_THAT(reason("10 m"), Catch::Contains("unknown unit"));
+    CHECK_THAT(reason("-5m"), Catch::Contains("expected a number"));
+    CHECK_THAT(reason("m"), Catch::Contains("expected a number"));
+    CHECK_THAT(reason("1h 30m"), Catch::Contains("expected a number"));
+    CHECK_THAT(reason("1e3s"), Catch::Contains("unknown unit"));
+    CHECK_THAT(reason("."), Catch::Contains("expected a number"));
+    CHECK_THAT(reason("99999999999999999999h"), Catch::Contains("too large"));
+    CHECK_THAT(reason("9000h"), Catch::Contains("too large"));
+    CHECK_THAT(reason("10m"
+                      "x"),
+               Catch::Contains("invalid duration \"10mx\""));
+}
