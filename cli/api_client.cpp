@@ -8,6 +8,7 @@
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <istream>
 #include <memory>
 

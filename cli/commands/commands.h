@@ -5,15 +5,17 @@
 
 namespace fmg::cli {
 
-Command list_command();
-Command show_command();
-Command logs_command();
-Command trigger_command();
-Command cancel_command();
-Command retry_command();
-Command validate_command();
-Command add_runner_command();
-Command list_runners_command();
-Command remove_runner_command();
+// Each returns the command's name, synopsis, options and the function that runs it; the
+// behaviour of each is described in docs/cli.md.
+Command list_command();           // commands/list.cpp
+Command show_command();           // commands/show.cpp
+Command logs_command();           // commands/logs.cpp
+Command trigger_command();        // commands/trigger.cpp
+Command cancel_command();         // commands/cancel_retry.cpp
+Command retry_command();          // commands/cancel_retry.cpp
+Command validate_command();       // commands/validate.cpp
+Command add_runner_command();     // commands/runners.cpp
+Command list_runners_command();   // commands/runners.cpp
+Command remove_runner_command();  // commands/runners.cpp
 
 }  // namespace fmg::cli

@@ -14,28 +14,20 @@ std::string job_names(const PipelineView& pipeline) {
     return names;
 }
 
-/// The job the user means: the one named, or the pipeline's only job. Returns the exit
-/// code of the failure through `failure` when there is no single answer.
-std::optional<std::string> resolve_job(const CommandContext& context, int64_t pipeline_id,
-                                       int& failure) {
+/// The job the user means: the one named, or the pipeline's only job (several: exit 2).
+ApiResult<std::string> resolve_job(const CommandContext& context, int64_t pipeline_id) {
     const auto& positional = context.options.positional;
     if (positional.size() > 1) return positional[1];
     auto pipeline = fetch_pipeline(context.api, pipeline_id);
-    if (!pipeline) {
-        failure = report(context, pipeline.error());
-        return std::nullopt;
-    }
+    if (!pipeline) return pipeline.error();
+    std::string which = "pipeline #" + std::to_string(pipeline_id);
     if (pipeline->jobs.size() == 1) return pipeline->jobs.front().name;
     if (pipeline->jobs.empty()) {
         std::string why = pipeline->error.empty() ? "" : ": " + pipeline->error;
-        failure = report(context, {exit_code::kFailed, "pipeline #" + std::to_string(pipeline_id) +
-                                                           " has no jobs" + why});
-    } else {
-        failure =
-            usage_error(context, "pipeline #" + std::to_string(pipeline_id) +
-                                     " has several jobs; name one of: " + job_names(*pipeline));
+        return ApiError{exit_code::kFailed, which + " has no jobs" + why};
     }
-    return std::nullopt;
+    return ApiError{exit_code::kUsage,
+                    which + " has several jobs; name one of: " + job_names(*pipeline)};
 }
 
 /// After a followed log ends: 0 when the job succeeded, 1 otherwise, with a line on stderr.
@@ -59,9 +51,8 @@ int run_logs(const CommandContext& context) {
     const std::string& argument = context.options.positional[0];
     auto id = parse_id(argument);
     if (!id) return usage_error(context, "'" + argument + "' is not a pipeline id");
-    int failure = exit_code::kFailed;
-    auto job = resolve_job(context, *id, failure);
-    if (!job) return failure;
+    auto job = resolve_job(context, *id);
+    if (!job) return report(context, job.error());
 
     bool follow = context.options.flag("follow");
     std::string target = with_query(

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -73,14 +74,18 @@ int run_validate(const CommandContext& context) {
     if (!std::filesystem::exists(file, ec)) {
         return report(context, {exit_code::kNotFound, "no config file " + file});
     }
+    if (std::filesystem::is_directory(file, ec)) {
+        return report(context, {exit_code::kFailed, "cannot read " + file + ": it is a directory"});
+    }
     std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    if (!in || !(text << in.rdbuf()) || std::filesystem::is_directory(file, ec)) {
+    std::string text;
+    if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.is_open() || in.bad()) {
         return report(context,
                       {exit_code::kFailed, "cannot read " + file + ": " + std::strerror(errno)});
     }
     pipeline::RefContext ref{options.text("branch"), options.text("tag")};
-    auto parsed = pipeline::parse_config(text.str(), file, ref);
+    auto parsed = pipeline::parse_config(text, file, ref);
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
         context.console.err << error->to_string() << "\n";
         return exit_code::kFailed;

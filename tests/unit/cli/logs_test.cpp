@@ -72,11 +72,18 @@ TEST_CASE("logs without JOB uses the pipeline's only job, and lists them when th
 
     auto several = fmg_at(coordinator, {"logs", "5"});
     CHECK(several.exit_code == exit_code::kUsage);
-    CHECK(several.err.find("pipeline #5 has several jobs; name one of: build, test, deploy") !=
-          std::string::npos);
+    CHECK(several.err == "fmg: pipeline #5 has several jobs; name one of: build, test, deploy\n");
 
     auto missing = fmg_at(coordinator, {"logs", "8"});
     CHECK(missing.exit_code == exit_code::kNotFound);
+
+    coordinator.reply("GET", "/api/v1/pipelines/4", 200,
+                      R"({"id": 4, "status": "error", "jobs": [],
+                          "error": ".circleci/config.yml:3:5: unknown key `stpes`"})");
+    auto no_jobs = fmg_at(coordinator, {"logs", "4"});
+    CHECK(no_jobs.exit_code == exit_code::kFailed);
+    CHECK(no_jobs.err ==
+          "fmg: pipeline #4 has no jobs: .circleci/config.yml:3:5: unknown key `stpes`\n");
 }
 
 TEST_CASE("logs --follow streams until the job ends and exits by its result") {

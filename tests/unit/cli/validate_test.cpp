@@ -1,0 +1,115 @@
+// fmg validate on sample configs: the jobs in order, or FILE:LINE:COL of the problem.
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "cli_harness.h"
+#include "shared/exit_codes.h"
+
+using namespace fmg::cli;
+using namespace fmg::cli::testing;
+namespace exit_code = fmg::exit_code;
+
+namespace {
+
+std::string sample(const std::string& name) {
+    return std::string(FMG_SOURCE_DIR) + "/tests/unit/cli/samples/" + name;
+}
+
+}  // namespace
+
+TEST_CASE("validate lists a workflow's jobs in the order they run") {
+    const std::string file = sample("workflow.yml");
+    auto result = run_fmg({"validate", file});
+    CHECK(result.exit_code == exit_code::kOk);
+    CHECK(result.err.empty());
+    CHECK(result.out == file +
+                            ": valid, version 2.1, 3 jobs, in order:\n"
+                            "1. build (workflow ci): image cimg/base:stable, 3 steps\n"
+                            "2. test (workflow ci): image cimg/base:stable with services "
+                            "postgres:16, 2 steps, requires build\n"
+                            "3. deploy (workflow ci): image alpine:3.19, 1 step, requires test\n");
+}
+
+TEST_CASE("validate --branch and --tag apply the workflow's filters") {
+    const std::string file = sample("workflow.yml");
+    auto feature = run_fmg({"validate", file, "--branch", "feature/x"});
+    CHECK(feature.exit_code == exit_code::kOk);
+    CHECK(feature.out.rfind(file + ": valid, version 2.1, 2 jobs for branch feature/x, in order:\n",
+                            0) == 0);
+    CHECK(feature.out.find("deploy") == std::string::npos);
+
+    auto main = run_fmg({"validate", file, "--branch", "main"});
+    CHECK(main.out.find("3. deploy") != std::string::npos);
+
+    auto tag = run_fmg({"validate", file, "--tag", "v1.0"});
+    CHECK(tag.exit_code == exit_code::kOk);
+    CHECK(tag.out == file + ": valid, version 2.1, 0 jobs for tag v1.0\n");
+}
+
+TEST_CASE("validate without workflows shows the build job; --json describes it") {
+    const std::string file = sample("no_workflows.yml");
+    auto result = run_fmg({"validate", file});
+    CHECK(result.exit_code == exit_code::kOk);
+    CHECK(result.out == file +
+                            ": valid, version 2, 1 job, in order:\n"
+                            "1. build: image golang:1.22, 2 steps\n");
+
+    auto json = run_fmg({"validate", "--json", file});
+    CHECK(json.exit_code == exit_code::kOk);
+    auto root = Poco::JSON::Parser().parse(json.out).extract<Poco::JSON::Object::Ptr>();
+    CHECK(root->getValue<std::string>("file") == file);
+    CHECK(root->getValue<std::string>("version") == "2");
+    auto job = root->getArray("jobs")->getObject(0);
+    CHECK(job->getValue<std::string>("name") == "build");
+    CHECK(job->getValue<std::string>("image") == "golang:1.22");
+    CHECK(job->getValue<int>("steps") == 2);
+    CHECK(job->getArray("requires")->size() == 0);
+}
+
+TEST_CASE("an invalid config prints FILE:LINE:COL: message and exits 1") {
+    const std::string missing_image = sample("missing_image.yml");
+    auto result = run_fmg({"validate", missing_image});
+    CHECK(result.exit_code == exit_code::kFailed);
+    CHECK(result.out.empty());
+    CHECK(result.err.rfind(missing_image + ":8:3: ", 0) == 0);
+    CHECK(result.err.find("job `lint` has no `docker` image") != std::string::npos);
+
+    const std::string bad_yaml = sample("bad_yaml.yml");
+    auto syntax = run_fmg({"validate", bad_yaml});
+    CHECK(syntax.exit_code == exit_code::kFailed);
+    CHECK(syntax.err.rfind(bad_yaml + ":4:1: ", 0) == 0);
+}
+
+TEST_CASE("validate reads .circleci/config.yml by default; a missing file is exit 4") {
+    auto dir = std::filesystem::temp_directory_path() / "fmg-cli-validate-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir / ".circleci");
+    auto previous = std::filesystem::current_path();
+    std::filesystem::current_path(dir);
+
+    auto missing = run_fmg({"validate"});
+    CHECK(missing.exit_code == exit_code::kNotFound);
+    CHECK(missing.err == "fmg: no config file .circleci/config.yml\n");
+
+    std::filesystem::copy_file(sample("no_workflows.yml"), dir / ".circleci/config.yml");
+    auto found = run_fmg({"validate"});
+    CHECK(found.exit_code == exit_code::kOk);
+    CHECK(found.out.rfind(".circleci/config.yml: valid, version 2, 1 job", 0) == 0);
+
+    std::ofstream(dir / "empty.yml").flush();
+    auto empty = run_fmg({"validate", "empty.yml"});
+    CHECK(empty.exit_code == exit_code::kFailed);
+    CHECK(empty.err.rfind("empty.yml:1:1: ", 0) == 0);
+
+    auto directory = run_fmg({"validate", ".circleci"});
+    CHECK(directory.exit_code == exit_code::kFailed);
+    CHECK(directory.err == "fmg: cannot read .circleci: it is a directory\n");
+
+    std::filesystem::current_path(previous);
+    std::filesystem::remove_all(dir);
+}
