@@ -49,7 +49,7 @@ TEST_CASE("GET sends the bearer token and the query, and parses the JSON") {
     CHECK(requests[0].uri == "/api/v1/pipelines?limit=5&repo=octo%2Fmy%20repo");
 }
 
-TEST_CASE("POST sends a JSON body; DELETE answers 204 without one") {
+TEST_CASE("POST sends a JSON body, DELETE answers 204 without one") {
     FakeCoordinator coordinator;
     coordinator.reply("POST", "/api/v1/pipelines", 201, R"({"id": 7})");
     coordinator.reply("DELETE", "/api/v1/runners/3", 204, "");

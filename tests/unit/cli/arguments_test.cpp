@@ -54,7 +54,7 @@ TEST_CASE("global options work before and after the command") {
     CHECK(coordinator.requests()[1].query.at("limit") == "3");
 }
 
-TEST_CASE("FMG_SERVER_URL and FMG_TOKEN apply; flags override them") {
+TEST_CASE("FMG_SERVER_URL and FMG_TOKEN apply, flags override them") {
     FakeCoordinator coordinator;
     coordinator.reply("GET", "/api/v1/pipelines", 200, kEmptyList);
     auto from_env = run_fmg(

@@ -55,7 +55,7 @@ TEST_CASE("list --json prints the API's JSON as it came") {
     CHECK(result.out == std::string(kPipelineList) + "\n");
 }
 
-TEST_CASE("show prints the pipeline's jobs; --json its JSON; a missing one is exit 4") {
+TEST_CASE("show prints the pipeline's jobs, --json its JSON, a missing one is exit 4") {
     FakeCoordinator coordinator;
     coordinator.reply("GET", "/api/v1/pipelines/5", 200, kFailedPipeline);
     coordinator.reply("GET", "/api/v1/pipelines/6", 404, R"({"error": "no pipeline 6"})");
@@ -142,7 +142,7 @@ TEST_CASE("add-runner prints the credentials alone on stdout and the id and hint
     CHECK(sent_defaults->getArray("labels")->size() == 0);
 }
 
-TEST_CASE("list-runners prints a line per runner; --json the API's JSON") {
+TEST_CASE("list-runners prints a line per runner, --json the API's JSON") {
     FakeCoordinator coordinator;
     coordinator.reply("GET", "/api/v1/runners", 200, kRunnerList);
     auto result = fmg_at(coordinator, {"configure", "list-runners"});

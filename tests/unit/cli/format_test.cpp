@@ -53,7 +53,7 @@ TEST_CASE("runner lines follow SPEC, with or without the running_jobs detail") {
           "3: build-03 [offline] capacity 4, no heartbeat yet, idle");
 }
 
-TEST_CASE("a bare array of runners decodes too; a heartbeat from a fast clock is 0.0s ago") {
+TEST_CASE("a bare array of runners decodes too, a heartbeat from a fast clock is 0.0s ago") {
     auto runners = decode_runner_list(parse(
         R"([{"id": 9, "host": "h", "labels": [], "capacity": 1, "state": "online",
              "last_heartbeat_at": "2024-06-01T12:00:11.000Z", "running": [], "version": "0.1.0"}])"));

@@ -43,7 +43,7 @@ TEST_CASE("HTTP statuses map to SPEC exit codes") {
     }
 }
 
-TEST_CASE("the server's {\"error\"} message is what the user reads") {
+TEST_CASE("the server's error message is what the user reads") {
     ApiSettings settings = with_token("t", "--token");
     auto conflict = error_for_status(409, R"({"error": "pipeline 5 is still running"})",
                                      "POST /api/v1/pipelines/5/retry", settings);
@@ -82,7 +82,7 @@ TEST_CASE("an unreachable coordinator is exit 3 and names the URL and the reason
     CHECK(contains(error.message, "--server-url"));
 }
 
-TEST_CASE("server_message reads {\"error\"} bodies and cuts long text") {
+TEST_CASE("server_message reads JSON error bodies and cuts long text") {
     CHECK(server_message(R"({"error": "nope"})") == "nope");
     CHECK(server_message(R"({"message": "other shape"})") == R"({"message": "other shape"})");
     std::string long_line(1000, 'x');

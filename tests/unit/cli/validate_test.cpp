@@ -51,7 +51,7 @@ TEST_CASE("validate --branch and --tag apply the workflow's filters") {
     CHECK(tag.out == file + ": valid, version 2.1, 0 jobs for tag v1.0\n");
 }
 
-TEST_CASE("validate without workflows shows the build job; --json describes it") {
+TEST_CASE("validate without workflows shows the build job, --json describes it") {
     const std::string file = sample("no_workflows.yml");
     auto result = run_fmg({"validate", file});
     CHECK(result.exit_code == exit_code::kOk);
@@ -85,7 +85,7 @@ TEST_CASE("an invalid config prints FILE:LINE:COL: message and exits 1") {
     CHECK(syntax.err.rfind(bad_yaml + ":4:1: ", 0) == 0);
 }
 
-TEST_CASE("validate reads .circleci/config.yml by default; a missing file is exit 4") {
+TEST_CASE("validate reads .circleci/config.yml by default, a missing file is exit 4") {
     auto dir = std::filesystem::temp_directory_path() / "fmg-cli-validate-test";
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir / ".circleci");
