@@ -1,0 +1,117 @@
+// fmg-agent's flags and environment (SPEC "fmg-agent").
+
+#include "agent/setup/settings.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+using namespace fmg::agent;
+using fmg::options::Outcome;
+
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+std::variant<AgentSettings, Outcome> parse(const std::vector<std::string>& args,
+                                           const Env& env = {}) {
+    return parse_agent_settings(args, [env](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+    });
+}
+
+AgentSettings parse_ok(const std::vector<std::string>& args, const Env& env = {}) {
+    auto result = parse(args, env);
+    if (auto* outcome = std::get_if<Outcome>(&result)) FAIL("not run: " << outcome->message);
+    return std::get<AgentSettings>(result);
+}
+
+/// The usage error's message; empty when the arguments were accepted (the checks on it fail).
+std::string usage_error(const std::vector<std::string>& args, const Env& env = {}) {
+    auto result = parse(args, env);
+    const auto* outcome = std::get_if<Outcome>(&result);
+    if (outcome == nullptr || outcome->kind != Outcome::Kind::usage_error) return "";
+    return outcome->message;
+}
+
+std::string this_host() {
+    char name[256] = {};
+    REQUIRE(::gethostname(name, sizeof name - 1) == 0);
+    return name;
+}
+
+}  // namespace
+
+TEST_CASE("agent defaults are SPEC's") {
+    AgentSettings s = parse_ok({});
+    CHECK(s.coordinator.empty());  // taken from the credentials file
+    CHECK(s.credentials == "/etc/fmg/agent.cred");
+    CHECK(s.name == this_host());
+    CHECK(s.work_dir == "/var/lib/fmg-agent");
+    CHECK(s.capacity == 1);
+    CHECK(s.labels.empty());
+    CHECK(s.executor == "docker");
+    CHECK(s.docker_socket == "/var/run/docker.sock");
+    CHECK_FALSE(s.insecure);
+}
+
+TEST_CASE("DOCKER_HOST=unix://PATH sets the Docker socket and the flag wins over it") {
+    CHECK(parse_ok({}, {{"DOCKER_HOST", "unix:///x/docker.sock"}}).docker_socket ==
+          "/x/docker.sock");
+    CHECK(parse_ok({"--docker-socket", "/run/user/1000/docker.sock"},
+                   {{"DOCKER_HOST", "unix:///x/docker.sock"}})
+              .docker_socket == "/run/user/1000/docker.sock");
+}
+
+TEST_CASE("a DOCKER_HOST fmg cannot use is an error, not a silent default") {
+    // SPEC: bad values are a clear error with exit code 2, never a silent default. Quietly
+    // using /var/run/docker.sock would run jobs on a different engine than the operator set.
+    CHECK_THAT(usage_error({}, {{"DOCKER_HOST", "tcp://10.0.0.5:2375"}}),
+               Catch::Contains("DOCKER_HOST"));
+}
+
+TEST_CASE("labels are a comma-separated list, from the flag or FMG_LABELS") {
+    CHECK(parse_ok({"--labels", "a,b"}).labels == std::vector<std::string>{"a", "b"});
+    CHECK(parse_ok({}, {{"FMG_LABELS", "linux,x86_64,docker"}}).labels ==
+          std::vector<std::string>{"linux", "x86_64", "docker"});
+    CHECK(parse_ok({"--labels", "gpu"}, {{"FMG_LABELS", "cpu"}}).labels ==
+          std::vector<std::string>{"gpu"});
+}
+
+TEST_CASE("the executor is docker or shell, nothing else") {
+    CHECK(parse_ok({"--executor", "shell"}).executor == "shell");
+    CHECK(parse_ok({}, {{"FMG_EXECUTOR", "shell"}}).executor == "shell");
+    CHECK_THAT(usage_error({"--executor", "podman"}), Catch::Contains("executor"));
+    CHECK_THAT(usage_error({}, {{"FMG_EXECUTOR", "podman"}}), Catch::Contains("FMG_EXECUTOR"));
+}
+
+TEST_CASE("bad agent values and unknown flags are usage errors") {
+    CHECK_FALSE(usage_error({"--capacity", "0"}).empty());
+    CHECK_FALSE(usage_error({"--capacity", "two"}).empty());
+    CHECK_FALSE(usage_error({"--coordinator", "coordinator.example.com:5555"}).empty());
+    CHECK_FALSE(usage_error({"--frobnicate"}).empty());
+}
+
+TEST_CASE("agent flags and environment are read") {
+    AgentSettings s = parse_ok({"--coordinator", "tcp://ci.example.com:5555", "--name", "build-01",
+                                "--capacity", "4", "--insecure"},
+                               {{"FMG_CAPACITY", "2"}, {"FMG_RUNNER_NAME", "ignored"}});
+    CHECK(s.coordinator == "tcp://ci.example.com:5555");
+    CHECK(s.name == "build-01");
+    CHECK(s.capacity == 4);
+    CHECK(s.insecure);
+    CHECK(parse_ok({}, {{"FMG_RUNNER_NAME", "build-02"}}).name == "build-02");
+}
+
+TEST_CASE("the work dir and credentials path are made absolute") {
+    AgentSettings s = parse_ok({"--work-dir", "work/../fmg-work", "--credentials", "agent.cred"});
+    CHECK(s.work_dir.is_absolute());
+    CHECK(s.work_dir == (std::filesystem::current_path() / "fmg-work").lexically_normal());
+    CHECK(s.credentials == (std::filesystem::current_path() / "agent.cred").lexically_normal());
+}

@@ -1,0 +1,82 @@
+// Schema migrations on a real SQLite file: a fresh database reaches the newest version, a
+// second run changes nothing, and a database from a newer fmg is refused.
+
+#include "coordinator/store/migrations.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/unit/coordinator/store_fixture.h"
+
+using namespace fmg::coordinator;
+using namespace fmg::coordinator::testing;
+
+namespace {
+
+std::vector<int64_t> applied_versions(Database& db) {
+    auto q = db.prepare("SELECT version FROM schema_migrations ORDER BY version");
+    std::vector<int64_t> versions;
+    while (q.step()) versions.push_back(q.integer(0));
+    return versions;
+}
+
+}  // namespace
+
+TEST_CASE("a fresh database is migrated to the newest schema, every version recorded once") {
+    TempDir dir;
+    Database db(dir.path() / "fmg.db");
+    REQUIRE(latest_schema_version() >= 1);
+
+    CHECK(migrate(db) == latest_schema_version());
+
+    std::vector<int64_t> expected;
+    for (int v = 1; v <= latest_schema_version(); ++v) expected.push_back(v);
+    CHECK(applied_versions(db) == expected);
+    // The tables the store needs are there.
+    PipelineId id = add_pipeline(db);
+    CHECK(pipelines::find(db, id).has_value());
+    CHECK(runners::all(db).empty());
+    CHECK(outbox::next_due(db) == std::nullopt);
+}
+
+TEST_CASE("migrating an up-to-date database again is a no-op and keeps the data") {
+    TempDir dir;
+    PipelineId id = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        id = add_pipeline(db);
+        CHECK(migrate(db) == latest_schema_version());
+    }
+    // As on the next start of the coordinator: a new connection to the same file.
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK(applied_versions(reopened).size() == static_cast<size_t>(latest_schema_version()));
+    auto pipeline = pipelines::find(reopened, id);
+    REQUIRE(pipeline.has_value());
+    CHECK(pipeline->repo == kRepo);
+    CHECK(pipeline->status == "queued");
+}
+
+TEST_CASE("a database written by a newer fmg is refused with a message saying so") {
+    TempDir dir;
+    Database db(dir.path() / "fmg.db");
+    migrate(db);
+    int newer = latest_schema_version() + 1;
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)")
+        .bind(1, int64_t{newer})
+        .run();
+
+    try {
+        migrate(db);
+        FAIL("migrate accepted a database at schema version " << newer);
+    } catch (const DbError& e) {
+        std::string message = e.what();
+        CHECK_THAT(message, Catch::Contains(std::to_string(newer)));
+        CHECK_THAT(message, Catch::Contains("newer"));
+        CHECK_THAT(message, Catch::Contains("upgrade"));
+    }
+    // Nothing was applied or removed.
+    CHECK(applied_versions(db).back() == newer);
+}

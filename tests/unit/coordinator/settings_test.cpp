@@ -1,0 +1,167 @@
+// fmg-coordinator's flags and environment (SPEC "fmg-coordinator").
+
+#include "coordinator/setup/settings.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "tests/unit/coordinator/store_fixture.h"
+
+using namespace fmg::coordinator;
+using fmg::options::Outcome;
+
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+fmg::options::EnvLookup lookup(const Env& env) {
+    return [env](const std::string& name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+std::variant<Settings, Outcome> parse(const std::vector<std::string>& args, const Env& env = {}) {
+    return parse_settings(args, lookup(env));
+}
+
+Settings parse_ok(const std::vector<std::string>& args, const Env& env = {}) {
+    auto result = parse(args, env);
+    if (auto* outcome = std::get_if<Outcome>(&result)) FAIL("not run: " << outcome->message);
+    return std::get<Settings>(result);
+}
+
+/// The usage error's message; empty when the arguments were accepted (the checks on it fail).
+std::string usage_error(const std::vector<std::string>& args, const Env& env = {}) {
+    auto result = parse(args, env);
+    const auto* outcome = std::get_if<Outcome>(&result);
+    if (outcome == nullptr || outcome->kind != Outcome::Kind::usage_error) return "";
+    return outcome->message;
+}
+
+void write_file(const std::filesystem::path& path, const std::string& content) {
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+}
+
+}  // namespace
+
+TEST_CASE("coordinator defaults are SPEC's") {
+    Settings s = parse_ok({});
+    CHECK(s.http_host == "0.0.0.0");
+    CHECK(s.http_port == 5000);
+    CHECK(s.agent_listen == "tcp://0.0.0.0:5555");
+    CHECK(s.data_dir == (std::filesystem::current_path() / "data").lexically_normal());
+    CHECK(s.public_url == "http://localhost:5000");
+    CHECK_FALSE(s.webhook_secret.has_value());
+    CHECK_FALSE(s.github_token.has_value());
+    CHECK(s.github_api_url == "https://api.github.com");
+    CHECK(s.heartbeat_interval_ms == 1000);
+    CHECK(s.agent_timeout_ms == 3000);
+    CHECK(s.max_attempts == 3);
+    CHECK_FALSE(s.insecure_agents);
+    // Agents are told to reach the public host on the agent port.
+    CHECK(s.agent_url == "tcp://localhost:5555");
+}
+
+TEST_CASE("PORT sets the HTTP port alone, unless FMG_HTTP_LISTEN or the flag says otherwise") {
+    Settings s = parse_ok({}, {{"PORT", "8080"}});
+    CHECK(s.http_host == "0.0.0.0");
+    CHECK(s.http_port == 8080);
+
+    s = parse_ok({}, {{"PORT", "8080"}, {"FMG_HTTP_LISTEN", "127.0.0.1:9000"}});
+    CHECK(s.http_host == "127.0.0.1");
+    CHECK(s.http_port == 9000);
+
+    s = parse_ok({"--http-listen", "127.0.0.1:7000"}, {{"PORT", "8080"}});
+    CHECK(s.http_host == "127.0.0.1");
+    CHECK(s.http_port == 7000);
+
+    CHECK_FALSE(usage_error({}, {{"PORT", "eighty"}}).empty());
+}
+
+TEST_CASE("flags override environment variables") {
+    Settings s = parse_ok({"--max-attempts", "5", "--public-url", "https://ci.example.com/"},
+                          {{"FMG_MAX_ATTEMPTS", "2"}, {"FMG_HEARTBEAT_MS", "500"}});
+    CHECK(s.max_attempts == 5);
+    CHECK(s.heartbeat_interval_ms == 500);
+    // No trailing slash, so target_url never has "//".
+    CHECK(s.public_url == "https://ci.example.com");
+}
+
+TEST_CASE("the webhook secret comes from WEBHOOK_SECRET or --webhook-secret-file, trimmed") {
+    testing::TempDir dir;
+    CHECK(parse_ok({}, {{"WEBHOOK_SECRET", "s3cr3t"}}).webhook_secret == "s3cr3t");
+    CHECK_FALSE(parse_ok({}, {{"WEBHOOK_SECRET", ""}}).webhook_secret.has_value());
+
+    auto file = dir.path() / "webhook.secret";
+    write_file(file, "from-file s3cr3t\n");
+    Settings s = parse_ok({"--webhook-secret-file", file.string()}, {{"WEBHOOK_SECRET", "env"}});
+    CHECK(s.webhook_secret == "from-file s3cr3t");
+
+    write_file(dir.path() / "token", "ghp_abcdef\r\n");
+    CHECK(parse_ok({"--github-token-file", (dir.path() / "token").string()}).github_token ==
+          "ghp_abcdef");
+    CHECK(parse_ok({}, {{"GITHUB_TOKEN", "ghp_env"}}).github_token == "ghp_env");
+}
+
+TEST_CASE("an unreadable secret file is a usage error naming it") {
+    testing::TempDir dir;
+    auto missing = (dir.path() / "missing.secret").string();
+    CHECK_THAT(usage_error({"--webhook-secret-file", missing}), Catch::Contains(missing));
+    CHECK_THAT(usage_error({"--github-token-file", missing}), Catch::Contains(missing));
+}
+
+TEST_CASE("an empty webhook secret file is refused, never an empty HMAC key") {
+    // With an empty secret anyone can sign a webhook; SPEC: bad values are a clear error.
+    testing::TempDir dir;
+    auto file = dir.path() / "webhook.secret";
+    write_file(file, "\n");
+    CHECK_THAT(usage_error({"--webhook-secret-file", file.string()}),
+               Catch::Contains(file.string()));
+}
+
+TEST_CASE("the agent timeout must be longer than the heartbeat interval") {
+    CHECK_THAT(usage_error({"--agent-timeout", "1000", "--heartbeat-interval", "1000"}),
+               Catch::Contains("agent-timeout"));
+    CHECK_FALSE(usage_error({"--agent-timeout", "500"}).empty());
+    Settings s = parse_ok({"--agent-timeout", "1500", "--heartbeat-interval", "500"});
+    CHECK(s.agent_timeout_ms == 1500);
+}
+
+TEST_CASE("bad values and unknown flags are usage errors") {
+    CHECK_FALSE(usage_error({"--max-attempts", "0"}).empty());
+    CHECK_FALSE(usage_error({"--http-listen", "5000"}).empty());
+    CHECK_FALSE(usage_error({"--agent-listen", "0.0.0.0:5555"}).empty());
+    CHECK_FALSE(usage_error({"--public-url", "ci.example.com"}).empty());
+    CHECK_FALSE(usage_error({"--no-such-flag"}).empty());
+}
+
+TEST_CASE("the agent URL is the public host with the agent-listen port") {
+    Settings s = parse_ok({"--public-url", "https://ci.example.com:8443/fmg", "--agent-listen",
+                           "tcp://0.0.0.0:6000"});
+    CHECK(s.agent_url == "tcp://ci.example.com:6000");
+
+    s = parse_ok({"--agent-url", "tcp://agents.example.com:7000"});
+    CHECK(s.agent_url == "tcp://agents.example.com:7000");
+
+    s = parse_ok({"--agent-listen", "ipc:///run/fmg/agents.sock"});
+    CHECK(s.agent_url == "ipc:///run/fmg/agents.sock");
+}
+
+TEST_CASE("an IPv6 public URL gives agents a usable endpoint") {
+    Settings s = parse_ok({"--public-url", "http://[2001:db8::1]:5000"});
+    CHECK(s.agent_url == "tcp://[2001:db8::1]:5555");
+}
+
+TEST_CASE("the data dir is made absolute") {
+    Settings s = parse_ok({"--data-dir", "var/../state"});
+    CHECK(s.data_dir.is_absolute());
+    CHECK(s.data_dir == (std::filesystem::current_path() / "state").lexically_normal());
+    CHECK(parse_ok({}, {{"FMG_DATA_DIR", "/srv/fmg"}}).data_dir == "/srv/fmg");
+}
