@@ -2,9 +2,13 @@
 
 #include <string>
 
+#include "shared/pipeline/text.h"
+
 namespace fmg::pipeline {
 
 namespace {
+
+using detail::is_ascii_digit;
 
 constexpr int64_t kMaxDurationMs = int64_t{366} * 24 * 3600 * 1000;
 constexpr int kMaxFractionDigits = 9;  // finer than a millisecond of any unit
@@ -16,10 +20,6 @@ struct Unit {
 
 // Longest suffix first, so "ms" is not read as "m" followed by garbage.
 constexpr Unit kUnits[] = {{"ms", 1}, {"h", 3600 * 1000}, {"m", 60 * 1000}, {"s", 1000}};
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
 
 Error invalid(std::string_view text, std::string_view why) {
     return Error{"invalid duration \"" + std::string(text.substr(0, 40)) +
@@ -35,7 +35,7 @@ Result<int64_t> parse_duration_ms(std::string_view text) {
     while (pos < text.size()) {
         int64_t whole = 0;
         const std::size_t whole_start = pos;
-        while (pos < text.size() && is_digit(text[pos])) {
+        while (pos < text.size() && is_ascii_digit(text[pos])) {
             whole = whole * 10 + (text[pos] - '0');
             if (whole > kMaxDurationMs) return invalid(text, "it is too large");
             ++pos;
@@ -46,7 +46,7 @@ Result<int64_t> parse_duration_ms(std::string_view text) {
         if (pos < text.size() && text[pos] == '.') {
             ++pos;
             const std::size_t fraction_start = pos;
-            while (pos < text.size() && is_digit(text[pos])) {
+            while (pos < text.size() && is_ascii_digit(text[pos])) {
                 if (pos - fraction_start < kMaxFractionDigits) {
                     fraction = fraction * 10 + (text[pos] - '0');
                     fraction_scale *= 10;

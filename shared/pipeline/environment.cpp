@@ -16,7 +16,7 @@ bool is_name_start(char c) {
 bool is_variable_name(std::string_view name) {
     if (name.empty() || !is_name_start(name.front())) return false;
     for (char c : name) {
-        if (!is_name_start(c) && !(c >= '0' && c <= '9')) return false;
+        if (!is_name_start(c) && !is_ascii_digit(c)) return false;
     }
     return true;
 }

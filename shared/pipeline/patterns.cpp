@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "shared/pipeline/constants.h"
+#include "shared/pipeline/text.h"
 
 namespace fmg::pipeline::detail {
 
@@ -20,10 +21,6 @@ std::size_t saturating_multiply(std::size_t a, std::size_t b) {
     return a > kSaturated / b ? kSaturated : a * b;
 }
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
 // Reads `{n}`, `{n,}` or `{n,m}` at `pos`; on success moves `pos` past it and returns the
 // larger count (what std::regex copies the repeated part for).
 std::optional<std::size_t> read_brace_repeat(std::string_view pattern, std::size_t& pos) {
@@ -33,7 +30,7 @@ std::optional<std::size_t> read_brace_repeat(std::string_view pattern, std::size
     bool digits = false;
     for (; i < pattern.size(); ++i) {
         const char c = pattern[i];
-        if (is_digit(c)) {
+        if (is_ascii_digit(c)) {
             current = saturating_add(saturating_multiply(current, 10), std::size_t(c - '0'));
             digits = true;
         } else if (c == ',' || c == '}') {

@@ -7,6 +7,11 @@
 
 namespace fmg::pipeline::detail {
 
+/// Whether `c` is `0`-`9` (std::isdigit depends on the locale and takes int).
+constexpr bool is_ascii_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
 /// At most `max_bytes` of `text`, cut before a UTF-8 sequence rather than inside one.
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 

@@ -74,9 +74,11 @@ class YamlReader {
     };
     Spent spent() const { return spent_; }
 
-    /// "unsupported": the message for a key fmg knows from CircleCI but does not implement.
+    /// An error at a key fmg knows from CircleCI but does not implement, e.g. "`shell` in a run
+    /// step is not supported by fmg" (`where_in`: "a run step").
     ParseError unsupported(const Entry& entry, std::string_view where_in) const;
-    /// The message for a key that neither fmg nor CircleCI knows at this place.
+    /// An error at a key that neither fmg nor CircleCI knows at this place, listing the
+    /// `expected` keys.
     ParseError unknown_key(const Entry& entry, std::string_view where_in,
                            std::string_view expected) const;
 
