@@ -17,7 +17,7 @@
 
 namespace {
 
-int run(const fmg::agent::AgentSettings& settings) {
+int run(fmg::agent::AgentSettings settings) {
     using namespace fmg;
     std::optional<agent::Credentials> credentials;
     std::string endpoint = settings.coordinator;
@@ -29,6 +29,13 @@ int run(const fmg::agent::AgentSettings& settings) {
         }
         credentials = *loaded;
         if (endpoint.empty()) endpoint = credentials->coordinator;
+        // What the operator registered applies unless this host's flags say otherwise.
+        if (!settings.capacity_given && credentials->capacity > 0) {
+            settings.capacity = credentials->capacity;
+        }
+        if (!settings.labels_given && !credentials->labels.empty()) {
+            settings.labels = credentials->labels;
+        }
     }
     if (endpoint.empty()) {
         FMG_LOG(error) << "no coordinator endpoint: pass --coordinator or a credentials file";

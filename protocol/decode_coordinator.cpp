@@ -38,6 +38,7 @@ void read_step(FieldReader& fields, StepSpec& step) {
     fields.environment("environment", step.environment);
     fields.text("working_directory", step.working_directory, kMaxTextBytes);
     fields.unsigned32("no_output_timeout_ms", step.no_output_timeout_ms);
+    fields.enumeration("when", step.when, detail::kStepWhenNames);
 }
 
 CoordinatorMessage read_assign(FieldReader& fields) {

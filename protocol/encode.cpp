@@ -87,6 +87,7 @@ std::string encode_step(const StepSpec& step) {
     out.environment("environment", step.environment);
     out.text("working_directory", step.working_directory);
     out.unsigned_integer("no_output_timeout_ms", step.no_output_timeout_ms);
+    out.text("when", detail::wire_name(step.when, detail::kStepWhenNames));
     return out.finish();
 }
 

@@ -151,6 +151,9 @@ struct CoordinatorHeartbeat {
 
 enum class StepKind { checkout, run };
 
+/// When a step runs, given how the steps before it ended (CircleCI `when`).
+enum class StepWhen { on_success, on_fail, always };
+
 struct StepSpec {
     StepKind kind = StepKind::run;
     std::string name;
@@ -158,6 +161,7 @@ struct StepSpec {
     Environment environment;
     std::string working_directory;      // empty: the job's
     uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
+    StepWhen when = StepWhen::on_success;
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };

@@ -98,7 +98,11 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     for (uint32_t index = 0; index < assign_.steps.size(); ++index) {
         if (cancelled_) return {JobOutcome::cancelled, ""};
         const protocol::StepSpec& step = assign_.steps[index];
-        if (failed) break;  // later steps run only while everything succeeded
+        // CircleCI `when`: on_success steps run while all before succeeded, on_fail steps only
+        // after a failure, always steps regardless.
+        bool runs = step.when == protocol::StepWhen::always ||
+                    (step.when == protocol::StepWhen::on_fail) == failed;
+        if (!runs) continue;
         events_.post(StepBegan{assign_.attempt_id, index, clock_.wall_ms()});
         if (step.kind == protocol::StepKind::checkout) {
             std::string error;

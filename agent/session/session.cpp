@@ -313,6 +313,22 @@ void Session::flush_logs(bool force) {
 
 void Session::check_timers() {
     SteadyTime now = clock_.steady_now();
+    if (draining_) {
+        // Checked first: a drain must end even while the coordinator is unreachable.
+        if (drained()) {
+            send(protocol::Goodbye{"drained after a signal"});
+            FMG_LOG(info) << "drained; goodbye";
+            exit_code_ = exit_code::kOk;
+            return;
+        }
+        if (now >= drain_deadline_) {
+            FMG_LOG(warn) << "drain time is up: handing back " << attempts_.size() << " attempt(s)";
+            attempts_.clear();  // cancels and joins the runners
+            send(protocol::Goodbye{"drain timeout: running attempts handed back"});
+            exit_code_ = exit_code::kOk;
+            return;
+        }
+    }
     if (!socket_) {
         if (reconnect_at_ && now >= *reconnect_at_) connect();
         return;
@@ -329,18 +345,6 @@ void Session::check_timers() {
         uint32_t free =
             draining_ || running >= settings_.capacity ? 0 : settings_.capacity - running;
         send(protocol::AgentHeartbeat{held_attempts(), free, draining_});
-    }
-    if (draining_) {
-        if (drained()) {
-            send(protocol::Goodbye{"drained after a signal"});
-            FMG_LOG(info) << "drained; goodbye";
-            exit_code_ = exit_code::kOk;
-        } else if (now >= drain_deadline_) {
-            FMG_LOG(warn) << "drain time is up: handing back " << running_count() << " attempt(s)";
-            attempts_.clear();  // cancels and joins the runners
-            send(protocol::Goodbye{"drain timeout: running attempts handed back"});
-            exit_code_ = exit_code::kOk;
-        }
     }
 }
 

@@ -28,8 +28,12 @@ Result<Credentials> load_credentials(const std::filesystem::path& file) {
     c.secret_key = text("secret_key");
     try {
         c.runner_id = root["runner_id"] ? root["runner_id"].as<int64_t>() : 0;
+        c.capacity = root["capacity"] ? root["capacity"].as<uint32_t>() : 0;
+        if (root["labels"] && root["labels"].IsSequence()) {
+            for (const auto& label : root["labels"]) c.labels.push_back(label.as<std::string>());
+        }
     } catch (const YAML::Exception&) {
-        return Error{file.string() + ": runner_id must be an integer"};
+        return Error{file.string() + ": runner_id and capacity must be integers, labels a list"};
     }
     for (auto [key, value] :
          {std::pair{"server_public_key", c.server_public_key},

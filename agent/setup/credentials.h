@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "shared/result.h"
 
@@ -17,6 +18,8 @@ struct Credentials {
     std::string server_public_key;  // hex
     std::string public_key;         // hex
     std::string secret_key;         // hex
+    uint32_t capacity = 0;          // as registered; 0 when the file does not say
+    std::vector<std::string> labels;
 };
 
 /// Reads and checks a credentials file; the Error names the file and what is wrong.

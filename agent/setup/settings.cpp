@@ -33,8 +33,7 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
         if (name == "DOCKER_HOST" && value && value->rfind("unix://", 0) == 0) {
             return value->substr(7);
         }
-        if (name == "DOCKER_HOST" && value) return std::nullopt;  // tcp:// is not supported
-        return value;
+        return value;  // anything else is refused by the validator below
     };
     options::Parser parser(
         "fmg-agent", "[OPTIONS]",
@@ -55,7 +54,13 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
             {"executor", "docker|shell", "FMG_EXECUTOR", "docker", "where steps run",
              options::one_of({"docker", "shell"})},
             {"docker-socket", "PATH", "DOCKER_HOST", "/var/run/docker.sock",
-             "Docker engine socket (DOCKER_HOST=unix://PATH)", options::non_empty()},
+             "Docker engine socket (DOCKER_HOST=unix://PATH)",
+             [](std::string_view path) -> std::optional<std::string> {
+                 if (path.empty() || path.front() != '/') {
+                     return "only a Unix socket is supported: a path, or DOCKER_HOST=unix://PATH";
+                 }
+                 return std::nullopt;
+             }},
             {"drain-timeout", "MS", "FMG_DRAIN_TIMEOUT_MS", "600000",
              "on SIGTERM, how long running jobs may finish before they are handed back",
              options::integer_between(0, 24 * 3600 * 1000)},
@@ -72,6 +77,8 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     s.work_dir = std::filesystem::absolute(v.text("work-dir")).lexically_normal();
     s.capacity = static_cast<uint32_t>(v.integer("capacity"));
     s.labels = split_labels(v.text("labels"));
+    s.capacity_given = v.source("capacity") != "default";
+    s.labels_given = v.get("labels").has_value();
     s.executor = v.text("executor");
     s.docker_socket = v.text("docker-socket");
     s.drain_timeout_ms = v.integer("drain-timeout");

@@ -18,6 +18,10 @@ struct AgentSettings {
     std::filesystem::path work_dir = "/var/lib/fmg-agent";
     uint32_t capacity = 1;
     std::vector<std::string> labels;
+    // Whether --capacity / --labels (or their variables) were given; if not, the values
+    // registered with `fmg configure add-runner` (in the credentials file) apply.
+    bool capacity_given = false;
+    bool labels_given = false;
     std::string executor = "docker";
     std::string docker_socket = "/var/run/docker.sock";
     bool insecure = false;

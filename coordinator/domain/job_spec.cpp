@@ -143,6 +143,9 @@ protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std
         s.environment = step.environment;
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = static_cast<uint32_t>(step.no_output_timeout_ms);
+        s.when = step.when == "always"    ? protocol::StepWhen::always
+                 : step.when == "on_fail" ? protocol::StepWhen::on_fail
+                                          : protocol::StepWhen::on_success;
         assign.steps.push_back(std::move(s));
     }
     return assign;

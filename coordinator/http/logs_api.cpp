@@ -5,6 +5,7 @@
 
 #include <Poco/Net/HTMLForm.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "coordinator/constants.h"
@@ -16,14 +17,16 @@
 namespace fmg::coordinator::http {
 namespace {
 
-/// Copies the file from `offset` to its end into `out`; returns the new offset.
-int64_t copy_from(const std::filesystem::path& file, int64_t offset, std::ostream& out) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return offset;
+/// Copies the attempt's log from `offset` up to its committed size into `out` (bytes past it
+/// were never acknowledged and may be replaced); returns the new offset.
+int64_t copy_from(const std::filesystem::path& logs_dir, const AttemptRow& attempt, int64_t offset,
+                  std::ostream& out) {
+    std::ifstream in(LogStore::file_of(logs_dir, attempt.id), std::ios::binary);
+    if (!in || offset >= attempt.log_bytes) return offset;
     in.seekg(offset);
     char buffer[65536];
-    while (in) {
-        in.read(buffer, sizeof buffer);
+    while (in && offset < attempt.log_bytes) {
+        in.read(buffer, std::min<std::streamsize>(sizeof buffer, attempt.log_bytes - offset));
         std::streamsize n = in.gcount();
         if (n <= 0) break;
         out.write(buffer, n);
@@ -90,7 +93,7 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
         response.setStatus(HTTPResponse::HTTP_OK);
         response.setChunkedTransferEncoding(true);
         std::ostream& out = response.send();
-        if (attempt) copy_from(LogStore::file_of(context.logs_dir, attempt->id), offset, out);
+        if (attempt) copy_from(context.logs_dir, *attempt, offset, out);
         return;
     }
 
@@ -113,13 +116,11 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
         }
         if (attempt) {
             followed = attempt;
-            offset = copy_from(LogStore::file_of(context.logs_dir, attempt->id), offset, out);
+            offset = copy_from(context.logs_dir, *attempt, offset, out);
             out.flush();
             bool attempt_over = is_terminal(*parse_attempt_state(attempt->status));
             bool done = attempt_number ? attempt_over : attempt_over && job_over();
             if (done) {
-                // Bytes appended just before the end are still to be sent.
-                copy_from(LogStore::file_of(context.logs_dir, attempt->id), offset, out);
                 return;
             }
         } else if (job_over()) {

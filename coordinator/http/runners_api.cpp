@@ -14,8 +14,12 @@ namespace fmg::coordinator::http {
 namespace {
 
 /// The credentials file an agent reads (agent/credentials.h parses it): YAML, keys in hex.
-std::string credentials_text(const HttpContext& context, RunnerId id, const std::string& host,
-                             const curve::KeyPair& keys) {
+std::string credentials_text(const HttpContext& context, RunnerId id,
+                             const runners::NewRunner& runner, const curve::KeyPair& keys) {
+    const std::string& host = runner.host;
+    std::string labels;
+    for (const auto& label : runner.labels)
+        labels += (labels.empty() ? "" : ", ") + ("'" + label + "'");
     return "# fmg agent credentials for runner " + std::to_string(id) + " (" + host + "), issued " +
            format_rfc3339_ms(context.clock.wall_ms()) +
            ".\n# Install on that host as /etc/fmg/agent.cred, mode 0600: whoever holds it can "
@@ -23,10 +27,12 @@ std::string credentials_text(const HttpContext& context, RunnerId id, const std:
            "runner_id: " +
            std::to_string(id) + "\nhost: " + host + "\ncoordinator: " + context.settings.agent_url +
            "\nserver_public_key: " + context.identity.server_keys.public_hex +
-           "\npublic_key: " + keys.public_hex + "\nsecret_key: " + keys.secret_hex + "\n";
+           "\npublic_key: " + keys.public_hex + "\nsecret_key: " + keys.secret_hex +
+           "\ncapacity: " + std::to_string(runner.capacity) + "\nlabels: [" + labels + "]\n";
 }
 
-bool valid_host(const std::string& host) {
+/// Host names and labels: letters, digits, '.', '-', '_' (they go into the YAML credentials).
+bool valid_name(const std::string& host) {
     if (host.empty() || host.size() > 253) return false;
     for (char c : host) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
@@ -57,7 +63,7 @@ void register_runner(HttpContext& context, HTTPServerRequest& request,
     if (!object)
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, "body is not a JSON object");
     std::string host = object->optValue<std::string>("host", "");
-    if (!valid_host(host)) {
+    if (!valid_name(host)) {
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                           "host must be a host name (letters, digits, '.', '-', '_')");
     }
@@ -89,7 +95,7 @@ void register_runner(HttpContext& context, HTTPServerRequest& request,
     FMG_LOG(info) << "runner=" << host << " registered as runner " << id;
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);
-    answer->set("credentials", credentials_text(context, id, host, keys));
+    answer->set("credentials", credentials_text(context, id, runner, keys));
     send_json(response, HTTPResponse::HTTP_CREATED, answer);
 }
 

@@ -121,8 +121,17 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
 }  // namespace
 
 std::string status_description(const std::string& text) {
-    if (text.size() <= kMaxStatusDescription) return text;
-    return text.substr(0, kMaxStatusDescription - 3) + "...";
+    // GitHub counts characters; cut on a UTF-8 character boundary, never inside one.
+    auto is_continuation = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+    size_t characters = 0;
+    size_t cut = 0;  // byte offset after the (limit - 3)th character
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (is_continuation(text[i])) continue;
+        if (characters == kMaxStatusDescription - 3) cut = i;
+        ++characters;
+    }
+    if (characters <= kMaxStatusDescription) return text;
+    return text.substr(0, cut) + "...";
 }
 
 std::optional<Dispatched> dispatch_job(Database& db, JobId job_id, RunnerId runner_id,

@@ -16,7 +16,7 @@ namespace fmg::coordinator::lifecycle {
 
 /// What status posts need to know about the installation.
 struct StatusContext {
-    std::string public_url;  // target_url is PUBLIC_URL/pipelines/ID
+    std::string public_url;  // target_url is PUBLIC_URL/api/v1/pipelines/ID
 };
 
 /// An attempt created for a queued job on a runner.

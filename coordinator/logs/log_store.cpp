@@ -14,6 +14,16 @@ namespace fmg::coordinator {
 LogStore::LogStore(std::filesystem::path directory, Database& db, LogNotifier& notifier)
     : directory_(std::move(directory)), db_(db), notifier_(notifier) {
     std::filesystem::create_directories(directory_);
+    // A crash between a write and its commit leaves bytes no one acknowledged; only attempts
+    // still running can have them (an attempt ends after its whole log is committed).
+    for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
+        std::error_code ec;
+        auto path = file_of(directory_, attempt.id);
+        auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size > static_cast<uintmax_t>(attempt.log_bytes)) {
+            std::filesystem::resize_file(path, static_cast<uintmax_t>(attempt.log_bytes), ec);
+        }
+    }
 }
 
 LogStore::~LogStore() {
@@ -54,6 +64,7 @@ uint64_t LogStore::append(AttemptId attempt, uint64_t seq, std::string_view data
         if (n < 0) {
             // Put the file back to its committed size so a retry appends cleanly.
             if (::ftruncate(log.fd, log.bytes) != 0 || ::lseek(log.fd, log.bytes, SEEK_SET) < 0) {
+                ::close(log.fd);
                 open_.erase(attempt);
             }
             throw std::runtime_error("write log of attempt " + std::to_string(attempt) + ": " +

@@ -58,6 +58,11 @@ std::optional<std::string> read_secret_file(const std::string& path) {
 std::string host_of_url(const std::string& url) {
     auto start = url.find("://");
     start = start == std::string::npos ? 0 : start + 3;
+    if (start < url.size() && url[start] == '[') {  // an IPv6 literal keeps its brackets
+        auto close = url.find(']', start);
+        return url.substr(start,
+                          close == std::string::npos ? std::string::npos : close - start + 1);
+    }
     auto end = url.find_first_of(":/", start);
     return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
@@ -107,6 +112,9 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     if (auto file = v.get("webhook-secret-file")) {
         s.webhook_secret = read_secret_file(*file);
         if (!s.webhook_secret) return usage_error("cannot read --webhook-secret-file " + *file);
+        // An empty key would let anyone sign deliveries.
+        if (s.webhook_secret->empty())
+            return usage_error("--webhook-secret-file " + *file + " is empty");
     } else if (auto secret = env("WEBHOOK_SECRET"); secret && !secret->empty()) {
         s.webhook_secret = secret;
     }

@@ -100,7 +100,7 @@ std::optional<PipelineRow> find(Database& db, PipelineId id) {
 std::pair<int64_t, std::vector<PipelineRow>> list(Database& db, const ListFilter& filter) {
     std::string where =
         " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR repo = ?2) AND "
-        "(?3 IS NULL OR sha = ?3 OR sha LIKE ?3 || '%')";
+        "(?3 IS NULL OR substr(sha, 1, length(?3)) = ?3)";
     auto count = db.prepare("SELECT COUNT(*) FROM pipelines" + where);
     count.bind(1, filter.status).bind(2, filter.repo).bind(3, filter.sha);
     count.step();

@@ -82,6 +82,12 @@ inline constexpr std::array<WireName<StepKind>, 2> kStepKindNames{{
     {StepKind::run, "run"},
 }};
 
+inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{
+    {StepWhen::on_success, "on_success"},
+    {StepWhen::on_fail, "on_fail"},
+    {StepWhen::always, "always"},
+}};
+
 /// The wire string of `value`; every enum value is in its table (checked by the tests).
 template <typename Enum, size_t N>
 constexpr std::string_view wire_name(Enum value, const std::array<WireName<Enum>, N>& names) {

@@ -30,7 +30,8 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   "make -j4 test\necho \"done: $RESULT\"",
                   {{"CI", "true"}, {"GREETING", "héllo wörld = 1"}, {"EMPTY", ""}},
                   "sub/dir",
-                  600000};
+                  600000,
+                  StepWhen::always};
     Assign assign{42,
                   7,
                   "build",
