@@ -312,7 +312,8 @@ TEST_CASE("harness: replacing credential keys keeps the rest of the file") {
     std::ofstream(file) << "runner_id: 7\nhost: build-01\ncoordinator: tcp://127.0.0.1:5555\n"
                            "server_public_key: "
                         << std::string(64, 'a') << "\npublic_key: " << std::string(64, 'b')
-                        << "\nsecret_key: " << std::string(64, 'c') << "\n";
+                        << "\nsecret_key: " << std::string(64, 'c')
+                        << "\ncapacity: 2\nlabels: [linux, docker]\n";
     const CurveKeyPair keys = generate_curve_keypair();
     replace_credentials_keys(file, keys);
     const auto entries = read_credentials(file);
@@ -322,4 +323,6 @@ TEST_CASE("harness: replacing credential keys keeps the rest of the file") {
     CHECK(entries.at("server_public_key") == std::string(64, 'a'));
     CHECK(entries.at("public_key") == keys.public_hex);
     CHECK(entries.at("secret_key") == keys.secret_hex);
+    CHECK(entries.at("capacity") == "2");
+    CHECK(entries.at("labels") == "[linux, docker]");
 }

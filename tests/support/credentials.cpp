@@ -86,7 +86,9 @@ std::map<std::string, std::string> read_credentials(const std::filesystem::path&
         const YAML::Node root = YAML::Load(text);
         if (!root.IsMap()) FAIL(file << " is not a YAML map:\n" << text);
         for (const auto& entry : root) {
-            entries[entry.first.as<std::string>()] = entry.second.as<std::string>();
+            // Lists and maps (e.g. `labels: []`) are kept as their YAML text.
+            entries[entry.first.as<std::string>()] =
+                entry.second.IsScalar() ? entry.second.as<std::string>() : YAML::Dump(entry.second);
         }
     } catch (const YAML::Exception& error) {
         FAIL(file << " is not valid YAML (" << error.what() << "):\n" << text);

@@ -22,7 +22,8 @@ CurveKeyPair generate_curve_keypair();
 /// not 64 hex digits.
 std::string curve_public_key_of(const std::string& secret_hex);
 
-/// The `key: value` entries of a credentials file; fails the test when it is not a YAML map.
+/// The `key: value` entries of a credentials file (a list or map value as its YAML text);
+/// fails the test when the file is not a YAML map.
 std::map<std::string, std::string> read_credentials(const std::filesystem::path& file);
 
 /// Rewrites `public_key` and `secret_key` in a credentials file, keeping everything else (the
