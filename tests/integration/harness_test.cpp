@@ -44,8 +44,12 @@ std::string status_body(const std::string& state, const std::string& description
     return out.str();
 }
 
-bool process_exists(pid_t pid) {
-    return ::kill(pid, 0) == 0 || errno != ESRCH;
+// Whether a process still runs; a zombie (dead, not yet reaped by its new parent) does not.
+bool process_running(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    const std::string stat = read_file_text("/proc/" + std::to_string(pid) + "/stat");
+    const auto state = stat.rfind(") ");
+    return state != std::string::npos && stat.size() > state + 2 && stat[state + 2] != 'Z';
 }
 
 }  // namespace
@@ -142,10 +146,10 @@ TEST_CASE("harness: a destroyed process leaves nothing of its group running") {
             deadline_after(10s), [&] { return !read_file_text(pid_file).empty(); },
             "the child to start a grandchild");
         grandchild = std::stoi(read_file_text(pid_file));
-        REQUIRE(process_exists(grandchild));
+        REQUIRE(process_running(grandchild));
     }
     wait_until(
-        deadline_after(10s), [&] { return !process_exists(grandchild); },
+        deadline_after(10s), [&] { return !process_running(grandchild); },
         "the grandchild (pid " + std::to_string(grandchild) + ") to be gone");
 }
 
