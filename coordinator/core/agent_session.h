@@ -13,6 +13,7 @@ namespace fmg::coordinator {
 
 struct AgentSession {
     std::string routing_id;  // ZeroMQ ROUTER identity of the connection
+    int connection_fd = -1;  // its TCP socket, to match the monitor's "disconnected" events
     RunnerId runner_id = 0;
     std::string host;
     uint32_t capacity = 1;

@@ -1,6 +1,7 @@
 #include "coordinator/core/core.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "coordinator/store/pipeline_store.h"
 #include "protocol/codec.h"
@@ -20,7 +21,8 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
       clock_(clock),
       on_statuses_queued_(std::move(on_statuses_queued)),
       status_context_{settings.public_url},
-      router_(context, zmq::socket_type::router) {
+      router_(context, zmq::socket_type::router),
+      monitor_(context, zmq::socket_type::pair) {
     router_.set(zmq::sockopt::linger, 0);
     // Sends to an agent that is gone fail loudly instead of vanishing.
     router_.set(zmq::sockopt::router_mandatory, 1);
@@ -34,6 +36,12 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
                     zmq::buffer(*curve::to_binary(identity.server_keys.secret_hex)));
         router_.set(zmq::sockopt::zap_domain, "fmg");
     }
+    // When an agent process dies its kernel closes the connection: that is noticed at once,
+    // while the agent timeout remains for freezes and cut networks.
+    zmq_socket_monitor(router_.handle(), "inproc://coordinator-agents-monitor",
+                       ZMQ_EVENT_DISCONNECTED);
+    monitor_.set(zmq::sockopt::linger, 0);
+    monitor_.connect("inproc://coordinator-agents-monitor");
     router_.bind(settings.agent_listen);
     // Attempts that were running before a restart get this long for their agent to come back
     // and report them before they are declared lost (DESIGN "Liveness both ways").
@@ -51,6 +59,7 @@ void Core::run() {
         std::vector<zmq::pollitem_t> items = {
             {router_.handle(), 0, ZMQ_POLLIN, 0},
             {nullptr, mailbox_.fd(), ZMQ_POLLIN, 0},
+            {monitor_.handle(), 0, ZMQ_POLLIN, 0},
         };
         if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
         zmq::poll(items.data(), items.size(), time_to_next_deadline());
@@ -58,8 +67,9 @@ void Core::run() {
         if (items[1].revents & ZMQ_POLLIN) {
             for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
         }
-        if (zap_ && (items[2].revents & ZMQ_POLLIN)) answer_zap_request();
+        if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
         if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
+        if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
         check_liveness();
         send_heartbeats();
     }
@@ -90,13 +100,34 @@ void Core::receive_agent_frames() {
                 user_id.clear();
             }
         }
+        int connection_fd = payload.get(ZMQ_SRCFD);
         try {
-            handle_frame(routing_id.to_string(), user_id, payload.to_string_view());
+            handle_frame(routing_id.to_string(), user_id, payload.to_string_view(), connection_fd);
         } catch (const std::exception& e) {
             // A broken database is fatal for the process; anything else is a bug in one
             // handler and must not take the loop down.
             FMG_LOG(error) << "handling a frame failed: " << e.what();
             if (dynamic_cast<const DbError*>(&e) != nullptr) throw;
+        }
+    }
+}
+
+void Core::on_monitor_event() {
+    while (true) {
+        zmq::message_t header;
+        if (!monitor_.recv(header, zmq::recv_flags::dontwait)) return;
+        zmq::message_t address;
+        if (header.more()) (void)monitor_.recv(address, zmq::recv_flags::none);
+        if (header.size() < 6) continue;
+        uint16_t event = 0;
+        uint32_t fd = 0;
+        std::memcpy(&event, header.data(), sizeof event);
+        std::memcpy(&fd, static_cast<const char*>(header.data()) + 2, sizeof fd);
+        if (event != ZMQ_EVENT_DISCONNECTED) continue;
+        for (const auto& [routing_id, session] : sessions_) {
+            if (session.connection_fd != static_cast<int>(fd)) continue;
+            lose_session(routing_id, "its connection closed (the agent process ended)");
+            break;
         }
     }
 }

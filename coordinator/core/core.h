@@ -42,12 +42,13 @@ class Core {
     void send_heartbeats();
     std::chrono::milliseconds time_to_next_deadline() const;
     void receive_agent_frames();
+    void on_monitor_event();
 
     // messages.cpp: one handler per agent message, each guarding first
     void handle_frame(const std::string& routing_id, const std::string& user_id,
-                      std::string_view frame);
+                      std::string_view frame, int connection_fd);
     void on_hello(const std::string& routing_id, const std::string& user_id,
-                  const protocol::Hello& hello);
+                  const protocol::Hello& hello, int connection_fd);
     void on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& heartbeat);
     void on_accepted(AgentSession& session, const protocol::Accepted& accepted);
     void on_refused(AgentSession& session, const protocol::Refused& refused);
@@ -83,6 +84,7 @@ class Core {
 
     zmq::socket_t router_;
     std::optional<zmq::socket_t> zap_;
+    zmq::socket_t monitor_;  // ROUTER connection events: a closed connection is a dead agent
     Mailbox<CoreCommand> mailbox_;
     bool stopping_ = false;
 

@@ -43,7 +43,7 @@ std::string step_status(protocol::StepOutcome outcome) {
 }  // namespace
 
 void Core::handle_frame(const std::string& routing_id, const std::string& user_id,
-                        std::string_view frame) {
+                        std::string_view frame, int connection_fd) {
     auto decoded = protocol::decode_agent_message(frame);
     auto session_it = sessions_.find(routing_id);
     if (!decoded) {
@@ -59,7 +59,7 @@ void Core::handle_frame(const std::string& routing_id, const std::string& user_i
     }
     const protocol::AgentMessage& message = decoded.value();
     if (auto* hello = std::get_if<protocol::Hello>(&message)) {
-        on_hello(routing_id, user_id, *hello);
+        on_hello(routing_id, user_id, *hello, connection_fd);
         return;
     }
     if (session_it == sessions_.end()) {
@@ -72,6 +72,7 @@ void Core::handle_frame(const std::string& routing_id, const std::string& user_i
     }
     AgentSession& session = session_it->second;
     session.last_seen = clock_.steady_now();  // any frame counts as a heartbeat
+    session.connection_fd = connection_fd;
     std::visit(
         [&](const auto& m) {
             using T = std::decay_t<decltype(m)>;
@@ -96,7 +97,7 @@ void Core::handle_frame(const std::string& routing_id, const std::string& user_i
 }
 
 void Core::on_hello(const std::string& routing_id, const std::string& user_id,
-                    const protocol::Hello& hello) {
+                    const protocol::Hello& hello, int connection_fd) {
     std::optional<RunnerRow> runner;
     if (zap_) {
         // ZAP admitted the connection and told us whose key it is.
@@ -123,6 +124,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     }
     AgentSession session;
     session.routing_id = routing_id;
+    session.connection_fd = connection_fd;
     session.runner_id = runner->id;
     session.host = runner->host;
     session.capacity = std::max<uint32_t>(1, hello.capacity);
