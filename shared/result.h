@@ -12,12 +12,13 @@ struct Error {
     std::string message;
 };
 
-/// Either a value or an Error. Access the value only after checking ok().
-template <typename T>
+/// Either a value or an error: an Error, unless another type carries more (the CLI's
+/// ApiError also carries an exit code). Access the value only after checking ok().
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
   public:
     Result(T value) : state_(std::move(value)) {}
-    Result(Error error) : state_(std::move(error)) {}
+    Result(E error) : state_(std::move(error)) {}
 
     bool ok() const { return std::holds_alternative<T>(state_); }
     explicit operator bool() const { return ok(); }
@@ -30,25 +31,25 @@ class [[nodiscard]] Result {
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const Error& error() const { return std::get<Error>(state_); }
+    const E& error() const { return std::get<E>(state_); }
 
   private:
-    std::variant<T, Error> state_;
+    std::variant<T, E> state_;
 };
 
-/// Result of an operation with no value: success, or an Error.
-template <>
-class [[nodiscard]] Result<void> {
+/// Result of an operation with no value: success, or an error.
+template <typename E>
+class [[nodiscard]] Result<void, E> {
   public:
     Result() = default;
-    Result(Error error) : error_(std::move(error)), failed_(true) {}
+    Result(E error) : error_(std::move(error)), failed_(true) {}
 
     bool ok() const { return !failed_; }
     explicit operator bool() const { return ok(); }
-    const Error& error() const { return error_; }
+    const E& error() const { return error_; }
 
   private:
-    Error error_;
+    E error_;
     bool failed_ = false;
 };
 
