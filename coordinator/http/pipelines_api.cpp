@@ -72,12 +72,8 @@ void show_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& respons
 
 void create_pipeline(HttpContext& context, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
-    auto body = read_body(request, kMaxApiBodyBytes);
-    if (!body)
-        return send_error(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "body too large");
-    auto object = parse_object(*body);
-    if (!object)
-        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, "body is not a JSON object");
+    auto object = read_json_body(request, response);
+    if (!object) return;
     std::string repo_url = object->optValue<std::string>("repo_url", "");
     std::string ref = object->optValue<std::string>("ref", "");
     std::string sha = object->optValue<std::string>("sha", "");

@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "coordinator/constants.h"
 #include "shared/crypto.h"
 
 namespace fmg::coordinator::http {
@@ -75,6 +76,17 @@ Poco::JSON::Object::Ptr parse_object(const std::string& body) {
     } catch (const std::exception&) {
         return nullptr;
     }
+}
+
+Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response) {
+    auto body = read_body(request, kMaxApiBodyBytes);
+    if (!body) {
+        send_error(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "body too large");
+        return nullptr;
+    }
+    auto object = parse_object(*body);
+    if (!object) send_error(response, HTTPResponse::HTTP_BAD_REQUEST, "body is not a JSON object");
+    return object;
 }
 
 }  // namespace fmg::coordinator::http

@@ -39,4 +39,8 @@ Database& thread_database(const std::filesystem::path& file);
 /// Parses a JSON object body; nullptr when it is not one.
 Poco::JSON::Object::Ptr parse_object(const std::string& body);
 
+/// Reads an API request's body as a JSON object (at most kMaxApiBodyBytes). When it is too
+/// large or not an object, answers 413 or 400 and returns nullptr.
+Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response);
+
 }  // namespace fmg::coordinator::http

@@ -56,12 +56,8 @@ void list_runners(HttpContext& context, HTTPServerResponse& response) {
 
 void register_runner(HttpContext& context, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
-    auto body = read_body(request, kMaxApiBodyBytes);
-    if (!body)
-        return send_error(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "body too large");
-    auto object = parse_object(*body);
-    if (!object)
-        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, "body is not a JSON object");
+    auto object = read_json_body(request, response);
+    if (!object) return;
     std::string host = object->optValue<std::string>("host", "");
     if (!valid_name(host)) {
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
