@@ -161,9 +161,8 @@ TEST_CASE("enum fields accept only their names", "[protocol][codec]") {
 }
 
 TEST_CASE("steps inside an assign are checked field by field", "[protocol][codec]") {
-    for (const std::string key :
-         {"kind", "name", "command", "environment", "working_directory", "no_output_timeout_ms",
-          "when"}) {
+    for (const std::string key : {"kind", "name", "command", "environment", "working_directory",
+                                  "no_output_timeout_ms", "when"}) {
         CHECK_THAT(coordinator_error(assign_with_step_field(key, "")),
                    Equals("message 'assign': missing field 'steps[0]." + key + "'"));
     }
