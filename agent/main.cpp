@@ -49,11 +49,16 @@ int run(fmg::agent::AgentSettings settings) {
         return exit_code::kFailed;
     }
     git::init_library();
-    auto executor =
-        agent::make_executor(settings.executor, {settings.docker_socket, settings.work_dir});
+    auto executor = agent::make_executor(
+        settings.executor, {settings.docker_socket, settings.work_dir, settings.name});
     if (auto ready = executor->check(); !ready) {
         FMG_LOG(error) << ready.error().message;
         return exit_code::kFailed;
+    }
+    // A new agent process runs nothing yet: containers left by an earlier one (killed, or
+    // crashed mid-job) are orphans; the coordinator has requeued or will requeue their jobs.
+    if (size_t removed = executor->remove_orphans({}); removed > 0) {
+        FMG_LOG(info) << "removed " << removed << " container(s) left by an earlier run";
     }
 
     // SIGTERM and SIGINT are read by the event loop through a signalfd (graceful drain).

@@ -55,8 +55,11 @@ Result<std::string> create_and_start(const docker::DockerClient& client,
 
 }  // namespace
 
-DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir)
-    : client_(std::move(socket_path)), work_dir_(std::move(work_dir)) {}
+DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
+                               std::string runner_name)
+    : client_(std::move(socket_path)),
+      work_dir_(std::move(work_dir)),
+      runner_name_(std::move(runner_name)) {}
 
 Status DockerExecutor::check() const {
     if (Status pinged = client_.ping(); !pinged) {
@@ -88,6 +91,7 @@ Status DockerExecutor::start_containers(const JobSpec& job, const std::filesyste
     docker::ContainerSpec primary;
     primary.image = job.image;
     primary.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "job"}};
+    if (!runner_name_.empty()) primary.labels[kRunnerLabel] = runner_name_;
     primary.entrypoint = {"/bin/sh", "-c"};
     primary.cmd = {kKeepAliveScript};
     primary.working_dir = context.job_directory;
@@ -101,6 +105,7 @@ Status DockerExecutor::start_containers(const JobSpec& job, const std::filesyste
         docker::ContainerSpec spec;
         spec.image = service;
         spec.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "service"}};
+        if (!runner_name_.empty()) spec.labels[kRunnerLabel] = runner_name_;
         spec.network_mode = "container:" + context.primary_id;
         auto id = create_and_start(client_, spec, created);
         if (!id) return Error{"service " + id.error().message};
@@ -166,7 +171,9 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
 }
 
 size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
-    auto containers = client_.list_containers(kAttemptLabel);
+    auto containers = client_.list_containers(runner_name_.empty()
+                                                  ? std::string(kAttemptLabel)
+                                                  : std::string(kRunnerLabel) + "=" + runner_name_);
     if (!containers) {
         FMG_LOG(warn) << "cannot list containers to remove orphans: " << containers.error().message;
         return 0;

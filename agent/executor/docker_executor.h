@@ -13,6 +13,7 @@ namespace fmg::agent {
 /// Labels on every container fmg creates.
 inline constexpr const char* kAttemptLabel = "fmg.attempt";  // the attempt id
 inline constexpr const char* kRoleLabel = "fmg.role";        // "job" or "service"
+inline constexpr const char* kRunnerLabel = "fmg.runner";    // the agent's runner name
 
 /// The primary container's command: stays up doing nothing, ends at once on SIGTERM.
 inline constexpr const char* kKeepAliveScript =
@@ -24,8 +25,10 @@ struct DockerJobContext;
 class DockerExecutor final : public Executor {
   public:
     /// `socket_path`: the Docker Engine's Unix socket; `work_dir`: the agent's work
-    /// directory (a relative JobSpec::workspace is under it).
-    DockerExecutor(std::string socket_path, std::filesystem::path work_dir);
+    /// directory (a relative JobSpec::workspace is under it); `runner_name`: labels the
+    /// containers, so agents sharing one engine only ever remove their own (empty: no label).
+    DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
+                   std::string runner_name = "");
 
     std::string name() const override { return "docker"; }
 
@@ -40,8 +43,9 @@ class DockerExecutor final : public Executor {
     Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
                                               const OutputSink& output) override;
 
-    /// Removes (force) every container labelled fmg.attempt with an id not in
-    /// `attempts_to_keep`. Returns how many were removed; failures are logged.
+    /// Removes (force) every container of this runner (every fmg container when the runner
+    /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`. Returns how
+    /// many were removed; failures are logged.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
   private:
@@ -55,6 +59,7 @@ class DockerExecutor final : public Executor {
 
     docker::DockerClient client_;
     std::filesystem::path work_dir_;
+    std::string runner_name_;
 };
 
 }  // namespace fmg::agent

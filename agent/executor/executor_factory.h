@@ -12,6 +12,7 @@ namespace fmg::agent {
 struct ExecutorOptions {
     std::string docker_socket = "/var/run/docker.sock";  // --docker-socket
     std::filesystem::path work_dir;                      // --work-dir
+    std::string runner_name = "";                        // --name: labels its containers
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).

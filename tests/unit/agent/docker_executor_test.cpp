@@ -56,7 +56,7 @@ std::vector<docker::ContainerSummary> containers_of(int64_t attempt) {
 
 struct DockerJob {
     TempWorkspace workspace;
-    std::unique_ptr<Executor> executor = make_executor("docker", {kSocket, "/tmp"});
+    std::unique_ptr<Executor> executor = make_executor("docker", {kSocket, "/tmp", ""});
     JobSpec spec;
     std::unique_ptr<JobSession> session;
 
@@ -90,7 +90,7 @@ TEST_CASE("docker: the engine answers on its socket", "[docker]") {
     REQUIRE(version);
     CHECK_FALSE(version->version.empty());
     CHECK(std::stod(version->api_version) >= 1.41);
-    CHECK(make_executor("docker", {kSocket, "/tmp"})->check());
+    CHECK(make_executor("docker", {kSocket, "/tmp", ""})->check());
 }
 
 TEST_CASE("docker: steps run in the job container with output, exit codes and env", "[docker]") {
@@ -238,7 +238,7 @@ TEST_CASE("docker: remove_orphans removes containers of attempts not kept", "[do
         int64_t attempt = std::stoll(container.labels.at(kAttemptLabel));
         if (attempt != orphan) keep.push_back(attempt);
     }
-    auto executor = make_executor("docker", {kSocket, "/tmp"});
+    auto executor = make_executor("docker", {kSocket, "/tmp", ""});
     CHECK(executor->remove_orphans(keep) == 1);
     CHECK(containers_of(orphan).empty());
     REQUIRE(containers_of(kept).size() == 1);
@@ -261,11 +261,40 @@ TEST_CASE("docker: a pull from an unreachable registry fails the job with Docker
 }
 
 TEST_CASE("docker: an engine that is not there is named in the error", "[executor]") {
-    auto executor = make_executor("docker", {"/nonexistent/docker.sock", "/tmp"});
+    auto executor = make_executor("docker", {"/nonexistent/docker.sock", "/tmp", ""});
     REQUIRE(executor);
     CHECK(executor->name() == "docker");
     auto checked = executor->check();
     REQUIRE_FALSE(checked);
     CHECK_THAT(checked.error().message,
                Catch::StartsWith("Docker engine not reachable at /nonexistent/docker.sock: "));
+}
+
+TEST_CASE("docker: a runner removes only its own orphans, never another runner's", "[docker]") {
+    require_docker();
+    int64_t mine = unique_attempt();
+    int64_t theirs = mine + 1;
+    auto make = [](int64_t attempt, const std::string& runner) {
+        docker::ContainerSpec spec;
+        spec.image = kImage;
+        spec.labels = {
+            {kAttemptLabel, std::to_string(attempt)}, {kRoleLabel, "job"}, {kRunnerLabel, runner}};
+        spec.entrypoint = {"/bin/sh", "-c"};
+        spec.cmd = {kKeepAliveScript};
+        auto id = client().create_container(spec);
+        REQUIRE(id);
+        REQUIRE(client().start_container(*id));
+        return *id;
+    };
+    std::string runner = "orphan-test-" + std::to_string(mine);
+    make(mine, runner);
+    std::string other_id = make(theirs, runner + "-other");
+
+    // What an agent does at start: it runs nothing yet, so all of its containers are orphans.
+    auto executor = make_executor("docker", {kSocket, "/tmp", runner});
+    CHECK(executor->remove_orphans({}) == 1);
+    CHECK(containers_of(mine).empty());
+    REQUIRE(containers_of(theirs).size() == 1);
+    CHECK(containers_of(theirs)[0].id == other_id);
+    CHECK(client().remove_container(other_id));
 }
