@@ -185,7 +185,9 @@ void Session::on_welcome(const protocol::Welcome& welcome) {
 
 void Session::on_reject(const protocol::Reject& reject) {
     if (reject.reason.rfind("no session", 0) == 0) {
-        // The coordinator forgot us (it restarted, or declared us lost): say hello again.
+        // The coordinator forgot us (it restarted, or declared us lost): say hello again,
+        // once; the frames already on their way earn more of these answers.
+        if (!welcomed_) return;
         FMG_LOG(info) << "coordinator: " << reject.reason;
         welcomed_ = false;
         send_hello();

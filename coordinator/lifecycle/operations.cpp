@@ -174,6 +174,10 @@ bool finish_attempt(Database& db, const StatusContext& statuses, AttemptId attem
         auto job = pipelines::find_job(db, attempt->job_id);
         if (!job || job->current_attempt_id != attempt_id) return false;
         pipelines::set_attempt_status(db, attempt_id, std::string(to_string(end)), error, now, now);
+        // A cancelled or broken attempt may end without its running step's result.
+        if (end == AttemptState::cancelled || end == AttemptState::error) {
+            pipelines::close_running_steps(db, attempt_id, std::string(to_string(end)), now);
+        }
 
         JobState job_end = JobState::error;
         if (end == AttemptState::success)
@@ -197,6 +201,7 @@ void lose_attempt(Database& db, const StatusContext& statuses, AttemptId attempt
         if (!attempt || is_terminal(*parse_attempt_state(attempt->status))) return;
         pipelines::set_attempt_status(db, attempt_id, std::string(to_string(end)), reason,
                                       std::nullopt, now);
+        pipelines::close_running_steps(db, attempt_id, std::string(to_string(end)), now);
         auto job = pipelines::find_job(db, attempt->job_id);
         if (!job || job->current_attempt_id != attempt_id || job->status != "running") return;
         auto pipeline = pipelines::find(db, job->pipeline_id);
@@ -211,6 +216,7 @@ void lose_attempt(Database& db, const StatusContext& statuses, AttemptId attempt
         std::string message = "gave up after " + std::to_string(attempt->number) +
                               " attempt(s); the last one: " + reason;
         end_job(db, statuses, *pipeline, *job, JobState::error, message, now);
+        pipelines::set_error_if_unset(db, pipeline->id, "job " + job->name + ": " + message);
         advance_pipeline(db, statuses, pipeline->id, now);
     });
 }
@@ -230,6 +236,7 @@ std::vector<AttemptRow> cancel_pipeline(Database& db, const StatusContext& statu
                 if (attempt && !is_terminal(*parse_attempt_state(attempt->status))) {
                     pipelines::set_attempt_status(db, attempt->id, "cancelled",
                                                   "cancelled by a user", std::nullopt, now);
+                    pipelines::close_running_steps(db, attempt->id, "cancelled", now);
                     running.push_back(*attempt);
                 }
             }

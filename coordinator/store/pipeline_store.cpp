@@ -145,6 +145,13 @@ void set_status(Database& db, PipelineId id, const std::string& status,
         .run();
 }
 
+void set_error_if_unset(Database& db, PipelineId id, const std::string& error) {
+    db.prepare("UPDATE pipelines SET error = ? WHERE id = ? AND error IS NULL")
+        .bind(1, error)
+        .bind(2, id)
+        .run();
+}
+
 void request_cancel(Database& db, PipelineId id) {
     db.prepare("UPDATE pipelines SET cancel_requested = 1 WHERE id = ?").bind(1, id).run();
 }
@@ -307,6 +314,17 @@ void upsert_step(Database& db, const StepRow& step) {
         .bind(4, step.exit_code)
         .bind(5, step.started_at)
         .bind(6, step.finished_at)
+        .run();
+}
+
+void close_running_steps(Database& db, AttemptId attempt_id, const std::string& status,
+                         int64_t now) {
+    db.prepare(
+          "UPDATE attempt_steps SET status = ?, finished_at = ? WHERE attempt_id = ? AND status "
+          "= 'running'")
+        .bind(1, status)
+        .bind(2, now)
+        .bind(3, attempt_id)
         .run();
 }
 

@@ -40,6 +40,8 @@ void mark_prepared(Database& db, PipelineId id);
 void set_status(Database& db, PipelineId id, const std::string& status,
                 const std::optional<std::string>& error, std::optional<int64_t> started_at,
                 std::optional<int64_t> finished_at);
+/// Records why a pipeline ended badly, unless it already says why.
+void set_error_if_unset(Database& db, PipelineId id, const std::string& error);
 void request_cancel(Database& db, PipelineId id);
 std::vector<PipelineId> with_cancel_requested(Database& db);
 std::vector<std::string> failed_job_names(Database& db, PipelineId id);
@@ -74,6 +76,9 @@ void set_attempt_status(Database& db, AttemptId id, const std::string& status,
 void set_attempt_log(Database& db, AttemptId id, int64_t seq, int64_t bytes);
 
 void upsert_step(Database& db, const StepRow& step);
+/// Ends the attempt's steps still marked running (the attempt ended without their result).
+void close_running_steps(Database& db, AttemptId attempt_id, const std::string& status,
+                         int64_t now);
 std::vector<StepRow> steps_of(Database& db, AttemptId attempt_id);
 
 }  // namespace fmg::coordinator::pipelines

@@ -77,6 +77,12 @@ TEST_CASE(
     std::vector<std::string> states;
     for (const auto& posted : statuses) states.push_back(posted.state);
     CHECK(states == std::vector<std::string>{"pending", "error"});
+    // Why it ended is visible to users of the API and the CLI, not only on GitHub.
+    CHECK_THAT(optional_string(pipeline, "error").value_or(""),
+               Catch::Contains("gave up after 2 attempt"));
+    for (const auto& step : object_array(job, "steps")) {
+        CHECK(string_field(step, "status") != "running");
+    }
     REQUIRE_FALSE(statuses.empty());
     CHECK_THAT(statuses.back().description, Catch::Contains("gave up after 2 attempt"));
 
