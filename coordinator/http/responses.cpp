@@ -34,19 +34,25 @@ void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
 }
 
 std::optional<std::string> read_body(HTTPServerRequest& request, size_t limit) {
-    if (request.hasContentLength() &&
-        request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
-        return std::nullopt;
-    }
     std::string body;
     std::istream& in = request.stream();
     char buffer[65536];
-    while (in) {
+    bool too_large = request.hasContentLength() &&
+                     request.getContentLength64() > static_cast<Poco::Int64>(limit);
+    while (!too_large && in) {
         in.read(buffer, sizeof buffer);
         body.append(buffer, static_cast<size_t>(in.gcount()));
-        if (body.size() > limit) return std::nullopt;
+        too_large = body.size() > limit;
     }
-    return body;
+    if (!too_large) return body;
+    // Read (and drop) what the client is still sending, up to twice the limit, so it gets to
+    // read the refusal instead of a reset connection.
+    size_t drained = body.size();
+    while (in && drained < 2 * limit) {
+        in.read(buffer, sizeof buffer);
+        drained += static_cast<size_t>(in.gcount());
+    }
+    return std::nullopt;
 }
 
 bool authorized(const HttpContext& context, HTTPServerRequest& request,
