@@ -15,6 +15,7 @@
 #include "cli/constants.h"
 #include "cli/http_errors.h"
 #include "shared/exit_codes.h"
+#include "shared/http_session.h"
 #include "shared/version.h"
 
 namespace fmg::cli {
@@ -55,8 +56,7 @@ std::string path_of(const std::string& target) {
 
 ApiClient::ApiClient(ApiSettings settings) : settings_(std::move(settings)) {
     Poco::URI uri(settings_.server_url);
-    host_ = uri.getHost();
-    port_ = uri.getPort();
+    server_ = Poco::URI(uri.getScheme() + "://" + uri.getAuthority());
     base_path_ = uri.getPath();
     while (!base_path_.empty() && base_path_.back() == '/') base_path_.pop_back();
 }
@@ -78,7 +78,8 @@ ApiResult<JsonReply> ApiClient::exchange(const std::string& method, const std::s
     std::string what = method + " " + path_of(target);
     JsonReply reply;
     try {
-        HTTPClientSession session(host_, port_);
+        auto connection = open_http_session(server_);
+        HTTPClientSession& session = *connection;
         session.setTimeout(timespan(kConnectTimeout), timespan(kReplyTimeout),
                            timespan(kReplyTimeout));
         HTTPRequest request(method, base_path_ + target, HTTPMessage::HTTP_1_1);
@@ -119,7 +120,8 @@ ApiResult<Done> ApiClient::stream(const std::string& target, const ByteSink& sin
     std::string what = "GET " + path_of(target);
     bool delivered = false;
     try {
-        HTTPClientSession session(host_, port_);
+        auto connection = open_http_session(server_);
+        HTTPClientSession& session = *connection;
         // A receive timeout of zero waits without limit: a live log may be quiet for long.
         Poco::Timespan receive_timeout = live ? Poco::Timespan(0) : timespan(kReplyTimeout);
         session.setTimeout(timespan(kConnectTimeout), timespan(kReplyTimeout), receive_timeout);

@@ -1,4 +1,6 @@
 #pragma once
+
+#include <Poco/URI.h>
 // The coordinator's REST API over HTTP (SPEC "REST API"): every call carries the bearer
 // token, and every failure comes back as an ApiError with its exit code and message.
 
@@ -55,8 +57,7 @@ class ApiClient {
                                   const std::string& json_body);
 
     ApiSettings settings_;
-    std::string host_;
-    uint16_t port_ = 80;
+    Poco::URI server_;       // scheme://host:port of the coordinator
     std::string base_path_;  // without a trailing slash; empty for "/"
 };
 

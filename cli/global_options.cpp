@@ -12,15 +12,12 @@ bool global_takes_value(const std::string& arg) {
     return arg == "--server-url" || arg == "--token" || arg == "--config";
 }
 
-/// The server URL must be plain http: the coordinator serves HTTP, and TLS is left to a
-/// proxy the CLI does not speak to directly.
+/// The coordinator's URL: http://, or https:// when a TLS proxy stands in front of it.
 options::Validator server_url() {
     return [](std::string_view text) -> std::optional<std::string> {
-        if (text.rfind("https://", 0) == 0) {
-            return "https:// is not supported; use the coordinator's http:// address";
-        }
-        if (text.rfind("http://", 0) != 0 || text.size() <= 7 || text[7] == '/' || text[7] == ':') {
-            return "expected http://HOST[:PORT]";
+        size_t host = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
+        if (host == 0 || text.size() <= host || text[host] == '/' || text[host] == ':') {
+            return "expected http://HOST[:PORT] or https://HOST[:PORT]";
         }
         return std::nullopt;
     };

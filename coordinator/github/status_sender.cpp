@@ -1,11 +1,9 @@
 #include "coordinator/github/status_sender.h"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -16,6 +14,7 @@
 #include "coordinator/constants.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/outbox_store.h"
+#include "shared/http_session.h"
 #include "shared/log.h"
 
 namespace fmg::coordinator {
@@ -103,16 +102,7 @@ void StatusSender::run() {
 Status StatusSender::post(const OutboxRow& row) const {
     try {
         Poco::URI uri(api_url_ + "/repos/" + row.repo + "/statuses/" + row.sha);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (uri.getScheme() == "https") {
-            Poco::Net::Context::Ptr context =
-                new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                       Poco::Net::Context::VERIFY_RELAXED, 9, true);
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(),
-                                                                      context);
-        } else {
-            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        }
+        std::unique_ptr<Poco::Net::HTTPClientSession> session = open_http_session(uri);
         session->setTimeout(Poco::Timespan(10, 0));
 
         Poco::JSON::Object body;

@@ -144,7 +144,7 @@ TEST_CASE("usage errors are exit 2 with a message, and nothing is sent") {
         {"configure", "add-runner"},
         {"configure", "add-runner", "h", "--capacity", "0"},
         {"configure", "add-runner", "h", "--labels", "a,,b"},
-        {"--server-url", "https://ci.example", "list"},
+        {"--server-url", "https://", "list"},
         {"--server-url", "ci.example:5000", "list"},
         {"validate", "--branch", "main", "--tag", "v1"},
     };
@@ -161,4 +161,12 @@ TEST_CASE("usage errors are exit 2 with a message, and nothing is sent") {
         CHECK(result.out.empty());
     }
     CHECK(coordinator.requests().empty());
+}
+
+TEST_CASE("an https:// server URL is accepted and a coordinator that is not there is exit 3") {
+    // Port 1 on loopback refuses connections: the URL passed validation (not exit 2) and the
+    // TLS client was set up; only reaching the coordinator failed.
+    auto result = run_fmg({"--server-url", "https://127.0.0.1:1", "list"}, {{"FMG_TOKEN", "t"}});
+    CHECK(result.exit_code == exit_code::kUnreachable);
+    CHECK(contains(result.err, "127.0.0.1"));
 }
