@@ -105,7 +105,8 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     return object;
 }
 
-Object::Ptr runner_json(Database& db, const RunnerRow& runner) {
+Object::Ptr runner_json(Database& db, const RunnerRow& runner,
+                        const std::vector<AttemptRow>& active_attempts) {
     Object::Ptr object = new Object;
     object->set("id", runner.id);
     object->set("host", runner.host);
@@ -116,7 +117,7 @@ Object::Ptr runner_json(Database& db, const RunnerRow& runner) {
     object->set("version", text_or_null(runner.version));
     Array::Ptr running = new Array;
     Array::Ptr running_jobs = new Array;
-    for (const AttemptRow& attempt : pipelines::active_attempts(db)) {
+    for (const AttemptRow& attempt : active_attempts) {
         if (attempt.runner_id != runner.id) continue;
         running->add(attempt.id);
         if (auto job = pipelines::find_job(db, attempt.job_id)) {

@@ -5,6 +5,7 @@
 #include "coordinator/constants.h"
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/json_views.h"
+#include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "shared/curve.h"
 #include "shared/log.h"
@@ -48,7 +49,8 @@ void list_runners(HttpContext& context, HTTPServerResponse& response) {
     Database& db = thread_database(context.database_file);
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
     Poco::JSON::Array::Ptr data = new Poco::JSON::Array;
-    for (const auto& runner : runners::all(db)) data->add(runner_json(db, runner));
+    const auto active = pipelines::active_attempts(db);
+    for (const auto& runner : runners::all(db)) data->add(runner_json(db, runner, active));
     body->set("total", data->size());
     body->set("data", data);
     send_json(response, HTTPResponse::HTTP_OK, body);
