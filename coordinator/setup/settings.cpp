@@ -1,5 +1,6 @@
 #include "coordinator/setup/settings.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -36,9 +37,17 @@ std::vector<Spec> specs() {
          options::integer_between(50, 60'000)},
         {"agent-timeout", "MS", "FMG_AGENT_TIMEOUT_MS", "3000", "an agent silent this long is lost",
          options::integer_between(100, 600'000)},
+        {"restart-grace", "MS", "FMG_RESTART_GRACE_MS", "",
+         "after a restart, how long running jobs wait for their agent to reconnect before they "
+         "are retried (default: the larger of 2 x --agent-timeout and 6000, the agent's "
+         "longest reconnect backoff plus a second; at least 2 x --agent-timeout)",
+         options::integer_between(200, 3'600'000)},
         {"max-attempts", "N", "FMG_MAX_ATTEMPTS", "3",
          "attempts of a job whose agent was lost, before the job is an error",
          options::integer_between(1, 100)},
+        {"job-timeout", "SECONDS", "FMG_JOB_TIMEOUT_S", "3600",
+         "a job running longer is stopped and ends in error (0: no limit)",
+         options::integer_between(0, kMaxJobTimeoutSeconds)},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
     };
 }
@@ -101,6 +110,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.heartbeat_interval_ms = v.integer("heartbeat-interval");
     s.agent_timeout_ms = v.integer("agent-timeout");
     s.max_attempts = v.integer("max-attempts");
+    s.job_timeout_ms = v.integer("job-timeout") * 1000;
     s.insecure_agents = v.flag("insecure-agents");
 
     auto usage_error = [](std::string message) {
@@ -126,6 +136,15 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     }
     if (s.agent_timeout_ms <= s.heartbeat_interval_ms) {
         return usage_error("--agent-timeout must be longer than --heartbeat-interval");
+    }
+    if (auto grace = v.get("restart-grace")) {
+        s.restart_grace_ms = std::stoll(*grace);
+        if (s.restart_grace_ms < 2 * s.agent_timeout_ms) {
+            return usage_error("--restart-grace must be at least 2 x --agent-timeout (" +
+                               std::to_string(2 * s.agent_timeout_ms) + " ms)");
+        }
+    } else {
+        s.restart_grace_ms = std::max<int64_t>(2 * s.agent_timeout_ms, kDefaultRestartGraceMs);
     }
     if (auto url = v.get("agent-url")) {
         s.agent_url = *url;

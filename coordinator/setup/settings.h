@@ -12,6 +12,14 @@
 
 namespace fmg::coordinator {
 
+/// The shortest restart grace by default: an agent reconnects at most 5 s (its longest
+/// backoff, PROTOCOL.md) after the coordinator is back, plus a second for the hello.
+constexpr int64_t kDefaultRestartGraceMs = 6000;
+
+/// The longest --job-timeout: 30 days (the wire carries it as uint32 milliseconds, which
+/// ends at 49 days).
+constexpr int64_t kMaxJobTimeoutSeconds = 30 * 24 * 3600;
+
 struct Settings {
     std::string http_host = "0.0.0.0";
     uint16_t http_port = 5000;
@@ -24,7 +32,9 @@ struct Settings {
     std::string github_api_url = "https://api.github.com";
     int64_t heartbeat_interval_ms = 1000;
     int64_t agent_timeout_ms = 3000;
+    int64_t restart_grace_ms = kDefaultRestartGraceMs;
     int64_t max_attempts = 3;
+    int64_t job_timeout_ms = 3'600'000;  // 0: no limit
     bool insecure_agents = false;
 };
 

@@ -165,3 +165,13 @@ TEST_CASE("the data dir is made absolute") {
     CHECK(s.data_dir == (std::filesystem::current_path() / "state").lexically_normal());
     CHECK(parse_ok({}, {{"FMG_DATA_DIR", "/srv/fmg"}}).data_dir == "/srv/fmg");
 }
+
+TEST_CASE("the restart grace outlasts an agent's longest reconnect backoff by default") {
+    CHECK(parse_ok({}).restart_grace_ms == 6000);
+    CHECK(parse_ok({"--agent-timeout", "1500"}).restart_grace_ms == 6000);
+    CHECK(parse_ok({"--agent-timeout", "5000"}).restart_grace_ms == 10000);
+    CHECK(parse_ok({"--restart-grace", "20000"}).restart_grace_ms == 20000);
+    CHECK(parse_ok({}, {{"FMG_RESTART_GRACE_MS", "7000"}}).restart_grace_ms == 7000);
+    CHECK_THAT(usage_error({"--agent-timeout", "3000", "--restart-grace", "5999"}),
+               Catch::Contains("--restart-grace must be at least 2 x --agent-timeout (6000 ms)"));
+}
