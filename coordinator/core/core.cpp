@@ -45,7 +45,7 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
     router_.bind(settings.agent_listen);
     // Attempts that were running before a restart get this long for their agent to come back
     // and report them before they are declared lost (DESIGN "Liveness both ways").
-    restart_grace_until_ = clock_.steady_now() + Millis(2 * settings.agent_timeout_ms);
+    restart_grace_until_ = clock_.steady_now() + Millis(settings.restart_grace_ms);
     FMG_LOG(info) << "agents: listening on " << settings.agent_listen
                   << (settings.insecure_agents ? " (insecure: no CURVE authentication)"
                                                : " (CURVE)");
