@@ -60,6 +60,12 @@ int run(fmg::agent::AgentSettings settings) {
     if (size_t removed = executor->remove_orphans({}); removed > 0) {
         FMG_LOG(info) << "removed " << removed << " container(s) left by an earlier run";
     }
+    // Log chunks an earlier agent process spooled are useless: that process's attempts were
+    // lost with it (the coordinator retries them), and no attempt of this one wrote any yet.
+    if (size_t removed = agent::remove_leftover_spools(agent::spool_directory(settings.work_dir));
+        removed > 0) {
+        FMG_LOG(info) << "removed " << removed << " log spool file(s) left by an earlier run";
+    }
 
     // SIGTERM and SIGINT are read by the event loop through a signalfd (graceful drain).
     sigset_t signals;

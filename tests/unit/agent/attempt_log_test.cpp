@@ -1,11 +1,14 @@
 // AttemptLog: a step's output batched into numbered chunks (every 50 ms or 64 KiB), kept until
-// the coordinator acknowledges them, resent in order after a reconnect.
+// the coordinator acknowledges them, resent in order after a reconnect. Spooling past the
+// memory bound is in log_spool_test.cpp.
 
 #include "agent/session/attempt_log.h"
 
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
+
+#include "executor_test_support.h"
 
 using namespace fmg;
 using namespace fmg::agent;
@@ -14,16 +17,33 @@ namespace {
 
 const SteadyTime kStart = SteadyTime{} + std::chrono::hours(1);
 
-std::vector<uint64_t> seqs_of(const std::deque<protocol::Log>& chunks) {
+// What a reconnect would send again.
+std::vector<protocol::Log> unacked(const AttemptLog& log) {
+    std::vector<protocol::Log> chunks;
+    auto resent = log.resend([&](const protocol::Log& chunk) { chunks.push_back(chunk); });
+    REQUIRE(resent);
+    return chunks;
+}
+
+std::vector<uint64_t> seqs_of(const std::vector<protocol::Log>& chunks) {
     std::vector<uint64_t> seqs;
     for (const auto& chunk : chunks) seqs.push_back(chunk.seq);
     return seqs;
 }
 
+// Small logs never reach the memory bound: the spool directory is never created.
+struct SmallLog {
+    agent::testing::TempWorkspace dir;
+    AttemptLog log;
+    explicit SmallLog(protocol::AttemptId attempt) : log(attempt, dir.path() / "spool") {}
+    ~SmallLog() { CHECK_FALSE(std::filesystem::exists(dir.path() / "spool")); }
+};
+
 }  // namespace
 
 TEST_CASE("output waits at most 50 ms to be sent") {
-    AttemptLog log(42);
+    SmallLog small(42);
+    AttemptLog& log = small.log;
     CHECK_FALSE(log.flush_deadline().has_value());
     CHECK_FALSE(log.flush_due(kStart + std::chrono::hours(1)));
 
@@ -49,7 +69,8 @@ TEST_CASE("output waits at most 50 ms to be sent") {
 }
 
 TEST_CASE("64 KiB of output is sent at once") {
-    AttemptLog log(7);
+    SmallLog small(7);
+    AttemptLog& log = small.log;
     log.append(std::string(kLogBatchBytes - 1, 'a'), kStart);
     CHECK_FALSE(log.flush_due(kStart));
     log.append("b", kStart + Millis(1));
@@ -60,7 +81,8 @@ TEST_CASE("64 KiB of output is sent at once") {
 }
 
 TEST_CASE("empty output makes no chunk and uses no sequence number") {
-    AttemptLog log(7);
+    SmallLog small(7);
+    AttemptLog& log = small.log;
     log.append("", kStart);
     CHECK_FALSE(log.flush_deadline().has_value());
     CHECK_FALSE(log.take_chunk().has_value());
@@ -72,7 +94,8 @@ TEST_CASE("empty output makes no chunk and uses no sequence number") {
 }
 
 TEST_CASE("chunks are numbered from 1 and kept until acknowledged") {
-    AttemptLog log(9);
+    SmallLog small(9);
+    AttemptLog& log = small.log;
     for (int i = 1; i <= 3; ++i) {
         log.append("line " + std::to_string(i) + "\n", kStart);
         auto chunk = log.take_chunk();
@@ -81,25 +104,26 @@ TEST_CASE("chunks are numbered from 1 and kept until acknowledged") {
     }
     CHECK(log.last_seq() == 3);
     CHECK(log.acked_seq() == 0);
-    CHECK(seqs_of(log.unacked()) == std::vector<uint64_t>{1, 2, 3});
+    CHECK(seqs_of(unacked(log)) == std::vector<uint64_t>{1, 2, 3});
     CHECK(log.unacked_bytes() == 21);
 
     log.ack(1);
     CHECK(log.acked_seq() == 1);
     // What a reconnect resends: the rest, in order, unchanged.
-    REQUIRE(seqs_of(log.unacked()) == std::vector<uint64_t>{2, 3});
-    CHECK(log.unacked()[0].data == "line 2\n");
-    CHECK(log.unacked()[1].data == "line 3\n");
+    REQUIRE(seqs_of(unacked(log)) == std::vector<uint64_t>{2, 3});
+    CHECK(unacked(log)[0].data == "line 2\n");
+    CHECK(unacked(log)[1].data == "line 3\n");
     CHECK(log.unacked_bytes() == 14);
 
     // A stale, repeated ack changes nothing.
     log.ack(0);
     log.ack(1);
     CHECK(log.acked_seq() == 1);
-    CHECK(log.unacked().size() == 2);
+    CHECK(log.unacked_count() == 2);
 
     log.ack(3);
-    CHECK(log.unacked().empty());
+    CHECK(unacked(log).empty());
+    CHECK(log.unacked_count() == 0);
     CHECK(log.unacked_bytes() == 0);
     CHECK(log.acked_seq() == 3);
 
@@ -109,17 +133,20 @@ TEST_CASE("chunks are numbered from 1 and kept until acknowledged") {
 }
 
 TEST_CASE("the result's ack (last_seq + 1) clears everything without inventing chunks") {
-    AttemptLog log(9);
+    SmallLog small(9);
+    AttemptLog& log = small.log;
     log.append("done\n", kStart);
     log.take_chunk();
     log.ack(2);  // job_finished last_seq 1, acknowledged with 1 + 1
-    CHECK(log.unacked().empty());
+    CHECK(unacked(log).empty());
+    CHECK(log.unacked_count() == 0);
     CHECK(log.acked_seq() == 1);
     CHECK(log.last_seq() == 1);
 }
 
 TEST_CASE("a chunk never exceeds the protocol's limit, and nothing is lost when splitting") {
-    AttemptLog log(11);
+    SmallLog small(11);
+    AttemptLog& log = small.log;
     std::string output;
     for (size_t i = 0; output.size() < protocol::kMaxLogChunkBytes * 2 + 1000; ++i) {
         output += "line " + std::to_string(i) + " of a very chatty build\n";
