@@ -50,14 +50,14 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 1);
     posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 2);
     posix_spawn_file_actions_addchdir_np(&setup.actions, request.working_directory.c_str());
-    // A fresh process group, no blocked signals, default dispositions (the agent may ignore
-    // SIGPIPE; a step's `yes | head` must not).
+    // Its own process group or the given one, no blocked signals, default dispositions (the
+    // agent may ignore SIGPIPE; a step's `yes | head` must not).
     sigset_t none, defaults;
     sigemptyset(&none);
     sigfillset(&defaults);
     sigdelset(&defaults, SIGKILL);
     sigdelset(&defaults, SIGSTOP);
-    posix_spawnattr_setpgroup(&setup.attributes, 0);
+    posix_spawnattr_setpgroup(&setup.attributes, request.process_group);
     posix_spawnattr_setsigmask(&setup.attributes, &none);
     posix_spawnattr_setsigdefault(&setup.attributes, &defaults);
     posix_spawnattr_setflags(
@@ -77,13 +77,15 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     ::fcntl(pipe_fds[0], F_SETFL, ::fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
     // Through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    ChildProcess child(pid, pipe_fds[0], pidfd);
+    ChildProcess child(pid, request.process_group > 0 ? request.process_group : pid, pipe_fds[0],
+                       pidfd);
     if (pidfd < 0) return Error{std::string("pidfd_open: ") + std::strerror(errno)};
     return child;
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
+      group_(std::exchange(other.group_, -1)),
       output_fd_(std::exchange(other.output_fd_, -1)),
       pidfd_(std::exchange(other.pidfd_, -1)),
       reaped_(std::exchange(other.reaped_, true)) {}
@@ -103,8 +105,8 @@ void ChildProcess::close_output() {
 }
 
 void ChildProcess::signal_group(int signal) const {
-    // Once reaped, the group id may belong to someone else.
-    if (pid_ > 0 && !reaped_) ::kill(-pid_, signal);
+    // Once reaped, a group it led may be gone and its id given to someone else.
+    if (pid_ > 0 && group_ > 0 && !reaped_) ::kill(-group_, signal);
 }
 
 Result<int> ChildProcess::reap() {

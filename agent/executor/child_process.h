@@ -1,7 +1,7 @@
 #pragma once
 // A host process for the shell executor: started with posix_spawn in a process group of
-// its own (so the whole tree can be signalled), stdout and stderr merged into one pipe,
-// stdin from /dev/null, and a pidfd that becomes readable when it exits.
+// its own or in a given one (so the whole tree can be signalled), stdout and stderr merged
+// into one pipe, stdin from /dev/null, and a pidfd that becomes readable when it exits.
 
 #include <sys/types.h>
 
@@ -17,6 +17,9 @@ struct SpawnRequest {
     std::vector<std::string> argv;  // argv[0] is an absolute path
     std::vector<std::string> env;   // "NAME=value", the whole environment
     std::filesystem::path working_directory;
+    // 0: a new process group led by the process; else the group to join, which must exist
+    // and outlive the process (see ShellStepGroup).
+    pid_t process_group = 0;
 };
 
 class ChildProcess {
@@ -40,8 +43,8 @@ class ChildProcess {
     /// Closes the output pipe (at end of stream, or to stop reading).
     void close_output();
 
-    /// Sends `signal` to every process of the group, until the process is reaped (while it
-    /// is a zombie its id cannot be reused). A group already gone is fine.
+    /// Sends `signal` to every process of its group, until the process is reaped (while it
+    /// is a zombie, a group it leads keeps its id). A group already gone is fine.
     void signal_group(int signal) const;
 
     /// Waits for the process (after exit_fd() is readable it does not block) and returns
@@ -49,10 +52,11 @@ class ChildProcess {
     Result<int> reap();
 
   private:
-    ChildProcess(pid_t pid, int output_fd, int pidfd)
-        : pid_(pid), output_fd_(output_fd), pidfd_(pidfd) {}
+    ChildProcess(pid_t pid, pid_t group, int output_fd, int pidfd)
+        : pid_(pid), group_(group), output_fd_(output_fd), pidfd_(pidfd) {}
 
     pid_t pid_ = -1;
+    pid_t group_ = -1;
     int output_fd_ = -1;
     int pidfd_ = -1;
     bool reaped_ = false;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "agent/executor/shell_job_session.h"
+#include "agent/executor/shell_step_records.h"
 #include "agent/executor/step_command.h"
 
 namespace fmg::agent {
@@ -29,12 +30,12 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
         return Error{"workspace " + spec.workspace.string() + " is not a directory"};
     }
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
-    return std::unique_ptr<JobSession>(
-        std::make_unique<ShellJobSession>(std::move(spec), std::move(shell), agent_home()));
+    return std::unique_ptr<JobSession>(std::make_unique<ShellJobSession>(
+        std::move(spec), std::move(shell), agent_home(), step_records_directory(work_dir_)));
 }
 
-size_t ShellExecutor::remove_orphans(const std::vector<int64_t>&) {
-    return 0;
+size_t ShellExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
+    return kill_leftover_step_groups(step_records_directory(work_dir_), attempts_to_keep);
 }
 
 }  // namespace fmg::agent

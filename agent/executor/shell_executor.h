@@ -21,8 +21,10 @@ class ShellExecutor final : public Executor {
     Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
                                               const OutputSink& output) override;
 
-    /// Nothing outlives a shell session (each step's process group is killed when the step
-    /// ends), so there is nothing to remove: returns 0.
+    /// Kills the step processes an earlier agent process left running (recorded under
+    /// WORK_DIR/shell-steps; see shell_step_records.h), except those of `attempts_to_keep`.
+    /// A live agent's steps end with their step, or with the agent (shell_step_group.h); this
+    /// covers the rest. Returns how many step process groups it killed.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
   private:

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/executor/shell_step_group.h"
+#include "agent/executor/shell_step_records.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
 
@@ -39,11 +41,13 @@ bool wait_readable(int fd, SteadyClock::time_point deadline) {
 
 }  // namespace
 
-ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home)
+ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home,
+                                 std::filesystem::path records_directory)
     : job_(std::move(job)),
       shell_(std::move(shell)),
       home_(std::move(home)),
-      job_directory_(resolve_job_directory(job_.working_directory, home_)) {}
+      job_directory_(resolve_job_directory(job_.working_directory, home_)),
+      records_directory_(std::move(records_directory)) {}
 
 void ShellJobSession::cancel() {
     cancelled_ = true;
@@ -65,6 +69,9 @@ std::vector<std::string> ShellJobSession::process_environment(const RunStep& ste
     for (const auto& [name, value] : step_environment(job_.environment, step.environment)) {
         merged[name] = value;
     }
+    // Last, so no configuration hides it: how an agent restarted after a crash recognises
+    // the processes its predecessor's steps left (shell_step_records.h).
+    merged[kAttemptMarkerVariable] = std::to_string(job_.attempt_id);
     return environment_list(merged);
 }
 
@@ -80,8 +87,11 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
         return executor_error(output, "cannot create working directory " + host_directory.string() +
                                           ": " + error.message());
     }
-    auto child = ChildProcess::spawn(
-        {shell_argv(shell_, step.command), process_environment(step), host_directory});
+    // Declared before the child: the child is reaped first, then the group's rest killed.
+    auto group = ShellStepGroup::start(records_directory_, job_.attempt_id);
+    if (!group) return executor_error(output, group.error().message);
+    auto child = ChildProcess::spawn({shell_argv(shell_, step.command), process_environment(step),
+                                      host_directory, (*group)->id()});
     if (!child) return executor_error(output, child.error().message);
     return supervise(*child, step, output);
 }

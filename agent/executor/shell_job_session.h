@@ -1,7 +1,7 @@
 #pragma once
 // One job run by the shell executor: each step is `SHELL -eo pipefail -c COMMAND` in its
-// own process group, in the workspace, with the agent's environment plus the job's and the
-// step's.
+// own process group (a ShellStepGroup: it dies with the agent), in the workspace, with the
+// agent's environment plus the job's and the step's, and FMG_ATTEMPT_ID.
 
 #include <atomic>
 #include <filesystem>
@@ -19,8 +19,10 @@ inline constexpr std::chrono::milliseconds kShellStopGrace{1000};
 
 class ShellJobSession final : public JobSession {
   public:
-    /// `shell`: absolute path of the shell; `home`: what `~` means in directories.
-    ShellJobSession(JobSpec job, std::string shell, std::string home);
+    /// `shell`: absolute path of the shell; `home`: what `~` means in directories;
+    /// `records_directory`: where each running step's process group is recorded.
+    ShellJobSession(JobSpec job, std::string shell, std::string home,
+                    std::filesystem::path records_directory);
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
     void cancel() override;
@@ -39,6 +41,7 @@ class ShellJobSession final : public JobSession {
     std::string shell_;
     std::string home_;
     std::string job_directory_;
+    std::filesystem::path records_directory_;
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};
 };

@@ -18,7 +18,8 @@ namespace {
 
 struct ShellJob {
     TempWorkspace workspace;
-    std::unique_ptr<Executor> executor = make_executor("shell", {"", "/nonexistent-work-dir"});
+    TempWorkspace work_dir;  // where running steps are recorded
+    std::unique_ptr<Executor> executor = make_executor("shell", {"", work_dir.path()});
     std::unique_ptr<JobSession> session;
 
     explicit ShellJob(Environment environment = {}) {
