@@ -32,7 +32,7 @@ int run_coordinator(const Settings& settings) {
     git::init_library();
 
     LogNotifier log_notifier;
-    LogStore logs(settings.data_dir / "logs", db, log_notifier);
+    LogStore logs(settings.data_dir / "logs", db, log_notifier, settings.log_cap_bytes);
     zmq::context_t zmq_context;
     StatusSender status_sender(database_file, settings.github_api_url, settings.github_token,
                                clock);

@@ -1,38 +1,43 @@
 // GET /api/v1/pipelines/ID/jobs/NAME/log?attempt=&offset=&follow=1
 // Without follow: the log as stored so far. With follow: a chunked response that streams new
 // bytes as the event loop appends them (woken by the LogNotifier) and ends when the attempt
-// is over and every byte was sent.
+// is over and every byte was sent. A log over its cap (--log-cap) reads as its head while the
+// attempt runs (a follower then gets one line saying the rest is held back) and as head,
+// marker line and kept tail once the attempt has ended (logs/log_view.h).
 
 #include <Poco/Net/HTMLForm.h>
-
-#include <algorithm>
-#include <fstream>
 
 #include "coordinator/constants.h"
 #include "coordinator/domain/states.h"
 #include "coordinator/http/api_routes.h"
-#include "coordinator/logs/log_store.h"
+#include "coordinator/logs/log_view.h"
 #include "coordinator/store/pipeline_store.h"
 
 namespace fmg::coordinator::http {
 namespace {
 
-/// Copies the attempt's log from `offset` up to its committed size into `out` (bytes past it
-/// were never acknowledged and may be replaced); returns the new offset.
-int64_t copy_from(const std::filesystem::path& logs_dir, const AttemptRow& attempt, int64_t offset,
-                  std::ostream& out) {
-    std::ifstream in(LogStore::file_of(logs_dir, attempt.id), std::ios::binary);
-    if (!in || offset >= attempt.log_bytes) return offset;
-    in.seekg(offset);
-    char buffer[65536];
-    while (in && offset < attempt.log_bytes) {
-        in.read(buffer, std::min<std::streamsize>(sizeof buffer, attempt.log_bytes - offset));
-        std::streamsize n = in.gcount();
-        if (n <= 0) break;
-        out.write(buffer, n);
-        offset += n;
+/// How often a view is retried when compactions keep replacing the tail file under it.
+constexpr int kViewTries = 5;
+
+/// The attempt's log as it stands; `attempt` is read again when a compaction replaced the tail
+/// file its row named. nullopt when the tail file stays missing.
+std::optional<LogView> view_of(const std::filesystem::path& logs_dir, Database& db,
+                               AttemptRow& attempt) {
+    for (int tries = 0; tries < kViewTries; ++tries) {
+        if (auto view = LogView::open(logs_dir, attempt)) return view;
+        auto fresh = pipelines::find_attempt(db, attempt.id);
+        if (!fresh) return std::nullopt;
+        attempt = *fresh;
     }
-    return offset;
+    return std::nullopt;
+}
+
+/// Copies the attempt's log from `offset` into `out`; returns the new offset.
+int64_t copy_from(const std::filesystem::path& logs_dir, Database& db, AttemptRow attempt,
+                  int64_t offset, std::ostream& out) {
+    auto view = view_of(logs_dir, db, attempt);
+    if (!view) return offset;
+    return view->copy(offset, out);
 }
 
 std::optional<int64_t> integer_param(const Poco::Net::HTMLForm& query, const std::string& name) {
@@ -90,10 +95,20 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
     }
     response.setContentType("text/plain; charset=utf-8");
     if (!follow) {
+        // Opened before the answer starts, so an unreadable log is a 500, not a cut body.
+        std::optional<LogView> view;
+        if (attempt) {
+            view = view_of(context.logs_dir, db, *attempt);
+            if (!view) {
+                return send_error(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR,
+                                  "the tail file of attempt " + std::to_string(attempt->number) +
+                                      " of job '" + job_name + "' is missing");
+            }
+        }
         response.setStatus(HTTPResponse::HTTP_OK);
         response.setChunkedTransferEncoding(true);
         std::ostream& out = response.send();
-        if (attempt) copy_from(context.logs_dir, *attempt, offset, out);
+        if (view) view->copy(offset, out);
         return;
     }
 
@@ -102,21 +117,32 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
     std::ostream& out = response.send();
     out.flush();
     std::optional<AttemptRow> followed;
+    bool told_held_back = false;
     while (out) {
         uint64_t seen = context.log_notifier.version();
         attempt = find_attempt();
         if (attempt && followed && attempt->id != followed->id) {
-            // Following the job: its attempt was lost and a new one took over.
+            // Following the job: its attempt was lost and a new one took over. What the old
+            // one logged last (and its kept tail, over the cap) comes first.
             auto previous = pipelines::find_attempt(db, followed->id);
+            if (previous) copy_from(context.logs_dir, db, *previous, offset, out);
             out << "\n--- fmg: attempt " << followed->number << " "
                 << (previous ? previous->status : std::string("ended"))
                 << (previous && previous->error ? ": " + *previous->error : std::string())
                 << "; following attempt " << attempt->number << " ---\n";
             offset = 0;
+            told_held_back = false;
         }
         if (attempt) {
             followed = attempt;
-            offset = copy_from(context.logs_dir, *attempt, offset, out);
+            auto view = view_of(context.logs_dir, db, *attempt);
+            if (view) {
+                offset = view->copy(offset, out);
+                if (view->holding_back() && offset >= view->size() && !told_held_back) {
+                    out << view->held_back_notice();
+                    told_held_back = true;
+                }
+            }
             out.flush();
             bool attempt_over = is_terminal(*parse_attempt_state(attempt->status));
             bool done = attempt_number ? attempt_over : attempt_over && job_over();

@@ -9,6 +9,18 @@ namespace {
 
 using options::Spec;
 
+/// A log cap: a whole number of bytes from 64 KiB to 1 TiB.
+options::Validator log_cap_bytes() {
+    return [](std::string_view text) -> std::optional<std::string> {
+        if (options::integer_between(kMinLogCapBytes, kMaxLogCapBytes)(text)) {
+            return "must be a number of bytes from " + std::to_string(kMinLogCapBytes) + " (" +
+                   format_byte_size(kMinLogCapBytes) + ") to " + std::to_string(kMaxLogCapBytes) +
+                   " (" + format_byte_size(kMaxLogCapBytes) + ")";
+        }
+        return std::nullopt;
+    };
+}
+
 std::vector<Spec> specs() {
     return {
         {"http-listen", "ADDR", "FMG_HTTP_LISTEN", "0.0.0.0:5000",
@@ -48,6 +60,10 @@ std::vector<Spec> specs() {
         {"job-timeout", "SECONDS", "FMG_JOB_TIMEOUT_S", "3600",
          "a job running longer is stopped and ends in error (0: no limit)",
          options::integer_between(0, kMaxJobTimeoutSeconds)},
+        {"log-cap", "BYTES", "FMG_LOG_CAP_BYTES", std::to_string(kDefaultLogCapBytes),
+         "a job log past this many bytes (at least 65536) keeps its first and last halves, "
+         "with a line between them saying how much was left out",
+         log_cap_bytes()},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
     };
 }
@@ -111,6 +127,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.agent_timeout_ms = v.integer("agent-timeout");
     s.max_attempts = v.integer("max-attempts");
     s.job_timeout_ms = v.integer("job-timeout") * 1000;
+    s.log_cap_bytes = v.integer("log-cap");
     s.insecure_agents = v.flag("insecure-agents");
 
     auto usage_error = [](std::string message) {

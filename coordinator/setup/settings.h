@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "coordinator/logs/log_cap.h"
 #include "shared/options.h"
 
 namespace fmg::coordinator {
@@ -34,7 +35,8 @@ struct Settings {
     int64_t agent_timeout_ms = 3000;
     int64_t restart_grace_ms = kDefaultRestartGraceMs;
     int64_t max_attempts = 3;
-    int64_t job_timeout_ms = 3'600'000;  // 0: no limit
+    int64_t job_timeout_ms = 3'600'000;           // 0: no limit
+    int64_t log_cap_bytes = kDefaultLogCapBytes;  // logs/log_cap.h
     bool insecure_agents = false;
 };
 

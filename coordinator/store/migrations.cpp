@@ -108,6 +108,16 @@ CREATE TABLE status_outbox (
     created_at INTEGER NOT NULL
 );
 )SQL",
+    // 2: a log over its cap (logs/log_store.h) keeps its head in the log file and its tail in
+    // a tail file. log_cap: the cap in force once the head filled (0 while under it);
+    // log_tail_gen: generation of the tail file; log_tail_bytes: its committed size;
+    // log_dropped: bytes past the head that are no longer in the tail file.
+    R"SQL(
+ALTER TABLE attempts ADD COLUMN log_cap INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN log_tail_gen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN log_tail_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -49,7 +49,8 @@ JobRow read_job(const Statement& q) {
 
 constexpr const char* kAttemptColumns =
     "a.id, a.job_id, a.number, a.runner_id, COALESCE(r.host, ''), a.status, a.error, a.log_seq, "
-    "a.log_bytes, a.created_at, a.started_at, a.finished_at";
+    "a.log_bytes, a.created_at, a.started_at, a.finished_at, a.log_cap, a.log_tail_gen, "
+    "a.log_tail_bytes, a.log_dropped";
 
 AttemptRow read_attempt(const Statement& q) {
     AttemptRow row;
@@ -65,6 +66,10 @@ AttemptRow read_attempt(const Statement& q) {
     row.created_at = q.integer(9);
     row.started_at = q.optional_integer(10);
     row.finished_at = q.optional_integer(11);
+    row.log_cap = q.integer(12);
+    row.log_tail_gen = q.integer(13);
+    row.log_tail_bytes = q.integer(14);
+    row.log_dropped = q.integer(15);
     return row;
 }
 
@@ -294,11 +299,17 @@ void set_attempt_status(Database& db, AttemptId id, const std::string& status,
         .run();
 }
 
-void set_attempt_log(Database& db, AttemptId id, int64_t seq, int64_t bytes) {
-    db.prepare("UPDATE attempts SET log_seq = ?, log_bytes = ? WHERE id = ?")
-        .bind(1, seq)
-        .bind(2, bytes)
-        .bind(3, id)
+void set_attempt_log(Database& db, AttemptId id, const LogIndex& log) {
+    db.prepare(
+          "UPDATE attempts SET log_seq = ?, log_bytes = ?, log_cap = ?, log_tail_gen = ?, "
+          "log_tail_bytes = ?, log_dropped = ? WHERE id = ?")
+        .bind(1, log.seq)
+        .bind(2, log.head_bytes)
+        .bind(3, log.cap)
+        .bind(4, log.tail_gen)
+        .bind(5, log.tail_bytes)
+        .bind(6, log.dropped)
+        .bind(7, id)
         .run();
 }
 

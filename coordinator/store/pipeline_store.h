@@ -73,7 +73,8 @@ std::vector<AttemptRow> active_attempts(Database& db);
 void set_attempt_status(Database& db, AttemptId id, const std::string& status,
                         const std::optional<std::string>& error, std::optional<int64_t> started_at,
                         std::optional<int64_t> finished_at);
-void set_attempt_log(Database& db, AttemptId id, int64_t seq, int64_t bytes);
+/// Commits where the attempt's log stands (one statement, so head and tail move together).
+void set_attempt_log(Database& db, AttemptId id, const LogIndex& log);
 
 void upsert_step(Database& db, const StepRow& step);
 /// Ends the attempt's steps still marked running (the attempt ended without their result).

@@ -51,12 +51,34 @@ struct AttemptRow {
     std::string runner_host;  // joined from runners; empty when unassigned
     std::string status;
     std::optional<std::string> error;
-    int64_t log_seq = 0;
-    int64_t log_bytes = 0;
+    int64_t log_seq = 0;         // highest log chunk appended
+    int64_t log_bytes = 0;       // committed bytes of the log file (the head, once capped)
+    int64_t log_cap = 0;         // the log cap in force once the head filled; 0 under it
+    int64_t log_tail_gen = 0;    // generation of the tail file
+    int64_t log_tail_bytes = 0;  // committed bytes of the tail file
+    int64_t log_dropped = 0;     // bytes past the head that are no longer in the tail file
     int64_t created_at = 0;
     std::optional<int64_t> started_at;
     std::optional<int64_t> finished_at;
 };
+
+/// An attempt's committed log (logs/log_store.h): the first `head_bytes` of its log file and,
+/// once the output passed half the cap, the first `tail_bytes` of its tail file.
+struct LogIndex {
+    int64_t seq = 0;
+    int64_t head_bytes = 0;
+    int64_t cap = 0;
+    int64_t tail_gen = 0;
+    int64_t tail_bytes = 0;
+    int64_t dropped = 0;
+
+    bool operator==(const LogIndex&) const = default;
+};
+
+inline LogIndex log_index_of(const AttemptRow& row) {
+    return {row.log_seq,      row.log_bytes,      row.log_cap,
+            row.log_tail_gen, row.log_tail_bytes, row.log_dropped};
+}
 
 struct StepRow {
     AttemptId attempt_id = 0;

@@ -6,37 +6,12 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <iterator>
 #include <string>
 
-#include "tests/unit/coordinator/store_fixture.h"
+#include "tests/unit/coordinator/log_fixture.h"
 
 using namespace fmg::coordinator;
 using namespace fmg::coordinator::testing;
-
-namespace {
-
-std::string file_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-/// A store with one running attempt whose log the tests write.
-struct LogFixture {
-    Store store;
-    LogNotifier notifier;
-    std::filesystem::path logs_dir = store.dir.path() / "logs";
-    AttemptId attempt = 0;
-
-    LogFixture() {
-        PipelineId pipeline = add_pipeline(store.db);
-        JobId job = add_job(store.db, pipeline, "build", 0);
-        attempt = start_job(store.db, job, add_runner(store.db, "runner-1"), kT0);
-    }
-    std::filesystem::path file() const { return LogStore::file_of(logs_dir, attempt); }
-};
-
-}  // namespace
 
 TEST_CASE("log chunks are appended in order and their committed size is recorded") {
     LogFixture f;

@@ -80,3 +80,34 @@ TEST_CASE("a database written by a newer fmg is refused with a message saying so
     // Nothing was applied or removed.
     CHECK(applied_versions(db).back() == newer);
 }
+
+TEST_CASE("a database from before the log cap gains its columns and keeps its attempts' logs") {
+    TempDir dir;
+    AttemptId attempt = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        // Back to schema 1, as an fmg from before the log cap left it.
+        db.exec(
+            "ALTER TABLE attempts DROP COLUMN log_cap; ALTER TABLE attempts DROP COLUMN "
+            "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
+            "attempts DROP COLUMN log_dropped; DELETE FROM schema_migrations WHERE version > 1");
+        JobId job = add_job(db, add_pipeline(db), "build", 0);
+        attempt = pipelines::insert_attempt(db, job, 1, add_runner(db, "runner-1"), kT0);
+        db.prepare("UPDATE attempts SET log_seq = 7, log_bytes = 1234 WHERE id = ?")
+            .bind(1, attempt)
+            .run();
+    }
+    Database reopened(dir.path() / "fmg.db");
+
+    CHECK(migrate(reopened) == latest_schema_version());
+
+    AttemptRow row = attempt_row(reopened, attempt);
+    CHECK(row.log_seq == 7);
+    CHECK(row.log_bytes == 1234);
+    // Under the cap: the whole log is its file, as before.
+    CHECK(row.log_cap == 0);
+    CHECK(row.log_tail_gen == 0);
+    CHECK(row.log_tail_bytes == 0);
+    CHECK(row.log_dropped == 0);
+}

@@ -175,3 +175,29 @@ TEST_CASE("the restart grace outlasts an agent's longest reconnect backoff by de
     CHECK_THAT(usage_error({"--agent-timeout", "3000", "--restart-grace", "5999"}),
                Catch::Contains("--restart-grace must be at least 2 x --agent-timeout (6000 ms)"));
 }
+
+TEST_CASE("the log cap is 64 MiB unless --log-cap or FMG_LOG_CAP_BYTES says otherwise") {
+    CHECK(parse_ok({}).log_cap_bytes == 64 * 1024 * 1024);
+    CHECK(parse_ok({"--log-cap", "65536"}).log_cap_bytes == 65536);
+    CHECK(parse_ok({}, {{"FMG_LOG_CAP_BYTES", "1048576"}}).log_cap_bytes == 1048576);
+    CHECK(parse_ok({"--log-cap", "200000"}, {{"FMG_LOG_CAP_BYTES", "1048576"}}).log_cap_bytes ==
+          200000);
+}
+
+TEST_CASE("a log cap under 64 KiB or not a number of bytes is a usage error saying so") {
+    CHECK_THAT(usage_error({"--log-cap", "65535"}),
+               Catch::Contains("--log-cap") && Catch::Contains("65536 (64 KiB)"));
+    CHECK_THAT(usage_error({"--log-cap", "64M"}), Catch::Contains("--log-cap"));
+    CHECK_THAT(usage_error({}, {{"FMG_LOG_CAP_BYTES", "-1"}}),
+               Catch::Contains("FMG_LOG_CAP_BYTES"));
+}
+
+TEST_CASE("--help lists the log cap with its variable and default") {
+    auto result = parse({"--help"});
+    const auto* outcome = std::get_if<Outcome>(&result);
+    REQUIRE(outcome != nullptr);
+    CHECK(outcome->kind == Outcome::Kind::exit_ok);
+    CHECK_THAT(outcome->message, Catch::Contains("--log-cap BYTES"));
+    CHECK_THAT(outcome->message, Catch::Contains("FMG_LOG_CAP_BYTES"));
+    CHECK_THAT(outcome->message, Catch::Contains("67108864"));
+}
