@@ -4,6 +4,17 @@
 #include "shared/log.h"
 
 namespace fmg::agent {
+namespace {
+
+/// "job timed out after 60 s": the job's error, its GitHub status and (with "fmg: ") its log.
+std::string job_timeout_message(Millis limit) {
+    if (limit.count() % 1000 == 0) {
+        return "job timed out after " + std::to_string(limit.count() / 1000) + " s";
+    }
+    return "job timed out after " + std::to_string(limit.count()) + " ms";
+}
+
+}  // namespace
 
 JobRunner::JobRunner(protocol::Assign assign, Executor& executor, std::filesystem::path work_dir,
                      Mailbox<RunnerEvent>& events, const Clock& clock)
@@ -20,7 +31,18 @@ JobRunner::~JobRunner() {
 }
 
 void JobRunner::start() {
+    if (assign_.job_timeout_ms > 0) {
+        deadline_ = clock_.steady_now() + Millis(assign_.job_timeout_ms);
+    }
     thread_ = std::thread([this] { run(); });
+}
+
+bool JobRunner::enforce_deadline(SteadyTime now) {
+    if (!deadline_ || now < *deadline_) return false;
+    deadline_.reset();
+    timed_out_ = true;
+    cancel();
+    return true;
 }
 
 void JobRunner::cancel() {
@@ -30,7 +52,19 @@ void JobRunner::cancel() {
 }
 
 void JobRunner::emit_output(std::string_view bytes) {
+    if (bytes.empty()) return;
+    at_line_start_ = bytes.back() == '\n';
     events_.post(Output{assign_.attempt_id, std::string(bytes)});
+}
+
+std::pair<protocol::JobOutcome, std::string> JobRunner::stopped_result(const OutputSink& output) {
+    if (!timed_out_) return {protocol::JobOutcome::cancelled, ""};
+    std::string message = job_timeout_message(Millis(assign_.job_timeout_ms));
+    if (!timeout_noted_) {
+        timeout_noted_ = true;
+        output(std::string(at_line_start_ ? "" : "\n") + "fmg: " + message + " (--job-timeout)\n");
+    }
+    return {protocol::JobOutcome::error, message};
 }
 
 void JobRunner::run() {
@@ -95,8 +129,9 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     }
 
     bool failed = false;
+    std::string silent_step;  // why the first step stopped for lack of output ended
     for (uint32_t index = 0; index < assign_.steps.size(); ++index) {
-        if (cancelled_) return {JobOutcome::cancelled, ""};
+        if (cancelled_) return stopped_result(output);
         const protocol::StepSpec& step = assign_.steps[index];
         // CircleCI `when`: on_success steps run while all before succeeded, on_fail steps only
         // after a failure, always steps regardless.
@@ -128,22 +163,29 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
                 outcome = exit.exit_code == 0 ? StepOutcome::success : StepOutcome::failed;
                 break;
             case StepExit::Kind::no_output_timeout:
+                // The step failed (PROTOCOL.md); the job is an error, as timed-out jobs are.
                 outcome = StepOutcome::failed;
+                if (silent_step.empty()) silent_step = step.name + ": " + exit.message;
                 break;
             case StepExit::Kind::cancelled:
-                outcome = StepOutcome::cancelled;
+                // A step stopped because the job's time ran out failed, as a step that ran
+                // past its no-output timeout does; one stopped by a user was cancelled.
+                outcome = timed_out_ ? StepOutcome::failed : StepOutcome::cancelled;
                 break;
             case StepExit::Kind::error:
                 outcome = StepOutcome::error;
                 break;
         }
+        std::optional<std::pair<JobOutcome, std::string>> stopped;
+        if (exit.kind == StepExit::Kind::cancelled) stopped = stopped_result(output);
         events_.post(
             StepEnded{assign_.attempt_id, index, outcome, exit.exit_code, clock_.wall_ms()});
-        if (outcome == StepOutcome::cancelled) return {JobOutcome::cancelled, ""};
+        if (stopped) return *stopped;
         if (outcome == StepOutcome::error) return {JobOutcome::error, exit.message};
         if (outcome == StepOutcome::failed) failed = true;
     }
-    if (cancelled_) return {JobOutcome::cancelled, ""};
+    if (cancelled_) return stopped_result(output);
+    if (!silent_step.empty()) return {JobOutcome::error, silent_step};
     return {failed ? JobOutcome::failed : JobOutcome::success, ""};
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "agent/executor/executor.h"
@@ -26,15 +27,28 @@ class JobRunner {
     JobRunner(const JobRunner&) = delete;
     JobRunner& operator=(const JobRunner&) = delete;
 
+    /// Starts the job's thread; the job's time limit (Assign::job_timeout_ms) runs from now.
     void start();
     /// Stops the job: the running step is killed, the rest are not run, the result is
     /// `cancelled`. Thread-safe, idempotent.
     void cancel();
 
+    /// When the job's time is up: nullopt without a limit, before start(), and once the
+    /// limit was enforced. For the session's loop, which calls enforce_deadline() then.
+    std::optional<SteadyTime> deadline() const { return deadline_; }
+    /// If the job's time is up at `now`, stops it as cancel() does, except that the log gets
+    /// "fmg: job timed out after N s (--job-timeout)" and the result is `error` with
+    /// "job timed out after N s". Returns whether it stopped the job now. Call from the thread
+    /// that called start().
+    bool enforce_deadline(SteadyTime now);
+
   private:
     void run();
     /// Runs the steps; returns the job's outcome and error text.
     std::pair<protocol::JobOutcome, std::string> run_steps();
+    /// The result of a job stopped by cancel() or by its time limit; for the latter, writes
+    /// the line that says so into the log (once).
+    std::pair<protocol::JobOutcome, std::string> stopped_result(const OutputSink& output);
     bool checkout(const OutputSink& output, std::string& error);
     void emit_output(std::string_view bytes);
 
@@ -46,6 +60,10 @@ class JobRunner {
     const Clock& clock_;
 
     std::atomic<bool> cancelled_{false};
+    std::atomic<bool> timed_out_{false};  // set before cancelled_ when the time is up
+    std::optional<SteadyTime> deadline_;  // the session thread's only
+    bool at_line_start_ = true;           // the runner thread's only: the output so far ends a line
+    bool timeout_noted_ = false;          // the runner thread's only
     std::mutex session_mutex_;
     std::unique_ptr<JobSession> session_;  // guarded by session_mutex_ for cancel()
     std::thread thread_;

@@ -13,10 +13,6 @@
 #include "shared/version.h"
 
 namespace fmg::agent {
-namespace {
-constexpr Millis kBackoffInitial{250};
-constexpr Millis kBackoffMax{5000};
-}  // namespace
 
 Session::Session(const AgentSettings& settings, const Credentials* credentials,
                  std::string endpoint, Executor& executor, const Clock& clock, int signal_fd)
@@ -58,19 +54,19 @@ void Session::connect() {
     socket_->connect(endpoint_);
     welcomed_ = false;
     reconnect_at_.reset();
-    last_heard_ = clock_.steady_now();
+    coordinator_watch_.heard(clock_.steady_now());
     send_hello();
     FMG_LOG(info) << "connecting to " << endpoint_ << " as " << settings_.name;
 }
 
 void Session::disconnect(const std::string& why) {
+    Millis wait = backoff_.next();
     FMG_LOG(warn) << "disconnecting from the coordinator: " << why << "; reconnecting in "
-                  << backoff_.count() << " ms";
+                  << wait.count() << " ms";
     monitor_.reset();
     socket_.reset();
     welcomed_ = false;
-    reconnect_at_ = clock_.steady_now() + backoff_;
-    backoff_ = std::min(kBackoffMax, backoff_ * 2);
+    reconnect_at_ = clock_.steady_now() + wait;
 }
 
 void Session::send(const protocol::AgentMessage& message) {
@@ -150,7 +146,7 @@ void Session::receive_frames() {
     for (int i = 0; i < 1000 && socket_; ++i) {
         zmq::message_t frame;
         if (!socket_->recv(frame, zmq::recv_flags::dontwait)) return;
-        last_heard_ = clock_.steady_now();
+        coordinator_watch_.heard(clock_.steady_now());
         auto decoded = protocol::decode_coordinator_message(frame.to_string_view());
         if (!decoded) {
             FMG_LOG(warn) << "dropped a bad frame from the coordinator: "
@@ -177,9 +173,9 @@ void Session::receive_frames() {
 
 void Session::on_welcome(const protocol::Welcome& welcome) {
     welcomed_ = true;
-    backoff_ = kBackoffInitial;
+    backoff_.reset();
     heartbeat_interval_ = Millis(welcome.heartbeat_interval_ms);
-    coordinator_timeout_ = Millis(welcome.agent_timeout_ms);
+    coordinator_watch_.set_timeout(Millis(welcome.agent_timeout_ms));
     next_heartbeat_ = clock_.steady_now() + heartbeat_interval_;
     FMG_LOG(info) << "registered as runner " << welcome.runner_id << " (heartbeat "
                   << welcome.heartbeat_interval_ms << " ms, timeout " << welcome.agent_timeout_ms
@@ -320,6 +316,12 @@ void Session::flush_logs(bool force) {
 
 void Session::check_timers() {
     SteadyTime now = clock_.steady_now();
+    // Job time limits hold whatever the connection does.
+    for (auto& [id, attempt] : attempts_) {
+        if (attempt.runner && attempt.runner->enforce_deadline(now)) {
+            FMG_LOG(warn) << "attempt=" << id << " ran past its job timeout; stopping it";
+        }
+    }
     if (draining_) {
         // Checked first: a drain must end even while the coordinator is unreachable.
         if (drained()) {
@@ -340,8 +342,8 @@ void Session::check_timers() {
         if (reconnect_at_ && now >= *reconnect_at_) connect();
         return;
     }
-    if (now - last_heard_ > coordinator_timeout_) {
-        auto silence = std::chrono::duration_cast<Millis>(now - last_heard_);
+    if (coordinator_watch_.silent(now)) {
+        Millis silence = coordinator_watch_.silence(now);
         disconnect("no word for " + std::to_string(silence.count()) + " ms" +
                    (welcomed_ ? "" : " (no welcome)"));
         return;
@@ -360,11 +362,13 @@ Millis Session::time_to_next_deadline() const {
     SteadyTime next = now + Millis(1000);
     if (!socket_ && reconnect_at_) next = std::min(next, *reconnect_at_);
     if (socket_) {
-        next = std::min(next, last_heard_ + coordinator_timeout_ + Millis(1));
+        next = std::min(next, coordinator_watch_.deadline());
         if (welcomed_) next = std::min(next, next_heartbeat_);
     }
     for (const auto& [id, attempt] : attempts_) {
         if (auto deadline = attempt.log.flush_deadline()) next = std::min(next, *deadline);
+        if (!attempt.runner) continue;
+        if (auto deadline = attempt.runner->deadline()) next = std::min(next, *deadline);
     }
     if (draining_) next = std::min(next, drain_deadline_);
     return std::max(Millis(0), std::chrono::duration_cast<Millis>(next - now));

@@ -11,6 +11,7 @@
 #include "agent/executor/executor.h"
 #include "agent/session/attempt_log.h"
 #include "agent/session/job_runner.h"
+#include "agent/session/reconnect_backoff.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
 #include "shared/clock.h"
@@ -77,11 +78,10 @@ class Session {
 
     bool welcomed_ = false;
     Millis heartbeat_interval_{1000};
-    Millis coordinator_timeout_{3000};
-    SteadyTime last_heard_{};
+    CoordinatorWatch coordinator_watch_{Millis(3000)};  // its timeout comes with `welcome`
     SteadyTime next_heartbeat_{};
     std::optional<SteadyTime> reconnect_at_;  // set while waiting to reconnect
-    Millis backoff_{250};
+    ReconnectBackoff backoff_;
 
     bool draining_ = false;
     SteadyTime drain_deadline_{};

@@ -19,7 +19,6 @@ struct AgentSession {
     uint32_t capacity = 1;
     std::vector<std::string> labels;
     std::set<AttemptId> attempts;  // assigned to or running on this agent
-    SteadyTime last_seen{};
     SteadyTime next_heartbeat{};
     bool draining = false;
 

@@ -22,7 +22,13 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
       on_statuses_queued_(std::move(on_statuses_queued)),
       status_context_{settings.public_url},
       router_(context, zmq::socket_type::router),
-      monitor_(context, zmq::socket_type::pair) {
+      monitor_(context, zmq::socket_type::pair),
+      liveness_(Millis(settings.agent_timeout_ms)),
+      // Attempts that were running before a restart get this long for their agent to come
+      // back and report them before they are declared lost (DESIGN "Liveness both ways").
+      restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)),
+      job_timeouts_(Millis(settings.job_timeout_ms),
+                    Millis(settings.agent_timeout_ms) + kJobTimeoutSlack) {
     router_.set(zmq::sockopt::linger, 0);
     // Sends to an agent that is gone fail loudly instead of vanishing.
     router_.set(zmq::sockopt::router_mandatory, 1);
@@ -43,9 +49,6 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
     monitor_.set(zmq::sockopt::linger, 0);
     monitor_.connect("inproc://coordinator-agents-monitor");
     router_.bind(settings.agent_listen);
-    // Attempts that were running before a restart get this long for their agent to come back
-    // and report them before they are declared lost (DESIGN "Liveness both ways").
-    restart_grace_until_ = clock_.steady_now() + Millis(settings.restart_grace_ms);
     FMG_LOG(info) << "agents: listening on " << settings.agent_listen
                   << (settings.insecure_agents ? " (insecure: no CURVE authentication)"
                                                : " (CURVE)");
@@ -54,6 +57,11 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
 void Core::run() {
     // Pipelines accepted or cancelled while no loop ran (restart) are picked up now.
     for (PipelineId id : pipelines::with_cancel_requested(db_)) handle_command(CancelPipeline{id});
+    // Attempts still running from before a restart keep the time limit they started with.
+    for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
+        job_timeouts_.track(
+            attempt.id, steady_time_of(attempt.started_at.value_or(attempt.created_at), clock_));
+    }
     dispatch();
     while (!stopping_) {
         std::vector<zmq::pollitem_t> items = {
@@ -71,6 +79,7 @@ void Core::run() {
         if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
         if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
         check_liveness();
+        check_job_timeouts();
         send_heartbeats();
     }
     for (const auto& [routing_id, session] : sessions_) {
@@ -144,6 +153,7 @@ void Core::handle_command(const CoreCommand& command) {
             lifecycle::cancel_pipeline(db_, status_context_, cancel->pipeline_id, clock_.wall_ms());
         for (const AttemptRow& attempt : running) {
             runner_of_attempt_.erase(attempt.id);
+            job_timeouts_.forget(attempt.id);
             auto owner = attempt.runner_id ? session_of_runner_.find(*attempt.runner_id)
                                            : session_of_runner_.end();
             if (owner == session_of_runner_.end()) continue;
@@ -167,18 +177,17 @@ void Core::handle_command(const CoreCommand& command) {
 
 void Core::check_liveness() {
     SteadyTime now = clock_.steady_now();
-    Millis timeout(settings_.agent_timeout_ms);
-    std::vector<std::string> silent;
-    for (const auto& [routing_id, session] : sessions_) {
-        if (now - session.last_seen > timeout) silent.push_back(routing_id);
-    }
-    for (const auto& routing_id : silent) {
-        auto silence = std::chrono::duration_cast<Millis>(now - sessions_[routing_id].last_seen);
+    for (const auto& routing_id : liveness_.silent(now)) {
+        Millis silence = liveness_.silence(routing_id, now);
+        liveness_.forget(routing_id);
         lose_session(routing_id, "silent for " + std::to_string(silence.count()) + " ms");
     }
-    if (restart_grace_until_ != SteadyTime{} && now >= restart_grace_until_) {
-        restart_grace_until_ = SteadyTime{};
-        lose_orphaned_attempts();
+    if (restart_grace_.expire(now)) lose_orphaned_attempts();
+}
+
+void Core::check_job_timeouts() {
+    for (AttemptId attempt : job_timeouts_.take_due(clock_.steady_now())) {
+        time_out_attempt(attempt);
     }
 }
 
@@ -196,9 +205,11 @@ std::chrono::milliseconds Core::time_to_next_deadline() const {
     SteadyTime next = now + Millis(settings_.heartbeat_interval_ms);
     for (const auto& [routing_id, session] : sessions_) {
         next = std::min(next, session.next_heartbeat);
-        next = std::min(next, session.last_seen + Millis(settings_.agent_timeout_ms) + Millis(1));
     }
-    if (restart_grace_until_ != SteadyTime{}) next = std::min(next, restart_grace_until_);
+    for (auto deadline :
+         {liveness_.next_deadline(), restart_grace_.deadline(), job_timeouts_.next_deadline()}) {
+        if (deadline) next = std::min(next, *deadline);
+    }
     return std::max(Millis(0), std::chrono::duration_cast<Millis>(next - now));
 }
 

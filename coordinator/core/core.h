@@ -11,6 +11,8 @@
 
 #include "coordinator/core/agent_session.h"
 #include "coordinator/core/commands.h"
+#include "coordinator/core/job_timeouts.h"
+#include "coordinator/core/liveness.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/logs/log_store.h"
 #include "coordinator/setup/identity.h"
@@ -39,6 +41,7 @@ class Core {
     // core.cpp: the loop and timers
     void handle_command(const CoreCommand& command);
     void check_liveness();
+    void check_job_timeouts();
     void send_heartbeats();
     std::chrono::milliseconds time_to_next_deadline() const;
     void receive_agent_frames();
@@ -66,6 +69,9 @@ class Core {
     AgentSession* pick_session();
     void lose_session(const std::string& routing_id, const std::string& reason);
     void lose_orphaned_attempts();
+    /// Ends an attempt that ran past --job-timeout in `error` (its agent did not report the
+    /// end in time) and tells its agent to cancel it. Does nothing if it ended meanwhile.
+    void time_out_attempt(AttemptId attempt);
 
     // zap.cpp: CURVE authentication of agents
     void answer_zap_request();
@@ -91,7 +97,9 @@ class Core {
     std::map<std::string, AgentSession> sessions_;       // by routing id
     std::map<RunnerId, std::string> session_of_runner_;  // runner -> routing id
     std::map<AttemptId, RunnerId> runner_of_attempt_;    // attempts whose output is accepted
-    SteadyTime restart_grace_until_{};  // attempts left from before a restart wait this long
+    AgentLiveness liveness_;                             // which sessions were silent too long
+    RestartGrace restart_grace_;  // attempts left from before a restart wait this long
+    JobTimeouts job_timeouts_;    // attempts that ran past --job-timeout
 };
 
 }  // namespace fmg::coordinator

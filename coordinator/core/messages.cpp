@@ -71,7 +71,7 @@ void Core::handle_frame(const std::string& routing_id, const std::string& user_i
         return;
     }
     AgentSession& session = session_it->second;
-    session.last_seen = clock_.steady_now();  // any frame counts as a heartbeat
+    liveness_.heard(routing_id, clock_.steady_now());  // any frame counts as a heartbeat
     session.connection_fd = connection_fd;
     std::visit(
         [&](const auto& m) {
@@ -120,7 +120,10 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     // A runner has one session; a new connection replaces the old one (the agent
     // reconnected), and reconciliation below settles its attempts.
     if (auto old = session_of_runner_.find(runner->id); old != session_of_runner_.end()) {
-        if (old->second != routing_id) sessions_.erase(old->second);
+        if (old->second != routing_id) {
+            liveness_.forget(old->second);
+            sessions_.erase(old->second);
+        }
     }
     AgentSession session;
     session.routing_id = routing_id;
@@ -129,8 +132,8 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     session.host = runner->host;
     session.capacity = std::max<uint32_t>(1, hello.capacity);
     session.labels = hello.labels;
-    session.last_seen = clock_.steady_now();
-    session.next_heartbeat = session.last_seen + Millis(settings_.heartbeat_interval_ms);
+    SteadyTime now = clock_.steady_now();
+    session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
 
     runners::record_hello(db_, runner->id, hello.version, session.capacity, hello.labels,
                           clock_.wall_ms());
@@ -152,6 +155,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
                                     "runner " + runner->host + " came back without it",
                                     settings_.max_attempts, clock_.wall_ms());
             runner_of_attempt_.erase(attempt.id);
+            job_timeouts_.forget(attempt.id);
         }
     }
     for (AttemptId stale : reported) {
@@ -174,6 +178,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
                   << ")";
     session_of_runner_[runner->id] = routing_id;
     sessions_[routing_id] = std::move(session);
+    liveness_.heard(routing_id, now);
     statuses_changed();
     dispatch();
 }
@@ -202,13 +207,17 @@ bool Core::guard_attempt(AgentSession& session, AttemptId attempt, std::string_v
 
 void Core::on_accepted(AgentSession& session, const protocol::Accepted& accepted) {
     if (!guard_attempt(session, accepted.attempt_id, "accepted")) return;
-    lifecycle::start_attempt(db_, accepted.attempt_id, clock_.wall_ms());
+    // The agent's clock for --job-timeout starts when it takes the job, no later than now.
+    if (lifecycle::start_attempt(db_, accepted.attempt_id, clock_.wall_ms())) {
+        job_timeouts_.track(accepted.attempt_id, clock_.steady_now());
+    }
 }
 
 void Core::on_refused(AgentSession& session, const protocol::Refused& refused) {
     if (!guard_attempt(session, refused.attempt_id, "refused")) return;
     session.attempts.erase(refused.attempt_id);
     runner_of_attempt_.erase(refused.attempt_id);
+    job_timeouts_.forget(refused.attempt_id);
     lifecycle::lose_attempt(db_, status_context_, refused.attempt_id, AttemptState::error,
                             "runner " + session.host + " refused it: " + refused.reason,
                             settings_.max_attempts, clock_.wall_ms());
@@ -255,6 +264,7 @@ void Core::on_job_finished(AgentSession& session, const protocol::JobFinished& f
     send(session.routing_id, protocol::Ack{finished.attempt_id, finished.last_seq + 1});
     session.attempts.erase(finished.attempt_id);
     runner_of_attempt_.erase(finished.attempt_id);
+    job_timeouts_.forget(finished.attempt_id);
     logs_.close(finished.attempt_id);
     log_notifier_.notify();
     statuses_changed();

@@ -1,5 +1,5 @@
-// Dispatch (push: a free slot and a queued job meet as soon as either appears) and the
-// consequences of losing an agent.
+// Dispatch (push: a free slot and a queued job meet as soon as either appears), the
+// consequences of losing an agent, and of a job running past --job-timeout.
 
 #include "coordinator/constants.h"
 #include "coordinator/core/core.h"
@@ -39,9 +39,10 @@ void Core::dispatch() {
         }
         session->attempts.insert(dispatched->attempt_id);
         runner_of_attempt_[dispatched->attempt_id] = session->runner_id;
+        job_timeouts_.track(dispatched->attempt_id, clock_.steady_now());
         send(session->routing_id,
              make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref,
-                         pipeline->sha, dispatched->attempt_id));
+                         pipeline->sha, dispatched->attempt_id, settings_.job_timeout_ms));
         FMG_LOG(info) << "pipeline=" << pipeline->id << " job=" << job.name
                       << " attempt=" << dispatched->attempt_id << " (#" << dispatched->number
                       << ") assigned to runner=" << session->host;
@@ -53,6 +54,7 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
     if (it == sessions_.end()) return;
     AgentSession session = std::move(it->second);
     sessions_.erase(it);
+    liveness_.forget(routing_id);
     if (auto owner = session_of_runner_.find(session.runner_id);
         owner != session_of_runner_.end() && owner->second == routing_id) {
         session_of_runner_.erase(owner);
@@ -62,6 +64,7 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
                   << session.attempts.size() << " attempt(s) to retry";
     for (AttemptId attempt : session.attempts) {
         runner_of_attempt_.erase(attempt);
+        job_timeouts_.forget(attempt);
         lifecycle::lose_attempt(db_, status_context_, attempt, AttemptState::lost,
                                 "runner " + session.host + " lost: " + reason,
                                 settings_.max_attempts, clock_.wall_ms());
@@ -76,6 +79,7 @@ void Core::lose_orphaned_attempts() {
     size_t lost = 0;
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
         if (runner_of_attempt_.count(attempt.id)) continue;
+        job_timeouts_.forget(attempt.id);
         lifecycle::lose_attempt(db_, status_context_, attempt.id, AttemptState::lost,
                                 "its runner did not reconnect after a coordinator restart",
                                 settings_.max_attempts, clock_.wall_ms());
@@ -86,6 +90,40 @@ void Core::lose_orphaned_attempts() {
         statuses_changed();
         dispatch();
     }
+}
+
+void Core::time_out_attempt(AttemptId attempt_id) {
+    auto attempt = pipelines::find_attempt(db_, attempt_id);
+    if (!attempt || (attempt->status != "assigned" && attempt->status != "running")) return;
+    std::string message = job_timeout_message(job_timeouts_.limit());
+    // Its agent should have stopped it and said so in the log; it did not (stuck, gone, or
+    // too old to know the limit), so the log gets the line the agent would have written.
+    std::string line = "fmg: " + message + " (--job-timeout); ended by the coordinator\n";
+    try {
+        logs_.append(attempt_id, static_cast<uint64_t>(attempt->log_seq) + 1, line);
+    } catch (const std::exception& e) {
+        if (dynamic_cast<const DbError*>(&e) != nullptr) throw;  // fatal, as everywhere
+        FMG_LOG(error) << "attempt=" << attempt_id
+                       << " could not note its timeout in the log: " << e.what();
+    }
+    lifecycle::finish_attempt(db_, status_context_, attempt_id, AttemptState::error, message,
+                              clock_.wall_ms());
+    runner_of_attempt_.erase(attempt_id);
+    logs_.close(attempt_id);
+    std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
+    FMG_LOG(warn) << "runner=" << host << " attempt=" << attempt_id << " " << message
+                  << "; its agent did not report the end in time, so the coordinator ended it";
+    // Not a lost runner: the job is not retried. Its agent, if connected, stops it.
+    if (attempt->runner_id) {
+        if (auto owner = session_of_runner_.find(*attempt->runner_id);
+            owner != session_of_runner_.end()) {
+            sessions_[owner->second].attempts.erase(attempt_id);
+            send(owner->second, protocol::Cancel{attempt_id, message});
+        }
+    }
+    log_notifier_.notify();
+    statuses_changed();
+    dispatch();
 }
 
 }  // namespace fmg::coordinator

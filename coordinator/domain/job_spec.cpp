@@ -123,7 +123,7 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
 
 protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
                              const std::string& repo_url, const std::string& ref,
-                             const std::string& sha, int64_t attempt_id) {
+                             const std::string& sha, int64_t attempt_id, int64_t job_timeout_ms) {
     protocol::Assign assign;
     assign.attempt_id = attempt_id;
     assign.pipeline_id = pipeline_id;
@@ -135,6 +135,7 @@ protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std
     assign.services = spec.services;
     assign.environment = spec.environment;
     assign.working_directory = spec.working_directory;
+    assign.job_timeout_ms = static_cast<uint32_t>(job_timeout_ms);
     for (const auto& step : spec.steps) {
         protocol::StepSpec s;
         s.kind = step.kind == "checkout" ? protocol::StepKind::checkout : protocol::StepKind::run;

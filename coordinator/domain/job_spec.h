@@ -36,9 +36,10 @@ std::string to_json(const JobSpec& spec);
 /// Parses a stored spec; an Error when the JSON is damaged.
 Result<JobSpec> job_spec_from_json(const std::string& json);
 
-/// The assign message for an attempt of a job.
+/// The assign message for an attempt of a job. `job_timeout_ms` is the coordinator's
+/// --job-timeout (0: none); the agent stops the job when it runs longer.
 protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
                              const std::string& repo_url, const std::string& ref,
-                             const std::string& sha, int64_t attempt_id);
+                             const std::string& sha, int64_t attempt_id, int64_t job_timeout_ms);
 
 }  // namespace fmg::coordinator

@@ -103,7 +103,7 @@ TEST_CASE("the assign message carries what the agent needs to run the job") {
     JobSpec spec = job_spec_from_config(parsed_build_job());
     protocol::Assign assign =
         make_assign(spec, 12, "build", "https://github.com/octo/hello.git", "refs/heads/main",
-                    "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", 42);
+                    "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", 42, 90'000);
 
     CHECK(assign.attempt_id == 42);
     CHECK(assign.pipeline_id == 12);
@@ -116,6 +116,7 @@ TEST_CASE("the assign message carries what the agent needs to run the job") {
     CHECK(assign.environment.at("DATABASE_URL") == "postgres://postgres@localhost/test");
     CHECK(assign.environment.at("LANG") == "C.UTF-8");
     CHECK(assign.working_directory == "~/app");
+    CHECK(assign.job_timeout_ms == 90'000);
 
     REQUIRE(assign.steps.size() == 3);
     CHECK(assign.steps[0].kind == protocol::StepKind::checkout);

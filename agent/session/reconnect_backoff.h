@@ -1,0 +1,59 @@
+#pragma once
+// When the agent gives its session up and how long it waits before the next one (PROTOCOL.md
+// "heartbeats", the ZeroMQ guide's Paranoid Pirate): a coordinator silent for longer than
+// the agent timeout is given up, and reconnects back off from 250 ms, doubling to 5 s, until
+// a `welcome` resets them. Pure: time comes in as arguments, so unit tests drive them with a
+// ManualClock (STYLE 10).
+
+#include "shared/clock.h"
+
+namespace fmg::agent {
+
+/// The first wait before a reconnect, and the longest.
+constexpr Millis kReconnectBackoffInitial{250};
+constexpr Millis kReconnectBackoffMax{5000};
+
+/// The waits between reconnect attempts.
+class ReconnectBackoff {
+  public:
+    ReconnectBackoff(Millis initial = kReconnectBackoffInitial, Millis max = kReconnectBackoffMax)
+        : initial_(initial), max_(max), next_(initial) {}
+
+    /// The wait before this reconnect; the next one waits twice as long, up to the maximum.
+    Millis next();
+    /// The wait the next call to next() returns.
+    Millis peek() const { return next_; }
+    /// The coordinator welcomed us: the next reconnect waits the initial time again.
+    void reset() { next_ = initial_; }
+
+  private:
+    Millis initial_;
+    Millis max_;
+    Millis next_;
+};
+
+/// The agent's watch on the coordinator: when it last heard from it, and whether the silence
+/// since is long enough to give the session up.
+class CoordinatorWatch {
+  public:
+    /// `timeout` until the coordinator's `welcome` says otherwise.
+    explicit CoordinatorWatch(Millis timeout) : timeout_(timeout) {}
+
+    /// A frame (any frame) arrived at `now`, or a new connection began at `now`.
+    void heard(SteadyTime now) { last_heard_ = now; }
+    /// The agent timeout the coordinator announced in its `welcome`.
+    void set_timeout(Millis timeout) { timeout_ = timeout; }
+
+    /// Whether the coordinator has been silent for longer than the timeout at `now`.
+    bool silent(SteadyTime now) const { return now - last_heard_ > timeout_; }
+    /// How long the coordinator has been silent at `now`.
+    Millis silence(SteadyTime now) const;
+    /// The first moment at which the coordinator counts as silent, unless it is heard from.
+    SteadyTime deadline() const { return last_heard_ + timeout_ + Millis(1); }
+
+  private:
+    Millis timeout_;
+    SteadyTime last_heard_{};
+};
+
+}  // namespace fmg::agent
