@@ -8,6 +8,7 @@
 
 #include "agent/executor/executor_factory.h"
 #include "agent/session/session.h"
+#include "agent/session/workspaces.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
 #include "shared/exit_codes.h"
@@ -65,6 +66,10 @@ int run(fmg::agent::AgentSettings settings) {
     if (size_t removed = agent::remove_leftover_spools(agent::spool_directory(settings.work_dir));
         removed > 0) {
         FMG_LOG(info) << "removed " << removed << " log spool file(s) left by an earlier run";
+    }
+    // So are the workspaces of those attempts (a retry gets a fresh one anyway).
+    if (size_t removed = agent::remove_leftover_workspaces(settings.work_dir); removed > 0) {
+        FMG_LOG(info) << "removed " << removed << " workspace(s) left by an earlier run";
     }
 
     // SIGTERM and SIGINT are read by the event loop through a signalfd (graceful drain).

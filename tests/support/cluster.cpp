@@ -1,5 +1,6 @@
 #include "tests/support/cluster.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <csignal>
@@ -62,9 +63,13 @@ Cluster::~Cluster() {
 }
 
 void Cluster::start_coordinator() {
-    const uint16_t http_port = free_port();
-    uint16_t agent_port = free_port();
-    while (agent_port == http_port) agent_port = free_port();
+    if (http_port_ == 0) {
+        http_port_ = free_port();
+        agent_port_ = free_port();
+        while (agent_port_ == http_port_) agent_port_ = free_port();
+    }
+    const uint16_t http_port = http_port_;
+    const uint16_t agent_port = agent_port_;
     server_url_ = "http://127.0.0.1:" + std::to_string(http_port);
 
     ProcessOptions process;
@@ -72,7 +77,7 @@ void Cluster::start_coordinator() {
                     "--http-listen",
                     "127.0.0.1:" + std::to_string(http_port),
                     "--agent-listen",
-                    "tcp://127.0.0.1:" + std::to_string(agent_port),
+                    "tcp://" + options_.agent_listen_host + ":" + std::to_string(agent_port),
                     "--public-url",
                     server_url_,
                     "--data-dir",
@@ -84,7 +89,12 @@ void Cluster::start_coordinator() {
     process.env = {{"WEBHOOK_SECRET", options_.webhook_secret},
                    {"GITHUB_TOKEN", options_.github_token}};
     process.cwd = dir_.path();
-    coordinator_ = std::make_unique<Process>("coordinator", process, dir_ / "logs");
+    // A restarted coordinator writes new log files; the crashed one's stay for the report.
+    const std::string name =
+        crashed_coordinators_.empty()
+            ? "coordinator"
+            : "coordinator-" + std::to_string(crashed_coordinators_.size() + 1);
+    coordinator_ = std::make_unique<Process>(name, process, dir_ / "logs");
 
     const HttpClient anonymous(server_url_, {}, std::chrono::seconds(5));
     wait_until(
@@ -96,6 +106,19 @@ void Cluster::start_coordinator() {
                                                                   << "\n"
                                                                   << tail_files(log_files()));
     }
+}
+
+void Cluster::kill_coordinator() {
+    coordinator_->kill(SIGKILL);
+    if (!coordinator_->wait_for(deadline_after(kCoordinatorStopGrace))) {
+        FAIL("the coordinator did not end after SIGKILL");
+    }
+    crashed_coordinators_.push_back(std::move(coordinator_));
+}
+
+void Cluster::restart_coordinator() {
+    if (coordinator_) FAIL("restart_coordinator: the coordinator is still running");
+    start_coordinator();
 }
 
 GitRepo Cluster::make_repo(const std::string& name) const {
@@ -157,10 +180,18 @@ Process& Cluster::start_agent(const std::string& name, const std::filesystem::pa
                     "--executor",
                     options.executor};
     process.argv.insert(process.argv.end(), options.extra_args.begin(), options.extra_args.end());
+    process.argv.insert(process.argv.begin(), options.command_prefix.begin(),
+                        options.command_prefix.end());
     process.cwd = dir_.path();
     // Shell-executor steps see this HOME: whatever they write there stays in the temp dir.
     process.env = {{"HOME", (dir_ / "home").string()}};
-    agents_.push_back(std::make_unique<Process>("agent-" + name, process, dir_ / "logs"));
+    // A restarted agent writes new log files; the earlier process's stay for the report.
+    std::string process_name = "agent-" + name;
+    const auto same_runner = std::count_if(agents_.begin(), agents_.end(), [&](const auto& agent) {
+        return agent->name().rfind(process_name, 0) == 0;
+    });
+    if (same_runner > 0) process_name += "-" + std::to_string(same_runner + 1);
+    agents_.push_back(std::make_unique<Process>(process_name, process, dir_ / "logs"));
     return *agents_.back();
 }
 
@@ -179,6 +210,23 @@ Process& Cluster::start_runner(const std::string& host, const AgentOptions& opti
         },
         "runner " + host + " to be online in GET /api/v1/runners");
     return agent;
+}
+
+Process& Cluster::restart_agent(const std::string& host, const AgentOptions& options) {
+    return start_agent(host, dir_ / (host + ".cred"), options);
+}
+
+void Cluster::wait_for_runner_state(const std::string& host, const std::string& state,
+                                    std::chrono::milliseconds timeout) {
+    std::string last = "(not listed)";
+    wait_until(
+        deadline_after(timeout),
+        [&] {
+            const auto runner = find_runner(host);
+            if (runner) last = optional_string(runner, "state").value_or("(none)");
+            return runner && last == state;
+        },
+        "runner " + host + " to be " + state + " in GET /api/v1/runners (last seen: " + last + ")");
 }
 
 std::vector<Poco::JSON::Object::Ptr> Cluster::runners() const {
@@ -296,7 +344,7 @@ void Cluster::wait_until(Deadline deadline, const std::function<bool()>& predica
     ::fmg::testing::wait_until(
         deadline,
         [&] {
-            if (auto ended = coordinator_->poll()) {
+            if (auto ended = coordinator_ ? coordinator_->poll() : std::nullopt) {
                 FAIL("the coordinator exited (" << ended->describe() << ") while waiting for "
                                                 << description << "\n"
                                                 << tail_files(log_files()));
@@ -312,6 +360,7 @@ std::vector<std::filesystem::path> Cluster::log_files() const {
         files.push_back(process.stderr_path());
         files.push_back(process.stdout_path());
     };
+    for (const auto& crashed : crashed_coordinators_) add(*crashed);
     if (coordinator_) add(*coordinator_);
     for (const auto& agent : agents_) add(*agent);
     for (const auto& client : clients_) add(*client);
@@ -332,6 +381,7 @@ void Cluster::stop_gracefully() {
                               << tail_files(log_files()));
         }
     }
+    if (!coordinator_) FAIL("stop_gracefully: the coordinator is not running");
     coordinator_->kill(SIGTERM);
     const auto ended = coordinator_->wait_for(deadline_after(kCoordinatorStopGrace));
     if (!ended || !ended->exited_with(0)) {

@@ -29,12 +29,16 @@ struct ClusterOptions {
     std::string webhook_secret = "it's a secret to everybody";
     std::string github_token = "ghs_fmgIntegrationTestToken0123456789";
     std::vector<std::string> coordinator_args;  // further flags, e.g. {"--max-attempts", "1"}
+    // Where the coordinator listens for agents; "0.0.0.0" lets agents in other network
+    // namespaces reach it through a veth address.
+    std::string agent_listen_host = "127.0.0.1";
 };
 
 struct AgentOptions {
-    std::string executor = "docker";       // "docker" or "shell"
-    std::vector<std::string> extra_args;   // e.g. {"--capacity", "2"}
-    std::vector<std::string> runner_args;  // for `fmg configure add-runner`, e.g. labels
+    std::string executor = "docker";          // "docker" or "shell"
+    std::vector<std::string> extra_args;      // e.g. {"--capacity", "2"}
+    std::vector<std::string> runner_args;     // for `fmg configure add-runner`, e.g. labels
+    std::vector<std::string> command_prefix;  // runs the agent through it, e.g. `ip netns exec`
 };
 
 /// How long a pipeline may take in these tests (a few steps in busybox or a shell).
@@ -60,6 +64,14 @@ class Cluster {
     HttpClient api() const { return HttpClient(server_url_, admin_token_); }
     FakeGitHub& github() { return *github_; }
     Process& coordinator() { return *coordinator_; }
+    /// The TCP port the coordinator listens on for agents (the same after a restart).
+    uint16_t agent_port() const { return agent_port_; }
+
+    /// Kills the coordinator with SIGKILL (a crash: no drain, no goodbye) and waits until it
+    /// is gone. Tests then call restart_coordinator().
+    void kill_coordinator();
+    /// Starts the coordinator again on the same ports and data dir, and waits for /healthz.
+    void restart_coordinator();
 
     /// A new git repository under the temp dir.
     GitRepo make_repo(const std::string& name = "demo") const;
@@ -84,6 +96,12 @@ class Cluster {
                          const AgentOptions& options);
     /// add_runner + start_agent + wait until the runner is online.
     Process& start_runner(const std::string& host, const AgentOptions& options = {});
+    /// Starts the agent of an already registered runner again (after it was killed), with
+    /// the same credentials and work dir; does not wait for it to connect.
+    Process& restart_agent(const std::string& host, const AgentOptions& options = {});
+    /// Polls until the runner `host` has `state` in GET /api/v1/runners.
+    void wait_for_runner_state(const std::string& host, const std::string& state,
+                               std::chrono::milliseconds timeout = 30s);
     /// The runner objects of GET /api/v1/runners.
     std::vector<Poco::JSON::Object::Ptr> runners() const;
     /// The runner registered for `host`, if any.
@@ -142,7 +160,10 @@ class Cluster {
     std::unique_ptr<FakeGitHub> github_;
     std::string server_url_;
     std::string admin_token_;
+    uint16_t http_port_ = 0;  // chosen at the first start, kept across restarts
+    uint16_t agent_port_ = 0;
     std::unique_ptr<Process> coordinator_;
+    std::vector<std::unique_ptr<Process>> crashed_coordinators_;  // kept for their logs
     std::vector<std::unique_ptr<Process>> agents_;
     std::vector<std::unique_ptr<Process>> clients_;
     bool stopped_ = false;  // stop_gracefully() ran: the coordinator's end is expected
