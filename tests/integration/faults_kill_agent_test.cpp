@@ -1,7 +1,8 @@
 // An agent killed with SIGKILL in the middle of a job (a crashed runner host): the
 // coordinator notices at once, the attempt ends `lost`, and the job runs again from the start
 // on the other runner. GitHub never hears of the lost attempt, and the job's log is the
-// retry's, whole. Prints how long the retry took to appear in the API.
+// retry's, whole. Prints how long the retry took to appear in the API and to start its first
+// step.
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -81,6 +82,7 @@ void check_job_survives_a_killed_agent(const std::string& executor) {
 
     Process& victim = *agents.at(doomed);
     const auto killed_at = Clock::now();
+    const auto killed_at_wall = std::chrono::system_clock::now();
     victim.kill(SIGKILL);
     const std::chrono::milliseconds retry_after = time_until_retry(cluster, id, killed_at);
     print_measurement("kill -9 -> retry assigned (" + executor + " executor)", retry_after);
@@ -89,6 +91,8 @@ void check_job_survives_a_killed_agent(const std::string& executor) {
     CHECK(ended->signal == SIGKILL);
 
     const auto second = wait_until_held(cluster, id, 2);
+    print_measurement("kill -9 -> retry's first step started (" + executor + " executor)",
+                      first_step_started_after(cluster.pipeline(id), "build", killed_at_wall));
     const int64_t second_id = int_field(second, "id");
     sweeper.add(second_id);
     CHECK(string_field(second, "runner") == survivor);

@@ -1,6 +1,8 @@
 #include "tests/support/held_job.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -139,6 +141,31 @@ ContainerSweeper::~ContainerSweeper() {
                       << error.what() << "\n";
         }
     }
+}
+
+std::chrono::milliseconds first_step_started_after(const Poco::JSON::Object::Ptr& pipeline,
+                                                   const std::string& job,
+                                                   std::chrono::system_clock::time_point since) {
+    Poco::JSON::Object::Ptr found;
+    for (const auto& element : object_array(pipeline, "jobs")) {
+        if (optional_string(element, "name") == job) found = element;
+    }
+    if (!found) FAIL("no job " << job << " in " << to_json(pipeline));
+    const auto steps = object_array(found, "steps");
+    const auto started = steps.empty() ? std::nullopt : optional_string(steps[0], "started_at");
+    if (!started) FAIL("the first step of " << job << " has not started: " << to_json(found));
+    // RFC 3339 in UTC with milliseconds, as the API writes it: 2026-11-23T19:16:49.882Z.
+    std::tm parts{};
+    int millis = 0;
+    if (std::sscanf(started->c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &parts.tm_year, &parts.tm_mon,
+                    &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &millis) != 7) {
+        FAIL("started_at is not RFC 3339 with milliseconds: " << *started);
+    }
+    parts.tm_year -= 1900;
+    parts.tm_mon -= 1;
+    const auto at = std::chrono::system_clock::from_time_t(::timegm(&parts)) +
+                    std::chrono::milliseconds(millis);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(at - since);
 }
 
 void print_measurement(const std::string& what, std::chrono::milliseconds elapsed) {

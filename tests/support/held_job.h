@@ -71,6 +71,13 @@ class ContainerSweeper {
     std::vector<int64_t> attempts_;
 };
 
+/// How long after `since` the current attempt of job `job` started its first step, by the
+/// step's `started_at` in the API (the agent's clock; agents in tests share the machine's).
+/// Fails the test when that step has not started.
+std::chrono::milliseconds first_step_started_after(const Poco::JSON::Object::Ptr& pipeline,
+                                                   const std::string& job,
+                                                   std::chrono::system_clock::time_point since);
+
 /// Prints `WHAT: N ms` on its own line to stdout (the measurements fault tests report).
 void print_measurement(const std::string& what, std::chrono::milliseconds elapsed);
 
