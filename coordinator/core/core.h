@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <zmq.hpp>
 
@@ -100,6 +101,10 @@ class Core {
     AgentLiveness liveness_;                             // which sessions were silent too long
     RestartGrace restart_grace_;  // attempts left from before a restart wait this long
     JobTimeouts job_timeouts_;    // attempts that ran past --job-timeout
+    // Attempts the coordinator ended for their job timeout: an agent that reports one later
+    // is told to cancel it, and its late output is refused (the log already ends with the
+    // coordinator's timeout line).
+    std::set<AttemptId> timed_out_here_;
 };
 
 }  // namespace fmg::coordinator

@@ -165,7 +165,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
         if (it != runner_of_attempt_.end() && it->second == runner->id) continue;
         auto row = pipelines::find_attempt(db_, stale);
         bool finished_here =
-            row && row->runner_id == runner->id &&
+            row && row->runner_id == runner->id && !timed_out_here_.count(stale) &&
             (row->status == "success" || row->status == "failed" || row->status == "error");
         if (finished_here) {
             runner_of_attempt_[stale] = runner->id;

@@ -109,6 +109,7 @@ void Core::time_out_attempt(AttemptId attempt_id) {
     lifecycle::finish_attempt(db_, status_context_, attempt_id, AttemptState::error, message,
                               clock_.wall_ms());
     runner_of_attempt_.erase(attempt_id);
+    timed_out_here_.insert(attempt_id);
     logs_.close(attempt_id);
     std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
     FMG_LOG(warn) << "runner=" << host << " attempt=" << attempt_id << " " << message
