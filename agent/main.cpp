@@ -56,10 +56,13 @@ int run(fmg::agent::AgentSettings settings) {
         FMG_LOG(error) << ready.error().message;
         return exit_code::kFailed;
     }
-    // A new agent process runs nothing yet: containers left by an earlier one (killed, or
-    // crashed mid-job) are orphans; the coordinator has requeued or will requeue their jobs.
+    // A new agent process runs nothing yet: what an earlier one left (containers, or shell
+    // step process groups; it was killed or crashed mid-job) is orphaned; the coordinator has
+    // requeued or will requeue their jobs.
     if (size_t removed = executor->remove_orphans({}); removed > 0) {
-        FMG_LOG(info) << "removed " << removed << " container(s) left by an earlier run";
+        FMG_LOG(info) << "removed " << removed << " orphan(s) of an earlier run ("
+                      << (executor->name() == "docker" ? "containers" : "step process groups")
+                      << ")";
     }
     // Log chunks an earlier agent process spooled are useless: that process's attempts were
     // lost with it (the coordinator retries them), and no attempt of this one wrote any yet.
