@@ -1,0 +1,62 @@
+#include "tests/bench/proc_stats.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fmg::bench {
+
+double rss_mib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmRSS:", 0) != 0) continue;
+        std::istringstream fields(line.substr(6));
+        double kib = 0;
+        fields >> kib;
+        return kib / 1024.0;
+    }
+    return 0;
+}
+
+double cpu_seconds(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double utime = 0;
+    double stime = 0;
+    // state is field 3; utime and stime are fields 14 and 15 (proc(5)).
+    for (int index = 3; index <= 15 && fields >> field; ++index) {
+        if (index == 14) utime = std::stod(field);
+        if (index == 15) stime = std::stod(field);
+    }
+    return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+PeakRssSampler::PeakRssSampler(pid_t pid, std::chrono::milliseconds interval)
+    : pid_(pid), interval_(interval) {
+    thread_ = std::thread([this] {
+        while (running_) {
+            const double now = rss_mib(pid_);
+            if (now > peak_) peak_ = now;
+            std::this_thread::sleep_for(interval_);
+        }
+    });
+}
+
+PeakRssSampler::~PeakRssSampler() {
+    stop();
+}
+
+double PeakRssSampler::stop() {
+    running_ = false;
+    if (thread_.joinable()) thread_.join();
+    return peak_;
+}
+
+}  // namespace fmg::bench
