@@ -5,6 +5,8 @@
 // a `welcome` resets them. Pure: time comes in as arguments, so unit tests drive them with a
 // ManualClock (STYLE 10).
 
+#include <functional>
+
 #include "shared/clock.h"
 
 namespace fmg::agent {
@@ -13,15 +15,27 @@ namespace fmg::agent {
 constexpr Millis kReconnectBackoffInitial{250};
 constexpr Millis kReconnectBackoffMax{5000};
 
+/// Each wait is shortened by up to this fraction at random, so agents cut off together (a
+/// coordinator restart, a switch reboot) do not all return in the same millisecond, and none
+/// waits longer than the maximum, which the coordinator's restart grace relies on.
+constexpr double kReconnectJitter = 0.2;
+
+/// A random number in [0, 1).
+double uniform_unit();
+
 /// The waits between reconnect attempts.
 class ReconnectBackoff {
   public:
-    ReconnectBackoff(Millis initial = kReconnectBackoffInitial, Millis max = kReconnectBackoffMax)
-        : initial_(initial), max_(max), next_(initial) {}
+    /// `draw` gives the random numbers in [0, 1] that shorten each wait (tests pass fixed ones).
+    explicit ReconnectBackoff(Millis initial = kReconnectBackoffInitial,
+                              Millis max = kReconnectBackoffMax,
+                              std::function<double()> draw = uniform_unit)
+        : initial_(initial), max_(max), next_(initial), draw_(std::move(draw)) {}
 
-    /// The wait before this reconnect; the next one waits twice as long, up to the maximum.
+    /// The wait before this reconnect: the current step shortened by up to kReconnectJitter.
+    /// The next step is twice as long, up to the maximum.
     Millis next();
-    /// The wait the next call to next() returns.
+    /// The step the next call to next() shortens.
     Millis peek() const { return next_; }
     /// The coordinator welcomed us: the next reconnect waits the initial time again.
     void reset() { next_ = initial_; }
@@ -30,6 +44,7 @@ class ReconnectBackoff {
     Millis initial_;
     Millis max_;
     Millis next_;
+    std::function<double()> draw_;
 };
 
 /// The agent's watch on the coordinator: when it last heard from it, and whether the silence

@@ -152,8 +152,7 @@ void Core::handle_command(const CoreCommand& command) {
         auto running =
             lifecycle::cancel_pipeline(db_, status_context_, cancel->pipeline_id, clock_.wall_ms());
         for (const AttemptRow& attempt : running) {
-            runner_of_attempt_.erase(attempt.id);
-            job_timeouts_.forget(attempt.id);
+            forget_attempt(attempt.id);
             auto owner = attempt.runner_id ? session_of_runner_.find(*attempt.runner_id)
                                            : session_of_runner_.end();
             if (owner == session_of_runner_.end()) continue;

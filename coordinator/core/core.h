@@ -70,6 +70,9 @@ class Core {
     AgentSession* pick_session();
     void lose_session(const std::string& routing_id, const std::string& reason);
     void lose_orphaned_attempts();
+    /// Drops an attempt that ended without a result (lost, refused, cancelled) from the
+    /// loop's state: its output is refused from now on and its log file is closed.
+    void forget_attempt(AttemptId attempt);
     /// Ends an attempt that ran past --job-timeout in `error` (its agent did not report the
     /// end in time) and tells its agent to cancel it. Does nothing if it ended meanwhile.
     void time_out_attempt(AttemptId attempt);

@@ -154,8 +154,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
             lifecycle::lose_attempt(db_, status_context_, attempt.id, AttemptState::lost,
                                     "runner " + runner->host + " came back without it",
                                     settings_.max_attempts, clock_.wall_ms());
-            runner_of_attempt_.erase(attempt.id);
-            job_timeouts_.forget(attempt.id);
+            forget_attempt(attempt.id);
         }
     }
     for (AttemptId stale : reported) {
@@ -216,11 +215,10 @@ void Core::on_accepted(AgentSession& session, const protocol::Accepted& accepted
 void Core::on_refused(AgentSession& session, const protocol::Refused& refused) {
     if (!guard_attempt(session, refused.attempt_id, "refused")) return;
     session.attempts.erase(refused.attempt_id);
-    runner_of_attempt_.erase(refused.attempt_id);
-    job_timeouts_.forget(refused.attempt_id);
     lifecycle::lose_attempt(db_, status_context_, refused.attempt_id, AttemptState::error,
                             "runner " + session.host + " refused it: " + refused.reason,
                             settings_.max_attempts, clock_.wall_ms());
+    forget_attempt(refused.attempt_id);
     statuses_changed();
     dispatch();
 }

@@ -63,15 +63,22 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
     FMG_LOG(warn) << "runner=" << session.host << " lost: " << reason << "; "
                   << session.attempts.size() << " attempt(s) to retry";
     for (AttemptId attempt : session.attempts) {
-        runner_of_attempt_.erase(attempt);
-        job_timeouts_.forget(attempt);
         lifecycle::lose_attempt(db_, status_context_, attempt, AttemptState::lost,
                                 "runner " + session.host + " lost: " + reason,
                                 settings_.max_attempts, clock_.wall_ms());
+        forget_attempt(attempt);
     }
     statuses_changed();
     log_notifier_.notify();
     dispatch();
+}
+
+void Core::forget_attempt(AttemptId attempt) {
+    runner_of_attempt_.erase(attempt);
+    job_timeouts_.forget(attempt);
+    // Its log is final: no chunk of it is accepted any more (fencing), so the file is closed
+    // and a log over the cap is cut down to head and tail now, not at the next start.
+    logs_.close(attempt);
 }
 
 void Core::lose_orphaned_attempts() {
@@ -79,10 +86,10 @@ void Core::lose_orphaned_attempts() {
     size_t lost = 0;
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
         if (runner_of_attempt_.count(attempt.id)) continue;
-        job_timeouts_.forget(attempt.id);
         lifecycle::lose_attempt(db_, status_context_, attempt.id, AttemptState::lost,
                                 "its runner did not reconnect after a coordinator restart",
                                 settings_.max_attempts, clock_.wall_ms());
+        forget_attempt(attempt.id);
         ++lost;
     }
     if (lost > 0) {

@@ -3,6 +3,7 @@
 
 #include "agent/session/reconnect_backoff.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <optional>
 #include <vector>
@@ -10,15 +11,24 @@
 using namespace fmg;
 using namespace fmg::agent;
 
+namespace {
+
+// Exact waits: no random shortening.
+ReconnectBackoff exact_backoff() {
+    return ReconnectBackoff(kReconnectBackoffInitial, kReconnectBackoffMax, [] { return 0.0; });
+}
+
+}  // namespace
+
 TEST_CASE("timeouts: reconnects back off 250, 500, 1000, 2000, 4000 ms, then 5 s each") {
-    ReconnectBackoff backoff;
+    ReconnectBackoff backoff = exact_backoff();
     std::vector<long> waits;
     for (int i = 0; i < 8; ++i) waits.push_back(backoff.next().count());
     CHECK(waits == std::vector<long>{250, 500, 1000, 2000, 4000, 5000, 5000, 5000});
 }
 
 TEST_CASE("timeouts: a welcome resets the backoff to 250 ms") {
-    ReconnectBackoff backoff;
+    ReconnectBackoff backoff = exact_backoff();
     for (int i = 0; i < 6; ++i) backoff.next();
     CHECK(backoff.peek() == Millis(5000));
     backoff.reset();
@@ -52,7 +62,7 @@ TEST_CASE(
     // session, wait the backoff, connect again (which counts as hearing from it).
     ManualClock clock;
     CoordinatorWatch watch(Millis(3000));
-    ReconnectBackoff backoff;
+    ReconnectBackoff backoff = exact_backoff();
     std::optional<SteadyTime> reconnect_at;
     std::vector<long> reconnects_ms;  // when each reconnect happened, from the start
     const SteadyTime start = clock.steady_now();
@@ -77,4 +87,26 @@ TEST_CASE(
     // Now a welcome arrives: the next loss waits 250 ms again.
     backoff.reset();
     CHECK(backoff.next() == Millis(250));
+}
+
+TEST_CASE("timeouts: each wait is shortened by up to 20 % at random, never lengthened") {
+    ReconnectBackoff shortest(kReconnectBackoffInitial, kReconnectBackoffMax, [] { return 1.0; });
+    std::vector<long> waits;
+    for (int i = 0; i < 7; ++i) waits.push_back(shortest.next().count());
+    CHECK(waits == std::vector<long>{200, 400, 800, 1600, 3200, 4000, 4000});
+
+    ReconnectBackoff random;  // the agent's: uniform random shortening
+    std::vector<long> seen;
+    for (int round = 0; round < 200; ++round) {
+        random.reset();
+        for (long step : {250L, 500L, 1000L, 2000L, 4000L, 5000L}) {
+            const long wait = random.next().count();
+            CHECK(wait <= step);
+            CHECK(wait >= step * 8 / 10);
+            if (step == 5000) seen.push_back(wait);
+        }
+    }
+    // Agents that lost the coordinator together do not come back together.
+    std::sort(seen.begin(), seen.end());
+    CHECK(std::unique(seen.begin(), seen.end()) - seen.begin() > 50);
 }
