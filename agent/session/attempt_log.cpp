@@ -98,11 +98,21 @@ void AttemptLog::ack(uint64_t seq) {
     if (seq > acked_seq_) acked_seq_ = std::min(seq, last_seq());
 }
 
-Status AttemptLog::resend(const std::function<void(const protocol::Log&)>& send) const {
+Status AttemptLog::resend(const std::function<void(const protocol::Log&)>& send,
+                          size_t max_chunks) const {
+    size_t sent = 0;
     if (spool_) {
-        if (auto read = spool_->for_each(send); !read) return read;
+        auto counted = [&](const protocol::Log& chunk) {
+            send(chunk);
+            ++sent;
+        };
+        if (auto read = spool_->for_each(counted, max_chunks); !read) return read;
     }
-    for (const protocol::Log& chunk : memory_) send(chunk);
+    for (const protocol::Log& chunk : memory_) {
+        if (sent >= max_chunks) break;
+        send(chunk);
+        ++sent;
+    }
     return {};
 }
 

@@ -56,12 +56,15 @@ class AttemptLog {
     /// its chunks are kept.
     void ack(uint64_t seq);
 
-    /// Passes every unacknowledged chunk to `send`, each once, in sequence order: the spooled
-    /// ones (read back from disk, one at a time) and then those in memory. Fails when the
-    /// spool cannot be read back; `send` has then had the chunks before the unreadable one,
-    /// and none after it (a gap would only make the coordinator wait).
-    Status resend(const std::function<void(const protocol::Log&)>& send) const;
+    /// Passes the oldest `max_chunks` unacknowledged chunks (default: all) to `send`, each
+    /// once, in sequence order: the spooled ones (read back from disk, one at a time) and
+    /// then those in memory. Fails when the spool cannot be read back; `send` has then had
+    /// the chunks before the unreadable one, and none after it (a gap would only make the
+    /// coordinator wait).
+    Status resend(const std::function<void(const protocol::Log&)>& send,
+                  size_t max_chunks = SIZE_MAX) const;
 
+    protocol::AttemptId attempt_id() const { return attempt_; }
     uint64_t last_seq() const { return next_seq_ - 1; }
     uint64_t acked_seq() const { return acked_seq_; }
     /// Unacknowledged chunks, in memory and spooled, and their data bytes.

@@ -168,11 +168,12 @@ Status LogSpool::drop_through(uint64_t seq) {
     return {};
 }
 
-Status LogSpool::for_each(const std::function<void(const protocol::Log&)>& visit) const {
+Status LogSpool::for_each(const std::function<void(const protocol::Log&)>& visit,
+                          size_t max_chunks) const {
     uint64_t offset = head_offset_;
     protocol::Log chunk;
     chunk.attempt_id = attempt_;
-    for (size_t i = 0; i < count_; ++i) {
+    for (size_t i = 0; i < count_ && i < max_chunks; ++i) {
         auto header = read_header(offset, first_seq_ + i);
         if (!header) return header.error();
         chunk.seq = header->seq;

@@ -59,7 +59,9 @@ class LogSpool {
     /// Reads back every chunk held, oldest first, and passes each to `visit` (one at a time:
     /// memory use is one chunk). Fails when the file cannot be read or does not hold what
     /// was written; the chunks read before that have been passed on.
-    Status for_each(const std::function<void(const protocol::Log&)>& visit) const;
+    /// Visits at most `max_chunks` (the oldest first).
+    Status for_each(const std::function<void(const protocol::Log&)>& visit,
+                    size_t max_chunks = SIZE_MAX) const;
 
     bool empty() const { return count_ == 0; }
     /// How many chunks it holds, and their data bytes.

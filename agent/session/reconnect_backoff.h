@@ -58,6 +58,7 @@ class CoordinatorWatch {
     void heard(SteadyTime now) { last_heard_ = now; }
     /// The agent timeout the coordinator announced in its `welcome`.
     void set_timeout(Millis timeout) { timeout_ = timeout; }
+    Millis timeout() const { return timeout_; }
 
     /// Whether the coordinator has been silent for longer than the timeout at `now`.
     bool silent(SteadyTime now) const { return now - last_heard_ > timeout_; }

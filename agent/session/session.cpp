@@ -13,6 +13,13 @@
 #include "shared/version.h"
 
 namespace fmg::agent {
+namespace {
+
+/// How many chunks a resend puts in flight at once (at most 64 MiB of 64 KiB chunks), well
+/// under the socket's send queue (sndhwm 10000), so none is dropped there.
+constexpr size_t kResendWindow = 1000;
+
+}  // namespace
 
 Session::Session(const AgentSettings& settings, const Credentials* credentials,
                  std::string endpoint, Executor& executor, const Clock& clock, int signal_fd)
@@ -106,13 +113,35 @@ bool Session::drained() const {
 }
 
 void Session::resend_unacknowledged() {
-    for (auto& [id, attempt] : attempts_) {
-        auto resent = attempt.log.resend([this](const protocol::Log& chunk) { send(chunk); });
-        if (!resent) {
-            FMG_LOG(error) << "attempt=" << id
-                           << " cannot resend its spooled log: " << resent.error().message;
-        }
-        if (attempt.result) send(*attempt.result);
+    for (auto& [id, attempt] : attempts_) resend_window(attempt);
+}
+
+void Session::resend_window(Attempt& attempt) {
+    attempt.acked_at = clock_.steady_now();
+    uint64_t last_sent = 0;
+    size_t sent = 0;
+    auto resent = attempt.log.resend(
+        [&](const protocol::Log& chunk) {
+            send(chunk);
+            last_sent = chunk.seq;
+            ++sent;
+        },
+        kResendWindow);
+    if (!resent) {
+        FMG_LOG(error) << "attempt=" << attempt.log.attempt_id()
+                       << " cannot resend its spooled log: " << resent.error().message;
+    }
+    const bool more = sent == kResendWindow && last_sent < attempt.log.last_seq();
+    attempt.resend_through = more ? last_sent : 0;
+    if (!more && attempt.result) send(*attempt.result);
+}
+
+void Session::send_new_chunks(Attempt& attempt) {
+    // Waiting for acks starts with the first chunk that has to be acknowledged.
+    if (attempt.log.unacked_count() == 0) attempt.acked_at = clock_.steady_now();
+    while (auto chunk = attempt.log.take_chunk()) {
+        // While a backlog is resent a window at a time, new chunks join it instead.
+        if (attempt.resend_through == 0) send(*chunk);
     }
 }
 
@@ -219,11 +248,14 @@ void Session::on_ack(const protocol::Ack& ack) {
     auto it = attempts_.find(ack.attempt_id);
     if (it == attempts_.end()) return;
     Attempt& attempt = it->second;
+    if (ack.seq > attempt.log.acked_seq()) attempt.acked_at = clock_.steady_now();
     attempt.log.ack(ack.seq);
     if (attempt.result && ack.seq == attempt.result->last_seq + 1) {
         // The result is durable at the coordinator: the attempt is done here.
         attempts_.erase(it);
+        return;
     }
+    if (attempt.resend_through != 0 && ack.seq >= attempt.resend_through) resend_window(attempt);
 }
 
 void Session::on_cancel(const protocol::Cancel& cancel) {
@@ -250,7 +282,7 @@ void Session::on_runner_event(RunnerEvent event) {
         return;
     }
     // Steps and results follow the output they come after.
-    while (auto chunk = attempt.log.take_chunk()) send(*chunk);
+    send_new_chunks(attempt);
     if (auto* began = std::get_if<StepBegan>(&event)) {
         send(protocol::StepStarted{id, began->step_index, began->at_ms});
     } else if (auto* ended = std::get_if<StepEnded>(&event)) {
@@ -310,7 +342,7 @@ void Session::flush_logs(bool force) {
     SteadyTime now = clock_.steady_now();
     for (auto& [id, attempt] : attempts_) {
         if (!force && !attempt.log.flush_due(now)) continue;
-        while (auto chunk = attempt.log.take_chunk()) send(*chunk);
+        send_new_chunks(attempt);
     }
 }
 
@@ -347,6 +379,17 @@ void Session::check_timers() {
         disconnect("no word for " + std::to_string(silence.count()) + " ms" +
                    (welcomed_ ? "" : " (no welcome)"));
         return;
+    }
+    for (auto& [id, attempt] : attempts_) {
+        // PROTOCOL.md 9.5: data unacknowledged for the agent timeout while the session lives
+        // was dropped somewhere (a full queue, a coordinator that refused a chunk past a gap).
+        bool waiting = attempt.log.unacked_count() > 0 || attempt.result;
+        if (!welcomed_ || !waiting || now - attempt.acked_at <= coordinator_watch_.timeout())
+            continue;
+        FMG_LOG(warn) << "attempt=" << id << " no ack for "
+                      << std::chrono::duration_cast<Millis>(now - attempt.acked_at).count()
+                      << " ms; resending from seq " << attempt.log.acked_seq() + 1;
+        resend_window(attempt);
     }
     if (welcomed_ && now >= next_heartbeat_) {
         next_heartbeat_ = now + heartbeat_interval_;

@@ -37,6 +37,11 @@ class Session {
         std::unique_ptr<JobRunner> runner;  // null once its thread reported the end
         AttemptLog log;
         std::optional<protocol::JobFinished> result;  // kept until acknowledged
+        // Resending goes a window at a time (kResendWindow chunks): the next window leaves
+        // when acks reach the end of this one, so a long backlog never overflows the socket's
+        // send queue, where chunks would be dropped.
+        uint64_t resend_through = 0;  // last chunk of the window in flight; 0: not resending
+        SteadyTime acked_at{};        // last progress of acks (or start of waiting for one)
     };
 
     void connect();
@@ -44,6 +49,11 @@ class Session {
     void send(const protocol::AgentMessage& message);
     void send_hello();
     void resend_unacknowledged();
+    /// Sends the attempt's oldest unacknowledged chunks, at most one window, and its result
+    /// once no chunk is left out of the window.
+    void resend_window(Attempt& attempt);
+    /// Sends the attempt's new output as chunks.
+    void send_new_chunks(Attempt& attempt);
 
     void receive_frames();
     void on_welcome(const protocol::Welcome& welcome);

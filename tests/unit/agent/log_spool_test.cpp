@@ -266,3 +266,30 @@ TEST_CASE("spool: a file that does not hold what was written is an error, not wr
     CHECK_FALSE(spool.drop_through(2));
     CHECK(spool.count() == 2);
 }
+
+TEST_CASE("a resend goes a window at a time: the oldest chunks first, across spool and memory") {
+    TempWorkspace work;
+    const auto dir = spool_directory(work.path());
+    const size_t bound = 64 * 1024;
+    AttemptLog log(9, dir, bound);
+    const std::string printed = produce(log, 40, 10 * 1000, bound);
+    const size_t spooled = log.spooled_count();
+    REQUIRE(spooled > 2);
+    REQUIRE(spooled < 38);
+
+    auto window = [&](size_t max_chunks) {
+        std::vector<protocol::Log> chunks;
+        REQUIRE(
+            log.resend([&](const protocol::Log& chunk) { chunks.push_back(chunk); }, max_chunks));
+        return chunks;
+    };
+    // A window inside the spool, then one reaching into memory, then one past the end.
+    CHECK(joined_in_order(window(2), 1, 2, 9) == printed.substr(0, 2 * 10 * 1000));
+    CHECK(joined_in_order(window(spooled + 2), 1, spooled + 2, 9) ==
+          printed.substr(0, (spooled + 2) * 10 * 1000));
+    CHECK(window(1000).size() == 40);
+    // After acks the next window starts at the oldest unacknowledged chunk.
+    log.ack(spooled + 1);
+    CHECK(joined_in_order(window(3), spooled + 2, spooled + 4, 9) ==
+          printed.substr((spooled + 1) * 10 * 1000, 3 * 10 * 1000));
+}
