@@ -1,0 +1,259 @@
+// throughput: how many jobs fmg pushes through its runners per second when a burst of work
+// arrives at once. 2,000 one-step jobs (quick: 200) go through 4 agents of capacity 8 with
+// the shell executor; the figure is jobs per second from the first push webhook sent to the
+// last job's `finished_at`. Every job must end `success` after exactly one attempt, its log
+// must hold its own marker once, and a file every step appends its marker to must hold each
+// marker exactly once: no job lost, none run twice.
+//
+// Submission: four pushes, each of a commit whose config has a quarter of the jobs, all
+// independent (one workflow listing them). Four because a config holds at most 500 jobs
+// (shared/pipeline/constants.h kMaxJobs), and few pushes rather than 2,000 because each push
+// costs a webhook, a fetch and a config parse that the dispatch scenario measures on its own:
+// here the scheduler, the agents and the log and status paths carry the load.
+//
+// Baseline: the same 2,000 step commands run by `xargs -P 32 bash -eo pipefail -c` (the
+// shell the executor uses, as many at once as the cluster's slots), which is what
+// spawning the steps alone costs on this machine.
+//
+// Budget: about 7 s a round at the target, 3 rounds plus checks: under a minute.
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "shared/time_format.h"
+#include "tests/bench/bench_options.h"
+#include "tests/bench/proc_stats.h"
+#include "tests/bench/report.h"
+#include "tests/support/cluster.h"
+#include "tests/support/held_job.h"
+#include "tests/support/json.h"
+
+using namespace fmg::testing;
+
+namespace fmg::bench {
+namespace {
+
+constexpr int kAgents = 4;
+constexpr int kCapacity = 8;
+constexpr int kPushes = 4;
+constexpr double kTargetJobsPerSecond = 300;
+constexpr std::chrono::minutes kRoundTimeout{5};
+
+std::string job_name(int job) {
+    std::ostringstream name;
+    name << "j" << std::setw(4) << std::setfill('0') << job;
+    return name.str();
+}
+
+// What job `job` of push `push` in round `round` prints; unique in the whole scenario.
+std::string marker(int round, int push, int job) {
+    return "ran r" + std::to_string(round) + "-p" + std::to_string(push) + "-" + job_name(job);
+}
+
+// The step prints its marker and appends it to `ran_file`. The marker is assembled by printf
+// so that the command text, should it ever be logged, does not contain it.
+std::string step_command(const std::string& marker_text, const std::filesystem::path& ran_file) {
+    const std::string tail = marker_text.substr(4);  // after "ran "
+    return "printf 'ran %s\\n' " + tail + " >> '" + ran_file.string() + "'; printf 'ran %s\\n' " +
+           tail;
+}
+
+// A config of `jobs` independent one-step jobs, all in one workflow.
+std::string wide_config(int round, int push, int jobs, const std::filesystem::path& ran_file) {
+    std::ostringstream yaml;
+    yaml << "version: 2.1\njobs:\n";
+    for (int job = 0; job < jobs; ++job) {
+        yaml << "  " << job_name(job) << ":\n"
+             << "    docker:\n      - image: fmg/busybox:latest\n"
+             << "    steps:\n      - run: |\n          "
+             << step_command(marker(round, push, job), ran_file) << "\n";
+    }
+    yaml << "workflows:\n  all:\n    jobs:\n";
+    for (int job = 0; job < jobs; ++job) yaml << "      - " << job_name(job) << "\n";
+    return yaml.str();
+}
+
+int64_t wall_ms_of(const Poco::JSON::Object::Ptr& object, const std::string& key) {
+    const std::string text = string_field(object, key);
+    const auto parsed = parse_rfc3339_ms(text);
+    if (!parsed) FAIL(key << " is not RFC 3339: " << text);
+    return *parsed;
+}
+
+size_t count_of(const std::string& text, const std::string& needle) {
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos;
+         at = text.find(needle, at + needle.size())) {
+        ++count;
+    }
+    return count;
+}
+
+// Waits until every pipeline of `ids` is final, polling the light listing (no jobs in it).
+void wait_all_final(Cluster& cluster, const std::vector<int64_t>& ids) {
+    const std::string path = "/api/v1/pipelines?limit=" + std::to_string(ids.size());
+    cluster.wait_until(
+        deadline_after(kRoundTimeout),
+        [&] {
+            const HttpResponse listed = cluster.api().get(path);
+            if (listed.status != 200) FAIL("GET " << path << ": " << listed.describe());
+            std::map<int64_t, std::string> status;
+            for (const auto& pipeline : object_array(listed.json(), "data")) {
+                status[int_field(pipeline, "id")] = string_field(pipeline, "status");
+            }
+            for (int64_t id : ids) {
+                if (!is_final_pipeline_status(status[id])) return false;
+            }
+            return true;
+        },
+        "every pipeline of the round to end");
+}
+
+// Checks that every job of the pipeline ran once and succeeded; returns its latest
+// `finished_at` in epoch ms.
+int64_t check_pipeline(const Cluster& cluster, int64_t id, int round, int push, int jobs) {
+    const auto pipeline = cluster.pipeline(id);
+    INFO("pipeline " << id << " (" << string_field(pipeline, "status") << ")");
+    REQUIRE(string_field(pipeline, "status") == "success");
+    const auto listed = object_array(pipeline, "jobs");
+    REQUIRE(listed.size() == static_cast<size_t>(jobs));
+    int64_t last_final = 0;
+    for (int job = 0; job < jobs; ++job) {
+        const auto found = find_named(pipeline, "jobs", job_name(job));
+        const auto attempts = object_array(found, "attempts");
+        INFO("job " << job_name(job) << ": " << to_json(found));
+        REQUIRE(string_field(found, "status") == "success");
+        REQUIRE(attempts.size() == 1);
+        REQUIRE(string_field(attempts[0], "status") == "success");
+        last_final = std::max(last_final, wall_ms_of(found, "finished_at"));
+        const std::string log = job_log(cluster, id, job_name(job));
+        INFO("log: " << log);
+        REQUIRE(count_of(log, marker(round, push, job) + "\n") == 1);
+    }
+    return last_final;
+}
+
+// Every marker of the round exactly once in the file the steps append to.
+void check_ran_file(const std::filesystem::path& ran_file, int round, int jobs_per_push) {
+    std::map<std::string, int> seen;
+    std::ifstream in(ran_file);
+    for (std::string line; std::getline(in, line);) ++seen[line];
+    REQUIRE(seen.size() == static_cast<size_t>(kPushes * jobs_per_push));
+    for (int push = 0; push < kPushes; ++push) {
+        for (int job = 0; job < jobs_per_push; ++job) {
+            INFO(marker(round, push, job));
+            REQUIRE(seen[marker(round, push, job)] == 1);
+        }
+    }
+}
+
+// The baseline: the same commands, `kAgents * kCapacity` at a time, straight from xargs.
+double spawn_baseline(const TempDir& dir, int jobs) {
+    const std::filesystem::path ran_file = dir / "baseline-ran.txt";
+    std::ostringstream script;
+    for (int job = 0; job < jobs; ++job) {
+        script << step_command(marker(0, 0, job), ran_file) << "\n";
+    }
+    const std::filesystem::path commands = dir / "baseline-commands.txt";
+    std::ofstream(commands) << script.str();
+    ProcessOptions options;
+    options.argv = {"xargs",
+                    "-d",
+                    "\\n",
+                    "-P",
+                    std::to_string(kAgents * kCapacity),
+                    "-n",
+                    "1",
+                    "-a",
+                    commands.string(),
+                    "bash",
+                    "-eo",
+                    "pipefail",
+                    "-c"};
+    const auto started = Clock::now();
+    const CommandResult result = run_command(options, std::chrono::minutes(2));
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    INFO(result.describe(options.argv));
+    REQUIRE(result.ok());
+    return jobs / seconds;
+}
+
+}  // namespace
+
+TEST_CASE("throughput", "[bench]") {
+    const int jobs_per_push = repetitions(2000, 200) / kPushes;
+    const int total_jobs = jobs_per_push * kPushes;
+    const int rounds = repetitions(3, 1);
+
+    Cluster cluster;
+    AgentOptions agent;
+    agent.executor = "shell";
+    agent.extra_args = {"--capacity", std::to_string(kCapacity)};
+    std::vector<Process*> agents;
+    for (int i = 0; i < kAgents; ++i) {
+        agents.push_back(&cluster.start_runner("tp-agent-" + std::to_string(i), agent));
+    }
+    // CPU time of the coordinator and of the agents together (their steps not included).
+    auto cpu_of = [&] {
+        std::pair<double, double> used{cpu_seconds(cluster.coordinator().pid()), 0};
+        for (Process* process : agents) used.second += cpu_seconds(process->pid());
+        return used;
+    };
+    GitRepo repo = cluster.make_repo();
+
+    std::vector<double> jobs_per_second;
+    std::vector<double> coordinator_cpu_ms_per_job;
+    std::vector<double> agents_cpu_ms_per_job;
+    for (int round = 1; round <= rounds; ++round) {
+        const std::filesystem::path ran_file =
+            cluster.dir() / ("ran-round-" + std::to_string(round) + ".txt");
+        // Commits first: only the pushes are timed.
+        std::vector<std::string> shas;
+        for (int push = 0; push < kPushes; ++push) {
+            repo.write_config(wide_config(round, push, jobs_per_push, ran_file));
+            shas.push_back(
+                repo.commit("round " + std::to_string(round) + " push " + std::to_string(push)));
+        }
+        const auto cpu_before = cpu_of();
+        const int64_t first_submit_ms = wall_clock_ms();
+        std::vector<int64_t> ids;
+        for (const std::string& sha : shas) ids.push_back(cluster.push(repo, sha));
+        wait_all_final(cluster, ids);
+        const auto cpu_after = cpu_of();
+        const double coordinator_cpu = cpu_after.first - cpu_before.first;
+        const double agents_cpu = cpu_after.second - cpu_before.second;
+
+        int64_t last_final_ms = 0;
+        for (int push = 0; push < kPushes; ++push) {
+            last_final_ms =
+                std::max(last_final_ms, check_pipeline(cluster, ids[static_cast<size_t>(push)],
+                                                       round, push, jobs_per_push));
+        }
+        check_ran_file(ran_file, round, jobs_per_push);
+        const double seconds = static_cast<double>(last_final_ms - first_submit_ms) / 1000.0;
+        REQUIRE(seconds > 0);
+        jobs_per_second.push_back(total_jobs / seconds);
+        coordinator_cpu_ms_per_job.push_back(coordinator_cpu * 1000.0 / total_jobs);
+        agents_cpu_ms_per_job.push_back(agents_cpu * 1000.0 / total_jobs);
+        std::cout << "throughput round " << round << ": " << total_jobs << " jobs in " << seconds
+                  << " s (" << total_jobs / seconds << " jobs/s), CPU: coordinator "
+                  << coordinator_cpu << " s, agents " << agents_cpu << " s" << std::endl;
+    }
+
+    const double baseline = spawn_baseline(cluster.dir(), total_jobs);
+    std::ostringstream baseline_text;
+    baseline_text << std::fixed << std::setprecision(0) << baseline
+                  << " jobs/s: the same commands by xargs -P " << kAgents * kCapacity;
+    const std::string what = std::to_string(total_jobs) + " one-step jobs, " +
+                             std::to_string(kAgents) + " agents x " + std::to_string(kCapacity);
+    record("throughput", what, "jobs/s", jobs_per_second, ">= 300 jobs/s, none lost or twice",
+           summarize(jobs_per_second).median >= kTargetJobsPerSecond, baseline_text.str());
+    record("throughput", "coordinator CPU per job", "ms", coordinator_cpu_ms_per_job);
+    record("throughput", "agents' CPU per job (steps not included)", "ms", agents_cpu_ms_per_job);
+    cluster.stop_gracefully();
+}
+
+}  // namespace fmg::bench
