@@ -13,7 +13,8 @@
 // (force), and the job's result back to the coordinator. `docker run --rm` does create,
 // attach, start, wait and remove.
 //
-// Budget: ~40 s at full size (20 of each, ~1 s apiece on this machine), ~8 s with --quick.
+// Budget: 20 of each at 1.5-2 s apiece: 75-100 s at full size on this 2-core machine under
+// other engineers' load (Docker's container start dominates), ~15 s with --quick.
 
 #include <catch2/catch.hpp>
 #include <chrono>
