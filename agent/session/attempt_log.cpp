@@ -29,8 +29,8 @@ std::optional<SteadyTime> AttemptLog::flush_deadline() const {
 }
 
 bool AttemptLog::flush_due(SteadyTime now) const {
-    return !pending_.empty() &&
-           (pending_.size() >= kLogBatchBytes || now >= pending_since_ + kLogBatchDelay);
+    return !pending_.empty() && (pending_.size() - pending_taken_ >= kLogBatchBytes ||
+                                 now >= pending_since_ + kLogBatchDelay);
 }
 
 std::optional<protocol::Log> AttemptLog::take_chunk() {
@@ -38,9 +38,13 @@ std::optional<protocol::Log> AttemptLog::take_chunk() {
     protocol::Log chunk;
     chunk.attempt_id = attempt_;
     chunk.seq = next_seq_++;
-    size_t size = std::min(pending_.size(), protocol::kMaxLogChunkBytes);
-    chunk.data = pending_.substr(0, size);
-    pending_.erase(0, size);
+    size_t size = std::min(pending_.size() - pending_taken_, protocol::kMaxLogChunkBytes);
+    chunk.data = pending_.substr(pending_taken_, size);
+    pending_taken_ += size;
+    if (pending_taken_ == pending_.size()) {
+        pending_.clear();
+        pending_taken_ = 0;
+    }
     memory_bytes_ += memory_cost(chunk);
     memory_data_bytes_ += chunk.data.size();
     memory_.push_back(chunk);

@@ -84,7 +84,10 @@ class AttemptLog {
     protocol::AttemptId attempt_;
     std::filesystem::path spool_dir_;
     size_t memory_bound_;
+    // Output not yet made into chunks: pending_ from pending_taken_ on. A backlog is cut into
+    // chunks by moving that offset, not by erasing the front (quadratic on a big backlog).
     std::string pending_;
+    size_t pending_taken_ = 0;
     SteadyTime pending_since_{};
     uint64_t next_seq_ = 1;
     uint64_t acked_seq_ = 0;

@@ -165,3 +165,23 @@ TEST_CASE("a chunk never exceeds the protocol's limit, and nothing is lost when 
     CHECK(sent == output);
     CHECK(log.unacked_bytes() == output.size());
 }
+
+TEST_CASE("output appended while a backlog is being cut into chunks follows it in order") {
+    SmallLog small(12);
+    AttemptLog& log = small.log;
+    const std::string backlog(protocol::kMaxLogChunkBytes + 500, 'a');
+    log.append(backlog, kStart);
+    auto first = log.take_chunk();
+    REQUIRE(first);
+    CHECK(first->data == std::string(protocol::kMaxLogChunkBytes, 'a'));
+
+    log.append("and then more\n", kStart);
+    CHECK(log.flush_deadline() == kStart + kLogBatchDelay);
+    auto second = log.take_chunk();
+    REQUIRE(second);
+    CHECK(second->seq == 2);
+    CHECK(second->data == std::string(500, 'a') + "and then more\n");
+    CHECK_FALSE(log.take_chunk());
+    CHECK_FALSE(log.flush_deadline());
+    CHECK(log.unacked_bytes() == backlog.size() + 14);
+}
