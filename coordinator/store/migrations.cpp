@@ -118,6 +118,12 @@ ALTER TABLE attempts ADD COLUMN log_tail_gen INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE attempts ADD COLUMN log_tail_bytes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE attempts ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
 )SQL",
+    // 3: dispatch reads the queue in order (pipelines::queued_jobs) on every hello, result
+    // and lost agent; without this index it sorted every queued job each time (~25 ms with
+    // 10,000 queued, see docs/performance/scale.md), with it it reads only the rows it takes.
+    R"SQL(
+CREATE INDEX IF NOT EXISTS jobs_in_queue_order ON jobs(status, pipeline_id, position);
+)SQL",
 };
 
 int current_version(Database& db) {
