@@ -1,6 +1,8 @@
 // Dispatch (push: a free slot and a queued job meet as soon as either appears), the
 // consequences of losing an agent, and of a job running past --job-timeout.
 
+#include <algorithm>
+
 #include "coordinator/constants.h"
 #include "coordinator/core/core.h"
 #include "coordinator/domain/job_spec.h"
@@ -21,8 +23,15 @@ AgentSession* Core::pick_session() {
 }
 
 void Core::dispatch() {
-    if (pick_session() == nullptr) return;
-    for (const JobRow& job : pipelines::queued_jobs(db_, kDispatchBatch)) {
+    // Reads no more queued jobs (each with its spec) than there are free slots: a job that
+    // ends frees one, and reading a whole batch for it was most of the cost of a dispatch.
+    int64_t free_slots = 0;
+    for (const auto& [routing_id, session] : sessions_) {
+        if (!session.draining) free_slots += session.free_slots();
+    }
+    if (free_slots == 0) return;
+    for (const JobRow& job :
+         pipelines::queued_jobs(db_, std::min<int64_t>(kDispatchBatch, free_slots))) {
         AgentSession* session = pick_session();
         if (session == nullptr) return;
         auto pipeline = pipelines::find(db_, job.pipeline_id);

@@ -69,10 +69,12 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
                       int64_t now) {
     auto pipeline = pipelines::find(db, pipeline_id);
     if (!pipeline) return;
-    // Settle blocked jobs until nothing changes (a skip can cascade down a chain).
+    // Settle blocked jobs until nothing changes (a skip can cascade down a chain). The jobs
+    // are read again only after a change: every job's end comes here, and reading all of a
+    // wide pipeline's jobs twice per end was the coordinator's largest cost under load.
+    auto jobs = pipelines::jobs_of(db, pipeline_id);
     for (bool changed = true; changed;) {
         changed = false;
-        auto jobs = pipelines::jobs_of(db, pipeline_id);
         std::map<std::string, JobState> state_of;
         for (const auto& job : jobs) state_of[job.name] = *parse_job_state(job.status);
         for (const auto& job : jobs) {
@@ -94,9 +96,9 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
                 changed = true;
             }
         }
+        if (changed) jobs = pipelines::jobs_of(db, pipeline_id);
     }
 
-    auto jobs = pipelines::jobs_of(db, pipeline_id);
     bool all_done = std::all_of(jobs.begin(), jobs.end(), [](const JobRow& job) {
         return is_terminal(*parse_job_state(job.status));
     });
