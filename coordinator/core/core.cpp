@@ -9,6 +9,13 @@
 #include "shared/log.h"
 
 namespace fmg::coordinator {
+namespace {
+
+/// How often at most the loop runs its timers (heartbeats out, silent agents, job timeouts):
+/// each is up to this late, against a 1 s heartbeat and a 3 s agent timeout by default.
+constexpr Millis kTimerResolution{20};
+
+}  // namespace
 
 Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& context,
            Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
@@ -63,6 +70,12 @@ void Core::run() {
             attempt.id, steady_time_of(attempt.started_at.value_or(attempt.created_at), clock_));
     }
     dispatch();
+    // The timers look at every session and attempt, so they run when their nearest deadline
+    // is due and at most every kTimerResolution, not after every frame: 2,000 agents send a
+    // frame every half millisecond (docs/performance/scale.md). No handler can bring a
+    // deadline before `timers_due`: new ones lie a heartbeat interval or more ahead, and
+    // time_to_next_deadline() never looks further than one interval.
+    SteadyTime timers_due = clock_.steady_now();
     while (!stopping_) {
         std::vector<zmq::pollitem_t> items = {
             {router_.handle(), 0, ZMQ_POLLIN, 0},
@@ -70,7 +83,8 @@ void Core::run() {
             {monitor_.handle(), 0, ZMQ_POLLIN, 0},
         };
         if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
-        zmq::poll(items.data(), items.size(), time_to_next_deadline());
+        zmq::poll(items.data(), items.size(),
+                  std::max(Millis(0), std::chrono::ceil<Millis>(timers_due - clock_.steady_now())));
 
         if (items[1].revents & ZMQ_POLLIN) {
             for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
@@ -78,9 +92,11 @@ void Core::run() {
         if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
         if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
         if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
+        if (clock_.steady_now() < timers_due) continue;
         check_liveness();
         check_job_timeouts();
         send_heartbeats();
+        timers_due = clock_.steady_now() + std::max(kTimerResolution, time_to_next_deadline());
     }
     for (const auto& [routing_id, session] : sessions_) {
         FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
