@@ -12,9 +12,11 @@
 // jobs, 15 s window) about 40 s.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -166,8 +168,48 @@ std::string describe(const SimAgentsStats& stats) {
 }
 
 /// What one window of time cost the coordinator.
+/// CPU time (user + system) in a /proc stat file, in seconds; 0 when it cannot be read.
+/// (proc_stats.h's cpu_seconds reads /proc/PID/stat, which is the whole process even for a
+/// thread's id; a thread's own line is /proc/PID/task/TID/stat.)
+double task_cpu_seconds(const std::filesystem::path& stat_file) {
+    const std::string text = read_file_text(stat_file);
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    // state is field 3; utime and stime are fields 14 and 15 (proc(5)).
+    for (int index = 3; index <= 15 && fields >> field; ++index) {
+        if (index == 14 || index == 15) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+/// CPU seconds of each thread of `pid` so far, summed by role: "event loop" (the main
+/// thread, which runs the coordinator's Core), ZeroMQ's threads by name ("ZMQbg/IO/0"), and
+/// "other threads".
+std::map<std::string, double> cpu_by_thread(pid_t pid) {
+    std::map<std::string, double> seconds;
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+        const pid_t tid = std::stoi(task.path().filename().string());
+        std::string name = read_file_text(task.path() / "comm");
+        while (!name.empty() && name.back() == '\n') name.pop_back();
+        if (tid == pid) {
+            name = "event loop";
+        } else if (name.rfind("ZMQbg/", 0) != 0) {
+            name = "other threads";  // HTTP, preparer, status sender: named as the process
+        }
+        seconds[name] += task_cpu_seconds(task.path() / "stat");
+    }
+    return seconds;
+}
+
 struct WindowCost {
-    double cpu_percent = 0;  // of one core, averaged over the window
+    double cpu_percent = 0;                        // of one core, averaged over the window
+    std::map<std::string, double> thread_percent;  // the same, by thread (cpu_by_thread)
     std::vector<double> listing_ms;
     RequestSamples listing;
 };
@@ -179,6 +221,7 @@ WindowCost measure_window(Cluster& cluster, std::chrono::seconds length, const s
     RequestSampler listing(cluster.api(), "/api/v1/pipelines", kListingInterval);
     const auto started = std::chrono::steady_clock::now();
     const double cpu_before = cpu_seconds(pid);
+    const auto threads_before = cpu_by_thread(pid);
     double slice_cpu = cpu_before;
     auto slice_start = started;
     std::cout << "scale: " << what << ": measuring for " << length.count()
@@ -197,6 +240,14 @@ WindowCost measure_window(Cluster& cluster, std::chrono::seconds length, const s
     WindowCost cost;
     const double elapsed = Seconds(std::chrono::steady_clock::now() - started).count();
     cost.cpu_percent = 100 * (cpu_seconds(pid) - cpu_before) / elapsed;
+    std::cout << "scale: " << what << ": coordinator CPU by thread:";
+    for (const auto& [thread, seconds] : cpu_by_thread(pid)) {
+        const auto before = threads_before.find(thread);
+        cost.thread_percent[thread] =
+            100 * (seconds - (before == threads_before.end() ? 0 : before->second)) / elapsed;
+        std::printf(" %s %.1f%%", thread.c_str(), cost.thread_percent[thread]);
+    }
+    std::cout << std::endl;
     cost.listing = listing.stop();
     cost.listing_ms = cost.listing.latencies_ms;
     return cost;
