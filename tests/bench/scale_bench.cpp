@@ -319,14 +319,19 @@ TEST_CASE("scale", "[bench]") {
     const double peak = peak_rss.stop();
     const SimAgentsStats after = sim.stats();
     const auto lost = lost_lines(cluster);
+    const auto listing_started = std::chrono::steady_clock::now();
     const auto states = runner_states(cluster);
+    const double runners_ms = std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - listing_started)
+                                  .count();
     const auto job_states = gauge_by_state(cluster, "fmg_jobs");
 
     std::cout << "scale: ramp " << fixed(ramp_seconds) << " s; in the window the agents sent "
               << after.heartbeats_sent - before.heartbeats_sent << " heartbeats and received "
               << after.frames_received - before.frames_received
               << " frames; since the start: " << describe(after)
-              << "; runners: " << describe(states) << "; " << lost.size()
+              << "; runners (GET /api/v1/runners took " << fixed(runners_ms, 0)
+              << " ms): " << describe(states) << "; " << lost.size()
               << " runners with lost lines; jobs: queued " << count_of(job_states, "queued")
               << ", running " << count_of(job_states, "running") << std::endl;
 
