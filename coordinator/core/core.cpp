@@ -70,12 +70,15 @@ void Core::run() {
             attempt.id, steady_time_of(attempt.started_at.value_or(attempt.created_at), clock_));
     }
     dispatch();
-    // The timers look at every session and attempt, so they run when their nearest deadline
-    // is due and at most every kTimerResolution, not after every frame: 2,000 agents send a
-    // frame every half millisecond (docs/performance/scale.md). No handler can bring a
-    // deadline before `timers_due`: new ones lie a heartbeat interval or more ahead, and
-    // time_to_next_deadline() never looks further than one interval.
-    SteadyTime timers_due = clock_.steady_now();
+    // Each timer walks every session or attempt, so it runs when its nearest deadline is
+    // due and at most every kTimerResolution, never after every frame: 2,000 agents send a
+    // frame every half millisecond (docs/performance/scale.md). A due time stays at or before
+    // its timer's deadlines until the timer runs again: handlers only add deadlines at least
+    // a heartbeat interval ahead (a session's next heartbeat, its liveness, a job's time
+    // limit), and no due time is set further ahead than one interval.
+    SteadyTime heartbeats_due = clock_.steady_now();
+    SteadyTime liveness_due = heartbeats_due;  // silent agents and the restart grace
+    SteadyTime job_timeouts_due = heartbeats_due;
     while (!stopping_) {
         std::vector<zmq::pollitem_t> items = {
             {router_.handle(), 0, ZMQ_POLLIN, 0},
@@ -83,8 +86,9 @@ void Core::run() {
             {monitor_.handle(), 0, ZMQ_POLLIN, 0},
         };
         if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
+        const SteadyTime first_due = std::min({heartbeats_due, liveness_due, job_timeouts_due});
         zmq::poll(items.data(), items.size(),
-                  std::max(Millis(0), std::chrono::ceil<Millis>(timers_due - clock_.steady_now())));
+                  std::max(Millis(0), std::chrono::ceil<Millis>(first_due - clock_.steady_now())));
 
         if (items[1].revents & ZMQ_POLLIN) {
             for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
@@ -92,11 +96,23 @@ void Core::run() {
         if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
         if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
         if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
-        if (clock_.steady_now() < timers_due) continue;
-        check_liveness();
-        check_job_timeouts();
-        send_heartbeats();
-        timers_due = clock_.steady_now() + std::max(kTimerResolution, time_to_next_deadline());
+
+        const SteadyTime now = clock_.steady_now();
+        const SteadyTime earliest = now + kTimerResolution;
+        const SteadyTime latest = now + Millis(settings_.heartbeat_interval_ms);
+        auto next_due = [&](std::optional<SteadyTime> deadline) {
+            return std::max(earliest, std::min(deadline.value_or(latest), latest));
+        };
+        if (now >= liveness_due) {
+            check_liveness();
+            liveness_due =
+                std::min(next_due(liveness_.next_deadline()), next_due(restart_grace_.deadline()));
+        }
+        if (now >= job_timeouts_due) {
+            check_job_timeouts();
+            job_timeouts_due = next_due(job_timeouts_.next_deadline());
+        }
+        if (now >= heartbeats_due) heartbeats_due = next_due(send_heartbeats());
     }
     for (const auto& [routing_id, session] : sessions_) {
         FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
@@ -206,26 +222,17 @@ void Core::check_job_timeouts() {
     }
 }
 
-void Core::send_heartbeats() {
-    SteadyTime now = clock_.steady_now();
-    for (auto& [routing_id, session] : sessions_) {
-        if (now < session.next_heartbeat) continue;
-        session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
-        send(routing_id, protocol::CoordinatorHeartbeat{});
-    }
-}
-
-std::chrono::milliseconds Core::time_to_next_deadline() const {
+SteadyTime Core::send_heartbeats() {
     SteadyTime now = clock_.steady_now();
     SteadyTime next = now + Millis(settings_.heartbeat_interval_ms);
-    for (const auto& [routing_id, session] : sessions_) {
+    for (auto& [routing_id, session] : sessions_) {
+        if (now >= session.next_heartbeat) {
+            session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
+            send(routing_id, protocol::CoordinatorHeartbeat{});
+        }
         next = std::min(next, session.next_heartbeat);
     }
-    for (auto deadline :
-         {liveness_.next_deadline(), restart_grace_.deadline(), job_timeouts_.next_deadline()}) {
-        if (deadline) next = std::min(next, *deadline);
-    }
-    return std::max(Millis(0), std::chrono::duration_cast<Millis>(next - now));
+    return next;
 }
 
 void Core::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {

@@ -43,8 +43,9 @@ class Core {
     void handle_command(const CoreCommand& command);
     void check_liveness();
     void check_job_timeouts();
-    void send_heartbeats();
-    std::chrono::milliseconds time_to_next_deadline() const;
+    /// Sends a heartbeat to each session whose turn it is; returns when the next one is due
+    /// (at most one heartbeat interval ahead).
+    SteadyTime send_heartbeats();
     void receive_agent_frames();
     void on_monitor_event();
 
