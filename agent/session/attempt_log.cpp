@@ -21,6 +21,7 @@ void AttemptLog::append(std::string_view bytes, SteadyTime now) {
     if (bytes.empty()) return;
     if (pending_.empty()) pending_since_ = now;
     pending_.append(bytes);
+    appended_bytes_ += bytes.size();
 }
 
 std::optional<SteadyTime> AttemptLog::flush_deadline() const {

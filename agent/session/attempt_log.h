@@ -75,6 +75,11 @@ class AttemptLog {
     size_t memory_bytes() const { return memory_bytes_; }
     /// How many unacknowledged chunks are on disk.
     size_t spooled_count() const { return spool_ ? spool_->count() : 0; }
+    /// Of all output appended, the bytes no longer held in memory: acknowledged or spooled.
+    /// Never decreases; what the attempt's OutputGate is released through.
+    uint64_t released_bytes() const {
+        return appended_bytes_ - (pending_.size() - pending_taken_) - memory_data_bytes_;
+    }
 
   private:
     // Moves the oldest chunks in memory to the spool until memory is within the bound.
@@ -89,6 +94,7 @@ class AttemptLog {
     std::string pending_;
     size_t pending_taken_ = 0;
     SteadyTime pending_since_{};
+    uint64_t appended_bytes_ = 0;
     uint64_t next_seq_ = 1;
     uint64_t acked_seq_ = 0;
     // Unacknowledged chunks: the spool holds the oldest, a contiguous run of seqs; memory the

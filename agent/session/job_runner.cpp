@@ -47,6 +47,7 @@ bool JobRunner::enforce_deadline(SteadyTime now) {
 
 void JobRunner::cancel() {
     cancelled_ = true;
+    gate_.open_for_good();  // a runner waiting to post output must see the cancel
     std::lock_guard lock(session_mutex_);
     if (session_) session_->cancel();
 }
@@ -54,6 +55,7 @@ void JobRunner::cancel() {
 void JobRunner::emit_output(std::string_view bytes) {
     if (bytes.empty()) return;
     at_line_start_ = bytes.back() == '\n';
+    gate_.pass(bytes.size());
     events_.post(Output{assign_.attempt_id, std::string(bytes)});
 }
 

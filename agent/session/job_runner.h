@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "agent/executor/executor.h"
+#include "agent/session/output_gate.h"
 #include "agent/session/runner_events.h"
 #include "protocol/messages.h"
 #include "shared/clock.h"
@@ -42,6 +43,9 @@ class JobRunner {
     /// that called start().
     bool enforce_deadline(SteadyTime now);
 
+    /// The flow control of this attempt's output, which the session meters and releases.
+    OutputGate& gate() { return gate_; }
+
   private:
     void run();
     /// Runs the steps; returns the job's outcome and error text.
@@ -59,6 +63,7 @@ class JobRunner {
     Mailbox<RunnerEvent>& events_;
     const Clock& clock_;
 
+    OutputGate gate_;
     std::atomic<bool> cancelled_{false};
     std::atomic<bool> timed_out_{false};  // set before cancelled_ when the time is up
     std::optional<SteadyTime> deadline_;  // the session thread's only

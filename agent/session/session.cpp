@@ -73,6 +73,7 @@ void Session::disconnect(const std::string& why) {
     monitor_.reset();
     socket_.reset();
     welcomed_ = false;
+    meter_output(false);
     reconnect_at_ = clock_.steady_now() + wait;
 }
 
@@ -166,6 +167,7 @@ int Session::run() {
             if (socket_ && (items[socket_index].revents & ZMQ_POLLIN)) receive_frames();
         }
         flush_logs(false);
+        release_output();
         check_timers();
     }
     return *exit_code_;
@@ -206,6 +208,7 @@ void Session::on_welcome(const protocol::Welcome& welcome) {
     heartbeat_interval_ = Millis(welcome.heartbeat_interval_ms);
     coordinator_watch_.set_timeout(Millis(welcome.agent_timeout_ms));
     next_heartbeat_ = clock_.steady_now() + heartbeat_interval_;
+    meter_output(true);
     FMG_LOG(info) << "registered as runner " << welcome.runner_id << " (heartbeat "
                   << welcome.heartbeat_interval_ms << " ms, timeout " << welcome.agent_timeout_ms
                   << " ms)";
@@ -219,6 +222,7 @@ void Session::on_reject(const protocol::Reject& reject) {
         if (!welcomed_) return;
         FMG_LOG(info) << "coordinator: " << reject.reason;
         welcomed_ = false;
+        meter_output(false);
         send_hello();
         return;
     }
@@ -240,6 +244,7 @@ void Session::on_assign(const protocol::Assign& assign) {
         attempts_.emplace(assign.attempt_id, Attempt(assign.attempt_id, spool_dir)).first->second;
     attempt.runner =
         std::make_unique<JobRunner>(assign, executor_, settings_.work_dir, events_, clock_);
+    attempt.runner->gate().set_metered(welcomed_);
     send(protocol::Accepted{assign.attempt_id});
     attempt.runner->start();
 }
@@ -343,6 +348,18 @@ void Session::flush_logs(bool force) {
     for (auto& [id, attempt] : attempts_) {
         if (!force && !attempt.log.flush_due(now)) continue;
         send_new_chunks(attempt);
+    }
+}
+
+void Session::meter_output(bool metered) {
+    for (auto& [id, attempt] : attempts_) {
+        if (attempt.runner) attempt.runner->gate().set_metered(metered);
+    }
+}
+
+void Session::release_output() {
+    for (auto& [id, attempt] : attempts_) {
+        if (attempt.runner) attempt.runner->gate().release_through(attempt.log.released_bytes());
     }
 }
 

@@ -66,6 +66,11 @@ class Session {
     void on_signal();
 
     void flush_logs(bool force);
+    /// Meters every running attempt's output while a coordinator session is up (welcomed),
+    /// and lets it run unmetered (to memory and the spool) while there is none.
+    void meter_output(bool metered);
+    /// Tells each running attempt's gate how much of its output is acknowledged or spooled.
+    void release_output();
     void check_timers();
     Millis time_to_next_deadline() const;
     std::vector<protocol::AttemptId> held_attempts() const;

@@ -293,3 +293,27 @@ TEST_CASE("a resend goes a window at a time: the oldest chunks first, across spo
     CHECK(joined_in_order(window(3), spooled + 2, spooled + 4, 9) ==
           printed.substr((spooled + 1) * 10 * 1000, 3 * 10 * 1000));
 }
+
+TEST_CASE("released bytes: output counts as released once acknowledged or spooled") {
+    TempWorkspace work;
+    const auto dir = spool_directory(work.path());
+    const size_t bound = 64 * 1024;
+    AttemptLog log(9, dir, bound);
+    log.append(std::string(1000, 'a'), kStart);
+    CHECK(log.released_bytes() == 0);  // pending
+    REQUIRE(log.take_chunk().has_value());
+    CHECK(log.released_bytes() == 0);  // sent, held until acknowledged
+    log.ack(1);
+    CHECK(log.released_bytes() == 1000);
+
+    // Past the memory bound the oldest chunks go to disk and stop holding memory.
+    produce(log, 20, 10 * 1000, bound);
+    const size_t spooled = log.spooled_count();
+    REQUIRE(spooled > 0);
+    CHECK(log.released_bytes() == 1000 + spooled * 10 * 1000);
+    CHECK(log.released_bytes() + log.memory_bytes() - (20 - spooled) * sizeof(protocol::Log) ==
+          1000 + 20 * 10 * 1000);
+
+    log.ack(21);
+    CHECK(log.released_bytes() == 1000 + 20 * 10 * 1000);
+}
