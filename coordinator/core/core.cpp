@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/runner_store.h"
 #include "protocol/codec.h"
 #include "shared/curve.h"
 #include "shared/log.h"
@@ -112,8 +113,12 @@ void Core::run() {
             check_job_timeouts();
             job_timeouts_due = next_due(job_timeouts_.next_deadline());
         }
-        if (now >= heartbeats_due) heartbeats_due = next_due(send_heartbeats());
+        if (now >= heartbeats_due) {
+            heartbeats_due = next_due(send_heartbeats());
+            record_heartbeats();
+        }
     }
+    record_heartbeats();
     for (const auto& [routing_id, session] : sessions_) {
         FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
     }
@@ -233,6 +238,11 @@ SteadyTime Core::send_heartbeats() {
         next = std::min(next, session.next_heartbeat);
     }
     return next;
+}
+
+void Core::record_heartbeats() {
+    runners::record_heartbeats(db_, heartbeats_to_record_);
+    heartbeats_to_record_.clear();
 }
 
 void Core::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {

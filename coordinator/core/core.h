@@ -46,6 +46,8 @@ class Core {
     /// Sends a heartbeat to each session whose turn it is; returns when the next one is due
     /// (at most one heartbeat interval ahead).
     SteadyTime send_heartbeats();
+    /// Writes the heartbeat times received since the last call, in one transaction.
+    void record_heartbeats();
     void receive_agent_frames();
     void on_monitor_event();
 
@@ -102,7 +104,11 @@ class Core {
     std::map<std::string, AgentSession> sessions_;       // by routing id
     std::map<RunnerId, std::string> session_of_runner_;  // runner -> routing id
     std::map<AttemptId, RunnerId> runner_of_attempt_;    // attempts whose output is accepted
-    AgentLiveness liveness_;                             // which sessions were silent too long
+    // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
+    // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
+    // second; docs/performance.md, scale).
+    std::map<RunnerId, int64_t> heartbeats_to_record_;
+    AgentLiveness liveness_;      // which sessions were silent too long
     RestartGrace restart_grace_;  // attempts left from before a restart wait this long
     JobTimeouts job_timeouts_;    // attempts that ran past --job-timeout
     // Attempts the coordinator ended for their job timeout: an agent that reports one later

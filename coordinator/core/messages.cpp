@@ -183,7 +183,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
 }
 
 void Core::on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& heartbeat) {
-    runners::record_heartbeat(db_, session.runner_id, clock_.wall_ms());
+    heartbeats_to_record_[session.runner_id] = clock_.wall_ms();
     if (heartbeat.draining && !session.draining) {
         session.draining = true;
         runners::set_state(db_, session.runner_id, "draining");

@@ -90,11 +90,15 @@ void record_hello(Database& db, RunnerId id, const std::string& version, int64_t
         .run();
 }
 
-void record_heartbeat(Database& db, RunnerId id, int64_t now) {
-    db.prepare("UPDATE runners SET last_heartbeat_at = ? WHERE id = ?")
-        .bind(1, now)
-        .bind(2, id)
-        .run();
+void record_heartbeats(Database& db, const std::map<RunnerId, int64_t>& latest) {
+    if (latest.empty()) return;
+    db.transaction([&] {
+        Statement update = db.prepare("UPDATE runners SET last_heartbeat_at = ? WHERE id = ?");
+        for (const auto& [id, at] : latest) {
+            update.bind(1, at).bind(2, id).run();
+            update.reset();
+        }
+    });
 }
 
 void revoke(Database& db, RunnerId id, int64_t now) {

@@ -1,6 +1,8 @@
 #pragma once
 // Registered runners: their CURVE keys, declared capacity and last known state.
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,7 +29,8 @@ std::vector<RunnerRow> all(Database& db);
 void set_state(Database& db, RunnerId id, const std::string& state);
 void record_hello(Database& db, RunnerId id, const std::string& version, int64_t capacity,
                   const std::vector<std::string>& labels, int64_t now);
-void record_heartbeat(Database& db, RunnerId id, int64_t now);
+/// Stores each runner's latest heartbeat time (wall ms), all in one transaction.
+void record_heartbeats(Database& db, const std::map<RunnerId, int64_t>& latest);
 void revoke(Database& db, RunnerId id, int64_t now);
 
 }  // namespace fmg::coordinator::runners
