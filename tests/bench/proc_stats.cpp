@@ -8,16 +8,32 @@
 
 namespace fmg::bench {
 
-double rss_mib(pid_t pid) {
+namespace {
+
+// A "Name:   1234 kB" field of /proc/PID/status, in MiB; 0 when the process is gone.
+double status_mib(pid_t pid, const std::string& name) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    const std::string prefix = name + ":";
     for (std::string line; std::getline(status, line);) {
-        if (line.rfind("VmRSS:", 0) != 0) continue;
-        std::istringstream fields(line.substr(6));
+        if (line.rfind(prefix, 0) != 0) continue;
+        std::istringstream fields(line.substr(prefix.size()));
         double kib = 0;
         fields >> kib;
         return kib / 1024.0;
     }
     return 0;
+}
+
+}  // namespace
+
+double rss_mib(pid_t pid) {
+    return status_mib(pid, "VmRSS");
+}
+double rss_anon_mib(pid_t pid) {
+    return status_mib(pid, "RssAnon");
+}
+double rss_file_mib(pid_t pid) {
+    return status_mib(pid, "RssFile");
 }
 
 double cpu_seconds(pid_t pid) {

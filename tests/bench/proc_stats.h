@@ -13,6 +13,12 @@ namespace fmg::bench {
 /// Resident memory of `pid` in MiB (VmRSS); 0 when the process is gone.
 double rss_mib(pid_t pid);
 
+/// Of the resident memory, what is the process's own (anonymous: heap, stacks) and what is
+/// mapped from files (its binary and shared libraries, shared with other processes), in MiB
+/// (RssAnon, RssFile); 0 when the process is gone.
+double rss_anon_mib(pid_t pid);
+double rss_file_mib(pid_t pid);
+
 /// CPU time (user + system) `pid` has used so far, in seconds; 0 when it is gone.
 double cpu_seconds(pid_t pid);
 
