@@ -23,6 +23,7 @@ using TreeHandle = Handle<git_tree, git_tree_free>;
 using TreeEntryHandle = Handle<git_tree_entry, git_tree_entry_free>;
 using BlobHandle = Handle<git_blob, git_blob_free>;
 using OdbHandle = Handle<git_odb, git_odb_free>;
+using PackbuilderHandle = Handle<git_packbuilder, git_packbuilder_free>;
 
 /// Frees the buffer's contents when it goes out of scope.
 class BufGuard {

@@ -113,6 +113,8 @@ Result<Mirror> Mirror::open(const fs::path& cache_dir, const std::string& url) {
     if (!fs::exists(impl->path, ec)) {
         if (auto created = create_mirror(*impl); !created) return created.error();
     }
+    // Read before opening: a consolidation in between only costs a needless reopen later.
+    impl->pack_generation = read_pack_generation(impl->path);
     git_repository* raw_repo = nullptr;
     if (int rc = git_repository_open_bare(&raw_repo, impl->path.c_str()); rc < 0) {
         return libgit2_error("open mirror " + impl->path.string(), rc);

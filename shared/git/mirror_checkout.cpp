@@ -87,9 +87,14 @@ Status Mirror::checkout(const std::string& sha, const fs::path& destination) con
     const std::string action =
         "check out " + sha + " of " + impl_->display_url + " into " + destination.string();
     const auto started = std::chrono::steady_clock::now();
-    auto commit = find_commit(*impl_, sha, action);
-    if (!commit) return commit.error();
-    const git_oid commit_id = *git_commit_id(commit->get());
+    git_oid commit_id;
+    {
+        auto lock = lock_for_reading(*impl_, action);
+        if (!lock) return lock.error();
+        auto commit = find_commit(*impl_, sha, action);
+        if (!commit) return commit.error();
+        commit_id = *git_commit_id(commit->get());
+    }
 
     bool created = false;
     if (auto prepared = prepare_destination(destination, action, created); !prepared) {

@@ -82,6 +82,10 @@ Status Mirror::fetch() {
     FMG_LOG(info) << "git: fetched " << impl_->display_url << " into " << impl_->path.string()
                   << " in " << elapsed.count() << " ms (" << stats->received_objects << " objects, "
                   << stats->received_bytes << " bytes)";
+    // The fetch stands even if merging fails: the mirror only reads more slowly.
+    if (auto consolidated = consolidate_packs(*impl_); !consolidated) {
+        FMG_LOG(warn) << "git: " << consolidated.error().message;
+    }
     return {};
 }
 

@@ -50,13 +50,16 @@ Result<CommitHandle> find_commit(const MirrorState& impl, std::string_view sha,
 }
 
 bool Mirror::has_commit(const std::string& sha) const {
-    return find_commit(*impl_, sha, "has_commit").ok();
+    auto lock = lock_for_reading(*impl_, "has_commit");
+    return lock.ok() && find_commit(*impl_, sha, "has_commit").ok();
 }
 
 Result<std::string> Mirror::resolve(const std::string& ref_or_sha) const {
     const std::string action =
         "resolve '" + ref_or_sha + "' in the mirror of " + impl_->display_url;
     if (ref_or_sha.empty()) return Error{action + ": the revision is empty"};
+    auto lock = lock_for_reading(*impl_, action);
+    if (!lock) return lock.error();
     git_object* raw_object = nullptr;
     int rc = git_revparse_single(&raw_object, impl_->repo.get(), ref_or_sha.c_str());
     if (rc == GIT_ENOTFOUND) return Error{action + ": no such branch, tag or commit"};
@@ -77,6 +80,8 @@ Result<std::optional<std::string>> Mirror::read_file(const std::string& sha,
     if (path.empty() || path.front() == '/') {
         return Error{action + ": the path must be relative to the repository root"};
     }
+    auto lock = lock_for_reading(*impl_, action);
+    if (!lock) return lock.error();
     auto commit = find_commit(*impl_, sha, action);
     if (!commit) return commit.error();
     git_tree* raw_tree = nullptr;
