@@ -144,8 +144,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     // Reconciliation: keep what the agent runs and we still give it; lose what we gave it and
     // it no longer has; cancel what it runs and we do not own to it.
     std::set<AttemptId> reported(hello.running.begin(), hello.running.end());
-    for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
-        if (attempt.runner_id != runner->id) continue;
+    for (const AttemptRow& attempt : pipelines::active_attempts_of(db_, runner->id)) {
         if (reported.count(attempt.id)) {
             session.attempts.insert(attempt.id);
             runner_of_attempt_[attempt.id] = runner->id;

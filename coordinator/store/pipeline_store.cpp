@@ -284,6 +284,15 @@ std::vector<AttemptRow> active_attempts(Database& db) {
     return rows;
 }
 
+std::vector<AttemptRow> active_attempts_of(Database& db, RunnerId runner_id) {
+    auto q = db.prepare(attempt_query(
+        "WHERE a.status IN ('assigned', 'running') AND a.runner_id = ? ORDER BY a.id"));
+    q.bind(1, runner_id);
+    std::vector<AttemptRow> rows;
+    while (q.step()) rows.push_back(read_attempt(q));
+    return rows;
+}
+
 void set_attempt_status(Database& db, AttemptId id, const std::string& status,
                         const std::optional<std::string>& error, std::optional<int64_t> started_at,
                         std::optional<int64_t> finished_at) {

@@ -70,6 +70,8 @@ std::optional<AttemptRow> find_attempt(Database& db, AttemptId id);
 std::vector<AttemptRow> attempts_of(Database& db, JobId job_id);
 /// Attempts that are assigned or running, with the runner they were given to.
 std::vector<AttemptRow> active_attempts(Database& db);
+/// The same, of one runner only (what a hello reconciles).
+std::vector<AttemptRow> active_attempts_of(Database& db, RunnerId runner_id);
 void set_attempt_status(Database& db, AttemptId id, const std::string& status,
                         const std::optional<std::string>& error, std::optional<int64_t> started_at,
                         std::optional<int64_t> finished_at);

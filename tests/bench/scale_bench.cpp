@@ -9,15 +9,18 @@
 //
 // Budget: about 2.5 minutes in full (registering 2,000 runners and queueing 10,000 jobs
 // ~30 s, baseline 10 s, ramp ~15 s, window 60 s, teardown); --quick (200 agents, 1,000
-// jobs, 15 s window) about 40 s.
+// jobs, 15 s window) about 40 s. FMG_SCALE_STORM=N ramps up open-loop at N sessions a second
+// (a reconnect storm) instead of at most 32 hellos in flight.
 
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -288,6 +291,13 @@ TEST_CASE("scale", "[bench]") {
 
     SimAgentsOptions sim_options;
     sim_options.connects_per_second = kConnectsPerSecond;
+    // FMG_SCALE_STORM=N: an open-loop ramp of N new sessions a second, none waiting for a
+    // welcome first: what agents reconnecting after a coordinator restart do
+    // (docs/performance/scale.md, "a reconnect storm").
+    if (const char* storm = std::getenv("FMG_SCALE_STORM"); storm && std::atoi(storm) > 0) {
+        sim_options.max_pending_hellos = std::numeric_limits<size_t>::max();
+        sim_options.connects_per_second = std::atoi(storm);
+    }
     SimAgents sim(runners, sim_options);
     const auto ramp_start = std::chrono::steady_clock::now();
     auto next_progress = ramp_start + std::chrono::seconds(5);

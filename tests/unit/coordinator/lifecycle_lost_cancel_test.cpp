@@ -191,3 +191,25 @@ TEST_CASE("a cut status description is still valid UTF-8 (GitHub refuses anythin
     for (int i = 0; i < 100; ++i) short_accented += "\xC3\xA9";
     CHECK(lifecycle::status_description(short_accented) == short_accented);
 }
+
+TEST_CASE("a runner's active attempts are those assigned or running on it, no other runner's") {
+    Store store;
+    PipelineId pipeline = add_pipeline(store.db);
+    RunnerId mine = add_runner(store.db, "runner-mine");
+    RunnerId other = add_runner(store.db, "runner-other");
+    AttemptId running = start_job(store.db, add_job(store.db, pipeline, "a", 0), mine, kT0);
+    auto assigned =
+        lifecycle::dispatch_job(store.db, add_job(store.db, pipeline, "b", 1), mine, kT0);
+    REQUIRE(assigned.has_value());
+    run_job(store, add_job(store.db, pipeline, "c", 2), mine, AttemptState::success, kT0);
+    AttemptId others = start_job(store.db, add_job(store.db, pipeline, "d", 3), other, kT0);
+
+    std::vector<AttemptId> ids;
+    for (const AttemptRow& row : pipelines::active_attempts_of(store.db, mine)) {
+        CHECK(row.runner_id == mine);
+        ids.push_back(row.id);
+    }
+    CHECK(ids == std::vector<AttemptId>{running, assigned->attempt_id});
+    REQUIRE(pipelines::active_attempts_of(store.db, other).size() == 1);
+    CHECK(pipelines::active_attempts_of(store.db, other)[0].id == others);
+}
