@@ -11,18 +11,22 @@ namespace {
 }
 }  // namespace
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) !=
-        SQLITE_OK) {
-        fail(db, "prepare '" + std::string(sql.substr(0, 60)) + "'");
-    }
-}
+Statement::Statement(sqlite3* db, sqlite3_stmt* statement, std::vector<sqlite3_stmt*>* pool)
+    : db_(db), statement_(statement), pool_(pool) {}
 
 Statement::~Statement() {
-    sqlite3_finalize(statement_);
+    if (statement_ == nullptr) return;
+    if (pool_ == nullptr) {
+        sqlite3_finalize(statement_);
+        return;
+    }
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+    pool_->push_back(statement_);
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), statement_(other.statement_) {
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), statement_(other.statement_), pool_(other.pool_) {
     other.statement_ = nullptr;
 }
 
@@ -105,11 +109,28 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
 }
 
 Database::~Database() {
+    for (auto& [sql, statements] : idle_statements_) {
+        for (sqlite3_stmt* statement : statements) sqlite3_finalize(statement);
+    }
     sqlite3_close_v2(db_);
 }
 
 Statement Database::prepare(std::string_view sql) {
-    return Statement(db_, sql);
+    auto pool = idle_statements_.find(std::string(sql));
+    if (pool != idle_statements_.end() && !pool->second.empty()) {
+        sqlite3_stmt* statement = pool->second.back();
+        pool->second.pop_back();
+        return Statement(db_, statement, &pool->second);
+    }
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &statement, nullptr) != SQLITE_OK) {
+        fail(db_, "prepare '" + std::string(sql.substr(0, 60)) + "'");
+    }
+    if (pool == idle_statements_.end() && idle_statements_.size() < kMaxCachedSql) {
+        pool = idle_statements_.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+    }
+    return Statement(db_, statement, pool == idle_statements_.end() ? nullptr : &pool->second);
 }
 
 void Database::exec(std::string_view sql) {
