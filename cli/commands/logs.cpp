@@ -1,5 +1,8 @@
 // fmg logs ID [JOB] [--follow] [--attempt N]: a job's log, streamed as it arrives.
 
+#include <chrono>
+#include <thread>
+
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
 #include "shared/exit_codes.h"
@@ -14,15 +17,29 @@ std::string job_names(const PipelineView& pipeline) {
     return names;
 }
 
+/// How often --follow looks again at a pipeline whose jobs are not known yet.
+constexpr std::chrono::milliseconds kPreparePoll{100};
+
 /// The job the user means: the one named, or the pipeline's only job (several: exit 2).
-ApiResult<std::string> resolve_job(const CommandContext& context, int64_t pipeline_id) {
+/// A pipeline just pushed has no jobs until the coordinator has read its config: with
+/// `follow`, waits for them (or for the pipeline to end without any).
+ApiResult<std::string> resolve_job(const CommandContext& context, int64_t pipeline_id,
+                                   bool follow) {
     const auto& positional = context.options.positional;
     if (positional.size() > 1) return positional[1];
     auto pipeline = fetch_pipeline(context.api, pipeline_id);
+    while (pipeline && follow && pipeline->jobs.empty() && !is_final_status(pipeline->status)) {
+        std::this_thread::sleep_for(kPreparePoll);
+        pipeline = fetch_pipeline(context.api, pipeline_id);
+    }
     if (!pipeline) return pipeline.error();
     std::string which = "pipeline #" + std::to_string(pipeline_id);
     if (pipeline->jobs.size() == 1) return pipeline->jobs.front().name;
     if (pipeline->jobs.empty()) {
+        if (!is_final_status(pipeline->status)) {
+            return ApiError{exit_code::kFailed,
+                            which + " has no jobs yet: its config is being read (--follow waits)"};
+        }
         std::string why = pipeline->error.empty() ? "" : ": " + pipeline->error;
         return ApiError{exit_code::kFailed, which + " has no jobs" + why};
     }
@@ -51,10 +68,10 @@ int run_logs(const CommandContext& context) {
     const std::string& argument = context.options.positional[0];
     auto id = parse_id(argument);
     if (!id) return usage_error(context, "'" + argument + "' is not a pipeline id");
-    auto job = resolve_job(context, *id);
+    const bool follow = context.options.flag("follow");
+    auto job = resolve_job(context, *id, follow);
     if (!job) return report(context, job.error());
 
-    bool follow = context.options.flag("follow");
     std::string target = with_query(
         "/api/v1/pipelines/" + std::to_string(*id) + "/jobs/" + path_segment(*job) + "/log",
         {{"attempt", context.options.text("attempt")}, {"follow", follow ? "1" : ""}});

@@ -114,3 +114,30 @@ TEST_CASE("logs --follow streams until the job ends and exits by its result") {
     for (const auto& request : coordinator.requests()) uris.push_back(request.uri);
     CHECK(std::count(uris.begin(), uris.end(), "/api/v1/pipelines/3/jobs/build/log?follow=1") == 1);
 }
+
+TEST_CASE("logs --follow of a pipeline whose config is still being read waits for its job") {
+    FakeCoordinator coordinator;
+    std::atomic<int> looks{0};
+    const std::string preparing = R"({"id": 3, "status": "queued", "jobs": [], "error": null})";
+    coordinator.on("GET", "/api/v1/pipelines/3",
+                   [&](const RecordedRequest&, HTTPServerResponse& response) {
+                       response.setContentType("application/json");
+                       response.send() << (++looks <= 2 ? preparing : one_job_pipeline("success"));
+                   });
+    coordinator.on("GET", "/api/v1/pipelines/3/jobs/build/log",
+                   [&](const RecordedRequest&, HTTPServerResponse& response) {
+                       stream_in_chunks(response, {"built\n"});
+                   });
+    auto followed = fmg_at(coordinator, {"logs", "3", "--follow"});
+    CHECK(followed.exit_code == exit_code::kOk);
+    CHECK(followed.out == "built\n");
+    CHECK(looks >= 3);
+
+    // Without --follow it says why there is nothing yet.
+    coordinator.reply("GET", "/api/v1/pipelines/4", 200,
+                      R"({"id": 4, "status": "queued", "jobs": [], "error": null})");
+    auto plain = fmg_at(coordinator, {"logs", "4"});
+    CHECK(plain.exit_code == exit_code::kFailed);
+    CHECK(plain.err ==
+          "fmg: pipeline #4 has no jobs yet: its config is being read (--follow waits)\n");
+}
