@@ -1,10 +1,12 @@
-// The idle benchmark's baseline for the agent: a process that loads the agent's libraries
-// (it links the same fmg_agent library) and initialises them as fmg-agent does at start
-// (libgit2, a ZeroMQ context whose I/O thread runs, a DEALER socket connecting), then does
-// nothing. Its resident memory is what any agent built on these libraries costs before it
+// The idle benchmark's baseline for the agent: a process that loads the libraries fmg-agent
+// loads at exec (the same set; `ldd` of both agree) and initialises them as fmg-agent does at
+// start (libgit2, a ZeroMQ context whose I/O thread runs, a DEALER socket connecting), then
+// does nothing. Its resident memory is what any agent built on these libraries costs before it
 // holds a byte of its own. Prints "ready" and waits until killed.
 
+#include <Poco/JSON/Object.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <zmq.hpp>
@@ -12,6 +14,10 @@
 #include "shared/git/mirror.h"
 
 int main() {
+    // One empty object each from Poco JSON (the agent's Docker client) and yaml-cpp (its
+    // --config file), so the linker keeps them as it does for fmg-agent.
+    Poco::JSON::Object json;
+    YAML::Node yaml = YAML::Load("");
     fmg::git::init_library();
     zmq::context_t context;
     zmq::socket_t socket(context, zmq::socket_type::dealer);
