@@ -17,6 +17,9 @@ constexpr int64_t kDispatchBatch = 256;
 /// Status posts: first retry after this, doubling up to the cap.
 constexpr std::chrono::milliseconds kStatusRetryInitial{1000};
 constexpr std::chrono::milliseconds kStatusRetryMax{std::chrono::minutes(10)};
+/// How long the status sender keeps an idle connection to GitHub for the next post. A server
+/// that closes it sooner costs one immediate retry on a new connection.
+constexpr std::chrono::seconds kStatusKeepAlive{30};
 /// A follower of a live log re-checks the job's state at least this often, in case a
 /// wake-up was missed (the normal path is woken by the writer).
 constexpr std::chrono::milliseconds kLogFollowRecheck{1000};

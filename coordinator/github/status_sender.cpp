@@ -99,12 +99,34 @@ void StatusSender::run() {
     }
 }
 
-Status StatusSender::post(const OutboxRow& row) const {
+Status StatusSender::post(const OutboxRow& row) {
+    const bool reused = session_ != nullptr;
+    try {
+        if (!session_) {
+            session_ = open_http_session(Poco::URI(api_url_));
+            session_->setTimeout(Poco::Timespan(10, 0));
+            session_->setKeepAlive(true);
+            session_->setKeepAliveTimeout(Poco::Timespan(kStatusKeepAlive.count(), 0));
+        }
+    } catch (const Poco::Exception& e) {
+        return Error{e.displayText()};
+    }
+    bool answered = false;
+    Status posted = post_on(*session_, row, answered);
+    if (answered) return posted;
+    session_.reset();  // the connection is in an unknown state
+    // Failed before an answer on a kept connection, which the server may have closed while
+    // idle: one more try on a new one before the row backs off.
+    if (!reused) return posted;
+    FMG_LOG(debug) << "GitHub connection failed before an answer (" << posted.error().message
+                   << "); posting again on a new one";
+    return post(row);
+}
+
+Status StatusSender::post_on(Poco::Net::HTTPClientSession& session, const OutboxRow& row,
+                             bool& answered) const {
     try {
         Poco::URI uri(api_url_ + "/repos/" + row.repo + "/statuses/" + row.sha);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session = open_http_session(uri);
-        session->setTimeout(Poco::Timespan(10, 0));
-
         Poco::JSON::Object body;
         body.set("state", row.state);
         body.set("target_url", row.target_url);
@@ -116,16 +138,18 @@ Status StatusSender::post(const OutboxRow& row) const {
 
         Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
                                        Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
         request.set("Authorization", "Bearer " + *token_);
         request.set("Accept", "application/vnd.github+json");
         request.set("User-Agent", "fmg-coordinator");
         request.setContentType("application/json");
         request.setContentLength(static_cast<std::streamsize>(payload.size()));
-        session->sendRequest(request) << payload;
+        session.sendRequest(request) << payload;
         Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
+        std::istream& in = session.receiveResponse(response);
         std::string answer;
-        Poco::StreamCopier::copyToString(in, answer);
+        Poco::StreamCopier::copyToString(in, answer);  // read whole, so the connection is reusable
+        answered = true;
         int code = static_cast<int>(response.getStatus());
         if (code >= 200 && code < 300) return {};
         return Error{"GitHub answered " + std::to_string(code) + ": " + answer.substr(0, 200)};

@@ -1,10 +1,14 @@
 #pragma once
 // Posts queued GitHub commit statuses from the outbox, oldest first, retrying failures with
 // exponential backoff. Rows stay in SQLite until GitHub accepted them, so a restart loses
-// nothing (SPEC "GitHub commit statuses").
+// nothing (SPEC "GitHub commit statuses"). One kept-alive connection carries the posts: a
+// new one per status would cost a TCP and TLS handshake with GitHub for each.
+
+#include <Poco/Net/HTTPClientSession.h>
 
 #include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,13 +34,19 @@ class StatusSender {
 
   private:
     void run();
-    /// Posts one status; an Error carries what GitHub (or the network) said.
-    Status post(const OutboxRow& row) const;
+    /// Posts one status; an Error carries what GitHub (or the network) said. When a
+    /// connection kept from an earlier post fails before GitHub answers (the server closed
+    /// it while idle), the post is tried once more at once on a new one.
+    Status post(const OutboxRow& row);
+    /// One POST on `session`; `answered` tells whether GitHub's answer was read.
+    Status post_on(Poco::Net::HTTPClientSession& session, const OutboxRow& row,
+                   bool& answered) const;
 
     std::filesystem::path database_file_;
     std::string api_url_;
     std::optional<std::string> token_;
     const Clock& clock_;
+    std::unique_ptr<Poco::Net::HTTPClientSession> session_;  // the sender thread's only
 
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -41,7 +41,8 @@ bool is_final_pipeline_status(const std::string& status) {
 }
 
 Cluster::Cluster(ClusterOptions options)
-    : options_(std::move(options)), github_(std::make_unique<FakeGitHub>(options_.github_token)) {
+    : options_(std::move(options)),
+      github_(std::make_unique<FakeGitHub>(options_.github_token, options_.github_idle_close)) {
     std::filesystem::create_directories(dir_ / "home");
     std::filesystem::create_directories(dir_ / "logs");
     start_coordinator();

@@ -32,6 +32,8 @@ struct ClusterOptions {
     // Where the coordinator listens for agents; "0.0.0.0" lets agents in other network
     // namespaces reach it through a veth address.
     std::string agent_listen_host = "127.0.0.1";
+    // The fake GitHub closes a kept-alive connection idle this long (0: Poco's 10 s).
+    std::chrono::milliseconds github_idle_close{0};
 };
 
 struct AgentOptions {

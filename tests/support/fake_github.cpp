@@ -104,6 +104,7 @@ class StatusHandler : public Poco::Net::HTTPRequestHandler {
         posted.method = request.getMethod();
         posted.path = request.getURI();
         posted.authorization = request.get("Authorization", "");
+        posted.client = request.clientAddress().toString();
         Poco::StreamCopier::copyToString(request.stream(), posted.body);
 
         std::string reply;
@@ -165,12 +166,16 @@ std::string PostedStatus::sha() const {
     return match[3].str();
 }
 
-FakeGitHub::FakeGitHub(std::string expected_token) : state_(std::make_shared<State>()) {
+FakeGitHub::FakeGitHub(std::string expected_token, std::chrono::milliseconds idle_close)
+    : state_(std::make_shared<State>()) {
     state_->expected_token = std::move(expected_token);
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
     port_ = socket.address().port();
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(4);
+    if (idle_close.count() > 0) {
+        params->setKeepAliveTimeout(Poco::Timespan(idle_close.count() * 1000));
+    }
     server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(state_), socket, params);
     server_->start();
 }

@@ -6,6 +6,7 @@
 
 #include <Poco/Net/HTTPServer.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,7 @@ struct PostedStatus {
     std::string path;           // "/repos/OWNER/REPO/statuses/SHA"
     std::string authorization;  // the Authorization header as sent
     std::string body;           // the raw body
+    std::string client;         // the client's address and port: one per connection
     int answered = 0;           // the HTTP status the fake answered with
     std::string rejection;      // why it was not accepted (empty when answered 201)
     // Fields of an accepted body:
@@ -37,7 +39,10 @@ struct PostedStatus {
 class FakeGitHub {
   public:
     /// Starts listening on an ephemeral port of 127.0.0.1. Throws Poco::Exception on failure.
-    explicit FakeGitHub(std::string expected_token);
+    /// A kept-alive connection idle for `idle_close` is closed by the fake, as servers do
+    /// (0: Poco's default, 10 s).
+    explicit FakeGitHub(std::string expected_token,
+                        std::chrono::milliseconds idle_close = std::chrono::milliseconds(0));
     /// Stops the server (waits for handlers in progress).
     ~FakeGitHub();
     FakeGitHub(const FakeGitHub&) = delete;
