@@ -116,7 +116,7 @@ Database::~Database() {
 }
 
 Statement Database::prepare(std::string_view sql) {
-    auto pool = idle_statements_.find(std::string(sql));
+    auto pool = idle_statements_.find(sql);
     if (pool != idle_statements_.end() && !pool->second.empty()) {
         sqlite3_stmt* statement = pool->second.back();
         pool->second.pop_back();

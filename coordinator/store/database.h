@@ -109,7 +109,13 @@ class Database {
     std::filesystem::path file_;
     sqlite3* db_ = nullptr;
     // Compiled statements not in use, by SQL text. Node-based: a pool's address is stable.
-    std::unordered_map<std::string, std::vector<sqlite3_stmt*>> idle_statements_;
+    // Looked up by string_view without copying the SQL text (transparent hash).
+    struct SqlHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+    std::unordered_map<std::string, std::vector<sqlite3_stmt*>, SqlHash, std::equal_to<>>
+        idle_statements_;
 };
 
 }  // namespace fmg::coordinator
