@@ -7,12 +7,12 @@
 #include <iostream>
 
 #include "agent/executor/executor_factory.h"
+#include "agent/session/checkout.h"
 #include "agent/session/session.h"
 #include "agent/session/workspaces.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
 #include "shared/exit_codes.h"
-#include "shared/git/mirror.h"
 #include "shared/log.h"
 #include "shared/version.h"
 
@@ -49,7 +49,11 @@ int run(fmg::agent::AgentSettings settings) {
                        << ec.message();
         return exit_code::kFailed;
     }
-    git::init_library();
+    // Every checkout step runs the helper: without it, refuse to start rather than fail jobs.
+    if (auto helper = agent::find_checkout_program(); !helper) {
+        FMG_LOG(error) << helper.error().message;
+        return exit_code::kFailed;
+    }
     auto executor = agent::make_executor(
         settings.executor, {settings.docker_socket, settings.work_dir, settings.name});
     if (auto ready = executor->check(); !ready) {

@@ -40,15 +40,38 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     if (request.argv.empty()) return Error{"nothing to run"};
+    if (request.input.size() > kMaxSpawnInput) return Error{"input too large for a pipe"};
+    int input_fd = -1;  // the read end of the stdin pipe, when there is input
+    if (!request.input.empty()) {
+        int input_fds[2];
+        if (::pipe2(input_fds, O_CLOEXEC) != 0)
+            return Error{std::string("pipe: ") + std::strerror(errno)};
+        ssize_t written = ::write(input_fds[1], request.input.data(), request.input.size());
+        int write_errno = errno;
+        ::close(input_fds[1]);
+        if (written != static_cast<ssize_t>(request.input.size())) {
+            ::close(input_fds[0]);
+            return Error{std::string("write to stdin pipe: ") + std::strerror(write_errno)};
+        }
+        input_fd = input_fds[0];
+    }
     int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-        return Error{std::string("pipe: ") + std::strerror(errno)};
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        int pipe_errno = errno;
+        if (input_fd >= 0) ::close(input_fd);
+        return Error{std::string("pipe: ") + std::strerror(pipe_errno)};
+    }
 
     SpawnSetup setup;
-    // stdin from /dev/null; stdout and stderr into the pipe (dup2 clears O_CLOEXEC on 1, 2).
-    posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    // stdin from the input pipe or /dev/null; stdout (and stderr) into the pipe (dup2 clears
+    // O_CLOEXEC on 0, 1, 2).
+    if (input_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&setup.actions, input_fd, 0);
+    } else {
+        posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 1);
-    posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 2);
+    if (!request.stderr_to_agent) posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], 2);
     posix_spawn_file_actions_addchdir_np(&setup.actions, request.working_directory.c_str());
     // Its own process group or the given one, no blocked signals, default dispositions (the
     // agent may ignore SIGPIPE; a step's `yes | head` must not).
@@ -69,6 +92,7 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     int rc =
         ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), envp.data());
     ::close(pipe_fds[1]);
+    if (input_fd >= 0) ::close(input_fd);
     if (rc != 0) {
         ::close(pipe_fds[0]);
         return Error{"cannot start " + request.argv[0] + " in " +

@@ -1,10 +1,12 @@
 #pragma once
-// A host process for the shell executor: started with posix_spawn in a process group of
-// its own or in a given one (so the whole tree can be signalled), stdout and stderr merged
-// into one pipe, stdin from /dev/null, and a pidfd that becomes readable when it exits.
+// A host process for the shell executor and the checkout helper: started with posix_spawn in
+// a process group of its own or in a given one (so the whole tree can be signalled), stdout
+// and stderr merged into one pipe (or stderr left to the agent), stdin from /dev/null or a given
+// text, and a pidfd that becomes readable when it exits.
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,7 +22,16 @@ struct SpawnRequest {
     // 0: a new process group led by the process; else the group to join, which must exist
     // and outlive the process (see ShellStepGroup).
     pid_t process_group = 0;
+    // Read by the process on its stdin, then end of file; empty: stdin is /dev/null. At most
+    // kMaxSpawnInput bytes (it is written into the pipe before the process starts).
+    std::string input;
+    // Whether stderr is the agent's own instead of the output pipe: a helper's log lines go
+    // to the agent's log while its stdout answers.
+    bool stderr_to_agent = false;
 };
+
+/// A pipe's capacity on Linux unless changed: input up to this size never blocks the writer.
+inline constexpr std::size_t kMaxSpawnInput = 64 * 1024;
 
 class ChildProcess {
   public:

@@ -90,8 +90,12 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     // Declared before the child: the child is reaped first, then the group's rest killed.
     auto group = ShellStepGroup::start(records_directory_, job_.attempt_id);
     if (!group) return executor_error(output, group.error().message);
-    auto child = ChildProcess::spawn({shell_argv(shell_, step.command), process_environment(step),
-                                      host_directory, (*group)->id()});
+    SpawnRequest spawn;
+    spawn.argv = shell_argv(shell_, step.command);
+    spawn.env = process_environment(step);
+    spawn.working_directory = host_directory;
+    spawn.process_group = (*group)->id();
+    auto child = ChildProcess::spawn(spawn);
     if (!child) return executor_error(output, child.error().message);
     return supervise(*child, step, output);
 }

@@ -1,6 +1,5 @@
 #include "agent/session/job_runner.h"
 
-#include "shared/git/mirror.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
@@ -48,6 +47,7 @@ bool JobRunner::enforce_deadline(SteadyTime now) {
 void JobRunner::cancel() {
     cancelled_ = true;
     gate_.open_for_good();  // a runner waiting to post output must see the cancel
+    checkout_.cancel();
     std::lock_guard lock(session_mutex_);
     if (session_) session_->cancel();
 }
@@ -81,18 +81,18 @@ void JobRunner::run() {
 }
 
 bool JobRunner::checkout(const OutputSink& output, std::string& error) {
-    auto mirror = git::Mirror::open(work_dir_ / "mirrors", assign_.repo_url);
-    if (!mirror) {
-        error = mirror.error().message;
+    auto program = find_checkout_program();
+    if (!program) {
+        error = program.error().message;
         return false;
     }
-    if (!mirror->has_commit(assign_.sha)) {
-        if (auto fetched = mirror->fetch(); !fetched) {
-            error = fetched.error().message;
-            return false;
-        }
-    }
-    if (auto done = mirror->checkout(assign_.sha, workspace_); !done) {
+    CheckoutRequest request;
+    request.program = *program;
+    request.mirrors_dir = work_dir_ / "mirrors";
+    request.url = assign_.repo_url;
+    request.sha = assign_.sha;
+    request.destination = workspace_;
+    if (auto done = checkout_.run(request); !done) {
         error = done.error().message;
         return false;
     }
@@ -144,6 +144,13 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         if (step.kind == protocol::StepKind::checkout) {
             std::string error;
             bool ok = checkout(output, error);
+            if (!ok && cancelled_) {  // the checkout was stopped, as a running step is
+                auto stopped = stopped_result(output);
+                events_.post(StepEnded{assign_.attempt_id, index,
+                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
+                                       -1, clock_.wall_ms()});
+                return stopped;
+            }
             if (!ok) output("fmg: checkout failed: " + error + "\n");
             events_.post(StepEnded{assign_.attempt_id, index,
                                    ok ? StepOutcome::success : StepOutcome::error, ok ? 0 : -1,

@@ -1,7 +1,8 @@
 #pragma once
 // Runs one attempt on its own thread: checks the commit out of the mirror cache into a fresh
-// workspace, starts the executor's job session, runs the steps in order and reports every
-// step, every byte of output and the result to the session's mailbox.
+// workspace (in the fmg-checkout helper, checkout.h), starts the executor's job session, runs the
+// steps in order and reports every step, every byte of output and the result to the session's
+// mailbox.
 
 #include <atomic>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "agent/executor/executor.h"
+#include "agent/session/checkout.h"
 #include "agent/session/output_gate.h"
 #include "agent/session/runner_events.h"
 #include "protocol/messages.h"
@@ -64,6 +66,7 @@ class JobRunner {
     const Clock& clock_;
 
     OutputGate gate_;
+    Checkout checkout_;
     std::atomic<bool> cancelled_{false};
     std::atomic<bool> timed_out_{false};  // set before cancelled_ when the time is up
     std::optional<SteadyTime> deadline_;  // the session thread's only

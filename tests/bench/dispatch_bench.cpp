@@ -6,7 +6,9 @@
 // Two kinds of push alternate: a new commit (the usual push: the coordinator fetches it into
 // its mirror before it can read .circleci/config.yml at that commit) and the same commit
 // again (already in the mirror, so nothing is fetched: fmg's own path alone). Each is
-// reported on its own.
+// reported on its own. Then 50 more new commits whose job checks out before its step, as most
+// jobs do: the agent fetches the commit into its own mirror and checks it out, in the
+// fmg-checkout helper process it starts for each checkout (what that costs is reported).
 //
 // Measured per pipeline: from just before the webhook POST to the time the step printed. The
 // step prints bash's $EPOCHREALTIME (a builtin: no fork of its own, microseconds), so the
@@ -22,8 +24,8 @@
 // start) and starting the step's shell the same way with nothing in between (fork+exec of
 // `bash -eo pipefail -c 'echo ...$EPOCHREALTIME'`, timed the same way).
 //
-// Budget: 200 pipelines of ~60-130 ms each plus a commit for every other one: ~45 s at full
-// size on this 2-core machine under other engineers' load, ~8 s with --quick.
+// Budget: 250 pipelines of ~60-130 ms each plus a commit for most: ~50 s at full size on this
+// 2-core machine under other engineers' load, ~8 s with --quick.
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -48,15 +50,16 @@ std::string print_time_command() {
     return "echo \"" + kMarker + kShellEpochTime + "\"";
 }
 
-std::string dispatch_config() {
-    return "version: 2.1\n"
-           "jobs:\n"
-           "  build:\n"
-           "    docker:\n"
-           "      - image: fmg/busybox:latest\n"
-           "    steps:\n"
-           "      - run: '" +
-           print_time_command() + "'\n";
+// The job: the step that prints the time, after a checkout when `checkout` is set.
+std::string dispatch_config(bool checkout) {
+    return std::string(
+               "version: 2.1\n"
+               "jobs:\n"
+               "  build:\n"
+               "    docker:\n"
+               "      - image: fmg/busybox:latest\n"
+               "    steps:\n") +
+           (checkout ? "      - checkout\n" : "") + "      - run: '" + print_time_command() + "'\n";
 }
 
 // The time the step printed after kMarker in `log`.
@@ -113,6 +116,7 @@ struct Samples {
     std::vector<double> dispatch;  // webhook -> step process started
     std::vector<double> assigned;  // webhook -> attempt created (the job dispatched)
     std::vector<double> started;   // attempt created -> step process started
+    std::vector<double> checkout;  // the checkout step's own time, where the job has one
 };
 
 // Pushes `sha`, waits for the pipeline to succeed and adds its figures to `samples`; returns
@@ -134,6 +138,14 @@ double measure_push(Cluster& cluster, const GitRepo& repo, const std::string& sh
     samples.dispatch.push_back(millis_between(before, printed));
     samples.assigned.push_back(millis_between(before, assigned));
     samples.started.push_back(millis_between(assigned, printed));
+    const auto job = find_named(pipeline, "jobs", "build");
+    for (const auto& step : object_array(job, "steps")) {
+        if (string_field(step, "name") != "checkout") continue;
+        const auto began = parse_rfc3339_ms(string_field(step, "started_at"));
+        const auto ended = parse_rfc3339_ms(string_field(step, "finished_at"));
+        REQUIRE((began && ended));
+        samples.checkout.push_back(static_cast<double>(*ended - *began));
+    }
     return round_trip;
 }
 
@@ -146,7 +158,7 @@ TEST_CASE("dispatch", "[bench]") {
     agent.extra_args = {"--capacity", "8"};
     cluster.start_runner("dispatch-agent", agent);
     GitRepo repo = cluster.make_repo();
-    repo.write_config(dispatch_config());
+    repo.write_config(dispatch_config(false));
 
     // Warm-up: the coordinator's mirror of the repository is cloned, the agent connected.
     const int64_t warm = cluster.push(repo, repo.commit("warm up"));
@@ -163,6 +175,15 @@ TEST_CASE("dispatch", "[bench]") {
         round_trip.push_back(measure_push(cluster, repo, sha, fetched));
         round_trip.push_back(measure_push(cluster, repo, sha, mirrored));
         shell_start.push_back(shell_start_ms());
+    }
+    // Jobs as most are written: a checkout first (the agent fetches the new commit into its
+    // own mirror and checks it out in its fmg-checkout helper), then the step.
+    repo.write_config(dispatch_config(true));
+    const int checkout_pushes = repetitions(50, 5);
+    Samples checked_out;
+    for (int i = 0; i < checkout_pushes; ++i) {
+        repo.write_file("counter.txt", "checkout " + std::to_string(i) + "\n");
+        measure_push(cluster, repo, repo.commit("checkout " + std::to_string(i)), checked_out);
     }
 
     const std::string target = "p50 <= 15 ms, p99 <= 50 ms";
@@ -187,6 +208,10 @@ TEST_CASE("dispatch", "[bench]") {
     record("dispatch", "webhook -> step process started (commit in mirror)", "ms",
            mirrored.dispatch, target, met(mirrored.dispatch), baseline);
     record("dispatch", "  of which webhook -> job assigned", "ms", mirrored.assigned);
+    record("dispatch", "webhook -> step process started (new commit, checkout first)", "ms",
+           checked_out.dispatch);
+    record("dispatch", "  of which the checkout step (agent's fetch + checkout)", "ms",
+           checked_out.checkout);
     cluster.stop_gracefully();
 }
 

@@ -57,7 +57,11 @@ StepExit run_step(const std::filesystem::path& work_dir, const std::filesystem::
 // A process in a group of its own that stands for something a step left running (or for a
 // stranger's process), with the given environment.
 ChildProcess start_sleeper(const std::vector<std::string>& env) {
-    auto child = ChildProcess::spawn({{"/bin/sleep", "1000"}, env, "/"});
+    SpawnRequest spawn;
+    spawn.argv = {"/bin/sleep", "1000"};
+    spawn.env = env;
+    spawn.working_directory = "/";
+    auto child = ChildProcess::spawn(spawn);
     REQUIRE(child);
     return std::move(*child);
 }
