@@ -176,6 +176,9 @@ TEST_CASE("dispatch", "[bench]") {
         round_trip.push_back(measure_push(cluster, repo, sha, mirrored));
         shell_start.push_back(shell_start_ms());
     }
+    // The warm-up's fetch (the mirror's first) is not one of them.
+    const auto fetches = logged_fetch_ms(read_file_text(cluster.coordinator().stderr_path()), 1);
+
     // Jobs as most are written: a checkout first (the agent fetches the new commit into its
     // own mirror and checks it out in its fmg-checkout helper), then the step.
     repo.write_config(dispatch_config(true));
@@ -196,8 +199,6 @@ TEST_CASE("dispatch", "[bench]") {
     record("dispatch", "webhook -> step process started (new commit)", "ms", fetched.dispatch,
            target, met(fetched.dispatch), baseline);
     record("dispatch", "  of which webhook -> job assigned", "ms", fetched.assigned);
-    // The warm-up's fetch (the mirror's first) is not one of them.
-    const auto fetches = logged_fetch_ms(read_file_text(cluster.coordinator().stderr_path()), 1);
     if (fetches.size() == fetched.dispatch.size()) {  // one per new commit, none else
         record("dispatch", "    of which mirror fetch (coordinator's log)", "ms", fetches);
     } else {
