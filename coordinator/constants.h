@@ -20,6 +20,9 @@ constexpr std::chrono::milliseconds kStatusRetryMax{std::chrono::minutes(10)};
 /// How long the status sender keeps an idle connection to GitHub for the next post. A server
 /// that closes it sooner costs one immediate retry on a new connection.
 constexpr std::chrono::seconds kStatusKeepAlive{30};
+/// How long every status post waits after GitHub refused one for a rate limit without saying
+/// until when (GitHub asks for at least a minute; coordinator/github/rate_limit.h).
+constexpr std::chrono::seconds kRateLimitPause{60};
 /// A follower of a live log re-checks the job's state at least this often, in case a
 /// wake-up was missed (the normal path is woken by the writer).
 constexpr std::chrono::milliseconds kLogFollowRecheck{1000};

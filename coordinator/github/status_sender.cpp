@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "coordinator/constants.h"
+#include "coordinator/github/rate_limit.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/outbox_store.h"
 #include "shared/http_session.h"
@@ -69,12 +70,22 @@ void StatusSender::run() {
                     outbox::remove(db, row.id);
                     continue;
                 }
-                Status posted = post(row);
+                if (clock_.wall_ms() < paused_until_) break;  // rate limited: wait
+                PostOutcome outcome = post(row);
+                const Status& posted = outcome.result;
                 if (posted) {
                     outbox::remove(db, row.id);
                     FMG_LOG(debug) << "status " << row.context << "=" << row.state << " posted for "
                                    << row.repo << "@" << row.sha.substr(0, 7);
                     continue;
+                }
+                if (outcome.limited_until) {
+                    paused_until_ = *outcome.limited_until;
+                    outbox::reschedule(db, row.id, paused_until_, posted.error().message);
+                    FMG_LOG(warn) << "GitHub rate limit: no status posts for "
+                                  << std::max<int64_t>(0, paused_until_ - clock_.wall_ms())
+                                  << " ms (" << posted.error().message << ")";
+                    break;
                 }
                 int64_t backoff = std::min<int64_t>(kStatusRetryMax.count(),
                                                     kStatusRetryInitial.count()
@@ -89,6 +100,7 @@ void StatusSender::run() {
         }
 
         std::optional<int64_t> next = outbox::next_due(db);
+        if (next && *next < paused_until_) next = paused_until_;
         std::unique_lock lock(mutex_);
         if (stopping_) return;
         if (woken_) continue;
@@ -99,7 +111,7 @@ void StatusSender::run() {
     }
 }
 
-Status StatusSender::post(const OutboxRow& row) {
+StatusSender::PostOutcome StatusSender::post(const OutboxRow& row) {
     const bool reused = session_ != nullptr;
     try {
         if (!session_) {
@@ -109,22 +121,21 @@ Status StatusSender::post(const OutboxRow& row) {
             session_->setKeepAliveTimeout(Poco::Timespan(kStatusKeepAlive.count(), 0));
         }
     } catch (const Poco::Exception& e) {
-        return Error{e.displayText()};
+        return {Error{e.displayText()}, false, std::nullopt};
     }
-    bool answered = false;
-    Status posted = post_on(*session_, row, answered);
-    if (answered) return posted;
+    PostOutcome outcome = post_on(*session_, row);
+    if (outcome.answered) return outcome;
     session_.reset();  // the connection is in an unknown state
     // Failed before an answer on a kept connection, which the server may have closed while
     // idle: one more try on a new one before the row backs off.
-    if (!reused) return posted;
-    FMG_LOG(debug) << "GitHub connection failed before an answer (" << posted.error().message
-                   << "); posting again on a new one";
+    if (!reused) return outcome;
+    FMG_LOG(debug) << "GitHub connection failed before an answer ("
+                   << outcome.result.error().message << "); posting again on a new one";
     return post(row);
 }
 
-Status StatusSender::post_on(Poco::Net::HTTPClientSession& session, const OutboxRow& row,
-                             bool& answered) const {
+StatusSender::PostOutcome StatusSender::post_on(Poco::Net::HTTPClientSession& session,
+                                                const OutboxRow& row) const {
     try {
         Poco::URI uri(api_url_ + "/repos/" + row.repo + "/statuses/" + row.sha);
         Poco::JSON::Object body;
@@ -147,16 +158,25 @@ Status StatusSender::post_on(Poco::Net::HTTPClientSession& session, const Outbox
         session.sendRequest(request) << payload;
         Poco::Net::HTTPResponse response;
         std::istream& in = session.receiveResponse(response);
-        std::string answer;
-        Poco::StreamCopier::copyToString(in, answer);  // read whole, so the connection is reusable
-        answered = true;
-        int code = static_cast<int>(response.getStatus());
-        if (code >= 200 && code < 300) return {};
-        return Error{"GitHub answered " + std::to_string(code) + ": " + answer.substr(0, 200)};
+        GitHubAnswer answer;
+        Poco::StreamCopier::copyToString(in, answer.body);  // whole, so the connection is reusable
+        answer.status = static_cast<int>(response.getStatus());
+        if (answer.status >= 200 && answer.status < 300) return {Status{}, true, std::nullopt};
+        // Header names are case-insensitive in Poco, as in HTTP.
+        const auto header = [&](const char* name) -> std::optional<std::string> {
+            if (!response.has(name)) return std::nullopt;
+            return response.get(name);
+        };
+        answer.retry_after = header("retry-after");
+        answer.remaining = header("x-ratelimit-remaining");
+        answer.reset = header("x-ratelimit-reset");
+        return {Error{"GitHub answered " + std::to_string(answer.status) + ": " +
+                      answer.body.substr(0, 200)},
+                true, rate_limited_until(answer, clock_.wall_ms())};
     } catch (const Poco::Exception& e) {
-        return Error{e.displayText()};
+        return {Error{e.displayText()}, false, std::nullopt};
     } catch (const std::exception& e) {
-        return Error{e.what()};
+        return {Error{e.what()}, false, std::nullopt};
     }
 }
 

@@ -22,6 +22,8 @@ struct FakeGitHub::State {
     std::vector<PostedStatus> requests;
     int failures_left = 0;
     int failure_status = 502;
+    int rate_limits_left = 0;
+    int retry_after_seconds = 0;
 };
 
 namespace {
@@ -105,6 +107,7 @@ class StatusHandler : public Poco::Net::HTTPRequestHandler {
         posted.path = request.getURI();
         posted.authorization = request.get("Authorization", "");
         posted.client = request.clientAddress().toString();
+        posted.received_at = std::chrono::steady_clock::now();
         Poco::StreamCopier::copyToString(request.stream(), posted.body);
 
         std::string reply;
@@ -123,7 +126,14 @@ class StatusHandler : public Poco::Net::HTTPRequestHandler {
         }
 
         std::lock_guard lock(state_->mutex);
-        if (posted.answered == 0 && state_->failures_left > 0) {
+        if (posted.answered == 0 && state_->rate_limits_left > 0) {
+            --state_->rate_limits_left;
+            posted.answered = 403;
+            reply = message_json(
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you "
+                "try again.");
+            response.set("retry-after", std::to_string(state_->retry_after_seconds));
+        } else if (posted.answered == 0 && state_->failures_left > 0) {
             --state_->failures_left;
             posted.answered = state_->failure_status;
             reply = message_json("Server Error");
@@ -215,6 +225,12 @@ std::vector<PostedStatus> FakeGitHub::rejected() const {
         if (!posted.rejection.empty()) refused.push_back(std::move(posted));
     }
     return refused;
+}
+
+void FakeGitHub::rate_limit_next(int count, int retry_after_seconds) {
+    std::lock_guard lock(state_->mutex);
+    state_->rate_limits_left = count;
+    state_->retry_after_seconds = retry_after_seconds;
 }
 
 void FakeGitHub::fail_next(int count, int http_status) {

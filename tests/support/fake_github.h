@@ -25,6 +25,7 @@ struct PostedStatus {
     std::string client;         // the client's address and port: one per connection
     int answered = 0;           // the HTTP status the fake answered with
     std::string rejection;      // why it was not accepted (empty when answered 201)
+    std::chrono::steady_clock::time_point received_at;  // when the fake read it
     // Fields of an accepted body:
     std::string state;
     std::string target_url;
@@ -64,6 +65,9 @@ class FakeGitHub {
     /// Makes the next `count` well-formed requests fail with `http_status` (e.g. 502), as
     /// GitHub does in an outage, to exercise the coordinator's retries.
     void fail_next(int count, int http_status = 502);
+    /// Makes the next `count` well-formed requests fail as GitHub's secondary rate limit does:
+    /// 403 with `retry-after: SECONDS` and a message saying so.
+    void rate_limit_next(int count, int retry_after_seconds);
 
     struct State;  // shared with the request handlers
 
