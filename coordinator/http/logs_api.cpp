@@ -24,7 +24,7 @@ constexpr int kViewTries = 5;
 std::optional<LogView> view_of(const std::filesystem::path& logs_dir, Database& db,
                                AttemptRow& attempt) {
     for (int tries = 0; tries < kViewTries; ++tries) {
-        if (auto view = LogView::open(logs_dir, attempt)) return view;
+        if (auto view = LogView::open(logs_dir, attempt, db)) return view;
         auto fresh = pipelines::find_attempt(db, attempt.id);
         if (!fresh) return std::nullopt;
         attempt = *fresh;

@@ -1,13 +1,17 @@
 #include "coordinator/logs/log_store.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "coordinator/domain/states.h"
+#include "coordinator/store/log_chunk_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
 
@@ -31,6 +35,22 @@ std::optional<std::pair<AttemptId, int64_t>> parse_tail_name(const std::string& 
     return std::pair{std::stoll(attempt), std::stoll(generation)};
 }
 
+/// The attempt of a head file's name "attempt-N.log"; nullopt for other files.
+std::optional<AttemptId> parse_head_name(const std::string& name) {
+    const std::string prefix = "attempt-";
+    const std::string suffix = ".log";
+    if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return std::nullopt;
+    }
+    std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.size() >= 19 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    return std::stoll(digits);
+}
+
 /// Cuts `path` back to `size` when it is longer (bytes a crash left uncommitted).
 void cut_back(const std::filesystem::path& path, int64_t size) {
     std::error_code ec;
@@ -48,8 +68,12 @@ bool has_ended(const AttemptRow& attempt) {
 }  // namespace
 
 LogStore::LogStore(std::filesystem::path directory, Database& db, LogNotifier& notifier,
-                   int64_t cap_bytes)
-    : directory_(std::move(directory)), db_(db), notifier_(notifier), cap_(cap_bytes) {
+                   int64_t cap_bytes, int64_t in_db_bytes)
+    : directory_(std::move(directory)),
+      db_(db),
+      notifier_(notifier),
+      cap_(cap_bytes),
+      in_db_bytes_(std::min(in_db_bytes, log_head_limit(cap_bytes))) {
     std::filesystem::create_directories(directory_);
     recover();
 }
@@ -68,6 +92,7 @@ void LogStore::recover() {
     // A crash between a write and its commit leaves bytes no one acknowledged; only attempts
     // still running can have them (an attempt ends after its whole log is committed).
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
+        if (attempt.log_in_db) continue;  // files of logs in SQLite go below
         cut_back(file_of(directory_, attempt.id), attempt.log_bytes);
         if (attempt.log_cap != 0) {
             cut_back(tail_file_of(directory_, attempt.id, attempt.log_tail_gen),
@@ -76,9 +101,20 @@ void LogStore::recover() {
     }
     // A crash around a compaction leaves a generation the index does not name; one between an
     // attempt's end and close() leaves its tail longer than what readers show.
+    // A crash during a move to the file leaves a file for a log that is still in SQLite.
     std::vector<std::pair<AttemptId, int64_t>> tails;
+    std::vector<AttemptId> heads;
     for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
-        if (auto tail = parse_tail_name(entry.path().filename().string())) tails.push_back(*tail);
+        const std::string name = entry.path().filename().string();
+        if (auto tail = parse_tail_name(name)) tails.push_back(*tail);
+        if (auto head = parse_head_name(name)) heads.push_back(*head);
+    }
+    for (AttemptId attempt : heads) {
+        auto row = pipelines::find_attempt(db_, attempt);
+        if (row && row->log_in_db) {
+            std::error_code ignored;
+            std::filesystem::remove(file_of(directory_, attempt), ignored);
+        }
     }
     for (const auto& [attempt, generation] : tails) {
         auto row = pipelines::find_attempt(db_, attempt);
@@ -96,9 +132,15 @@ LogStore::OpenLog& LogStore::open(AttemptId attempt) {
     if (it != open_.end()) return it->second;
     OpenLog log;
     if (auto row = pipelines::find_attempt(db_, attempt)) log.index = log_index_of(*row);
+    auto head_path = file_of(directory_, attempt);
+    if (log.index.in_db) {
+        // A file now is from a move to it that was never committed.
+        std::error_code ignored;
+        std::filesystem::remove(head_path, ignored);
+        return open_.emplace(attempt, std::move(log)).first->second;
+    }
     // Drop bytes written but never committed (a crash between write and commit); the agent
     // still holds those chunks because they were never acknowledged.
-    auto head_path = file_of(directory_, attempt);
     log.head = open_file(head_path, O_RDWR | O_CREAT);
     resize(log.head, log.index.head_bytes, "cut back " + head_path.string());
     if (log.index.cap != 0) {
@@ -116,9 +158,11 @@ uint64_t LogStore::append(AttemptId attempt, uint64_t seq, std::string_view data
         return static_cast<uint64_t>(log.index.seq);  // a repeat, or past a gap
     }
     try {
-        FileHandle new_tail;
-        LogIndex next = write_chunk(attempt, log, seq, data, new_tail);
-        commit(attempt, log, next, std::move(new_tail));
+        db_.transaction([&] {
+            FileHandle new_tail;
+            LogIndex next = write_chunk(attempt, log, seq, data, new_tail);
+            commit(attempt, log, next, std::move(new_tail));
+        });
     } catch (...) {
         // Nothing was committed. Reopening cuts the files back to the committed index, so
         // the agent's resend of this chunk (it was not acknowledged) appends cleanly.
@@ -133,6 +177,14 @@ LogIndex LogStore::write_chunk(AttemptId attempt, OpenLog& log, uint64_t seq, st
                                FileHandle& new_tail) {
     LogIndex next = log.index;
     next.seq = static_cast<int64_t>(seq);
+    if (next.in_db) {
+        if (next.head_bytes + static_cast<int64_t>(data.size()) <= in_db_bytes_) {
+            log_chunks::add(db_, attempt, next.seq, data);
+            next.head_bytes += static_cast<int64_t>(data.size());
+            return next;
+        }
+        move_to_file(attempt, log, next);
+    }
     if (next.cap == 0) {
         int64_t room = log_head_limit(cap_) - next.head_bytes;
         size_t to_head = static_cast<int64_t>(data.size()) <= room
@@ -160,6 +212,26 @@ LogIndex LogStore::write_chunk(AttemptId attempt, OpenLog& log, uint64_t seq, st
         new_tail = std::move(compacted);
     }
     return next;
+}
+
+void LogStore::move_to_file(AttemptId attempt, OpenLog& log, LogIndex& next) {
+    const std::string in_db = log_chunks::read(db_, attempt);
+    if (static_cast<int64_t>(in_db.size()) != next.head_bytes) {
+        throw std::runtime_error("the log of attempt " + std::to_string(attempt) + " has " +
+                                 std::to_string(in_db.size()) + " bytes in SQLite, its index " +
+                                 std::to_string(next.head_bytes));
+    }
+    const auto path = file_of(directory_, attempt);
+    // O_TRUNC: a file here can only be left over from a move a crash kept from committing.
+    log.head = open_file(path, O_RDWR | O_CREAT | O_TRUNC);
+    write_at(log.head, 0, in_db, "write " + path.string());
+    // The rows go in the commit that says the log is in the file: the bytes must be on disk
+    // before, as they were in SQLite.
+    if (::fdatasync(log.head.fd()) != 0) {
+        throw std::runtime_error("sync " + path.string() + ": " + std::strerror(errno));
+    }
+    log_chunks::remove(db_, attempt);
+    next.in_db = false;
 }
 
 LogIndex LogStore::compact_tail(AttemptId attempt, const FileHandle& tail, LogIndex index,

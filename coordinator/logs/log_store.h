@@ -1,8 +1,16 @@
 #pragma once
-// One log per attempt under DATA_DIR/logs. Chunks carry sequence numbers from the agent; a
-// chunk is appended exactly once, in order, and where the log stands (a LogIndex) is committed
-// to SQLite before the chunk is acknowledged. At start, files longer than their committed size
-// (a crash between write and commit) are cut back, and the agent resends what was not acked.
+// One log per attempt. Chunks carry sequence numbers from the agent; a chunk is appended
+// exactly once, in order, and where the log stands (a LogIndex) is committed to SQLite before
+// the chunk is acknowledged. At start, files longer than their committed size (a crash
+// between write and commit) are cut back, and the agent resends what was not acked.
+//
+// A log starts in SQLite: each chunk is a row (log_chunk_store.h) written in the same
+// transaction as the index. Most logs stay under kMaxLogInDbBytes and never get a file, which
+// on a busy coordinator was the largest cost of a job after the steps themselves (creating a
+// file per attempt: docs/performance.md, throughput). The chunk that would pass the limit
+// moves the log to DATA_DIR/logs/attempt-N.log: the rows are written to the file, synced, and
+// deleted in the transaction that commits the index saying so; a file left by a move that a
+// crash kept from committing is removed.
 //
 // The cap (--log-cap): the first half of it goes to attempt-N.log as the output arrives (the
 // head; cut at a line end when one is near), and everything after goes to a tail file,
@@ -25,6 +33,9 @@
 
 namespace fmg::coordinator {
 
+/// A log stays in SQLite until it would pass this many bytes (or half the cap, if smaller).
+inline constexpr int64_t kMaxLogInDbBytes = 32 * 1024;
+
 class LogStore {
   public:
     /// Cuts back what a crash left uncommitted and finishes compactions that a restart cut
@@ -32,14 +43,15 @@ class LogStore {
     /// cap keeps the one it started with. Throws std::runtime_error when a file cannot be
     /// repaired.
     LogStore(std::filesystem::path directory, Database& db, LogNotifier& notifier,
-             int64_t cap_bytes = kDefaultLogCapBytes);
+             int64_t cap_bytes = kDefaultLogCapBytes, int64_t in_db_bytes = kMaxLogInDbBytes);
     LogStore(const LogStore&) = delete;
     LogStore& operator=(const LogStore&) = delete;
 
     /// Appends the chunk if `seq` is the next one of the attempt; ignores repeats and chunks
     /// past a gap. Returns the highest seq appended so far (what to acknowledge). Throws
     /// std::runtime_error when a file cannot be written (nothing is committed then; the
-    /// files are cut back when the attempt's log is next opened).
+    /// files are cut back when the attempt's log is next opened). Opens its own transaction:
+    /// never call it inside one.
     uint64_t append(AttemptId attempt, uint64_t seq, std::string_view data);
 
     /// The attempt ended: its tail file is cut down to the part readers show, and its files
@@ -56,7 +68,7 @@ class LogStore {
 
   private:
     struct OpenLog {
-        FileHandle head;
+        FileHandle head;  // open once the log is in its file (not index.in_db)
         FileHandle tail;  // open once the log is over its cap
         LogIndex index;   // as committed
     };
@@ -65,6 +77,10 @@ class LogStore {
     /// the tail moved to a new generation, that file in `new_tail`.
     LogIndex write_chunk(AttemptId attempt, OpenLog& log, uint64_t seq, std::string_view data,
                          FileHandle& new_tail);
+    /// Writes the part of the log in SQLite to its new file (synced), opens it as `log.head`
+    /// and deletes the rows; `next` then says the log is in its file. Part of the append's
+    /// transaction.
+    void move_to_file(AttemptId attempt, OpenLog& log, LogIndex& next);
     /// Copies the kept part of the tail to the next generation; returns the index naming it.
     LogIndex compact_tail(AttemptId attempt, const FileHandle& tail, LogIndex index,
                           FileHandle& new_tail);
@@ -77,6 +93,7 @@ class LogStore {
     Database& db_;
     LogNotifier& notifier_;
     int64_t cap_;
+    int64_t in_db_bytes_;  // kMaxLogInDbBytes, at most half the cap
     std::map<AttemptId, OpenLog> open_;
 };
 

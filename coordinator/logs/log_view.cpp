@@ -6,6 +6,7 @@
 #include "coordinator/domain/states.h"
 #include "coordinator/logs/log_cap.h"
 #include "coordinator/logs/log_store.h"
+#include "coordinator/store/log_chunk_store.h"
 
 namespace fmg::coordinator {
 namespace {
@@ -15,10 +16,18 @@ constexpr size_t kReadPiece = 64 * 1024;
 }  // namespace
 
 std::optional<LogView> LogView::open(const std::filesystem::path& logs_dir,
-                                     const AttemptRow& attempt) {
+                                     const AttemptRow& attempt, Database& db) {
     LogView view;
     view.head_bytes_ = attempt.log_bytes;
     view.cap_ = attempt.log_cap;
+    if (attempt.log_in_db) {
+        if (attempt.log_bytes == 0) return view;
+        view.head_in_db_ = log_chunks::read(db, attempt.id);
+        // Fewer bytes than the row committed: the log moved to its file since.
+        if (static_cast<int64_t>(view.head_in_db_.size()) < attempt.log_bytes) return std::nullopt;
+        view.head_in_db_.resize(static_cast<size_t>(attempt.log_bytes));  // later chunks wait
+        return view;
+    }
     auto head_path = LogStore::file_of(logs_dir, attempt.id);
     view.head_ = open_if_exists(head_path);
     if (!view.head_.is_open()) {
@@ -68,6 +77,11 @@ std::string LogView::held_back_notice() const {
 
 int64_t LogView::copy(int64_t offset, std::ostream& out) const {
     int64_t position = offset;
+    if (position < head_bytes_ && !head_in_db_.empty()) {
+        out.write(head_in_db_.data() + position, head_bytes_ - position);
+        if (!out) return position;
+        position = head_bytes_;
+    }
     if (position < head_bytes_) {
         position = copy_file(head_, position, head_bytes_, out);
         if (position < head_bytes_) return position;

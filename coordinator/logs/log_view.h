@@ -1,9 +1,10 @@
 #pragma once
-// An attempt's log as readers see it, from its committed index (log_store.h): under the cap,
-// the committed bytes of its file; over it, the head while the attempt runs, and once it has
-// ended the head, one marker line standing for what was left out, and the kept tail. Offsets
-// are positions in these bytes, so a reader that had the head goes on past it when the
-// attempt ends. The files are opened once; a compaction after that does not disturb a view.
+// An attempt's log as readers see it, from its committed index (log_store.h): while it is in
+// SQLite, its committed chunks; under the cap, the committed bytes of its file; over it, the head
+// while the attempt runs, and once it has ended the head, one marker line standing for what was
+// left out, and the kept tail. Offsets are positions in these bytes, so a reader that had the head
+// goes on past it when the attempt ends. The files are opened once; a compaction after that does
+// not disturb a view.
 
 #include <cstdint>
 #include <filesystem>
@@ -12,17 +13,19 @@
 #include <string>
 
 #include "coordinator/logs/log_files.h"
+#include "coordinator/store/database.h"
 #include "coordinator/store/rows.h"
 
 namespace fmg::coordinator {
 
 class LogView {
   public:
-    /// The log of `attempt` as its row says it stands. nullopt when the tail file the row
-    /// names is gone: a compaction replaced it after the row was read, so read the row again.
-    /// Throws std::runtime_error when the log file is missing or unreadable.
+    /// The log of `attempt` as its row says it stands. nullopt when what the row names is
+    /// gone: the log moved from SQLite to its file, or a compaction replaced the tail file,
+    /// after the row was read; read the row again. Throws std::runtime_error when the log
+    /// file is missing or unreadable.
     static std::optional<LogView> open(const std::filesystem::path& logs_dir,
-                                       const AttemptRow& attempt);
+                                       const AttemptRow& attempt, Database& db);
 
     /// How many bytes the log has for readers now.
     int64_t size() const;
@@ -44,6 +47,7 @@ class LogView {
     static int64_t copy_file(const FileHandle& file, int64_t from, int64_t to, std::ostream& out);
 
     FileHandle head_;
+    std::string head_in_db_;  // the head, when the log is in SQLite
     int64_t head_bytes_ = 0;
     bool head_ends_with_newline_ = true;
     std::string marker_;  // empty unless bytes were left out

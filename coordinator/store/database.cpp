@@ -43,6 +43,14 @@ Statement& Statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    if (sqlite3_bind_blob64(statement_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT) !=
+        SQLITE_OK) {
+        fail(db_, "bind");
+    }
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::optional<int64_t> value) {
     return value ? bind(index, *value) : bind_null(index);
 }
@@ -86,6 +94,13 @@ std::string Statement::text(int column) const {
     const unsigned char* text = sqlite3_column_text(statement_, column);
     if (text == nullptr) return {};
     return std::string(reinterpret_cast<const char*>(text),
+                       static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
+std::string Statement::blob(int column) const {
+    const void* bytes = sqlite3_column_blob(statement_, column);
+    if (bytes == nullptr) return {};
+    return std::string(static_cast<const char*>(bytes),
                        static_cast<size_t>(sqlite3_column_bytes(statement_, column)));
 }
 

@@ -47,6 +47,8 @@ class Statement {
     Statement& bind(int index, std::optional<int64_t> value);
     Statement& bind(int index, const std::optional<std::string>& value);
     Statement& bind_null(int index);
+    /// Binds bytes as a BLOB (text binds are for UTF-8; a log chunk may be anything).
+    Statement& bind_blob(int index, std::string_view bytes);
 
     /// Steps once: true when a row is available, false when done.
     bool step();
@@ -58,6 +60,8 @@ class Statement {
     std::optional<int64_t> optional_integer(int column) const;
     std::string text(int column) const;
     std::optional<std::string> optional_text(int column) const;
+    /// A BLOB column's bytes (empty for NULL).
+    std::string blob(int column) const;
 
   private:
     sqlite3* db_;

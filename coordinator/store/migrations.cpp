@@ -124,6 +124,20 @@ ALTER TABLE attempts ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
     R"SQL(
 CREATE INDEX IF NOT EXISTS jobs_in_queue_order ON jobs(status, pipeline_id, position);
 )SQL",
+    // 4: a log starts in SQLite, one row per chunk, and moves to its file once it passes
+    // kMaxLogInDbBytes (logs/log_store.h): most logs are small, and a file each cost more
+    // than the rest of a job's bookkeeping (docs/performance.md, throughput). log_in_db: 1
+    // while the head is in attempt_log_chunks; attempts from before this migration have files.
+    R"SQL(
+CREATE TABLE attempt_log_chunks (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (attempt_id, seq)
+) WITHOUT ROWID;
+ALTER TABLE attempts ADD COLUMN log_in_db INTEGER NOT NULL DEFAULT 1;
+UPDATE attempts SET log_in_db = 0;
+)SQL",
 };
 
 int current_version(Database& db) {

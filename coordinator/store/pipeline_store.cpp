@@ -50,7 +50,7 @@ JobRow read_job(const Statement& q) {
 constexpr const char* kAttemptColumns =
     "a.id, a.job_id, a.number, a.runner_id, COALESCE(r.host, ''), a.status, a.error, a.log_seq, "
     "a.log_bytes, a.created_at, a.started_at, a.finished_at, a.log_cap, a.log_tail_gen, "
-    "a.log_tail_bytes, a.log_dropped";
+    "a.log_tail_bytes, a.log_dropped, a.log_in_db";
 
 AttemptRow read_attempt(const Statement& q) {
     AttemptRow row;
@@ -70,6 +70,7 @@ AttemptRow read_attempt(const Statement& q) {
     row.log_tail_gen = q.integer(13);
     row.log_tail_bytes = q.integer(14);
     row.log_dropped = q.integer(15);
+    row.log_in_db = q.integer(16) != 0;
     return row;
 }
 
@@ -311,14 +312,15 @@ void set_attempt_status(Database& db, AttemptId id, const std::string& status,
 void set_attempt_log(Database& db, AttemptId id, const LogIndex& log) {
     db.prepare(
           "UPDATE attempts SET log_seq = ?, log_bytes = ?, log_cap = ?, log_tail_gen = ?, "
-          "log_tail_bytes = ?, log_dropped = ? WHERE id = ?")
+          "log_tail_bytes = ?, log_dropped = ?, log_in_db = ? WHERE id = ?")
         .bind(1, log.seq)
         .bind(2, log.head_bytes)
         .bind(3, log.cap)
         .bind(4, log.tail_gen)
         .bind(5, log.tail_bytes)
         .bind(6, log.dropped)
-        .bind(7, id)
+        .bind(7, int64_t{log.in_db ? 1 : 0})
+        .bind(8, id)
         .run();
 }
 

@@ -57,6 +57,7 @@ struct AttemptRow {
     int64_t log_tail_gen = 0;    // generation of the tail file
     int64_t log_tail_bytes = 0;  // committed bytes of the tail file
     int64_t log_dropped = 0;     // bytes past the head that are no longer in the tail file
+    bool log_in_db = true;       // the head is in attempt_log_chunks, not yet in its file
     int64_t created_at = 0;
     std::optional<int64_t> started_at;
     std::optional<int64_t> finished_at;
@@ -71,13 +72,14 @@ struct LogIndex {
     int64_t tail_gen = 0;
     int64_t tail_bytes = 0;
     int64_t dropped = 0;
+    bool in_db = false;  // the head is in SQLite (attempt_log_chunks), not in the log file
 
     bool operator==(const LogIndex&) const = default;
 };
 
 inline LogIndex log_index_of(const AttemptRow& row) {
-    return {row.log_seq,      row.log_bytes,      row.log_cap,
-            row.log_tail_gen, row.log_tail_bytes, row.log_dropped};
+    return {row.log_seq,        row.log_bytes,   row.log_cap,  row.log_tail_gen,
+            row.log_tail_bytes, row.log_dropped, row.log_in_db};
 }
 
 struct StepRow {

@@ -37,7 +37,7 @@ struct LogFixture {
 
     /// The attempt's log from `offset` as the REST API serves it now.
     std::string read_log(int64_t offset = 0) {
-        auto view = LogView::open(logs_dir, attempt_row(store.db, attempt));
+        auto view = LogView::open(logs_dir, attempt_row(store.db, attempt), store.db);
         REQUIRE(view.has_value());
         std::ostringstream out;
         CHECK(view->copy(offset, out) == view->size());

@@ -1,5 +1,7 @@
 // LogStore: numbered chunks from agents appended exactly once and in order, the committed size
-// kept in SQLite, and a file cut back to that size after a crash.
+// kept in SQLite, and a file cut back to that size after a crash. The first tests keep the log
+// in its file from the first byte (in_db_bytes 0); the last ones cover a log's start in SQLite
+// and its move to the file.
 
 #include "coordinator/logs/log_store.h"
 
@@ -13,9 +15,13 @@
 using namespace fmg::coordinator;
 using namespace fmg::coordinator::testing;
 
+namespace {
+constexpr int64_t kFileFromTheStart = 0;  // in_db_bytes: no byte of the log stays in SQLite
+}  // namespace
+
 TEST_CASE("log chunks are appended in order and their committed size is recorded") {
     LogFixture f;
-    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
 
     CHECK(logs.append(f.attempt, 1, "$ make test\n") == 1);
     CHECK(logs.append(f.attempt, 2, "ok 1 - parses\n") == 2);
@@ -29,7 +35,7 @@ TEST_CASE("log chunks are appended in order and their committed size is recorded
 
 TEST_CASE("a repeated chunk is ignored and the last appended seq acknowledged again") {
     LogFixture f;
-    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
     logs.append(f.attempt, 1, "line one\n");
     logs.append(f.attempt, 2, "line two\n");
 
@@ -42,7 +48,7 @@ TEST_CASE("a repeated chunk is ignored and the last appended seq acknowledged ag
 
 TEST_CASE("a chunk past a gap is ignored until the missing one arrives") {
     LogFixture f;
-    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
     logs.append(f.attempt, 1, "one\n");
 
     CHECK(logs.append(f.attempt, 3, "three\n") == 1);
@@ -57,7 +63,7 @@ TEST_CASE("a chunk past a gap is ignored until the missing one arrives") {
 TEST_CASE("after a crash between write and commit, appending resumes from the committed size") {
     LogFixture f;
     {
-        LogStore logs(f.logs_dir, f.store.db, f.notifier);
+        LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
         logs.append(f.attempt, 1, "committed\n");
     }
     // The coordinator died after writing chunk 2 but before committing it.
@@ -67,7 +73,7 @@ TEST_CASE("after a crash between write and commit, appending resumes from the co
     }
     REQUIRE(file_text(f.file()) == "committed\nhalf of chunk 2");
 
-    LogStore restarted(f.logs_dir, f.store.db, f.notifier);
+    LogStore restarted(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
     // The agent never got an ack for chunk 2 and sends it again, whole.
     CHECK(restarted.append(f.attempt, 2, "chunk 2\n") == 2);
     CHECK(restarted.append(f.attempt, 3, "chunk 3\n") == 3);
@@ -82,7 +88,7 @@ TEST_CASE("after a crash, uncommitted log bytes are cut back at start, before an
     // attempt whose agent never comes back that would be forever.
     LogFixture f;
     {
-        LogStore logs(f.logs_dir, f.store.db, f.notifier);
+        LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
         logs.append(f.attempt, 1, "committed\n");
     }
     {
@@ -90,14 +96,14 @@ TEST_CASE("after a crash, uncommitted log bytes are cut back at start, before an
         out << "half of chunk 2";
     }
 
-    LogStore restarted(f.logs_dir, f.store.db, f.notifier);
+    LogStore restarted(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
 
     CHECK(file_text(f.file()) == "committed\n");
 }
 
 TEST_CASE("a closed log reopens and continues where it was") {
     LogFixture f;
-    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    LogStore logs(f.logs_dir, f.store.db, f.notifier, kDefaultLogCapBytes, kFileFromTheStart);
     logs.append(f.attempt, 1, "before\n");
     logs.close(f.attempt);
     CHECK(logs.append(f.attempt, 1, "before\n") == 1);
@@ -121,4 +127,116 @@ TEST_CASE("each append wakes log followers") {
 
     logs.append(f.attempt, 2, "y\n");
     CHECK(f.notifier.version() > after);
+}
+
+namespace {
+
+// Binary-safe output of `size` bytes: every byte value, NULs and invalid UTF-8 included.
+std::string bytes_of(size_t size, int salt) {
+    std::string text;
+    for (size_t i = 0; i < size; ++i) text += static_cast<char>((i * 31 + salt) % 256);
+    return text;
+}
+
+// Makes the next update of the attempt's row (the commit of an append) fail, as a crash
+// before the commit would leave it.
+void die_before_commit(Database& db) {
+    db.exec(
+        "CREATE TEMP TRIGGER die_before_commit BEFORE UPDATE ON attempts BEGIN SELECT "
+        "RAISE(ABORT, 'the coordinator died here'); END");
+}
+
+void revive(Database& db) {
+    db.exec("DROP TRIGGER die_before_commit");
+}
+
+}  // namespace
+
+TEST_CASE("a small log stays in SQLite: no file, read byte for byte") {
+    LogFixture f;
+    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    const std::string first = bytes_of(1000, 1);
+    const std::string second = bytes_of(3000, 2);
+    CHECK(logs.append(f.attempt, 1, first) == 1);
+    CHECK(logs.append(f.attempt, 2, second) == 2);
+    CHECK(logs.append(f.attempt, 1, first) == 2);  // a repeat changes nothing
+
+    CHECK_FALSE(std::filesystem::exists(f.file()));
+    auto row = attempt_row(f.store.db, f.attempt);
+    CHECK(row.log_in_db);
+    CHECK(row.log_seq == 2);
+    CHECK(row.log_bytes == 4000);
+    CHECK(f.read_log() == first + second);
+    CHECK(f.read_log(1500) == (first + second).substr(1500));
+
+    // A restart reads the index again and goes on in SQLite.
+    LogStore restarted(f.logs_dir, f.store.db, f.notifier);
+    CHECK(restarted.append(f.attempt, 3, "done\n") == 3);
+    CHECK(f.read_log() == first + second + "done\n");
+    CHECK_FALSE(std::filesystem::exists(f.file()));
+}
+
+TEST_CASE("the chunk that passes the limit moves the log to its file, every byte once") {
+    LogFixture f;
+    LogStore logs(f.logs_dir, f.store.db, f.notifier);
+    std::string output;
+    uint64_t seq = 0;
+    while (output.size() + 10'000 <= static_cast<size_t>(kMaxLogInDbBytes)) {
+        std::string chunk = bytes_of(10'000, static_cast<int>(seq));
+        output += chunk;
+        ++seq;
+        REQUIRE(logs.append(f.attempt, seq, chunk) == seq);
+    }
+    REQUIRE(attempt_row(f.store.db, f.attempt).log_in_db);
+    // A reader that read the row before the move finds the rows gone and must read it again.
+    const AttemptRow before_move = attempt_row(f.store.db, f.attempt);
+
+    std::string passing = bytes_of(10'000, 99);
+    output += passing;
+    ++seq;
+    REQUIRE(logs.append(f.attempt, seq, passing) == seq);
+    output += "after the move\n";
+    ++seq;
+    REQUIRE(logs.append(f.attempt, seq, "after the move\n") == seq);
+
+    auto row = attempt_row(f.store.db, f.attempt);
+    CHECK_FALSE(row.log_in_db);
+    CHECK(row.log_bytes == static_cast<int64_t>(output.size()));
+    CHECK(file_text(f.file()) == output);
+    CHECK(f.read_log() == output);
+    CHECK_FALSE(LogView::open(f.logs_dir, before_move, f.store.db).has_value());
+    auto count = f.store.db.prepare("SELECT COUNT(*) FROM attempt_log_chunks");
+    REQUIRE(count.step());
+    CHECK(count.integer(0) == 0);  // the rows went with the move
+}
+
+TEST_CASE("a crash during the move to the file leaves the log in SQLite, whole") {
+    const bool restart = GENERATE(true, false);
+    INFO("the coordinator dies before committing the move" << (restart ? ", then restarts" : ""));
+    LogFixture f;
+    std::optional<LogStore> logs;
+    logs.emplace(f.logs_dir, f.store.db, f.notifier);
+    const std::string small = bytes_of(kMaxLogInDbBytes - 100, 7);
+    REQUIRE(logs->append(f.attempt, 1, small) == 1);
+    const std::string passing = bytes_of(500, 8);
+
+    die_before_commit(f.store.db);
+    CHECK_THROWS(logs->append(f.attempt, 2, passing));
+    revive(f.store.db);
+    CHECK(std::filesystem::exists(f.file()));  // written before the commit failed
+    auto row = attempt_row(f.store.db, f.attempt);
+    CHECK(row.log_in_db);
+    CHECK(row.log_seq == 1);
+    CHECK(f.read_log() == small);  // readers never see the file of an uncommitted move
+    if (restart) {
+        logs.reset();
+        logs.emplace(f.logs_dir, f.store.db, f.notifier);
+        CHECK_FALSE(std::filesystem::exists(f.file()));  // nothing the index does not name
+    }
+
+    // Never acknowledged: the agent sends chunk 2 again, and the move happens now.
+    CHECK(logs->append(f.attempt, 2, passing) == 2);
+    CHECK_FALSE(attempt_row(f.store.db, f.attempt).log_in_db);
+    CHECK(file_text(f.file()) == small + passing);
+    CHECK(f.read_log() == small + passing);
 }

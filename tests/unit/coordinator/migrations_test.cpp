@@ -91,7 +91,8 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
         db.exec(
             "ALTER TABLE attempts DROP COLUMN log_cap; ALTER TABLE attempts DROP COLUMN "
             "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
-            "attempts DROP COLUMN log_dropped; DELETE FROM schema_migrations WHERE version > 1");
+            "attempts DROP COLUMN log_dropped; ALTER TABLE attempts DROP COLUMN log_in_db; DROP "
+            "TABLE attempt_log_chunks; DELETE FROM schema_migrations WHERE version > 1");
         JobId job = add_job(db, add_pipeline(db), "build", 0);
         attempt = pipelines::insert_attempt(db, job, 1, add_runner(db, "runner-1"), kT0);
         db.prepare("UPDATE attempts SET log_seq = 7, log_bytes = 1234 WHERE id = ?")
@@ -110,4 +111,6 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
     CHECK(row.log_tail_gen == 0);
     CHECK(row.log_tail_bytes == 0);
     CHECK(row.log_dropped == 0);
+    // Its log is in its file, not in SQLite: logs start in SQLite only from schema 4 on.
+    CHECK_FALSE(row.log_in_db);
 }
