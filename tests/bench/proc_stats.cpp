@@ -2,10 +2,11 @@
 
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "tests/support/process.h"
 
 namespace fmg::bench {
 
@@ -37,20 +38,9 @@ double rss_file_mib(pid_t pid) {
     return status_mib(pid, "RssFile");
 }
 
-std::vector<pid_t> child_pids(pid_t pid) {
-    std::vector<pid_t> children;
-    std::error_code ec;
-    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
-        std::ifstream list(task.path() / "children");
-        for (pid_t child; list >> child;) children.push_back(child);
-    }
-    return children;
-}
-
 double tree_rss_mib(pid_t pid) {
     double total = rss_mib(pid);
-    for (pid_t child : child_pids(pid)) total += tree_rss_mib(child);
+    for (pid_t child : testing::child_pids(pid)) total += tree_rss_mib(child);
     return total;
 }
 

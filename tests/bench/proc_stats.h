@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
-#include <vector>
 
 namespace fmg::bench {
 
@@ -20,11 +19,7 @@ double rss_mib(pid_t pid);
 double rss_anon_mib(pid_t pid);
 double rss_file_mib(pid_t pid);
 
-/// The processes `pid` started that still run (its children, not theirs): from
-/// /proc/PID/task/*/children. Empty when it has none or is gone.
-std::vector<pid_t> child_pids(pid_t pid);
-
-/// Resident memory of `pid` and of every process under it, in MiB.
+/// Resident memory of `pid` and of every process under it (testing::child_pids), in MiB.
 double tree_rss_mib(pid_t pid);
 
 /// CPU time (user + system) `pid` has used so far, in seconds; 0 when it is gone.

@@ -28,18 +28,6 @@ jobs:
       - run: cat README.md
 )";
 
-// The processes `pid` started that still run, from /proc/PID/task/*/children.
-std::vector<pid_t> child_pids(pid_t pid) {
-    std::vector<pid_t> children;
-    std::error_code ec;
-    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
-        std::ifstream list(task.path() / "children");
-        for (pid_t child; list >> child;) children.push_back(child);
-    }
-    return children;
-}
-
 std::string proc_file(pid_t pid, const std::string& name) {
     std::ifstream file("/proc/" + std::to_string(pid) + "/" + name);
     return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());

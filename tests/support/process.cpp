@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -271,6 +273,17 @@ CommandResult run_command(const ProcessOptions& options, std::chrono::millisecon
     result.status = exit_status_from(wait_status);
     ::kill(-pid, SIGKILL);  // nothing the command started outlives it
     return result;
+}
+
+std::vector<pid_t> child_pids(pid_t pid) {
+    std::vector<pid_t> children;
+    std::error_code ec;
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+        std::ifstream list(task.path() / "children");
+        for (pid_t child; list >> child;) children.push_back(child);
+    }
+    return children;
 }
 
 }  // namespace fmg::testing

@@ -94,4 +94,8 @@ struct CommandResult {
 CommandResult run_command(const ProcessOptions& options,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+/// The processes `pid` started that still run (its children, not theirs), from
+/// /proc/PID/task/*/children. Empty when it has none or is gone.
+std::vector<pid_t> child_pids(pid_t pid);
+
 }  // namespace fmg::testing
