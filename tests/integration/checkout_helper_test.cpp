@@ -1,8 +1,8 @@
 // The checkout step runs in fmg-checkout, a helper process fmg-agent starts for each checkout
-// (agent/session/checkout.h): a checkout that cannot be made fails its job with the reason; a
-// cancelled job's checkout is stopped at once, even while it waits for another fetch of the
-// same mirror; the repository URL never shows in a command line; and an agent installed
-// without its helper refuses to start instead of failing every job.
+// (agent/session/checkout.h): a checkout that cannot be made fails its job with the reason; the
+// checkout of a cancelled job, or of one past its --job-timeout, is stopped at once, even
+// while it waits for another fetch of the same mirror; the repository URL never shows in a command
+// line; and an agent installed without its helper refuses to start instead of failing every job.
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -40,6 +40,33 @@ std::vector<pid_t> checkout_helpers(pid_t agent) {
         if (proc_file(child, "comm") == "fmg-checkout\n") helpers.push_back(child);
     }
     return helpers;
+}
+
+// Takes the lock of runner `runner`'s mirror of `repo`, as another fetch of it would hold it:
+// a checkout then waits, as it would behind a slow fetch of a large repository.
+std::optional<fmg::git::FileLock> hold_mirror_lock(const Cluster& cluster,
+                                                   const std::string& runner, const GitRepo& repo) {
+    auto mirror = fmg::git::Mirror::open(cluster.dir() / "agents" / runner / "mirrors", repo.url());
+    REQUIRE(mirror);
+    auto acquired = fmg::git::FileLock::acquire(mirror->path().string() + ".lock",
+                                                fmg::git::FileLock::Mode::exclusive);
+    REQUIRE(acquired);
+    return std::optional<fmg::git::FileLock>(std::move(*acquired));
+}
+
+// The agent's first fmg-checkout once it runs.
+pid_t wait_for_helper(Process& agent) {
+    pid_t helper = -1;
+    wait_until(
+        deadline_after(kPipelineTimeout),
+        [&] {
+            const auto helpers = checkout_helpers(agent.pid());
+            if (helpers.empty()) return false;
+            helper = helpers.front();
+            return true;
+        },
+        "the agent to start fmg-checkout");
+    return helper;
 }
 
 }  // namespace
@@ -84,27 +111,10 @@ TEST_CASE("checkout: fmg cancel stops a checkout waiting for the mirror, which s
     repo.write_config(kCheckoutConfig);
     const std::string first = repo.commit("A job that checks out");
 
-    // Another fetch of the agent's mirror of this repository holds its lock: the checkout
-    // waits for it, as it would behind a slow fetch of a large repository.
-    auto mirror =
-        fmg::git::Mirror::open(cluster.dir() / "agents" / "runner-1" / "mirrors", repo.url());
-    REQUIRE(mirror);
-    auto acquired = fmg::git::FileLock::acquire(mirror->path().string() + ".lock",
-                                                fmg::git::FileLock::Mode::exclusive);
-    REQUIRE(acquired);
-    std::optional<fmg::git::FileLock> lock(std::move(*acquired));
+    std::optional<fmg::git::FileLock> lock = hold_mirror_lock(cluster, "runner-1", repo);
 
     const int64_t id = cluster.push(repo, first);
-    pid_t helper = -1;
-    wait_until(
-        deadline_after(kPipelineTimeout),
-        [&] {
-            const auto helpers = checkout_helpers(agent_process.pid());
-            if (helpers.empty()) return false;
-            helper = helpers.front();
-            return true;
-        },
-        "the agent to start fmg-checkout");
+    const pid_t helper = wait_for_helper(agent_process);
     // The URL goes to the helper on its stdin: a command line is readable by every user.
     const std::string command_line = proc_file(helper, "cmdline");
     CHECK_THAT(command_line, Catch::Contains(first));
@@ -137,6 +147,34 @@ TEST_CASE("checkout: fmg cancel stops a checkout waiting for the mirror, which s
     INFO("pipeline: " << to_json(done));
     CHECK(string_field(done, "status") == "success");
     CHECK_THAT(job_log(cluster, next, "build"), Catch::Contains("second commit"));
+}
+
+TEST_CASE("checkout: --job-timeout ends a job whose checkout hangs, in error") {
+    ClusterOptions options;
+    options.coordinator_args = {"--job-timeout", "2"};
+    Cluster cluster(options);
+    AgentOptions agent;
+    agent.executor = "shell";
+    Process& agent_process = cluster.start_runner("runner-1", agent);
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(kCheckoutConfig);
+    const std::string sha = repo.commit("A job whose checkout never gets the mirror");
+    std::optional<fmg::git::FileLock> lock = hold_mirror_lock(cluster, "runner-1", repo);
+
+    const int64_t id = cluster.push(repo, sha);
+    wait_for_helper(agent_process);
+    const auto pipeline = cluster.wait_for_final(id, std::chrono::seconds(30));
+    INFO("pipeline: " << to_json(pipeline));
+    const auto attempts = job_attempts(pipeline, "build");
+    REQUIRE(attempts.size() == 1);
+    CHECK(string_field(attempts[0], "status") == "error");
+    CHECK(optional_string(attempts[0], "error") == "job timed out after 2 s");
+    CHECK_THAT(job_log(cluster, id, "build"),
+               Catch::Contains("fmg: job timed out after 2 s (--job-timeout)"));
+    wait_until(
+        deadline_after(std::chrono::seconds(5)),
+        [&] { return checkout_helpers(agent_process.pid()).empty(); },
+        "the timed-out checkout's fmg-checkout to be gone");
 }
 
 TEST_CASE("checkout: fmg-agent without its fmg-checkout helper refuses to start") {
