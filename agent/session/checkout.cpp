@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 extern char** environ;
 
@@ -102,7 +101,7 @@ Status Checkout::run(const CheckoutRequest& request) {
     if (*exit_code == 0) return {};
     if (*exit_code == 1 && !answer.empty()) return Error{answer};
     std::string how = *exit_code > 128
-                          ? std::string("was killed by ") + ::strsignal(*exit_code - 128)
+                          ? "was killed by signal " + std::to_string(*exit_code - 128)
                           : "exited with code " + std::to_string(*exit_code);
     return Error{std::string(kCheckoutProgramName) + " " + how +
                  (answer.empty() ? "" : ": " + answer)};
