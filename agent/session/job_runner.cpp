@@ -81,6 +81,8 @@ void JobRunner::run() {
 }
 
 bool JobRunner::checkout(const OutputSink& output, std::string& error) {
+    // Looked up again for each checkout (a few access() calls): a helper removed since the
+    // agent started, as by an upgrade in progress, is then this job's clear error.
     auto program = find_checkout_program();
     if (!program) {
         error = program.error().message;
