@@ -35,22 +35,6 @@ std::optional<std::pair<AttemptId, int64_t>> parse_tail_name(const std::string& 
     return std::pair{std::stoll(attempt), std::stoll(generation)};
 }
 
-/// The attempt of a head file's name "attempt-N.log"; nullopt for other files.
-std::optional<AttemptId> parse_head_name(const std::string& name) {
-    const std::string prefix = "attempt-";
-    const std::string suffix = ".log";
-    if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
-        return std::nullopt;
-    }
-    std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-    if (digits.size() >= 19 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return std::nullopt;
-    }
-    return std::stoll(digits);
-}
-
 /// Cuts `path` back to `size` when it is longer (bytes a crash left uncommitted).
 void cut_back(const std::filesystem::path& path, int64_t size) {
     std::error_code ec;
@@ -92,7 +76,13 @@ void LogStore::recover() {
     // A crash between a write and its commit leaves bytes no one acknowledged; only attempts
     // still running can have them (an attempt ends after its whole log is committed).
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
-        if (attempt.log_in_db) continue;  // files of logs in SQLite go below
+        if (attempt.log_in_db) {
+            // A file is from a move to it that a crash kept from being committed (moves
+            // happen while an attempt runs, so only running attempts can have one).
+            std::error_code ignored;
+            std::filesystem::remove(file_of(directory_, attempt.id), ignored);
+            continue;
+        }
         cut_back(file_of(directory_, attempt.id), attempt.log_bytes);
         if (attempt.log_cap != 0) {
             cut_back(tail_file_of(directory_, attempt.id, attempt.log_tail_gen),
@@ -101,20 +91,9 @@ void LogStore::recover() {
     }
     // A crash around a compaction leaves a generation the index does not name; one between an
     // attempt's end and close() leaves its tail longer than what readers show.
-    // A crash during a move to the file leaves a file for a log that is still in SQLite.
     std::vector<std::pair<AttemptId, int64_t>> tails;
-    std::vector<AttemptId> heads;
     for (const auto& entry : std::filesystem::directory_iterator(directory_)) {
-        const std::string name = entry.path().filename().string();
-        if (auto tail = parse_tail_name(name)) tails.push_back(*tail);
-        if (auto head = parse_head_name(name)) heads.push_back(*head);
-    }
-    for (AttemptId attempt : heads) {
-        auto row = pipelines::find_attempt(db_, attempt);
-        if (row && row->log_in_db) {
-            std::error_code ignored;
-            std::filesystem::remove(file_of(directory_, attempt), ignored);
-        }
+        if (auto tail = parse_tail_name(entry.path().filename().string())) tails.push_back(*tail);
     }
     for (const auto& [attempt, generation] : tails) {
         auto row = pipelines::find_attempt(db_, attempt);
@@ -157,6 +136,7 @@ uint64_t LogStore::append(AttemptId attempt, uint64_t seq, std::string_view data
     if (seq != static_cast<uint64_t>(log.index.seq) + 1) {
         return static_cast<uint64_t>(log.index.seq);  // a repeat, or past a gap
     }
+    const bool was_in_db = log.index.in_db;
     try {
         db_.transaction([&] {
             FileHandle new_tail;
@@ -165,8 +145,13 @@ uint64_t LogStore::append(AttemptId attempt, uint64_t seq, std::string_view data
         });
     } catch (...) {
         // Nothing was committed. Reopening cuts the files back to the committed index, so
-        // the agent's resend of this chunk (it was not acknowledged) appends cleanly.
+        // the agent's resend of this chunk (it was not acknowledged) appends cleanly. A file
+        // written by a move that failed goes now: the log may never be appended to again.
         open_.erase(attempt);
+        if (was_in_db) {
+            std::error_code ignored;
+            std::filesystem::remove(file_of(directory_, attempt), ignored);
+        }
         throw;
     }
     notifier_.notify();

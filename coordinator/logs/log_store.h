@@ -9,8 +9,8 @@
 // on a busy coordinator was the largest cost of a job after the steps themselves (creating a
 // file per attempt: docs/performance.md, throughput). The chunk that would pass the limit
 // moves the log to DATA_DIR/logs/attempt-N.log: the rows are written to the file, synced, and
-// deleted in the transaction that commits the index saying so; a file left by a move that a
-// crash kept from committing is removed.
+// deleted in the transaction that commits the index saying so; the file of a move that failed
+// is removed at once, and one that a crash kept from committing at the next start.
 //
 // The cap (--log-cap): the first half of it goes to attempt-N.log as the output arrives (the
 // head; cut at a line end when one is near), and everything after goes to a tail file,

@@ -86,8 +86,9 @@ size_t tail_files(const std::filesystem::path& dir) {
 /// Whether the files hold more than the committed index names.
 bool uncommitted_bytes_on_disk(LogFixture& f) {
     auto row = attempt_row(f.store.db, f.attempt);
-    // A log still in SQLite has no file but one written by a move that was not committed.
-    if (row.log_in_db) return std::filesystem::exists(f.file());
+    // A log still in SQLite: the failed append moved it and began its tail (the file of the
+    // move is removed at once, the tail when the log is next opened).
+    if (row.log_in_db) return tail_files(f.logs_dir) > 0;
     if (static_cast<int64_t>(std::filesystem::file_size(f.file())) > row.log_bytes) return true;
     if (tail_files(f.logs_dir) > (row.log_cap != 0 ? 1u : 0u)) return true;
     auto tail = LogStore::tail_file_of(f.logs_dir, f.attempt, row.log_tail_gen);
