@@ -100,9 +100,8 @@ Status Checkout::run(const CheckoutRequest& request) {
     if (!exit_code) return exit_code.error();
     if (*exit_code == 0) return {};
     if (*exit_code == 1 && !answer.empty()) return Error{answer};
-    std::string how = *exit_code > 128
-                          ? "was killed by signal " + std::to_string(*exit_code - 128)
-                          : "exited with code " + std::to_string(*exit_code);
+    std::string how = *exit_code > 128 ? "was killed by signal " + std::to_string(*exit_code - 128)
+                                       : "exited with code " + std::to_string(*exit_code);
     return Error{std::string(kCheckoutProgramName) + " " + how +
                  (answer.empty() ? "" : ": " + answer)};
 }
