@@ -1,12 +1,11 @@
 // idle: what an fmg installation costs while nothing happens. A coordinator and one agent
 // (shell executor) run one small pipeline to warm up (a checkout and a step, so the agent has
-// done git work and run a process), then sit idle; their resident memory
-// is sampled every 100 ms for 5 s; the samples are reported, judged on the largest. The agent's
-// figure is its whole process tree (it starts fmg-checkout for each checkout and a shell for
-// each step; none should be left). The agent's
-// baseline is the library floor (floor/library_floor.cpp): the same libraries loaded and
-// initialised, nothing else; most of an agent's resident memory is those libraries' pages, shared
-// with other processes.
+// done git work and run a process), then sit idle; their resident memory is sampled every
+// 100 ms for 5 s; the samples are reported, judged on the largest. The agent's figure is its
+// whole process tree (it starts fmg-checkout for each checkout and a shell for each step; none
+// should be left). The agent's baseline is the library floor (floor/library_floor.cpp): the
+// same libraries loaded and initialised, nothing else; most of an agent's resident memory is
+// those libraries' pages, shared with other processes.
 
 #include <catch2/catch.hpp>
 #include <iomanip>
