@@ -170,9 +170,12 @@ StatusSender::PostOutcome StatusSender::post_on(Poco::Net::HTTPClientSession& se
         answer.retry_after = header("retry-after");
         answer.remaining = header("x-ratelimit-remaining");
         answer.reset = header("x-ratelimit-reset");
+        // wall_ms() is truncated to the millisecond: one more keeps the pause from ending
+        // before the whole wait GitHub asked for has passed since its answer arrived.
+        const int64_t answered_at_ms = clock_.wall_ms() + 1;
         return {Error{"GitHub answered " + std::to_string(answer.status) + ": " +
                       answer.body.substr(0, 200)},
-                true, rate_limited_until(answer, clock_.wall_ms())};
+                true, rate_limited_until(answer, answered_at_ms)};
     } catch (const Poco::Exception& e) {
         return {Error{e.displayText()}, false, std::nullopt};
     } catch (const std::exception& e) {
