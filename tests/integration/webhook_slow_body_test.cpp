@@ -1,0 +1,75 @@
+// A client that trickles a request body (issue 10, items 1 and 3): every body must arrive
+// within its deadline (kBodyDeadlineFloor, 10 s, plus its length at kBodyMinRate), however
+// steadily its bytes come, else 408 and the connection is closed. One byte every 500 ms never
+// lets a per-read timeout expire, so only a deadline for the whole body stops it.
+// docs/security.md, "Webhook bodies before authentication".
+
+#include <catch2/catch.hpp>
+#include <future>
+
+#include "tests/support/cluster.h"
+#include "tests/support/raw_http.h"
+#include "tests/support/webhook.h"
+
+using namespace fmg::testing;
+
+namespace {
+
+struct Trickled {
+    RawAnswer answer;
+    std::chrono::milliseconds took{0};
+};
+
+/// Sends the head of a 1000-byte body, then one byte every 500 ms until the server answers
+/// (or for at most 45 s: the deadline for 1000 bytes is 10 s), and reads the answer.
+Trickled trickle(const Cluster& cluster, const std::string& path, Headers headers,
+                 const std::string& body) {
+    const auto start = Clock::now();
+    RawHttpConnection connection(cluster.server_url());
+    Trickled result;
+    uint64_t sent = 0;
+    bool open = connection.send(request_head(path, headers, body.size()));
+    const auto give_up = deadline_after(std::chrono::seconds(45));
+    while (open && sent < body.size() && Clock::now() < give_up &&
+           !connection.answer_waiting(std::chrono::milliseconds(500))) {
+        open = connection.send(body.substr(sent, 1));
+        ++sent;
+    }
+    result.answer = connection.read_answer(deadline_after(std::chrono::seconds(20)));
+    result.answer.body_sent = sent;
+    result.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("e2e: a webhook or API body slower than its deadline is answered 408 and closed") {
+    Cluster cluster;
+    std::string webhook_body = ping_payload("octo", "demo");
+    webhook_body.resize(1000, ' ');
+    auto webhook = std::async(std::launch::async, [&] {
+        return trickle(
+            cluster, "/webhook",
+            webhook_headers("ping", sign_webhook(cluster.options().webhook_secret, webhook_body)),
+            webhook_body);
+    });
+    std::string api_body = "{\"repo_url\": \"file:///nowhere\", \"ref\": \"refs/heads/main\"}";
+    api_body.resize(1000, ' ');
+    auto api = std::async(std::launch::async, [&] {
+        return trickle(cluster, "/api/v1/pipelines",
+                       {{"Authorization", "Bearer " + cluster.admin_token()}}, api_body);
+    });
+    for (auto* future : {&webhook, &api}) {
+        const Trickled result = future->get();
+        INFO(result.answer.describe() << " after " << result.took.count() << " ms");
+        CHECK(result.answer.status == 408);
+        CHECK(result.answer.closed);
+        // Well before the 1000 bytes could have arrived at this pace (500 s).
+        CHECK(result.answer.body_sent < 200);
+    }
+    CHECK(cluster.pipeline_total() == 0);
+    // The server is still answering.
+    const HttpResponse ping =
+        cluster.deliver("ping", ping_payload("octo", "demo"), new_delivery_id());
+    CHECK(ping.status == 200);
+}
