@@ -9,29 +9,33 @@
 #include <optional>
 
 #include "coordinator/constants.h"
+#include "coordinator/http/socket_deadlines.h"
 
 namespace fmg::coordinator::http {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-/// Sets the receive timeout of the request's socket for each read and restores the one the
-/// server had set when the body is done, so the server's own reads are unchanged.
-class ReceiveTimeouts {
+/// Bounds every receive of one body by its deadline: sets the socket's receive timeout to the
+/// time left before each read, and arms the SocketDeadlines backstop for reads that loop over
+/// several receives inside Poco. Restores the server's own receive timeout when done.
+class BodySocketLimits {
   public:
-    explicit ReceiveTimeouts(Poco::Net::HTTPServerRequest& request) {
+    BodySocketLimits(Poco::Net::HTTPServerRequest& request, SteadyClock::time_point deadline) {
         // Poco's server hands handlers an HTTPServerRequestImpl; anything else (a test double)
-        // reads without socket timeouts and is bounded only between pieces.
-        if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
-            try {
-                saved_ = impl->socket().getReceiveTimeout();
-                socket_ = &impl->socket();
-            } catch (const Poco::Exception&) {
-                socket_ = nullptr;
-            }
+        // reads without socket limits and is bounded only between pieces.
+        auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+        if (impl == nullptr) return;
+        try {
+            saved_ = impl->socket().getReceiveTimeout();
+            socket_ = &impl->socket();
+        } catch (const Poco::Exception&) {
+            return;  // no socket left: every read ends at once anyway
         }
+        armed_.emplace(SocketDeadlines::instance().arm(*socket_, deadline));
     }
-    ~ReceiveTimeouts() {
+    ~BodySocketLimits() {
+        armed_.reset();
         if (socket_ == nullptr || !saved_) return;
         try {
             socket_->setReceiveTimeout(*saved_);
@@ -39,8 +43,8 @@ class ReceiveTimeouts {
             // The connection is already gone: nothing to restore.
         }
     }
-    ReceiveTimeouts(const ReceiveTimeouts&) = delete;
-    ReceiveTimeouts& operator=(const ReceiveTimeouts&) = delete;
+    BodySocketLimits(const BodySocketLimits&) = delete;
+    BodySocketLimits& operator=(const BodySocketLimits&) = delete;
 
     /// The next receive waits at most `left` (at least 1 ms: a zero timeout means "forever").
     void limit(SteadyClock::duration left) {
@@ -53,6 +57,7 @@ class ReceiveTimeouts {
   private:
     Poco::Net::StreamSocket* socket_ = nullptr;
     std::optional<Poco::Timespan> saved_;
+    std::optional<SocketDeadlines::Armed> armed_;
 };
 
 }  // namespace
@@ -70,7 +75,7 @@ BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes
     }
     const auto deadline =
         SteadyClock::now() + body_deadline(has_length ? static_cast<size_t>(length) : max_bytes);
-    ReceiveTimeouts timeouts(request);
+    BodySocketLimits limits(request, deadline);
     // Reading the stream buffer directly, one receive at a time: istream::read would loop over
     // many receives within one call, each allowed the whole timeout, and it turns a socket
     // timeout into a silent end of stream.
@@ -83,7 +88,7 @@ BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes
             if (left <= SteadyClock::duration::zero()) return BodyEnd::timed_out;
             std::streamsize available = in.in_avail();
             if (available <= 0) {
-                timeouts.limit(left);
+                limits.limit(left);
                 if (in.sgetc() == std::char_traits<char>::eof()) break;
                 available = in.in_avail();
                 if (available <= 0) available = 1;  // sgetc made one byte readable
@@ -104,9 +109,10 @@ BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes
         // A reset connection or broken chunked framing.
         return SteadyClock::now() >= deadline ? BodyEnd::timed_out : BodyEnd::truncated;
     }
-    if (has_length && total < static_cast<uint64_t>(length)) {
-        return SteadyClock::now() >= deadline ? BodyEnd::timed_out : BodyEnd::truncated;
-    }
+    // An end of stream at the deadline is the backstop's doing (SocketDeadlines), not the
+    // body's end.
+    if (SteadyClock::now() >= deadline) return BodyEnd::timed_out;
+    if (has_length && total < static_cast<uint64_t>(length)) return BodyEnd::truncated;
     return BodyEnd::complete;
 }
 

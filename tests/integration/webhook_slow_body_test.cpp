@@ -73,3 +73,29 @@ TEST_CASE("e2e: a webhook or API body slower than its deadline is answered 408 a
         cluster.deliver("ping", ping_payload("octo", "demo"), new_delivery_id());
     CHECK(ping.status == 200);
 }
+
+TEST_CASE("e2e: a chunked body whose chunk-size line never ends is cut at its deadline") {
+    Cluster cluster;
+    // Poco reads a chunk-size line byte after byte within one read: spaces sent every 500 ms
+    // never let a receive timeout expire. The body's deadline (12 s for an API body of unknown
+    // length: kBodyDeadlineFloor + 1 MiB at kBodyMinRate) still ends it.
+    const auto start = Clock::now();
+    RawHttpConnection connection(cluster.server_url());
+    bool open = connection.send(request_head(
+        "/api/v1/pipelines", {{"Authorization", "Bearer " + cluster.admin_token()}}, {}));
+    const auto give_up = deadline_after(std::chrono::seconds(45));
+    int spaces = 0;
+    while (open && Clock::now() < give_up &&
+           !connection.answer_waiting(std::chrono::milliseconds(500))) {
+        open = connection.send(" ");
+        ++spaces;
+    }
+    const RawAnswer answer = connection.read_answer(deadline_after(std::chrono::seconds(20)));
+    const auto took =
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count();
+    INFO(answer.describe() << " after " << took << " s and " << spaces << " spaces");
+    CHECK(answer.status == 408);
+    CHECK(answer.closed);
+    CHECK(Clock::now() < give_up);
+    CHECK(cluster.pipeline_total() == 0);
+}
