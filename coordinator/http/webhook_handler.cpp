@@ -93,15 +93,16 @@ std::optional<std::string> WebhookHandler::read_signed_body(HTTPServerRequest& r
         case BodyEnd::stopped:
             over_budget();
             return std::nullopt;
-        case BodyEnd::timed_out:
+        case BodyEnd::timed_out: {
+            const auto allowed =
+                body_deadline(has_length ? static_cast<size_t>(length) : kMaxWebhookBytes);
             refuse(HTTPResponse::HTTP_REQUEST_TIMEOUT, "timeout",
                    "body not received within " +
-                       std::to_string(body_deadline(has_length ? static_cast<size_t>(length)
-                                                               : kMaxWebhookBytes)
-                                          .count() /
-                                      1000) +
+                       std::to_string(
+                           std::chrono::duration_cast<std::chrono::seconds>(allowed).count()) +
                        " s");
             return std::nullopt;
+        }
         case BodyEnd::truncated:
             refuse(HTTPResponse::HTTP_BAD_REQUEST, "truncated",
                    "body cut short before its Content-Length or last chunk");
