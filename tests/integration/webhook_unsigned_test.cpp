@@ -42,7 +42,8 @@ RawAnswer post_chunked(const Cluster& cluster, const std::string& body_start, ui
         sent += size;
     }
     if (open && sent >= length) connection.send("0\r\n\r\n");
-    answer = connection.read_answer(deadline_after(std::chrono::seconds(60)));
+    // A whole answer is enough: an accepted request may leave the connection open.
+    answer = connection.read_answer(deadline_after(std::chrono::seconds(60)), false);
     answer.body_sent = sent;
     return answer;
 }
