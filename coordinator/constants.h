@@ -10,6 +10,26 @@ namespace fmg::coordinator {
 constexpr size_t kMaxWebhookBytes = 25 * 1024 * 1024;
 /// Bodies of /api/v1 requests are small JSON documents.
 constexpr size_t kMaxApiBodyBytes = 1024 * 1024;
+/// Memory all webhook bodies whose signature is not yet checked may hold together. Each
+/// reserves its Content-Length (a chunked one, each piece) before it is read; past the budget
+/// a delivery is answered 503 unread. Answers strangers who send many large unsigned bodies at
+/// once to exhaust the coordinator's memory (32 of 25 MB took it to 1.15 GB). Room for two
+/// 25 MB deliveries at once.
+constexpr size_t kUnauthenticatedBodyBudget = 64 * 1024 * 1024;
+/// The Retry-After of that 503, in seconds: a body takes well under this to arrive and be
+/// checked, so the budget is free again by then unless the attack goes on.
+constexpr int kBodyBudgetRetryAfterSeconds = 10;
+/// Bodies are read in pieces of this size: each piece is one receive with its own timeout,
+/// fed to the HMAC and appended to the buffer.
+constexpr size_t kBodyPieceBytes = 64 * 1024;
+/// A request body (webhook or API) must arrive within kBodyDeadlineFloor plus its length at
+/// kBodyMinRate (its limit, when chunked), else 408 and the connection is closed. Answers
+/// slow-body clients who hold a worker (and their share of kUnauthenticatedBodyBudget) by
+/// trickling bytes. GitHub itself gives up on a delivery after 10 s (github.com) or 30 s
+/// (GitHub Enterprise Server), so a body that arrives slower than this is not awaited by
+/// anyone: a 25 MB webhook gets 60 s, a 1 MiB API body 12 s, a small body 10 s.
+constexpr std::chrono::seconds kBodyDeadlineFloor{10};
+constexpr size_t kBodyMinRate = 512 * 1024;  // bytes per second
 /// GitHub truncates status descriptions beyond 140 characters.
 constexpr size_t kMaxStatusDescription = 140;
 /// Jobs considered per scheduling pass; more wait for the next pass.

@@ -1,14 +1,33 @@
 #include "shared/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
 #include <string>
 
 namespace fmg::crypto {
+namespace {
+
+/// The HMAC implementation, fetched once: EVP_MAC_fetch is costly and the object is
+/// thread-safe to share (OpenSSL 3 "Fetching algorithms").
+EVP_MAC* hmac_algorithm() {
+    static EVP_MAC* const algorithm = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+    if (algorithm == nullptr) throw std::runtime_error("OpenSSL has no HMAC (EVP_MAC_fetch)");
+    return algorithm;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
 
 std::string to_hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -28,16 +47,72 @@ std::string sha256_hex(std::string_view data) {
     return to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
+HmacSha256::HmacSha256(std::string_view key) : context_(EVP_MAC_CTX_new(hmac_algorithm())) {
+    if (context_ == nullptr) throw std::runtime_error("OpenSSL EVP_MAC_CTX_new failed");
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end()};
+    // A null key means "keep the key already set", so an empty key still needs a pointer.
+    static const unsigned char kNoKey = 0;
+    const auto* key_bytes =
+        key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+    if (EVP_MAC_init(context_, key_bytes, key.size(), params) != 1) {
+        EVP_MAC_CTX_free(context_);
+        throw std::runtime_error("OpenSSL EVP_MAC_init (HMAC-SHA256) failed");
+    }
+}
+
+HmacSha256::~HmacSha256() {
+    EVP_MAC_CTX_free(context_);
+}
+
+HmacSha256::HmacSha256(HmacSha256&& other) noexcept : context_(other.context_) {
+    other.context_ = nullptr;
+}
+
+HmacSha256& HmacSha256::operator=(HmacSha256&& other) noexcept {
+    if (this != &other) {
+        EVP_MAC_CTX_free(context_);
+        context_ = other.context_;
+        other.context_ = nullptr;
+    }
+    return *this;
+}
+
+void HmacSha256::update(std::string_view piece) {
+    if (context_ == nullptr) throw std::runtime_error("HMAC-SHA256 already finished");
+    if (EVP_MAC_update(context_, reinterpret_cast<const unsigned char*>(piece.data()),
+                       piece.size()) != 1) {
+        throw std::runtime_error("OpenSSL EVP_MAC_update failed");
+    }
+}
+
+Sha256Digest HmacSha256::finish() {
+    if (context_ == nullptr) throw std::runtime_error("HMAC-SHA256 already finished");
+    Sha256Digest tag{};
+    size_t length = 0;
+    const bool ok =
+        EVP_MAC_final(context_, tag.data(), &length, tag.size()) == 1 && length == tag.size();
+    EVP_MAC_CTX_free(context_);
+    context_ = nullptr;
+    if (!ok) throw std::runtime_error("OpenSSL EVP_MAC_final failed");
+    return tag;
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
-    return to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
+    HmacSha256 mac(key);
+    mac.update(message);
+    const Sha256Digest tag = mac.finish();
+    return to_hex(std::string_view(reinterpret_cast<const char*>(tag.data()), tag.size()));
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool digests_equal(const Sha256Digest& a, const Sha256Digest& b) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
@@ -49,11 +124,30 @@ std::string random_hex(size_t bytes) {
     return to_hex(buffer);
 }
 
+std::optional<Sha256Digest> parse_github_signature(std::string_view header_value) {
+    constexpr std::string_view kPrefix = "sha256=";
+    Sha256Digest tag{};
+    if (header_value.size() != kPrefix.size() + 2 * tag.size() ||
+        header_value.substr(0, kPrefix.size()) != kPrefix) {
+        return std::nullopt;
+    }
+    const std::string_view hex = header_value.substr(kPrefix.size());
+    for (size_t i = 0; i < tag.size(); ++i) {
+        const int high = hex_value(hex[2 * i]);
+        const int low = hex_value(hex[2 * i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        tag[i] = static_cast<uint8_t>(high << 4 | low);
+    }
+    return tag;
+}
+
 bool github_signature_valid(std::string_view secret, std::string_view body,
                             std::string_view header_value) {
-    constexpr std::string_view kPrefix = "sha256=";
-    if (secret.empty() || header_value.substr(0, kPrefix.size()) != kPrefix) return false;
-    return constant_time_equals(header_value.substr(kPrefix.size()), hmac_sha256_hex(secret, body));
+    const auto expected = parse_github_signature(header_value);
+    if (secret.empty() || !expected) return false;
+    HmacSha256 mac(secret);
+    mac.update(body);
+    return digests_equal(mac.finish(), *expected);
 }
 
 }  // namespace fmg::crypto

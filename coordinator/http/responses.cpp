@@ -33,26 +33,17 @@ void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
     send_json(response, status, body);
 }
 
-std::optional<std::string> read_body(HTTPServerRequest& request, size_t limit) {
-    std::string body;
-    std::istream& in = request.stream();
-    char buffer[65536];
-    bool too_large = request.hasContentLength() &&
-                     request.getContentLength64() > static_cast<Poco::Int64>(limit);
-    while (!too_large && in) {
-        in.read(buffer, sizeof buffer);
-        body.append(buffer, static_cast<size_t>(in.gcount()));
-        too_large = body.size() > limit;
+BodyRead read_body(HTTPServerRequest& request, size_t limit) {
+    BodyRead read;
+    if (request.hasContentLength() && request.getContentLength64() > 0 &&
+        static_cast<uint64_t>(request.getContentLength64()) <= limit) {
+        read.body.reserve(static_cast<size_t>(request.getContentLength64()));
     }
-    if (!too_large) return body;
-    // Read (and drop) what the client is still sending, up to twice the limit, so it gets to
-    // read the refusal instead of a reset connection.
-    size_t drained = body.size();
-    while (in && drained < 2 * limit) {
-        in.read(buffer, sizeof buffer);
-        drained += static_cast<size_t>(in.gcount());
-    }
-    return std::nullopt;
+    read.end = read_body_pieces(request, limit, [&](std::string_view piece) {
+        read.body.append(piece);
+        return true;
+    });
+    return read;
 }
 
 bool authorized(const HttpContext& context, HTTPServerRequest& request,
@@ -85,12 +76,28 @@ Poco::JSON::Object::Ptr parse_object(const std::string& body) {
 }
 
 Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response) {
-    auto body = read_body(request, kMaxApiBodyBytes);
-    if (!body) {
-        send_error(response, HTTPResponse::HTTP_REQUESTENTITYTOOLARGE, "body too large");
-        return nullptr;
+    BodyRead read = read_body(request, kMaxApiBodyBytes);
+    if (read.end != BodyEnd::complete) {
+        // What is left of the body is never read: the connection cannot carry another request.
+        response.setKeepAlive(false);
     }
-    auto object = parse_object(*body);
+    switch (read.end) {
+        case BodyEnd::complete:
+            break;
+        case BodyEnd::too_large:
+            send_error(response, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "body over the " + std::to_string(kMaxApiBodyBytes) + "-byte limit");
+            return nullptr;
+        case BodyEnd::timed_out:
+            send_error(response, HTTPResponse::HTTP_REQUEST_TIMEOUT, "body not received in time");
+            return nullptr;
+        case BodyEnd::truncated:
+        case BodyEnd::stopped:
+            send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                       "body cut short before its Content-Length or last chunk");
+            return nullptr;
+    }
+    auto object = parse_object(read.body);
     if (!object) send_error(response, HTTPResponse::HTTP_BAD_REQUEST, "body is not a JSON object");
     return object;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "coordinator/http/body_reader.h"
 #include "coordinator/http/http_context.h"
 #include "coordinator/store/database.h"
 
@@ -25,8 +26,16 @@ void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
 void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
                const std::string& text, const std::string& content_type = "text/plain");
 
-/// Reads the body, refusing more than `limit` bytes: nullopt means "too large".
-std::optional<std::string> read_body(HTTPServerRequest& request, size_t limit);
+/// A body read whole, or how the read ended early.
+struct BodyRead {
+    BodyEnd end = BodyEnd::complete;
+    std::string body;  // every byte when `end` is complete; what had arrived otherwise
+};
+
+/// Reads the body, refusing more than `limit` bytes (413 material), within its deadline (408
+/// material): read_body_pieces (body_reader.h) with the pieces appended, the buffer reserved
+/// once at the Content-Length.
+BodyRead read_body(HTTPServerRequest& request, size_t limit);
 
 /// Checks `Authorization: Bearer TOKEN` against the admin token; answers 401 and returns
 /// false when it is missing or wrong.
@@ -40,7 +49,8 @@ Database& thread_database(const std::filesystem::path& file);
 Poco::JSON::Object::Ptr parse_object(const std::string& body);
 
 /// Reads an API request's body as a JSON object (at most kMaxApiBodyBytes). When it is too
-/// large or not an object, answers 413 or 400 and returns nullptr.
+/// large, late (body_deadline), cut short or not an object, answers 413, 408, 400 or 400 and
+/// returns nullptr; the connection is closed after an answer sent before the body's end.
 Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response);
 
 }  // namespace fmg::coordinator::http
