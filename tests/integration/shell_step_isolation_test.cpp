@@ -135,3 +135,35 @@ TEST_CASE("e2e: an agent refuses a credentials file others can read, and says ch
     cluster.wait_for_runner_state("runner-1", "online");
     CHECK(agent.running());
 }
+
+TEST_CASE("e2e: a Docker step's environment holds none of the agent's variables either",
+          "[shell-isolation][docker]") {
+    Cluster cluster;
+    AgentOptions docker;
+    docker.executor = "docker";
+    docker.command_prefix = {"env", "FMG_SECRET_CANARY=" + kCanary, "FMG_GIT_TOKEN=" + kGitToken,
+                             "FMG_TOKEN=" + kAdminToken};
+    cluster.start_runner("runner-1", docker);
+
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(R"(version: 2.1
+jobs:
+  build:
+    docker:
+      - image: fmg/busybox:latest
+    environment:
+      JOB_VAR: job-value-41
+    steps:
+      - run: env
+)");
+    const int64_t id = cluster.push(repo, repo.commit("A Docker step that prints env"));
+    const auto pipeline = cluster.wait_for_final(id);
+    const std::string log = job_log(cluster, id, "build");
+    INFO("log:\n" << log);
+    CHECK(string_field(pipeline, "status") == "success");
+    CHECK_THAT(log, Catch::Contains("JOB_VAR=job-value-41"));
+    CHECK_THAT(log, !Catch::Contains(kCanary));
+    CHECK_THAT(log, !Catch::Contains(kGitToken));
+    CHECK_THAT(log, !Catch::Contains(kAdminToken));
+    CHECK_THAT(log, !Catch::Contains("FMG_SECRET_CANARY"));
+}
