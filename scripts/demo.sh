@@ -131,6 +131,11 @@ docker_group="$(stat -c %G "$docker_socket")"
 # home it cannot enter) and the demo repository, and nothing else of $work's.
 chmod 711 "$work"
 install -d -o "$agent_user" -g "$agent_user" -m 700 "$work/agent"
+# The demo repository is root's and fetched over file://: git (libgit2 too) opens a
+# repository owned by another user only when safe.directory names it. The agent's HOME is
+# its work dir here, as in the unit.
+printf '[safe]\n\tdirectory = %s\n' "$work/demo-repo" >"$work/agent/.gitconfig"
+chown "$agent_user:$agent_user" "$work/agent/.gitconfig"
 install -d -m 755 "$work/bin"
 install -m 755 "$agent_bin" "$build_dir/agent/fmg-checkout" "$work/bin/"
 
