@@ -85,7 +85,7 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
     return std::unique_ptr<JobSession>(std::make_unique<ShellJobSession>(
         std::move(spec), std::move(shell), home_, step_records_directory(options_.work_dir),
-        base_environment_, std::move(*sandbox), *scratch));
+        base_environment_, std::move(*sandbox), options_.work_dir, *scratch));
 }
 
 size_t ShellExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {

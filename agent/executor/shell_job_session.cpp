@@ -24,6 +24,12 @@ using SteadyClock = std::chrono::steady_clock;
 // After the step's shell exits, how long the rest of its output may take to arrive.
 constexpr std::chrono::milliseconds kDrainLimit{1000};
 
+// Whether `path` is `directory` or under it (both absolute and normal).
+bool is_within(const std::filesystem::path& path, const std::filesystem::path& directory) {
+    auto relative = path.lexically_normal().lexically_relative(directory.lexically_normal());
+    return !relative.empty() && *relative.begin() != "..";
+}
+
 int poll_timeout_ms(SteadyClock::time_point deadline) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
     return static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000));
@@ -45,7 +51,7 @@ bool wait_readable(int fd, SteadyClock::time_point deadline) {
 ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home,
                                  std::filesystem::path records_directory,
                                  Environment base_environment, StepSandbox sandbox,
-                                 std::filesystem::path scratch)
+                                 std::filesystem::path work_dir, std::filesystem::path scratch)
     : job_(std::move(job)),
       shell_(std::move(shell)),
       home_(std::move(home)),
@@ -53,6 +59,7 @@ ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string hom
       records_directory_(std::move(records_directory)),
       base_environment_(std::move(base_environment)),
       sandbox_(std::move(sandbox)),
+      work_dir_(std::move(work_dir)),
       scratch_(std::move(scratch)) {}
 
 void ShellJobSession::cancel() {
@@ -83,8 +90,14 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     std::string directory = resolve_step_directory(job_directory_, step.working_directory, home_);
     std::filesystem::path host_directory =
         map_to_workspace(directory, job_directory_, job_.workspace);
+    // The step sees the job's scratch directory at the work dir: a directory there (e.g.
+    // under a home in the work dir), unless in the workspace, is made in the scratch one.
+    std::filesystem::path created = host_directory;
+    if (is_within(host_directory, work_dir_) && !is_within(host_directory, job_.workspace)) {
+        created = scratch_ / host_directory.lexically_relative(work_dir_);
+    }
     std::error_code error;
-    std::filesystem::create_directories(host_directory, error);
+    std::filesystem::create_directories(created, error);
     if (error) {
         return executor_error(output, "cannot create working directory " + host_directory.string() +
                                           ": " + error.message());

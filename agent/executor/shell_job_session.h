@@ -24,11 +24,13 @@ class ShellJobSession final : public JobSession {
     /// `shell`: absolute path of the shell; `home`: what `~` means in directories;
     /// `records_directory`: where each running step's process group is recorded;
     /// `base_environment`: what every step's environment starts with
-    /// (shell_step_base_environment()); `sandbox`: what every step enters; `scratch`: the
-    /// job's scratch directory, removed by close().
+    /// (shell_step_base_environment()); `sandbox`: what every step enters; `work_dir`: the
+    /// agent's work dir, which steps see as `scratch`, the job's scratch directory (removed
+    /// by close()).
     ShellJobSession(JobSpec job, std::string shell, std::string home,
                     std::filesystem::path records_directory, Environment base_environment,
-                    StepSandbox sandbox, std::filesystem::path scratch);
+                    StepSandbox sandbox, std::filesystem::path work_dir,
+                    std::filesystem::path scratch);
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
     void cancel() override;
@@ -51,6 +53,7 @@ class ShellJobSession final : public JobSession {
     std::filesystem::path records_directory_;
     Environment base_environment_;
     StepSandbox sandbox_;
+    std::filesystem::path work_dir_;
     std::filesystem::path scratch_;
     std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;

@@ -173,6 +173,14 @@ TEST_CASE(
         "visible || echo hidden; chmod 000 ~/.cache";
     CHECK((*session)->run(second, output.sink()).exit_code == 0);
     CHECK(output.text() == "kept\nworkspaces\nhidden\n");
+    // A step directory under the home but outside the job's is made in the job's home.
+    RunStep elsewhere;
+    elsewhere.command = "pwd";
+    elsewhere.working_directory = "~/tools";
+    CollectedOutput where;
+    CHECK((*session)->run(elsewhere, where.sink()).exit_code == 0);
+    CHECK(where.text() == (work_dir / "tools").string() + "\n");
+    CHECK_FALSE(std::filesystem::exists(work_dir / "tools"));
     CHECK(std::filesystem::exists(scratch_directory(work_dir, 4)));
     (*session)->close();
     CHECK_FALSE(std::filesystem::exists(scratch_directory(work_dir, 4)));
