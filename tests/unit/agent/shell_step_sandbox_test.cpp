@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "agent/executor/child_process.h"
 #include "agent/executor/executor_factory.h"
 #include "agent/executor/shell_scratch.h"
 #include "executor_test_support.h"
@@ -185,4 +186,29 @@ TEST_CASE(
     (*session)->close();
     CHECK_FALSE(std::filesystem::exists(scratch_directory(work_dir, 4)));
     CHECK(std::filesystem::exists(work_dir / "agent-private.txt"));
+}
+
+TEST_CASE("sandbox: a process whose sandbox cannot be made is not started, and says why",
+          "[shell-executor]") {
+    TempWorkspace root;
+    const auto work_dir = root.path() / "work";
+    const auto workspace = work_dir / "workspaces" / "attempt-5";
+    const auto scratch = root.path() / "scratch";  // lacks the workspace's mount point
+    std::filesystem::create_directories(workspace);
+    std::filesystem::create_directories(scratch);
+    auto blank = ensure_blank_file(work_dir);
+    REQUIRE(blank);
+    auto sandbox =
+        StepSandbox::plan({work_dir, scratch, workspace, *blank, {}, {}}, ::getuid(), ::getgid());
+    REQUIRE(sandbox);
+    const auto marker = root.path() / "ran";
+    SpawnRequest spawn;
+    spawn.argv = {"/bin/sh", "-c", "touch " + marker.string()};
+    spawn.working_directory = workspace;
+    spawn.sandbox = &*sandbox;
+    auto child = ChildProcess::spawn(spawn);
+    REQUIRE_FALSE(child);
+    CHECK_THAT(child.error().message, Catch::Contains("cannot show " + workspace.string()));
+    CHECK_THAT(child.error().message, Catch::Contains("No such file or directory"));
+    CHECK_FALSE(std::filesystem::exists(marker));
 }
