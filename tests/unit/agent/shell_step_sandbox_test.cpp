@@ -4,6 +4,8 @@
 
 #include "agent/executor/shell_step_sandbox.h"
 
+#include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -101,11 +103,35 @@ TEST_CASE("sandbox: a step cannot read the hidden credentials file, nor undo the
     CHECK_THAT(output.text(), !Catch::Contains("00ff"));
 
     CollectedOutput undo;
-    job.run("umount " + job.secret.string() + " 2>&1; chmod 600 " + job.secret.string() +
-                " 2>&1; unshare -Urm sh -c 'umount " + job.secret.string() + "; cat " +
-                job.secret.string() + "' 2>&1; true",
+    const std::string secret = job.secret.string();
+    // In a nested user and mount namespace, where the step's process has every capability
+    // until it execs, it tries to unmount the cover, and to look under it and under the work
+    // dir's cover through a non-recursive bind of their parent directory. perl makes the
+    // system calls in one process (mount(8) would exec and lose the capabilities; perl-base
+    // is essential on Debian). 4096 is MS_BIND, not recursive.
+    std::ofstream(job.workspace / "peek.pl")
+        << "syscall(" << SYS_unshare << ", " << (CLONE_NEWUSER | CLONE_NEWNS)
+        << ") == 0 or die \"unshare: $!\";\nprint \"nested namespace\\n\";\n"
+        << "my ($cover, $from, $to) = ('" << secret << "', '" << job.root.path().string()
+        << "', 'peek');\nmkdir $to;\n"
+        << "my $gone = syscall(" << SYS_umount2 << ", $cover, 0);\n"
+        << "print 'unmount the cover: ', ($gone == 0 ? 'done' : \"refused: $!\"), \"\\n\";\n"
+        << "my $made = syscall(" << SYS_mount << ", $from, $to, 0, 4096, 0);\n"
+        << "print 'bind under the covers: ', ($made == 0 ? 'made' : \"refused: $!\"), \"\\n\";\n"
+        << "for my $file ($cover, 'peek/agent.cred', 'peek/work/mirrors/other-repo/HEAD') {\n"
+        << "  if (open(my $in, '<', $file)) { print <$in>; } else { print \"$file: $!\\n\"; }\n"
+        << "}\n";
+    // Each attempt may fail (the step's shell has -e): `|| true` lets the next one run.
+    job.run("umount " + secret + " 2>&1 || true; chmod 600 " + secret + " 2>&1 || true; cat " +
+                secret + " 2>&1 || true; perl peek.pl 2>&1 || true",
             undo);
+    INFO(undo.text());
     CHECK_THAT(undo.text(), !Catch::Contains("00ff"));
+    CHECK_THAT(undo.text(), !Catch::Contains("private code"));
+    // The nested user namespace was made (so the cover held there too, not for lack of one).
+    CHECK_THAT(undo.text(), Catch::Contains("nested namespace"));
+    CHECK_THAT(undo.text(), Catch::Contains("unmount the cover: refused"));
+    CHECK_THAT(undo.text(), Catch::Contains("bind under the covers: refused"));
     // The agent itself still reads it.
     std::ifstream file(job.secret);
     std::string line;
