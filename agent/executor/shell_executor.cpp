@@ -29,11 +29,6 @@ StepUser agent_user() {
     return user;
 }
 
-bool is_within(const std::filesystem::path& path, const std::filesystem::path& directory) {
-    auto relative = path.lexically_normal().lexically_relative(directory.lexically_normal());
-    return !relative.empty() && *relative.begin() != "..";
-}
-
 }  // namespace
 
 ShellExecutor::ShellExecutor(ShellExecutorOptions options) : options_(std::move(options)) {
@@ -56,11 +51,10 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
     if (!std::filesystem::is_directory(spec.workspace, error)) {
         return Error{"workspace " + spec.workspace.string() + " is not a directory"};
     }
-    Result<std::filesystem::path> blank = Error{""};
-    {
+    auto blank = [this] {
         std::lock_guard lock(blank_mutex_);
-        blank = ensure_blank_file(options_.work_dir);
-    }
+        return ensure_blank_file(options_.work_dir);
+    }();
     if (!blank) return blank.error();
     // In the steps' view the scratch directory is the work dir: it needs the workspace's
     // mount point, and the home when the home is in the work dir (then the steps' home is the
@@ -68,7 +62,7 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
     std::vector<std::filesystem::path> inside;
     const std::filesystem::path home = std::filesystem::path(home_).lexically_normal();
     for (const auto& path : {spec.workspace, home}) {
-        if (is_within(path, options_.work_dir) && path != options_.work_dir) {
+        if (path_is_within(path, options_.work_dir) && path != options_.work_dir) {
             inside.push_back(path.lexically_relative(options_.work_dir));
         }
     }

@@ -24,12 +24,6 @@ using SteadyClock = std::chrono::steady_clock;
 // After the step's shell exits, how long the rest of its output may take to arrive.
 constexpr std::chrono::milliseconds kDrainLimit{1000};
 
-// Whether `path` is `directory` or under it (both absolute and normal).
-bool is_within(const std::filesystem::path& path, const std::filesystem::path& directory) {
-    auto relative = path.lexically_normal().lexically_relative(directory.lexically_normal());
-    return !relative.empty() && *relative.begin() != "..";
-}
-
 int poll_timeout_ms(SteadyClock::time_point deadline) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
     return static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000));
@@ -93,7 +87,8 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     // The step sees the job's scratch directory at the work dir: a directory there (e.g.
     // under a home in the work dir), unless in the workspace, is made in the scratch one.
     std::filesystem::path created = host_directory;
-    if (is_within(host_directory, work_dir_) && !is_within(host_directory, job_.workspace)) {
+    if (path_is_within(host_directory, work_dir_) &&
+        !path_is_within(host_directory, job_.workspace)) {
         created = scratch_ / host_directory.lexically_relative(work_dir_);
     }
     std::error_code error;

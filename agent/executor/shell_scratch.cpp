@@ -23,6 +23,11 @@ Error os_error(const std::string& what, const std::filesystem::path& path, int e
 
 }  // namespace
 
+bool path_is_within(const std::filesystem::path& path, const std::filesystem::path& directory) {
+    auto relative = path.lexically_normal().lexically_relative(directory.lexically_normal());
+    return !relative.empty() && *relative.begin() != "..";
+}
+
 std::filesystem::path scratch_root(const std::filesystem::path& work_dir) {
     return work_dir / "shell-scratch";
 }

@@ -13,6 +13,9 @@
 
 namespace fmg::agent {
 
+/// Whether `path` is `directory` or under it, compared lexically (both absolute).
+bool path_is_within(const std::filesystem::path& path, const std::filesystem::path& directory);
+
 /// WORK_DIR/shell-scratch.
 std::filesystem::path scratch_root(const std::filesystem::path& work_dir);
 
