@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -54,8 +55,15 @@ int run(fmg::agent::AgentSettings settings) {
         FMG_LOG(error) << helper.error().message;
         return exit_code::kFailed;
     }
-    auto executor = agent::make_executor(
-        settings.executor, {settings.docker_socket, settings.work_dir, settings.name});
+    agent::ExecutorOptions executor_options{settings.docker_socket, settings.work_dir,
+                                            settings.name};
+    executor_options.pass_env = settings.pass_env;
+    executor_options.credentials_file = settings.credentials;
+    // systemd's LoadCredential= directory, if the unit uses one: steps must not read it.
+    if (const char* directory = std::getenv("CREDENTIALS_DIRECTORY"); directory && *directory) {
+        executor_options.hidden_directories.emplace_back(directory);
+    }
+    auto executor = agent::make_executor(settings.executor, executor_options);
     if (auto ready = executor->check(); !ready) {
         FMG_LOG(error) << ready.error().message;
         return exit_code::kFailed;

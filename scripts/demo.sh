@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A guided tour of fmg on one host: builds it (scripts/bootstrap.sh), then in a temp dir
-# starts a coordinator and one Docker agent, registers the agent with the CLI, makes a git
+# starts a coordinator and one Docker agent, running as its own non-root user (fmg-agent,
+# created when missing, as docs/executors.md says), registers it with the CLI, makes a git
 # repository with a .circleci/config.yml, delivers a signed GitHub push webhook with curl,
 # follows the job's log live and shows the result with `fmg list` and `fmg show`.
 # Everything it started is stopped when it ends, whatever happens.
@@ -10,10 +11,11 @@
 #   FMG_DEMO_HTTP_PORT   first port to try for the REST API (default 18080)
 #   FMG_DEMO_AGENT_PORT  first port to try for agents (default 18555)
 #   FMG_DEMO_KEEP        set to keep the temp dir (database, logs, repository)
+#   FMG_DEMO_AGENT_USER  the user the agent runs as (default: fmg-agent)
 set -euo pipefail
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -106,17 +108,55 @@ export FMG_SERVER_URL="$server_url"
 FMG_TOKEN="$(cat "$work/data/admin.token")"
 export FMG_TOKEN
 
-say "Registering this host as a runner: fmg configure add-runner localhost > agent.cred"
-"$fmg_bin" configure add-runner localhost >"$work/agent.cred"
-chmod 600 "$work/agent.cred"
+agent_user="${FMG_DEMO_AGENT_USER:-fmg-agent}"
+say "Preparing the agent's user, $agent_user (never root: see docs/executors.md)"
+if ! id -u "$agent_user" >/dev/null 2>&1; then
+    # The same command as docs/executors.md; the demo passes its own work dir and HOME.
+    useradd --system --user-group --no-create-home --home-dir /var/lib/fmg-agent \
+        --shell /usr/sbin/nologin "$agent_user"
+    echo "created user $agent_user"
+fi
+# The Docker executor needs the engine's socket, which its group may use. That group
+# (docker) is root-equivalent; a dockerd started before the group existed left the socket
+# root's, so it is given to the group as dockerd itself would have.
+docker_socket=/var/run/docker.sock
+[[ -S "$docker_socket" ]] || die "no Docker socket at $docker_socket (scripts/ensure-docker.sh)"
+if [[ "$(stat -c %G "$docker_socket")" == root ]]; then
+    getent group docker >/dev/null || groupadd --system docker
+    chgrp docker "$docker_socket"
+    chmod 660 "$docker_socket"
+fi
+docker_group="$(stat -c %G "$docker_socket")"
+# The agent's user reaches its work dir, its binaries (the build tree may be under a
+# home it cannot enter) and the demo repository, and nothing else of $work's.
+chmod 711 "$work"
+install -d -o "$agent_user" -g "$agent_user" -m 700 "$work/agent"
+# The demo repository is root's and fetched over file://: git (libgit2 too) opens a
+# repository owned by another user only when safe.directory names it. The agent's HOME is
+# its work dir here, as in the unit.
+printf '[safe]\n\tdirectory = %s\n' "$work/demo-repo" >"$work/agent/.gitconfig"
+chown "$agent_user:$agent_user" "$work/agent/.gitconfig"
+install -d -m 755 "$work/bin"
+install -m 755 "$agent_bin" "$build_dir/agent/fmg-checkout" "$work/bin/"
 
-say "Starting an agent with the Docker executor"
-"$agent_bin" --credentials "$work/agent.cred" --name localhost --work-dir "$work/agent" \
-    --executor docker >"$work/agent.log" 2>&1 &
+say "Registering this host as a runner: fmg configure add-runner localhost > agent.cred"
+"$fmg_bin" configure add-runner localhost >"$work/agent.cred.new"
+# Only the agent's user may read it: the agent refuses a file others can read.
+install -o "$agent_user" -g "$agent_user" -m 600 "$work/agent.cred.new" "$work/agent.cred"
+rm -f "$work/agent.cred.new"
+
+say "Starting an agent with the Docker executor, as $agent_user (group $docker_group)"
+HOME="$work/agent" setpriv --reuid "$agent_user" --regid "$agent_user" \
+    --groups "$(getent group "$docker_group" | cut -d: -f3)" \
+    "$work/bin/fmg-agent" --credentials "$work/agent.cred" --name localhost \
+    --work-dir "$work/agent" --executor docker >"$work/agent.log" 2>&1 &
 agent_pid=$!
 runner_online() { "$fmg_bin" configure list-runners | grep -q 'localhost \[online\]'; }
 wait_for "the agent to come online" runner_online
 "$fmg_bin" configure list-runners
+agent_runs_as="$(ps -o user= -p "$agent_pid")"
+[[ "$agent_runs_as" == "$agent_user" ]] || die "the agent runs as '$agent_runs_as', not $agent_user"
+echo "fmg-agent (pid $agent_pid) runs as $agent_runs_as"
 
 say "Creating a git repository with a .circleci/config.yml"
 repo="$work/demo-repo"
@@ -137,7 +177,7 @@ jobs:
       - checkout
       - run:
           name: Say hello
-          command: echo "$GREETING, running in $(uname -s) as $(id -un)"
+          command: echo "$GREETING, running in $(uname -s) as $(id -un) in a container"
       - run:
           name: Look at the checkout
           command: ls -la && cat README.md

@@ -8,10 +8,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+
+#include "agent/executor/shell_step_sandbox.h"
 
 namespace fmg::agent {
 namespace {
+
+// Where a forked child failed before its program ran, besides the sandbox's own operations
+// (SandboxFailure::operation >= 0).
+constexpr int kFailedSetup = -1;      // process group, signals or standard descriptors
+constexpr int kFailedDirectory = -2;  // chdir to the working directory
+constexpr int kFailedExec = -3;
 
 // Frees posix_spawn's attribute objects on every path.
 struct SpawnSetup {
@@ -34,6 +43,80 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     for (const auto& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
     pointers.push_back(nullptr);
     return pointers;
+}
+
+[[noreturn]] void report_and_exit(int report_fd, int operation, int error) {
+    SandboxFailure failure{operation, error};
+    (void)!::write(report_fd, &failure, sizeof failure);
+    ::_exit(127);
+}
+
+// The forked child: what posix_spawn does below (group, signals, descriptors, directory),
+// with the sandbox entered before the directory is changed (the workspace is mounted by it).
+// The agent has threads, so only async-signal-safe calls are made here.
+[[noreturn]] void run_forked_child(const SpawnRequest& request, int input_fd, int output_fd,
+                                   int report_fd, char* const* argv, char* const* envp) {
+    if (::setpgid(0, request.process_group) != 0) report_and_exit(report_fd, kFailedSetup, errno);
+    struct sigaction defaults {};
+    defaults.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < NSIG; ++signal) {
+        if (signal != SIGKILL && signal != SIGSTOP) ::sigaction(signal, &defaults, nullptr);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    int input = input_fd >= 0 ? input_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (input < 0 || ::dup2(input, 0) < 0 || ::dup2(output_fd, 1) < 0 ||
+        (!request.stderr_to_agent && ::dup2(output_fd, 2) < 0)) {
+        report_and_exit(report_fd, kFailedSetup, errno);
+    }
+    SandboxFailure failure;
+    if (!request.sandbox->enter(failure)) {
+        report_and_exit(report_fd, failure.operation, failure.error);
+    }
+    if (::chdir(request.working_directory.c_str()) != 0) {
+        report_and_exit(report_fd, kFailedDirectory, errno);
+    }
+    ::execve(argv[0], argv, envp);
+    report_and_exit(report_fd, kFailedExec, errno);
+}
+
+// Forks, enters the sandbox and execs; returns once the program runs (the report pipe closes
+// on exec) or with what failed.
+Result<pid_t> fork_in_sandbox(const SpawnRequest& request, int input_fd, int output_fd,
+                              char* const* argv, char* const* envp) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        int error = errno;
+        ::close(report[0]);
+        ::close(report[1]);
+        return Error{std::string("fork: ") + std::strerror(error)};
+    }
+    if (pid == 0) run_forked_child(request, input_fd, output_fd, report[1], argv, envp);
+    ::close(report[1]);
+    SandboxFailure failure;
+    ssize_t n;
+    do {
+        n = ::read(report[0], &failure, sizeof failure);
+    } while (n < 0 && errno == EINTR);
+    ::close(report[0]);
+    if (n != static_cast<ssize_t>(sizeof failure)) return pid;  // exec closed the pipe
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    const std::string program = request.argv[0];
+    switch (failure.operation) {
+        case kFailedSetup:
+            return Error{"cannot start " + program + ": " + std::strerror(failure.error)};
+        case kFailedDirectory:
+        case kFailedExec:
+            return Error{"cannot start " + program + " in " + request.working_directory.string() +
+                         ": " + std::strerror(failure.error)};
+        default:
+            return Error{"cannot start " + program + ": " + request.sandbox->describe(failure)};
+    }
 }
 
 }  // namespace
@@ -62,6 +145,20 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
         return Error{std::string("pipe: ") + std::strerror(pipe_errno)};
     }
 
+    auto argv = c_strings(request.argv);
+    auto envp = c_strings(request.env);
+    pid_t pid = -1;
+    if (request.sandbox != nullptr) {
+        auto forked = fork_in_sandbox(request, input_fd, pipe_fds[1], argv.data(), envp.data());
+        ::close(pipe_fds[1]);
+        if (input_fd >= 0) ::close(input_fd);
+        if (!forked) {
+            ::close(pipe_fds[0]);
+            return forked.error();
+        }
+        return adopt(*forked, request.process_group, pipe_fds[0]);
+    }
+
     SpawnSetup setup;
     // stdin from the input pipe or /dev/null; stdout (and stderr) into the pipe (dup2 clears
     // O_CLOEXEC on 0, 1, 2).
@@ -86,9 +183,6 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     posix_spawnattr_setflags(
         &setup.attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-    auto argv = c_strings(request.argv);
-    auto envp = c_strings(request.env);
-    pid_t pid = -1;
     int rc =
         ::posix_spawn(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), envp.data());
     ::close(pipe_fds[1]);
@@ -98,11 +192,14 @@ Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
         return Error{"cannot start " + request.argv[0] + " in " +
                      request.working_directory.string() + ": " + std::strerror(rc)};
     }
-    ::fcntl(pipe_fds[0], F_SETFL, ::fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
+    return adopt(pid, request.process_group, pipe_fds[0]);
+}
+
+Result<ChildProcess> ChildProcess::adopt(pid_t pid, pid_t process_group, int output_fd) {
+    ::fcntl(output_fd, F_SETFL, ::fcntl(output_fd, F_GETFL) | O_NONBLOCK);
     // Through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    ChildProcess child(pid, request.process_group > 0 ? request.process_group : pid, pipe_fds[0],
-                       pidfd);
+    ChildProcess child(pid, process_group > 0 ? process_group : pid, output_fd, pidfd);
     if (pidfd < 0) return Error{std::string("pidfd_open: ") + std::strerror(errno)};
     return child;
 }

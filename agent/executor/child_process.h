@@ -15,6 +15,8 @@
 
 namespace fmg::agent {
 
+class StepSandbox;
+
 struct SpawnRequest {
     std::vector<std::string> argv;  // argv[0] is an absolute path
     std::vector<std::string> env;   // "NAME=value", the whole environment
@@ -28,6 +30,10 @@ struct SpawnRequest {
     // Whether stderr is the agent's own instead of the output pipe: a helper's log lines go
     // to the agent's log while its stdout answers.
     bool stderr_to_agent = false;
+    // When set, the process enters this sandbox (shell_step_sandbox.h) before its program
+    // starts, and is started with fork and exec instead of posix_spawn (which cannot run
+    // code in between). Must outlive spawn().
+    const StepSandbox* sandbox = nullptr;
 };
 
 /// A pipe's capacity on Linux unless changed: input up to this size never blocks the writer.
@@ -35,7 +41,8 @@ inline constexpr std::size_t kMaxSpawnInput = 64 * 1024;
 
 class ChildProcess {
   public:
-    /// Starts the process. Fails with the OS error (e.g. a missing working directory).
+    /// Starts the process. Fails with the OS error (e.g. a missing working directory), or
+    /// saying which part of entering the sandbox failed.
     static Result<ChildProcess> spawn(const SpawnRequest& request);
 
     ChildProcess(ChildProcess&& other) noexcept;
@@ -63,6 +70,9 @@ class ChildProcess {
     Result<int> reap();
 
   private:
+    // Wraps a started process and the read end of its output pipe (made non-blocking).
+    static Result<ChildProcess> adopt(pid_t pid, pid_t process_group, int output_fd);
+
     ChildProcess(pid_t pid, pid_t group, int output_fd, int pidfd)
         : pid_(pid), group_(group), output_fd_(output_fd), pidfd_(pidfd) {}
 

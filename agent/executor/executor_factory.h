@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/executor/executor.h"
 
@@ -13,10 +14,16 @@ struct ExecutorOptions {
     std::string docker_socket = "/var/run/docker.sock";  // --docker-socket
     std::filesystem::path work_dir;                      // --work-dir
     std::string runner_name = "";                        // --name: labels its containers
+    std::vector<std::string> pass_env = {};              // --pass-env (shell steps)
+    std::filesystem::path credentials_file = {};         // --credentials: hidden from steps
+    // Directories shell steps must not read, e.g. systemd's CREDENTIALS_DIRECTORY.
+    std::vector<std::filesystem::path> hidden_directories = {};
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).
-/// Does not contact Docker: call Executor::check() for that.
+/// Does not contact Docker: call Executor::check() for that. The shell executor hides from
+/// its steps the credentials file, the Docker socket (`docker_socket` and the usual paths)
+/// and `hidden_directories`.
 std::unique_ptr<Executor> make_executor(const std::string& kind, const ExecutorOptions& options);
 
 }  // namespace fmg::agent

@@ -6,36 +6,87 @@
 #include <cstdlib>
 
 #include "agent/executor/shell_job_session.h"
+#include "agent/executor/shell_scratch.h"
+#include "agent/executor/shell_step_environment.h"
 #include "agent/executor/shell_step_records.h"
+#include "agent/executor/shell_step_sandbox.h"
 #include "agent/executor/step_command.h"
 
 namespace fmg::agent {
 namespace {
 
-std::string agent_home() {
-    if (const char* home = std::getenv("HOME"); home && *home) return home;
-    if (const passwd* entry = ::getpwuid(::getuid()); entry && entry->pw_dir) return entry->pw_dir;
-    return "/";
+StepUser agent_user() {
+    const passwd* entry = ::getpwuid(::getuid());
+    StepUser user;
+    if (const char* home = std::getenv("HOME"); home && *home) {
+        user.home = home;
+    } else if (entry && entry->pw_dir) {
+        user.home = entry->pw_dir;
+    } else {
+        user.home = "/";
+    }
+    if (entry && entry->pw_name) user.name = entry->pw_name;
+    return user;
 }
 
 }  // namespace
 
-ShellExecutor::ShellExecutor(std::filesystem::path work_dir) : work_dir_(std::move(work_dir)) {}
+ShellExecutor::ShellExecutor(ShellExecutorOptions options) : options_(std::move(options)) {
+    options_.work_dir = std::filesystem::absolute(options_.work_dir).lexically_normal();
+    StepUser user = agent_user();
+    home_ = user.home;
+    base_environment_ =
+        shell_step_base_environment(current_process_environment(), options_.pass_env, user);
+}
+
+Status ShellExecutor::check() const {
+    return probe_step_sandbox();
+}
 
 Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, const OutputSink&) {
     JobSpec spec = job;
-    if (spec.workspace.is_relative()) spec.workspace = work_dir_ / spec.workspace;
+    if (spec.workspace.is_relative()) spec.workspace = options_.work_dir / spec.workspace;
+    spec.workspace = std::filesystem::absolute(spec.workspace).lexically_normal();
     std::error_code error;
     if (!std::filesystem::is_directory(spec.workspace, error)) {
         return Error{"workspace " + spec.workspace.string() + " is not a directory"};
     }
+    auto blank = [this] {
+        std::lock_guard lock(blank_mutex_);
+        return ensure_blank_file(options_.work_dir);
+    }();
+    if (!blank) return blank.error();
+    // In the steps' view the scratch directory is the work dir: it needs the workspace's
+    // mount point, and the home when the home is in the work dir (then the steps' home is the
+    // job's own, empty at its start; the agent's real one stays hidden).
+    std::vector<std::filesystem::path> inside;
+    const std::filesystem::path home = std::filesystem::path(home_).lexically_normal();
+    for (const auto& path : {spec.workspace, home}) {
+        if (path_is_within(path, options_.work_dir) && path != options_.work_dir) {
+            inside.push_back(path.lexically_relative(options_.work_dir));
+        }
+    }
+    auto scratch = create_scratch(options_.work_dir, spec.attempt_id, inside);
+    if (!scratch) return scratch.error();
+    StepSandboxPaths paths{options_.work_dir,     *scratch,
+                           spec.workspace,        *blank,
+                           options_.hidden_files, options_.hidden_directories};
+    auto sandbox = StepSandbox::plan(paths, ::getuid(), ::getgid());
+    if (!sandbox) {
+        remove_tree(*scratch);
+        return sandbox.error();
+    }
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
     return std::unique_ptr<JobSession>(std::make_unique<ShellJobSession>(
-        std::move(spec), std::move(shell), agent_home(), step_records_directory(work_dir_)));
+        std::move(spec), std::move(shell), home_, step_records_directory(options_.work_dir),
+        base_environment_, std::move(*sandbox), options_.work_dir, *scratch));
 }
 
 size_t ShellExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
-    return kill_leftover_step_groups(step_records_directory(work_dir_), attempts_to_keep);
+    size_t killed =
+        kill_leftover_step_groups(step_records_directory(options_.work_dir), attempts_to_keep);
+    remove_leftover_scratch(options_.work_dir, attempts_to_keep);
+    return killed;
 }
 
 }  // namespace fmg::agent

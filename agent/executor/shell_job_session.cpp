@@ -8,12 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/executor/shell_scratch.h"
+#include "agent/executor/shell_step_environment.h"
 #include "agent/executor/shell_step_group.h"
 #include "agent/executor/shell_step_records.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
-
-extern char** environ;
+#include "shared/log.h"
 
 namespace fmg::agent {
 namespace {
@@ -42,12 +43,18 @@ bool wait_readable(int fd, SteadyClock::time_point deadline) {
 }  // namespace
 
 ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home,
-                                 std::filesystem::path records_directory)
+                                 std::filesystem::path records_directory,
+                                 Environment base_environment, StepSandbox sandbox,
+                                 std::filesystem::path work_dir, std::filesystem::path scratch)
     : job_(std::move(job)),
       shell_(std::move(shell)),
       home_(std::move(home)),
       job_directory_(resolve_job_directory(job_.working_directory, home_)),
-      records_directory_(std::move(records_directory)) {}
+      records_directory_(std::move(records_directory)),
+      base_environment_(std::move(base_environment)),
+      sandbox_(std::move(sandbox)),
+      work_dir_(std::move(work_dir)),
+      scratch_(std::move(scratch)) {}
 
 void ShellJobSession::cancel() {
     cancelled_ = true;
@@ -56,19 +63,15 @@ void ShellJobSession::cancel() {
 
 void ShellJobSession::close() {
     cancel();
+    if (!closed_.exchange(true) && !remove_tree(scratch_)) {
+        FMG_LOG(warn) << "attempt=" << job_.attempt_id << " cannot remove " << scratch_.string();
+    }
 }
 
 std::vector<std::string> ShellJobSession::process_environment(const RunStep& step) const {
-    Environment merged;
-    for (char** entry = environ; entry && *entry; ++entry) {
-        std::string_view text(*entry);
-        size_t equals = text.find('=');
-        if (equals == std::string_view::npos || equals == 0) continue;
-        merged[std::string(text.substr(0, equals))] = std::string(text.substr(equals + 1));
-    }
-    for (const auto& [name, value] : step_environment(job_.environment, step.environment)) {
-        merged[name] = value;
-    }
+    // Never the agent's own environment: the base is the allow-list.
+    Environment merged =
+        shell_step_environment(base_environment_, job_.environment, step.environment);
     // Last, so no configuration hides it: how an agent restarted after a crash recognises
     // the processes its predecessor's steps left (shell_step_records.h).
     merged[kAttemptMarkerVariable] = std::to_string(job_.attempt_id);
@@ -81,8 +84,15 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     std::string directory = resolve_step_directory(job_directory_, step.working_directory, home_);
     std::filesystem::path host_directory =
         map_to_workspace(directory, job_directory_, job_.workspace);
+    // The step sees the job's scratch directory at the work dir: a directory there (e.g.
+    // under a home in the work dir), unless in the workspace, is made in the scratch one.
+    std::filesystem::path created = host_directory;
+    if (path_is_within(host_directory, work_dir_) &&
+        !path_is_within(host_directory, job_.workspace)) {
+        created = scratch_ / host_directory.lexically_relative(work_dir_);
+    }
     std::error_code error;
-    std::filesystem::create_directories(host_directory, error);
+    std::filesystem::create_directories(created, error);
     if (error) {
         return executor_error(output, "cannot create working directory " + host_directory.string() +
                                           ": " + error.message());
@@ -95,6 +105,7 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     spawn.env = process_environment(step);
     spawn.working_directory = host_directory;
     spawn.process_group = (*group)->id();
+    spawn.sandbox = &sandbox_;
     auto child = ChildProcess::spawn(spawn);
     if (!child) return executor_error(output, child.error().message);
     return supervise(*child, step, output);

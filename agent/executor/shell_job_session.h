@@ -1,7 +1,8 @@
 #pragma once
 // One job run by the shell executor: each step is `SHELL -eo pipefail -c COMMAND` in its
-// own process group (a ShellStepGroup: it dies with the agent), in the workspace, with the
-// agent's environment plus the job's and the step's, and FMG_ATTEMPT_ID.
+// own process group (a ShellStepGroup: it dies with the agent) and its own sandbox
+// (shell_step_sandbox.h), in the workspace, with the allow-listed base environment plus the
+// job's and the step's variables, and FMG_ATTEMPT_ID.
 
 #include <atomic>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "agent/executor/child_process.h"
 #include "agent/executor/executor.h"
+#include "agent/executor/shell_step_sandbox.h"
 #include "agent/executor/step_output.h"
 #include "agent/executor/wake_signal.h"
 
@@ -20,13 +22,20 @@ inline constexpr std::chrono::milliseconds kShellStopGrace{1000};
 class ShellJobSession final : public JobSession {
   public:
     /// `shell`: absolute path of the shell; `home`: what `~` means in directories;
-    /// `records_directory`: where each running step's process group is recorded.
+    /// `records_directory`: where each running step's process group is recorded;
+    /// `base_environment`: what every step's environment starts with
+    /// (shell_step_base_environment()); `sandbox`: what every step enters; `work_dir`: the
+    /// agent's work dir, which steps see as `scratch`, the job's scratch directory (removed
+    /// by close()).
     ShellJobSession(JobSpec job, std::string shell, std::string home,
-                    std::filesystem::path records_directory);
+                    std::filesystem::path records_directory, Environment base_environment,
+                    StepSandbox sandbox, std::filesystem::path work_dir,
+                    std::filesystem::path scratch);
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
     void cancel() override;
-    /// Nothing to remove: each step's processes are gone when run() returns.
+    /// Removes the job's scratch directory (each step's processes are gone when run()
+    /// returns). Call it once no run() is in progress.
     void close() override;
 
   private:
@@ -42,6 +51,11 @@ class ShellJobSession final : public JobSession {
     std::string home_;
     std::string job_directory_;
     std::filesystem::path records_directory_;
+    Environment base_environment_;
+    StepSandbox sandbox_;
+    std::filesystem::path work_dir_;
+    std::filesystem::path scratch_;
+    std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};
 };

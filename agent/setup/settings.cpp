@@ -4,6 +4,9 @@
 
 #include <sstream>
 
+#include "agent/executor/shell_constants.h"
+#include "agent/executor/shell_step_environment.h"
+
 namespace fmg::agent {
 namespace {
 
@@ -21,6 +24,42 @@ std::vector<std::string> split_labels(const std::string& text) {
         if (!label.empty()) labels.push_back(label);
     }
     return labels;
+}
+
+// --pass-env may be given more than once; the options table keeps one value per option, so
+// every occurrence (before a "--") is joined into one comma-separated --pass-env=A,B.
+std::vector<std::string> join_pass_env_flags(const std::vector<std::string>& args) {
+    const std::string flag = "--pass-env";
+    std::vector<std::string> rest;
+    std::vector<std::string> names;
+    size_t i = 0;
+    for (; i < args.size() && args[i] != "--"; ++i) {
+        if (args[i] == flag && i + 1 < args.size()) {
+            names.push_back(args[++i]);
+        } else if (args[i].starts_with(flag + "=")) {
+            names.push_back(args[i].substr(flag.size() + 1));
+        } else {
+            rest.push_back(args[i]);  // a trailing --pass-env is left for the parser to refuse
+        }
+    }
+    rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    if (!names.empty()) {
+        std::string joined;
+        for (const auto& name : names) joined += (joined.empty() ? "" : ",") + name;
+        rest.insert(rest.begin(), flag + "=" + joined);
+    }
+    return rest;
+}
+
+std::optional<std::string> check_pass_env(std::string_view text) {
+    auto names = split_pass_env(text);
+    if (names.size() > kMaxPassEnvNames) {
+        return "at most " + std::to_string(kMaxPassEnvNames) + " names";
+    }
+    for (const auto& name : names) {
+        if (auto problem = pass_env_name_problem(name)) return problem;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -64,10 +103,14 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
             {"drain-timeout", "MS", "FMG_DRAIN_TIMEOUT_MS", "600000",
              "on SIGTERM, how long running jobs may finish before they are handed back",
              options::integer_between(0, 24 * 3600 * 1000)},
+            {"pass-env", "NAME", "FMG_PASS_ENV", "",
+             "pass the agent's variable NAME to shell steps (repeatable, or NAME,NAME); steps "
+             "get no other variable of the agent's",
+             check_pass_env},
             {"insecure", "", "", "", "connect without CURVE (coordinator runs --insecure-agents)",
              nullptr},
         });
-    options::Outcome outcome = parser.parse(args, docker_env);
+    options::Outcome outcome = parser.parse(join_pass_env_flags(args), docker_env);
     if (outcome.kind != options::Outcome::Kind::run) return outcome;
     const options::Values& v = outcome.values;
     AgentSettings s;
@@ -83,6 +126,7 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     s.docker_socket = v.text("docker-socket");
     s.drain_timeout_ms = v.integer("drain-timeout");
     s.insecure = v.flag("insecure");
+    s.pass_env = split_pass_env(v.text("pass-env"));
     return s;
 }
 

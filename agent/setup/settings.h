@@ -26,6 +26,9 @@ struct AgentSettings {
     std::string docker_socket = "/var/run/docker.sock";
     bool insecure = false;
     int64_t drain_timeout_ms = 10 * 60 * 1000;
+    // --pass-env: the agent's variables shell steps get besides the fixed allow-list
+    // (shell_step_environment.h).
+    std::vector<std::string> pass_env;
 };
 
 /// Settings to run with, or an Outcome to finish with (help, version, usage error).

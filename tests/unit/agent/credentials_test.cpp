@@ -2,6 +2,9 @@
 
 #include "agent/setup/credentials.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
@@ -29,11 +32,24 @@ std::string credentials_text(const std::string& public_key = kPublicKey) {
            kServerKey + "\npublic_key: " + public_key + "\nsecret_key: " + kSecretKey + "\n";
 }
 
-std::filesystem::path write(const TempWorkspace& dir, const std::string& text) {
+// Writes the file as `install -m 600` would.
+std::filesystem::path write(const TempWorkspace& dir, const std::string& text,
+                            std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_write) {
     auto path = dir.path() / "agent.cred";
-    std::ofstream out(path, std::ios::binary);
-    out << text;
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << text;
+    }
+    std::filesystem::permissions(path, mode);
     return path;
+}
+
+struct stat file_status(uid_t owner, mode_t mode) {
+    struct stat status {};
+    status.st_mode = S_IFREG | mode;
+    status.st_uid = owner;
+    return status;
 }
 
 }  // namespace
@@ -102,4 +118,38 @@ TEST_CASE("a file that is not a credentials file is refused with its name") {
         REQUIRE_FALSE(loaded.ok());
         CHECK_THAT(loaded.error().message, Catch::Contains("runner_id"));
     }
+}
+
+TEST_CASE("a credentials file others can read is refused, with the chmod that fixes it") {
+    TempWorkspace dir;
+    auto path = write(dir, credentials_text(),
+                      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                          std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+    auto loaded = load_credentials(path);
+    REQUIRE_FALSE(loaded.ok());
+    CHECK_THAT(loaded.error().message, Catch::Contains("mode 0644"));
+    CHECK_THAT(loaded.error().message, Catch::Contains("chmod 600 " + path.string()));
+
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    CHECK(load_credentials(path).ok());
+}
+
+TEST_CASE("credentials file modes and owners the agent accepts") {
+    const uid_t agent = 998;
+    CHECK(check_credentials_access("/c", file_status(agent, 0600), agent));
+    CHECK(check_credentials_access("/c", file_status(agent, 0400), agent));
+    CHECK(check_credentials_access("/c", file_status(0, 0600), agent));  // root's, 0600
+    CHECK(check_credentials_access("/c", file_status(0, 0400), agent));
+    CHECK(check_credentials_access("/c", file_status(0, 0600), 0));  // a root agent
+    CHECK_FALSE(check_credentials_access("/c", file_status(agent, 0640), agent));
+    CHECK_FALSE(check_credentials_access("/c", file_status(agent, 0604), agent));
+    CHECK_FALSE(check_credentials_access("/c", file_status(agent, 0620), agent));
+    CHECK_FALSE(check_credentials_access("/c", file_status(0, 0700), agent));
+    auto other = check_credentials_access("/c", file_status(1234, 0600), agent);
+    REQUIRE_FALSE(other);
+    CHECK_THAT(other.error().message, Catch::Contains("owned by uid 1234"));
+    struct stat directory = file_status(agent, 0600);
+    directory.st_mode = S_IFDIR | 0700;
+    CHECK_FALSE(check_credentials_access("/c", directory, agent));
 }

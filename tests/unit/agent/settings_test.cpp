@@ -115,3 +115,18 @@ TEST_CASE("the work dir and credentials path are made absolute") {
     CHECK(s.work_dir == (std::filesystem::current_path() / "fmg-work").lexically_normal());
     CHECK(s.credentials == (std::filesystem::current_path() / "agent.cred").lexically_normal());
 }
+
+TEST_CASE("--pass-env: repeatable, comma lists and FMG_PASS_ENV; the agent's own names refused") {
+    CHECK(parse_ok({}).pass_env.empty());
+    CHECK(parse_ok({"--pass-env", "HTTPS_PROXY", "--pass-env=NO_PROXY,LD_LIBRARY_PATH"}).pass_env ==
+          std::vector<std::string>{"HTTPS_PROXY", "NO_PROXY", "LD_LIBRARY_PATH"});
+    CHECK(parse_ok({}, {{"FMG_PASS_ENV", "A,B"}}).pass_env == std::vector<std::string>{"A", "B"});
+    CHECK(parse_ok({"--pass-env", "C"}, {{"FMG_PASS_ENV", "A,B"}}).pass_env ==
+          std::vector<std::string>{"C"});
+    CHECK_THAT(usage_error({"--pass-env", "FMG_GIT_TOKEN"}),
+               Catch::Contains("never reaches a step"));
+    CHECK_THAT(usage_error({"--pass-env", "A=B"}), Catch::Contains("not a variable name"));
+    CHECK_THAT(usage_error({"--pass-env"}), Catch::Contains("needs a value"));
+    CHECK_THAT(usage_error({}, {{"FMG_PASS_ENV", "CREDENTIALS_DIRECTORY"}}),
+               Catch::Contains("FMG_PASS_ENV"));
+}

@@ -19,10 +19,13 @@ namespace {
 struct ShellJob {
     TempWorkspace workspace;
     TempWorkspace work_dir;  // where running steps are recorded
-    std::unique_ptr<Executor> executor = make_executor("shell", {"", work_dir.path()});
+    std::unique_ptr<Executor> executor;
     std::unique_ptr<JobSession> session;
 
-    explicit ShellJob(Environment environment = {}) {
+    explicit ShellJob(Environment environment = {}, std::vector<std::string> pass_env = {}) {
+        ExecutorOptions options{"", work_dir.path()};
+        options.pass_env = std::move(pass_env);
+        executor = make_executor("shell", options);
         JobSpec spec;
         spec.attempt_id = 7;
         spec.environment = std::move(environment);
@@ -107,21 +110,41 @@ TEST_CASE("shell: -eo pipefail semantics", "[shell-executor]") {
           (std::filesystem::exists("/bin/bash") ? "shell=/bin/bash\n" : "shell=/bin/sh\n"));
 }
 
-TEST_CASE("shell: environment is the agent's, then the job's, then the step's",
-          "[shell-executor]") {
+TEST_CASE(
+    "shell: environment is the allow-list, then the job's, then the step's; never the "
+    "agent's own",
+    "[shell-executor]") {
     ::setenv("FMG_TEST_AGENT_ONLY", "agent", 1);
     ::setenv("FMG_TEST_OVERRIDDEN", "agent", 1);
+    ::setenv("FMG_GIT_TOKEN", "ghp_agentSecret", 1);
     ShellJob job({{"FMG_TEST_OVERRIDDEN", "job"}, {"JOB_VAR", "job"}, {"BOTH", "job"}});
+    ::unsetenv("FMG_TEST_AGENT_ONLY");
+    ::unsetenv("FMG_TEST_OVERRIDDEN");
+    ::unsetenv("FMG_GIT_TOKEN");
     RunStep step;
     step.environment = {{"BOTH", "step"}};
     CollectedOutput output;
-    StepExit exit =
-        job.run("echo \"$FMG_TEST_AGENT_ONLY $FMG_TEST_OVERRIDDEN $JOB_VAR $BOTH CI=$CI FMG=$FMG\"",
-                output, step);
+    StepExit exit = job.run(
+        "echo \"${FMG_TEST_AGENT_ONLY-unset} ${FMG_GIT_TOKEN-unset} $FMG_TEST_OVERRIDDEN $JOB_VAR "
+        "$BOTH CI=$CI FMG=$FMG TERM=$TERM PATH=$PATH\"",
+        output, step);
     CHECK(exit.exit_code == 0);
-    CHECK(output.text() == "agent job job step CI=true FMG=true\n");
-    ::unsetenv("FMG_TEST_AGENT_ONLY");
-    ::unsetenv("FMG_TEST_OVERRIDDEN");
+    CHECK(output.text() ==
+          "unset unset job job step CI=true FMG=true TERM=dumb "
+          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+}
+
+TEST_CASE("shell: --pass-env hands the named agent variables to steps, and only those",
+          "[shell-executor]") {
+    ::setenv("SHELL_TEST_PASSED", "passed", 1);
+    ::setenv("SHELL_TEST_KEPT", "kept", 1);
+    ShellJob job({}, {"SHELL_TEST_PASSED", "SHELL_TEST_NOT_SET"});
+    ::unsetenv("SHELL_TEST_PASSED");
+    ::unsetenv("SHELL_TEST_KEPT");
+    CollectedOutput output;
+    job.run("echo \"$SHELL_TEST_PASSED ${SHELL_TEST_KEPT-unset} ${SHELL_TEST_NOT_SET-unset}\"",
+            output);
+    CHECK(output.text() == "passed unset unset\n");
 }
 
 TEST_CASE("shell: the job directory is the workspace, step directories are under it",

@@ -79,17 +79,29 @@ TEST_CASE("shell: a running step's process group is recorded, and the record goe
     TempWorkspace work_dir;
     TempWorkspace workspace;
     const auto record = step_record_path(step_records_directory(work_dir.path()), 31);
+    // The record is in the work dir, which the step cannot see: the step writes its group and
+    // marker into its workspace and holds until released, while the test reads the record.
     CollectedOutput output;
-    StepExit exit = run_step(
-        work_dir.path(), workspace.path(), 31,
-        "cat " + record.string() + "; cut -d' ' -f5 /proc/$$/stat; echo \"$FMG_ATTEMPT_ID\"",
-        output);
+    StepExit exit;
+    std::thread runner([&] {
+        exit = run_step(work_dir.path(), workspace.path(), 31,
+                        "{ cut -d' ' -f5 /proc/$$/stat; echo \"$FMG_ATTEMPT_ID\"; } > ids.new; "
+                        "mv ids.new ids; while [ ! -e release ]; do sleep 0.05; done",
+                        output);
+    });
+    const bool started =
+        eventually([&] { return std::filesystem::exists(workspace.path() / "ids"); });
+    std::ifstream record_file(record);
+    std::string record_line;
+    std::getline(record_file, record_line);
+    std::ofstream(workspace.path() / "release").flush();
+    runner.join();
+    REQUIRE(started);
     REQUIRE(exit.exit_code == 0);
-    std::istringstream lines(output.text());
-    std::string record_line, group_line, marker_line;
-    std::getline(lines, record_line);
-    std::getline(lines, group_line);
-    std::getline(lines, marker_line);
+    std::ifstream ids(workspace.path() / "ids");
+    std::string group_line, marker_line;
+    std::getline(ids, group_line);
+    std::getline(ids, marker_line);
     auto parsed = parse_step_record(record_line);
     REQUIRE(parsed.has_value());
     CHECK(parsed->boot_id == current_boot_id());

@@ -1,0 +1,198 @@
+#include "agent/executor/shell_step_sandbox.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace fmg::agent {
+namespace {
+
+using Kind = SandboxOperation::Kind;
+
+// The highest capability number any kernel may know; PR_CAPBSET_DROP fails with EINVAL past
+// the running kernel's last one, which ends the loop.
+constexpr int kMaxCapability = 63;
+
+bool write_text(const char* path, const std::string& text) noexcept {
+    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t written = ::write(fd, text.data(), text.size());
+    int error = errno;
+    ::close(fd);
+    errno = error;
+    return written == static_cast<ssize_t>(text.size());
+}
+
+// The atime flags of the mount at `path`, which a remount in a user namespace must keep (the
+// kernel locks them on mounts it copied from a more privileged namespace).
+unsigned long atime_flags(const char* path) noexcept {
+    struct statfs info {};
+    if (::statfs(path, &info) != 0) return 0;
+    unsigned long flags = 0;
+    if (info.f_flags & ST_NOATIME) flags |= MS_NOATIME;
+    if (info.f_flags & ST_NODIRATIME) flags |= MS_NODIRATIME;
+    if (info.f_flags & ST_RELATIME) flags |= MS_RELATIME;
+    return flags;
+}
+
+bool drop_privileges() noexcept {
+    for (int capability = 0; capability <= kMaxCapability; ++capability) {
+        if (::prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0) {
+            if (errno == EINVAL) break;  // past the kernel's last capability
+            return false;
+        }
+    }
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+        return false;
+    }
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (::syscall(SYS_capset, &header, data) != 0) return false;
+    return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
+bool run(const SandboxOperation& op) noexcept {
+    const char* target = op.target.c_str();
+    switch (op.kind) {
+        case Kind::new_namespaces:
+            return ::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+        case Kind::write_file:
+            return write_text(target, op.data);
+        case Kind::mounts_private:
+            return ::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) == 0;
+        case Kind::cover_file: {
+            if (::mount(op.source.c_str(), target, nullptr, MS_BIND, nullptr) != 0) return false;
+            const unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+                                        MS_NOEXEC | atime_flags(target);
+            return ::mount(nullptr, target, nullptr, flags, nullptr) == 0;
+        }
+        case Kind::cover_directory:
+            return ::mount("fmg-hidden", target, "tmpfs",
+                           MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=000,size=4k") == 0;
+        case Kind::bind:
+            return ::mount(op.source.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr) == 0;
+        case Kind::drop_privileges:
+            return drop_privileges();
+    }
+    return false;
+}
+
+std::string describe_operation(const SandboxOperation& op) {
+    switch (op.kind) {
+        case Kind::new_namespaces:
+            return "make a user and a mount namespace (unshare)";
+        case Kind::write_file:
+            return "write '" + op.data.substr(0, op.data.find('\n')) + "' to " + op.target;
+        case Kind::mounts_private:
+            return "make the step's mounts private";
+        case Kind::cover_file:
+            return "hide " + op.target;
+        case Kind::cover_directory:
+            return "hide directory " + op.target;
+        case Kind::bind:
+            return "show " + op.source + " at " + op.target;
+        case Kind::drop_privileges:
+            return "drop the step's capabilities";
+    }
+    return "enter the step sandbox";
+}
+
+bool is_under(const std::filesystem::path& path, const std::filesystem::path& directory) {
+    auto relative = path.lexically_relative(directory);
+    return !relative.empty() && *relative.begin() != ".." && relative != ".";
+}
+
+}  // namespace
+
+Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, gid_t gid) {
+    std::vector<std::filesystem::path> all = {paths.work_dir, paths.scratch, paths.workspace,
+                                              paths.blank_file};
+    all.insert(all.end(), paths.hidden_files.begin(), paths.hidden_files.end());
+    all.insert(all.end(), paths.hidden_directories.begin(), paths.hidden_directories.end());
+    for (const auto& path : all) {
+        if (!path.is_absolute())
+            return Error{"step sandbox: " + path.string() + " is not absolute"};
+    }
+    StepSandbox sandbox;
+    auto& ops = sandbox.operations_;
+    ops.push_back({Kind::new_namespaces, {}, {}, {}});
+    // The step keeps the agent's uid and gid: files it writes in the workspace are the
+    // agent's. An unprivileged process may map only its own ids, and a gid only after
+    // giving up setgroups(2).
+    ops.push_back({Kind::write_file, {}, "/proc/self/setgroups", "deny"});
+    ops.push_back({Kind::write_file,
+                   {},
+                   "/proc/self/uid_map",
+                   std::to_string(uid) + " " + std::to_string(uid) + " 1\n"});
+    ops.push_back({Kind::write_file,
+                   {},
+                   "/proc/self/gid_map",
+                   std::to_string(gid) + " " + std::to_string(gid) + " 1\n"});
+    ops.push_back({Kind::mounts_private, {}, {}, {}});
+    for (const auto& file : paths.hidden_files) {
+        ops.push_back({Kind::cover_file, paths.blank_file.string(), file.string(), {}, true});
+    }
+    for (const auto& directory : paths.hidden_directories) {
+        ops.push_back({Kind::cover_directory, {}, directory.string(), {}, true});
+    }
+    // The workspace first onto its place in the scratch directory, then the scratch
+    // directory (with that bind inside it) over the whole work dir.
+    if (is_under(paths.workspace, paths.work_dir)) {
+        ops.push_back(
+            {Kind::bind,
+             paths.workspace.string(),
+             (paths.scratch / paths.workspace.lexically_relative(paths.work_dir)).string(),
+             {}});
+    }
+    ops.push_back({Kind::bind, paths.scratch.string(), paths.work_dir.string(), {}});
+    ops.push_back({Kind::drop_privileges, {}, {}, {}});
+    return sandbox;
+}
+
+bool StepSandbox::enter(SandboxFailure& failure) const noexcept {
+    for (size_t i = 0; i < operations_.size(); ++i) {
+        if (run(operations_[i])) continue;
+        if (errno == ENOENT && operations_[i].missing_is_fine) continue;
+        failure.operation = static_cast<int>(i);
+        failure.error = errno;
+        return false;
+    }
+    return true;
+}
+
+std::string StepSandbox::describe(const SandboxFailure& failure) const {
+    std::string what =
+        failure.operation >= 0 && static_cast<size_t>(failure.operation) < operations_.size()
+            ? describe_operation(operations_[static_cast<size_t>(failure.operation)])
+            : std::string("enter the step sandbox");
+    return "cannot " + what + ": " + std::strerror(failure.error);
+}
+
+Status probe_step_sandbox() {
+    pid_t child = ::fork();
+    if (child < 0) return Error{std::string("fork: ") + std::strerror(errno)};
+    if (child == 0) ::_exit(::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 ? 0 : errno & 0x7f);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    int error = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
+    return Error{std::string("the shell executor runs each step in a user and a mount namespace, "
+                             "and this process cannot make one (unshare: ") +
+                 std::strerror(error) +
+                 "); allow unprivileged user namespaces (sysctl user.max_user_namespaces > 0, "
+                 "and kernel.unprivileged_userns_clone=1 where it exists), and do not set "
+                 "RestrictNamespaces= in the agent's unit"};
+}
+
+}  // namespace fmg::agent
