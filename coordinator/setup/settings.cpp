@@ -11,9 +11,6 @@ namespace {
 
 using options::Spec;
 
-/// A comma-separated list of GitHub repositories, each OWNER/NAME as GitHub allows it.
-options::Validator repository_list();
-
 /// A log cap: a whole number of bytes from 64 KiB to 1 TiB.
 options::Validator log_cap_bytes() {
     return [](std::string_view text) -> std::optional<std::string> {
@@ -26,8 +23,23 @@ options::Validator log_cap_bytes() {
     };
 }
 
-std::vector<std::string> split_list(std::string_view text);
+/// The items of a comma-separated list, without surrounding spaces; empty items dropped.
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string_view::npos) comma = text.size();
+        std::string_view item = text.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        start = comma + 1;
+    }
+    return items;
+}
 
+/// A comma-separated list of GitHub repositories, each OWNER/NAME as GitHub allows it.
 options::Validator repository_list() {
     return [](std::string_view text) -> std::optional<std::string> {
         auto items = split_list(text);
@@ -90,22 +102,6 @@ std::vector<Spec> specs() {
          "environment variable takes a comma-separated list); others wait for `fmg approve`",
          repository_list()},
     };
-}
-
-/// The items of a comma-separated list, without surrounding spaces; empty items dropped.
-std::vector<std::string> split_list(std::string_view text) {
-    std::vector<std::string> items;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t comma = text.find(',', start);
-        if (comma == std::string_view::npos) comma = text.size();
-        std::string_view item = text.substr(start, comma - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        if (!item.empty()) items.emplace_back(item);
-        start = comma + 1;
-    }
-    return items;
 }
 
 /// The options parser keeps one value per option: every --trust-forks (before a lone "--")

@@ -35,6 +35,11 @@ jobs:
       - image: fmg/busybox:latest
     steps:
       - run: echo second
+workflows:
+  main:
+    jobs:
+      - first
+      - second
 )";
 
 std::string config_for(const std::string& who) {
@@ -285,4 +290,38 @@ TEST_CASE("e2e: a fork's payload cannot point the coordinator at another server"
     CHECK(response.status == 400);
     CHECK_THAT(response.body, Catch::Contains("host"));
     CHECK(cluster.pipeline_total() == 0);
+}
+
+TEST_CASE("e2e: a deleted fork's pull request (head.repo null) waits for approval too", "[fork]") {
+    Cluster cluster;
+    AgentOptions agent;
+    agent.executor = "shell";
+    cluster.start_runner("runner-1", agent);
+    Repos repos(cluster, config_for("a stranger"));
+
+    // Its commit is looked for in the base repository (here on the branch `feature`).
+    PullRequestEvent event = fork_pull_request(repos);
+    event.head_deleted = true;
+    event.head_sha = repos.base_sha;
+    const int64_t id = deliver_pull_request(cluster, event);
+    auto held = cluster.wait_for_job_status(id, "build", "on_hold");
+    INFO(to_json(held));
+    CHECK(string_field(held, "fork").empty());
+    cluster.wait_until(
+        deadline_after(30s),
+        [&] {
+            auto seen = statuses_of(cluster, "fmg/build", repos.base_sha);
+            return !seen.empty() &&
+                   seen.front() ==
+                       "pending: waiting for approval: pull request from a deleted "
+                       "fork (fmg approve " +
+                           std::to_string(id) + ")";
+        },
+        "GitHub is told a deleted fork's pull request waits for approval");
+
+    REQUIRE(cluster.fmg({"approve", std::to_string(id)}).ok());
+    auto done = cluster.wait_for_final(id);
+    INFO(to_json(done));
+    CHECK(string_field(done, "status") == "success");
+    cluster.stop_gracefully();
 }
