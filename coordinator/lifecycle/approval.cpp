@@ -91,6 +91,12 @@ ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId p
             return refused(ApproveRefusal::nothing_held,
                            name + " was approved already, by " + *pipeline->approved_by);
         }
+        // A cancel is recorded before the event loop carries it out: approving then would
+        // queue jobs the loop is about to cancel.
+        if (pipeline->cancel_requested) {
+            return refused(ApproveRefusal::nothing_held,
+                           name + " is cancelled; nothing to approve");
+        }
         if (is_terminal(*parse_pipeline_state(pipeline->status))) {
             return refused(ApproveRefusal::nothing_held,
                            name + " has ended (" + pipeline->status + "); nothing to approve");

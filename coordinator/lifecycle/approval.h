@@ -45,7 +45,7 @@ struct ApproveOutcome {
 /// who approved it and when, and gets a `pending` "queued" status. A whole approval is
 /// recorded on the pipeline too. Refuses, changing nothing, when there is no such pipeline or
 /// job, or nothing to approve: the pipeline is not a fork's waiting for approval, was
-/// approved already, has ended, or the job is not on_hold.
+/// approved already, is cancelled or has ended, or the job is not on_hold.
 ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId pipeline_id,
                        const std::optional<std::string>& job, const std::string& approver,
                        int64_t now);

@@ -187,6 +187,19 @@ TEST_CASE("cancelling a held pipeline cancels its held jobs; then there is nothi
     CHECK(job_named(store.db, pipeline, "a").status == "cancelled");
 }
 
+TEST_CASE("a pipeline whose cancel is recorded but not yet carried out cannot be approved") {
+    Store store;
+    PipelineId pipeline = add_fork_pipeline(store);
+    add_ready_job(store, pipeline, "a", 0);
+    pipelines::request_cancel(store.db, pipeline);  // what POST .../cancel does first
+
+    auto outcome =
+        lifecycle::approve(store.db, store.statuses, pipeline, std::nullopt, "admin", kT0);
+    REQUIRE(outcome.refused);
+    CHECK(*outcome.refused == lifecycle::ApproveRefusal::nothing_held);
+    CHECK(job_named(store.db, pipeline, "a").status == "on_hold");
+}
+
 TEST_CASE("a retry of a fork's pipeline waits for approval again") {
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
