@@ -85,6 +85,8 @@ JobView decode_job(const Object::Ptr& object) {
     job.required = texts_in(object, "requires");
     job.started_at = text_in(object, "started_at");
     job.finished_at = text_in(object, "finished_at");
+    job.approved_by = text_in(object, "approved_by");
+    job.approved_at = text_in(object, "approved_at");
     for_each_object(object, "steps",
                     [&](const Object::Ptr& s) { job.steps.push_back(decode_step(s)); });
     for_each_object(object, "attempts",
@@ -139,6 +141,11 @@ Result<PipelineView> decode_pipeline(const Var& json) {
     pipeline.started_at = text_in(object, "started_at");
     pipeline.finished_at = text_in(object, "finished_at");
     pipeline.error = text_in(object, "error");
+    pipeline.from_fork = object->has("fork") && object->get("fork").isString();
+    pipeline.fork = text_in(object, "fork");
+    pipeline.approved_by = text_in(object, "approved_by");
+    pipeline.approved_at = text_in(object, "approved_at");
+    pipeline.held_jobs = texts_in(object, "held_jobs");
     for_each_object(object, "jobs",
                     [&](const Object::Ptr& j) { pipeline.jobs.push_back(decode_job(j)); });
     return pipeline;

@@ -78,10 +78,17 @@ void write_step(std::ostream& out, const StepView& step, int64_t now_ms) {
     out << span(step.started_at, step.finished_at, now_ms) << "\n";
 }
 
-void write_job(std::ostream& out, const JobView& job, int64_t now_ms) {
+void write_job(std::ostream& out, int64_t pipeline_id, const JobView& job, int64_t now_ms) {
     out << "job " << job.name << ": " << upper(job.status)
         << span(job.started_at, job.finished_at, now_ms);
+    if (job.status == "on_hold") {
+        out << ": waiting for approval (fmg approve " << pipeline_id << " " << job.name << ")";
+    }
     if (!job.required.empty()) out << ", requires " << joined(job.required, ", ");
+    if (!job.approved_by.empty()) {
+        out << ", approved by " << job.approved_by;
+        if (!job.approved_at.empty()) out << " at " << display_time(job.approved_at);
+    }
     out << "\n";
     for (const AttemptView& attempt : job.attempts) write_attempt(out, attempt, now_ms);
     for (const StepView& step : job.steps) write_step(out, step, now_ms);
@@ -137,7 +144,11 @@ std::string pipeline_line(const PipelineView& pipeline) {
             line += " finished " + display_time(pipeline.finished_at);
         }
     }
-    return line + ")";
+    line += ")";
+    if (!pipeline.held_jobs.empty()) {
+        line += ", on_hold: waiting for approval (fmg approve " + std::to_string(pipeline.id) + ")";
+    }
+    return line;
 }
 
 std::string runner_line(const RunnerView& runner, int64_t now_ms) {
@@ -169,9 +180,20 @@ std::string pipeline_details(const PipelineView& pipeline, int64_t now_ms) {
         out << "  failed:  " << joined(pipeline.failed_jobs, ", ") << "\n";
     }
     if (!pipeline.error.empty()) out << "  error:   " << pipeline.error << "\n";
+    if (pipeline.from_fork) {
+        out << "  fork:    pull request from "
+            << (pipeline.fork.empty() ? "a deleted fork" : pipeline.fork);
+        if (!pipeline.approved_by.empty()) {
+            out << ", approved by " << pipeline.approved_by;
+            if (!pipeline.approved_at.empty()) out << " at " << display_time(pipeline.approved_at);
+        } else if (!pipeline.held_jobs.empty()) {
+            out << ", waiting for approval: fmg approve " << pipeline.id;
+        }
+        out << "\n";
+    }
     for (const JobView& job : pipeline.jobs) {
         out << "\n";
-        write_job(out, job, now_ms);
+        write_job(out, pipeline.id, job, now_ms);
     }
     return out.str();
 }

@@ -25,7 +25,8 @@ std::string format_duration(int64_t ms);
 
 /// One pipeline, as `fmg list` prints it:
 /// `#5 [octo/repo @ a1b2c3d on main] status: SUCCESS (started T finished T)`.
-/// Not finished: `(started T)`; not started: `(not started, created T)`.
+/// Not finished: `(started T)`; not started: `(not started, created T)`. A pipeline with
+/// jobs held for approval ends with `, on_hold: waiting for approval (fmg approve ID)`.
 std::string pipeline_line(const PipelineView& pipeline);
 
 /// One runner, as `fmg configure list-runners` prints it:
@@ -35,8 +36,10 @@ std::string pipeline_line(const PipelineView& pipeline);
 std::string runner_line(const RunnerView& runner, int64_t now_ms);
 
 /// A pipeline in full, as `fmg show` prints it: the list line, its details, then each job
-/// with its state, attempts (number, runner, status, error) and steps (status, exit code,
-/// duration). Durations of unfinished things count up to `now_ms`. Ends with a newline.
+/// with its state (a held job: `ON_HOLD: waiting for approval (fmg approve ID JOB)`; an
+/// approved one: `, approved by WHO at T`), attempts (number, runner, status, error) and steps
+/// (status, exit code, duration). Durations of unfinished things count up to `now_ms`. Ends with a
+/// newline.
 std::string pipeline_details(const PipelineView& pipeline, int64_t now_ms);
 
 }  // namespace fmg::cli

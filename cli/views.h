@@ -33,6 +33,8 @@ struct JobView {
     std::vector<std::string> required;  // the API's `requires` (a C++20 keyword)
     std::string started_at;
     std::string finished_at;
+    std::string approved_by;  // who released it from on_hold; empty when nobody did
+    std::string approved_at;
     std::vector<StepView> steps;
     std::vector<AttemptView> attempts;
 };
@@ -50,6 +52,13 @@ struct PipelineView {
     std::string started_at;
     std::string finished_at;
     std::string error;
+    // A pull request from a fork: its head repository (empty for a deleted fork), who
+    // approved it as a whole, and the jobs still waiting for approval.
+    bool from_fork = false;
+    std::string fork;
+    std::string approved_by;
+    std::string approved_at;
+    std::vector<std::string> held_jobs;
     std::vector<JobView> jobs;  // empty in listings
 };
 

@@ -13,6 +13,7 @@ Command logs_command();           // commands/logs.cpp
 Command trigger_command();        // commands/trigger.cpp
 Command cancel_command();         // commands/cancel_retry.cpp
 Command retry_command();          // commands/cancel_retry.cpp
+Command approve_command();        // commands/approve.cpp
 Command validate_command();       // commands/validate.cpp
 Command add_runner_command();     // commands/runners.cpp
 Command list_runners_command();   // commands/runners.cpp

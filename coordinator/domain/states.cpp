@@ -33,8 +33,9 @@ constexpr std::array<std::pair<PipelineState, std::string_view>, 6> kPipelineNam
     {PipelineState::cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<JobState, std::string_view>, 8> kJobNames = {{
+constexpr std::array<std::pair<JobState, std::string_view>, 9> kJobNames = {{
     {JobState::blocked, "blocked"},
+    {JobState::on_hold, "on_hold"},
     {JobState::queued, "queued"},
     {JobState::running, "running"},
     {JobState::success, "success"},
@@ -95,7 +96,8 @@ bool is_terminal(PipelineState state) {
 }
 
 bool is_terminal(JobState state) {
-    return state != JobState::blocked && state != JobState::queued && state != JobState::running;
+    return state != JobState::blocked && state != JobState::on_hold && state != JobState::queued &&
+           state != JobState::running;
 }
 
 bool is_terminal(AttemptState state) {
@@ -112,15 +114,21 @@ bool can_transition(JobState from, JobState to) {
     if (is_terminal(from) || from == to) return false;
     switch (from) {
         case JobState::blocked:
-            // Unblocked, or never run: upstream failed (skipped), pipeline cancelled or errored.
-            return to == JobState::queued || to == JobState::skipped || to == JobState::cancelled ||
-                   to == JobState::error;
+            // Unblocked (held instead when its pipeline waits for approval), or never run:
+            // upstream failed (skipped), pipeline cancelled or errored.
+            return to == JobState::queued || to == JobState::on_hold || to == JobState::skipped ||
+                   to == JobState::cancelled || to == JobState::error;
+        case JobState::on_hold:
+            // Approved, or its pipeline was cancelled while it waited. Nothing else ends it:
+            // what it requires has succeeded already, and it never ran.
+            return to == JobState::queued || to == JobState::cancelled;
         case JobState::queued:
             return to == JobState::running || to == JobState::cancelled || to == JobState::error ||
                    to == JobState::skipped;
         case JobState::running:
-            // Back to queued when its attempt is lost and another one is allowed.
-            return to != JobState::blocked && to != JobState::skipped;
+            // Back to queued when its attempt is lost and another one is allowed; never back
+            // on hold (it was approved, or needed no approval, when it was queued).
+            return to != JobState::blocked && to != JobState::on_hold && to != JobState::skipped;
         default:
             return false;
     }

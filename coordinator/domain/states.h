@@ -18,6 +18,7 @@ enum class PipelineState {
 
 enum class JobState {
     blocked,  // waiting for the jobs it requires
+    on_hold,  // ready, but from a fork: waits for a person to approve it (lifecycle/approval.h)
     queued,   // ready, waiting for a runner
     running,  // an attempt is assigned or running
     success,

@@ -43,6 +43,14 @@ void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerRespo
             if (path[4] == "cancel") return cancel_pipeline(context, *id, response);
             return retry_pipeline(context, *id, response);
         }
+        if (path.size() == 5 && path[4] == "approve") {
+            if (method != "POST") return wrong_method();
+            return approve_pipeline(context, *id, std::nullopt, request, response);
+        }
+        if (path.size() == 7 && path[4] == "jobs" && path[6] == "approve") {
+            if (method != "POST") return wrong_method();
+            return approve_pipeline(context, *id, path[5], request, response);
+        }
         if (path.size() == 7 && path[4] == "jobs" && path[6] == "log") {
             if (method != "GET") return wrong_method();
             return job_log(context, *id, path[5], request, response);

@@ -2,6 +2,7 @@
 // The /api/v1 endpoints (SPEC "REST API"), one function per endpoint. Each is called after the
 // bearer token was checked, with the path split into segments.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ void create_pipeline(HttpContext& context, HTTPServerRequest& request,
                      HTTPServerResponse& response);
 void cancel_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response);
 void retry_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response);
+
+// approve_api.cpp: job = nullopt approves every held job of the pipeline.
+void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std::string>& job,
+                      HTTPServerRequest& request, HTTPServerResponse& response);
 
 // logs_api.cpp
 void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job,

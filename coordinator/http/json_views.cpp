@@ -40,8 +40,8 @@ Array::Ptr steps_json(const JobRow& job, const std::vector<StepRow>& step_rows) 
         Object::Ptr step = new Object;
         step->set("name", spec->steps[i].kind == "checkout" ? "checkout" : spec->steps[i].name);
         // Steps not reached: "skipped" once the job ended, "pending" while it may still run.
-        bool job_over =
-            job.status != "blocked" && job.status != "queued" && job.status != "running";
+        bool job_over = job.status != "blocked" && job.status != "on_hold" &&
+                        job.status != "queued" && job.status != "running";
         step->set("status", row ? row->status : (job_over ? "skipped" : "pending"));
         step->set("exit_code", row && row->exit_code ? Poco::Dynamic::Var(*row->exit_code)
                                                      : Poco::Dynamic::Var());
@@ -60,6 +60,9 @@ Object::Ptr job_json(Database& db, const JobRow& job) {
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
     object->set("finished_at", time_or_null(job.finished_at));
+    // Who released it from on_hold (a fork's pull request), and when; null otherwise.
+    object->set("approved_by", text_or_null(job.approved_by));
+    object->set("approved_at", time_or_null(job.approved_at));
     Array::Ptr attempts = new Array;
     for (const AttemptRow& attempt : pipelines::attempts_of(db, job.id)) {
         Object::Ptr a = new Object;
@@ -97,6 +100,15 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     object->set("started_at", time_or_null(p.started_at));
     object->set("finished_at", time_or_null(p.finished_at));
     object->set("error", text_or_null(p.error));
+    // A fork's pull request: the head repository ("" for a deleted fork), whether and by whom
+    // it was approved as a whole, and the jobs still held for approval.
+    object->set("fork", text_or_null(p.fork_repo));
+    object->set("approved_by", text_or_null(p.approved_by));
+    object->set("approved_at", time_or_null(p.approved_at));
+    // Only a fork's unfinished pipeline can hold jobs: listings ask the store for no others.
+    bool may_hold = p.fork_repo && (p.status == "queued" || p.status == "running");
+    object->set("held_jobs", string_array(may_hold ? pipelines::held_job_names(db, p.id)
+                                                   : std::vector<std::string>{}));
     if (with_jobs) {
         Array::Ptr jobs = new Array;
         for (const JobRow& job : pipelines::jobs_of(db, p.id)) jobs->add(job_json(db, job));

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <optional>
 
+#include "coordinator/domain/github_names.h"
+
 namespace fmg::coordinator::http {
 namespace {
 
@@ -78,6 +80,63 @@ WebhookDecision decide_push(const Object::Ptr& root) {
     return decision;
 }
 
+/// "scheme://authority" of a URL, lower-cased; empty for a path (a local test repository).
+std::string origin_of(const std::string& url) {
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) return "";
+    auto path_start = url.find('/', scheme_end + 3);
+    std::string origin = url.substr(0, path_start);
+    std::transform(origin.begin(), origin.end(), origin.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return origin;
+}
+
+/// Whether the URL's path ends with /OWNER/NAME or /OWNER/NAME.git (ignoring case).
+bool url_names_repo(std::string url, const std::string& full_name) {
+    if (url.size() > 4 && url.compare(url.size() - 4, 4, ".git") == 0) url.resize(url.size() - 4);
+    const std::string tail = "/" + full_name;
+    return url.size() > tail.size() &&
+           same_github_repo(std::string_view(url).substr(url.size() - tail.size()), tail);
+}
+
+/// Marks a pull request from a fork and picks where its head commit is fetched from. A null
+/// head.repo is a deleted fork: only the base repository is left to fetch from.
+std::optional<WebhookDecision> read_fork(const Object::Ptr& root, WebhookDecision& out) {
+    auto base = string_at(root, "pull_request.base.repo.full_name");
+    if (!base) return with(Kind::bad_request, "pull_request: missing pull_request.base.repo");
+    if (!is_github_full_name(*base) || !same_github_repo(*base, out.repo)) {
+        return with(Kind::bad_request,
+                    "pull_request: base.repo.full_name does not name repository.full_name");
+    }
+    Object::Ptr head = root->getObject("pull_request")->getObject("head");
+    if (!head->has("repo") || head->isNull("repo")) {
+        out.from_fork = true;
+        out.fork_repo.clear();
+        return std::nullopt;
+    }
+    auto head_name = string_at(root, "pull_request.head.repo.full_name");
+    auto head_clone = string_at(root, "pull_request.head.repo.clone_url");
+    if (!head_name || !head_clone) {
+        return with(Kind::bad_request,
+                    "pull_request: missing pull_request.head.repo.full_name or .clone_url");
+    }
+    if (!is_github_full_name(*head_name)) {
+        return with(Kind::bad_request, "pull_request: head.repo.full_name is not owner/name");
+    }
+    if (same_github_repo(*head_name, *base)) return std::nullopt;  // the base's own branch
+    // The head commit lives in the fork: fetch it from there, but only from the host the base
+    // repository is on, and only the repository the payload names.
+    if (origin_of(*head_clone) != origin_of(out.repo_url) ||
+        !url_names_repo(*head_clone, *head_name)) {
+        return with(Kind::bad_request, "pull_request: head.repo.clone_url is not " + *head_name +
+                                           " on the base repository's host");
+    }
+    out.from_fork = true;
+    out.fork_repo = *head_name;
+    out.repo_url = *head_clone;
+    return std::nullopt;
+}
+
 WebhookDecision decide_pull_request(const Object::Ptr& root) {
     auto action = string_at(root, "action");
     if (!action) return with(Kind::bad_request, "pull_request: missing 'action'");
@@ -92,10 +151,8 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
     if (!is_hex_sha(*sha)) return with(Kind::bad_request, "pull_request: head.sha is not a sha");
     WebhookDecision decision = with(Kind::run, "");
     if (auto bad = read_repository(root, decision)) return *bad;
-    // The head commit lives in the head repository (a fork, perhaps); statuses go to the base.
-    if (auto head_clone = string_at(root, "pull_request.head.repo.clone_url")) {
-        decision.repo_url = *head_clone;
-    }
+    // Statuses go to the base repository; a fork's head commit is fetched from the fork.
+    if (auto bad = read_fork(root, decision)) return *bad;
     decision.ref = "refs/heads/" + *branch;
     decision.sha = *sha;
     decision.trigger = "pull_request";
@@ -103,6 +160,12 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
 }
 
 }  // namespace
+
+bool needs_approval(const WebhookDecision& decision,
+                    const std::vector<std::string>& trusted_repos) {
+    return decision.kind == Kind::run && decision.from_fork &&
+           !github_repo_listed(decision.repo, trusted_repos);
+}
 
 WebhookDecision decide_webhook(const std::string& event, const std::string& body) {
     Object::Ptr root;

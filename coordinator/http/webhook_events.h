@@ -3,6 +3,7 @@
 // JSON body alone, after the signature was checked.
 
 #include <string>
+#include <vector>
 
 namespace fmg::coordinator::http {
 
@@ -20,9 +21,20 @@ struct WebhookDecision {
     std::string ref;       // refs/heads/BRANCH or refs/tags/TAG
     std::string sha;
     std::string trigger;  // push or pull_request
+    // A pull request whose head repository is not the base repository: strangers' code.
+    bool from_fork = false;
+    std::string fork_repo;  // the head repository (owner/name); empty for a deleted fork
 };
 
-/// Decides what to do with a delivery of `event` (the X-GitHub-Event header).
+/// Decides what to do with a delivery of `event` (the X-GitHub-Event header). A
+/// pull_request is from a fork when pull_request.head.repo.full_name differs from
+/// pull_request.base.repo.full_name, or head.repo is null (the fork was deleted). Its head
+/// clone URL must be on the base repository's host and name the head repository, or the
+/// delivery is a bad request: a payload never points the coordinator at another server.
 WebhookDecision decide_webhook(const std::string& event, const std::string& body);
+
+/// Whether a pipeline for `decision` must wait for approval before any job runs: a pull
+/// request from a fork, unless its base repository is in `trusted_repos` (--trust-forks).
+bool needs_approval(const WebhookDecision& decision, const std::vector<std::string>& trusted_repos);
 
 }  // namespace fmg::coordinator::http

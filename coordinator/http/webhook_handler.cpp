@@ -168,11 +168,14 @@ void WebhookHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     }
     // The delivery and its pipeline are committed together, before the answer (DESIGN
     // "Nothing accepted is lost"); a repeated delivery finds the same answer.
+    // A fork's pull request waits for approval unless its repository trusts forks.
+    const bool held = needs_approval(decision, context_.settings.trust_forks);
     db.transaction([&] {
         if (decision.kind == WebhookDecision::Kind::run) {
-            created =
-                pipelines::insert(db, {decision.repo, decision.repo_url, decision.ref, decision.sha,
-                                       decision.trigger, context_.clock.wall_ms(), std::nullopt});
+            created = pipelines::insert(
+                db, {decision.repo, decision.repo_url, decision.ref, decision.sha, decision.trigger,
+                     context_.clock.wall_ms(), std::nullopt,
+                     held ? std::optional<std::string>(decision.fork_repo) : std::nullopt});
             answer->set("pipeline_id", *created);
         }
         if (!delivery.empty()) {
@@ -186,7 +189,11 @@ void WebhookHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     if (created) {
         FMG_LOG(info) << "webhook delivery=" << delivery << " " << decision.trigger << " "
                       << decision.repo << " " << decision.ref << " @ " << decision.sha.substr(0, 7)
-                      << " -> pipeline=" << *created;
+                      << " -> pipeline=" << *created
+                      << (held ? " (from fork " + decision.fork_repo + "; jobs wait for approval)"
+                          : decision.from_fork ? " (from fork " + decision.fork_repo +
+                                                     "; the repository trusts forks)"
+                                               : "");
         context_.prepare(*created);
     } else {
         FMG_LOG(info) << "webhook delivery=" << delivery << " event=" << event << ": "

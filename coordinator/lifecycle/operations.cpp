@@ -4,6 +4,7 @@
 #include <map>
 
 #include "coordinator/constants.h"
+#include "coordinator/lifecycle/approval.h"
 #include "coordinator/store/outbox_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
@@ -90,9 +91,12 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
                 end_job(db, statuses, *pipeline, job, JobState::skipped, std::nullopt, now);
                 changed = true;
             } else if (all_succeeded) {
-                pipelines::set_job_status(db, job.id, "queued", std::nullopt, std::nullopt);
+                // A fork's pipeline not approved as a whole holds it (lifecycle/approval.h).
+                pipelines::set_job_status(db, job.id,
+                                          std::string(to_string(ready_state(*pipeline))),
+                                          std::nullopt, std::nullopt);
                 queue_status(db, statuses, *pipeline, job.name, "pending",
-                             "Job " + job.name + " is queued", now);
+                             ready_description(*pipeline, job.name), now);
                 changed = true;
             }
         }

@@ -1,6 +1,7 @@
 #include "coordinator/preparer/preparer.h"
 
 #include "coordinator/domain/job_spec.h"
+#include "coordinator/lifecycle/approval.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/outbox_store.h"
 #include "coordinator/store/pipeline_store.h"
@@ -76,16 +77,21 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
     const auto& config = std::get<pipeline::Config>(parsed);
     db.transaction([&] {
         int64_t position = 0;
+        // Read again inside the transaction: an approval may have come while fetching.
+        auto current = pipelines::find(db, id);
         for (const auto& job : config.jobs) {
             bool ready = job.required_jobs.empty();
+            // A fork's pull request holds its ready jobs for approval (lifecycle/approval.h).
+            std::string state(
+                to_string(ready ? lifecycle::ready_state(*current) : JobState::blocked));
             pipelines::insert_job(db, id,
-                                  {job.name, position++, ready ? "queued" : "blocked",
-                                   job.required_jobs, to_json(job_spec_from_config(job))},
+                                  {job.name, position++, state, job.required_jobs,
+                                   to_json(job_spec_from_config(job))},
                                   now);
             if (ready) {
                 outbox::add(db,
                             {pipeline->repo, pipeline->sha, "fmg/" + job.name, "pending",
-                             "Job " + job.name + " is queued",
+                             lifecycle::ready_description(*current, job.name),
                              statuses.public_url + "/api/v1/pipelines/" + std::to_string(id)},
                             now);
             }

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "coordinator/domain/github_names.h"
+
 namespace fmg::coordinator {
 namespace {
 
@@ -16,6 +18,36 @@ options::Validator log_cap_bytes() {
             return "must be a number of bytes from " + std::to_string(kMinLogCapBytes) + " (" +
                    format_byte_size(kMinLogCapBytes) + ") to " + std::to_string(kMaxLogCapBytes) +
                    " (" + format_byte_size(kMaxLogCapBytes) + ")";
+        }
+        return std::nullopt;
+    };
+}
+
+/// The items of a comma-separated list, without surrounding spaces; empty items dropped.
+std::vector<std::string> split_list(std::string_view text) {
+    std::vector<std::string> items;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string_view::npos) comma = text.size();
+        std::string_view item = text.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        start = comma + 1;
+    }
+    return items;
+}
+
+/// A comma-separated list of GitHub repositories, each OWNER/NAME as GitHub allows it.
+options::Validator repository_list() {
+    return [](std::string_view text) -> std::optional<std::string> {
+        auto items = split_list(text);
+        if (items.empty()) return "must name at least one repository as OWNER/NAME";
+        for (const auto& item : items) {
+            if (!is_github_full_name(item)) {
+                return "'" + item + "' is not a GitHub repository (OWNER/NAME)";
+            }
         }
         return std::nullopt;
     };
@@ -65,7 +97,38 @@ std::vector<Spec> specs() {
          "with a line between them saying how much was left out",
          log_cap_bytes()},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
+        {"trust-forks", "OWNER/NAME", "FMG_TRUST_FORKS", "",
+         "run pull requests from forks of this repository without approval (repeatable; the "
+         "environment variable takes a comma-separated list); others wait for `fmg approve`",
+         repository_list()},
     };
+}
+
+/// The options parser keeps one value per option: every --trust-forks (before a lone "--")
+/// is gathered into one comma-separated --trust-forks, so the flag can be repeated.
+std::vector<std::string> gather_trust_forks(const std::vector<std::string>& args) {
+    const std::string flag = "--trust-forks";
+    std::vector<std::string> rest;
+    std::vector<std::string> values;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--") {
+            rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+            break;
+        }
+        if (args[i] == flag && i + 1 < args.size()) {
+            values.push_back(args[++i]);
+        } else if (args[i].rfind(flag + "=", 0) == 0) {
+            values.push_back(args[i].substr(flag.size() + 1));
+        } else {
+            rest.push_back(args[i]);
+        }
+    }
+    if (!values.empty()) {
+        std::string joined;
+        for (const auto& value : values) joined += (joined.empty() ? "" : ",") + value;
+        rest.push_back(flag + "=" + joined);
+    }
+    return rest;
 }
 
 std::optional<std::string> read_secret_file(const std::string& path) {
@@ -108,7 +171,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
                            "The fmg coordinator: receives GitHub webhooks, schedules jobs on "
                            "agents over ZeroMQ, stores state in SQLite and serves the REST API.",
                            specs());
-    options::Outcome outcome = parser.parse(args, with_port);
+    options::Outcome outcome = parser.parse(gather_trust_forks(args), with_port);
     if (outcome.kind != options::Outcome::Kind::run) return outcome;
     const options::Values& v = outcome.values;
 
@@ -129,6 +192,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.job_timeout_ms = v.integer("job-timeout") * 1000;
     s.log_cap_bytes = v.integer("log-cap");
     s.insecure_agents = v.flag("insecure-agents");
+    if (auto trusted = v.get("trust-forks")) s.trust_forks = split_list(*trusted);
 
     auto usage_error = [](std::string message) {
         options::Outcome error;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "coordinator/logs/log_cap.h"
 #include "shared/options.h"
@@ -38,6 +39,9 @@ struct Settings {
     int64_t job_timeout_ms = 3'600'000;           // 0: no limit
     int64_t log_cap_bytes = kDefaultLogCapBytes;  // logs/log_cap.h
     bool insecure_agents = false;
+    // Repositories (owner/name) whose pull requests from forks run without approval
+    // (--trust-forks, repeatable; FMG_TRUST_FORKS, comma-separated).
+    std::vector<std::string> trust_forks;
 };
 
 /// Parses the command line and environment. Returns Settings to run with, or an

@@ -138,6 +138,18 @@ CREATE TABLE attempt_log_chunks (
 ALTER TABLE attempts ADD COLUMN log_in_db INTEGER NOT NULL DEFAULT 1;
 UPDATE attempts SET log_in_db = 0;
 )SQL",
+    // 5: pull requests from forks wait for approval (lifecycle/approval.h). fork_repo: the
+    // head repository (owner/name) of a fork's pull request whose jobs are held, '' for a
+    // deleted fork, NULL when the pipeline needs no approval; approved_by/approved_at: who
+    // approved the whole pipeline, and when (jobs ready later are queued at once). A job's
+    // approved_by/approved_at: who released it from on_hold.
+    R"SQL(
+ALTER TABLE pipelines ADD COLUMN fork_repo TEXT;
+ALTER TABLE pipelines ADD COLUMN approved_by TEXT;
+ALTER TABLE pipelines ADD COLUMN approved_at INTEGER;
+ALTER TABLE jobs ADD COLUMN approved_by TEXT;
+ALTER TABLE jobs ADD COLUMN approved_at INTEGER;
+)SQL",
 };
 
 int current_version(Database& db) {

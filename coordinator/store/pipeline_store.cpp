@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kPipelineColumns =
     "id, repo, repo_url, ref, sha, trigger, status, error, prepared, cancel_requested, "
-    "created_at, started_at, finished_at";
+    "created_at, started_at, finished_at, fork_repo, approved_by, approved_at";
 
 PipelineRow read_pipeline(const Statement& q) {
     PipelineRow row;
@@ -24,12 +24,15 @@ PipelineRow read_pipeline(const Statement& q) {
     row.created_at = q.integer(10);
     row.started_at = q.optional_integer(11);
     row.finished_at = q.optional_integer(12);
+    row.fork_repo = q.optional_text(13);
+    row.approved_by = q.optional_text(14);
+    row.approved_at = q.optional_integer(15);
     return row;
 }
 
 constexpr const char* kJobColumns =
     "id, pipeline_id, name, position, status, requires, spec, current_attempt_id, created_at, "
-    "started_at, finished_at";
+    "started_at, finished_at, approved_by, approved_at";
 
 JobRow read_job(const Statement& q) {
     JobRow row;
@@ -44,6 +47,8 @@ JobRow read_job(const Statement& q) {
     row.created_at = q.integer(8);
     row.started_at = q.optional_integer(9);
     row.finished_at = q.optional_integer(10);
+    row.approved_by = q.optional_text(11);
+    row.approved_at = q.optional_integer(12);
     return row;
 }
 
@@ -84,7 +89,7 @@ std::string attempt_query(const std::string& where) {
 PipelineId insert(Database& db, const NewPipeline& p) {
     db.prepare(
           "INSERT INTO pipelines (repo, repo_url, ref, sha, trigger, status, created_at, "
-          "retry_of) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)")
+          "retry_of, fork_repo) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)")
         .bind(1, p.repo)
         .bind(2, p.repo_url)
         .bind(3, p.ref)
@@ -92,6 +97,7 @@ PipelineId insert(Database& db, const NewPipeline& p) {
         .bind(5, p.trigger)
         .bind(6, p.created_at)
         .bind(7, p.retry_of)
+        .bind(8, p.fork_repo)
         .run();
     return db.last_insert_id();
 }
@@ -181,6 +187,23 @@ std::vector<std::string> failed_job_names(Database& db, PipelineId id) {
     return names;
 }
 
+std::vector<std::string> held_job_names(Database& db, PipelineId id) {
+    auto q = db.prepare(
+        "SELECT name FROM jobs WHERE pipeline_id = ? AND status = 'on_hold' ORDER BY position");
+    q.bind(1, id);
+    std::vector<std::string> names;
+    while (q.step()) names.push_back(q.text(0));
+    return names;
+}
+
+void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, int64_t at) {
+    db.prepare("UPDATE pipelines SET approved_by = ?, approved_at = ? WHERE id = ?")
+        .bind(1, by)
+        .bind(2, at)
+        .bind(3, id)
+        .run();
+}
+
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
     db.prepare(
           "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at) "
@@ -247,6 +270,14 @@ void set_current_attempt(Database& db, JobId id, AttemptId attempt_id) {
     db.prepare("UPDATE jobs SET current_attempt_id = ? WHERE id = ?")
         .bind(1, attempt_id)
         .bind(2, id)
+        .run();
+}
+
+void set_job_approval(Database& db, JobId id, const std::string& by, int64_t at) {
+    db.prepare("UPDATE jobs SET approved_by = ?, approved_at = ? WHERE id = ?")
+        .bind(1, by)
+        .bind(2, at)
+        .bind(3, id)
         .run();
 }
 

@@ -19,6 +19,8 @@ struct NewPipeline {
     std::string trigger;
     int64_t created_at = 0;
     std::optional<PipelineId> retry_of;
+    // Set for a fork's pull request whose jobs wait for approval (PipelineRow::fork_repo).
+    std::optional<std::string> fork_repo = std::nullopt;
 };
 
 PipelineId insert(Database& db, const NewPipeline& pipeline);
@@ -45,6 +47,10 @@ void set_error_if_unset(Database& db, PipelineId id, const std::string& error);
 void request_cancel(Database& db, PipelineId id);
 std::vector<PipelineId> with_cancel_requested(Database& db);
 std::vector<std::string> failed_job_names(Database& db, PipelineId id);
+/// Names of the pipeline's jobs on hold (waiting for approval), in config order.
+std::vector<std::string> held_job_names(Database& db, PipelineId id);
+/// Records who approved the whole pipeline, and when.
+void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, int64_t at);
 
 struct NewJob {
     std::string name;
@@ -63,6 +69,8 @@ std::vector<JobRow> queued_jobs(Database& db, int64_t limit);
 void set_job_status(Database& db, JobId id, const std::string& status,
                     std::optional<int64_t> started_at, std::optional<int64_t> finished_at);
 void set_current_attempt(Database& db, JobId id, AttemptId attempt_id);
+/// Records who released the job from on_hold, and when.
+void set_job_approval(Database& db, JobId id, const std::string& by, int64_t at);
 
 AttemptId insert_attempt(Database& db, JobId job_id, int64_t number, RunnerId runner_id,
                          int64_t now);

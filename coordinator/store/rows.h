@@ -27,6 +27,11 @@ struct PipelineRow {
     int64_t created_at = 0;
     std::optional<int64_t> started_at;
     std::optional<int64_t> finished_at;
+    // A fork's pull request waiting for approval: the head repository (owner/name; empty for
+    // a deleted fork). nullopt: its jobs run at once.
+    std::optional<std::string> fork_repo;
+    std::optional<std::string> approved_by;  // who approved the whole pipeline
+    std::optional<int64_t> approved_at;
 };
 
 struct JobRow {
@@ -41,6 +46,8 @@ struct JobRow {
     int64_t created_at = 0;
     std::optional<int64_t> started_at;
     std::optional<int64_t> finished_at;
+    std::optional<std::string> approved_by;  // who released it from on_hold
+    std::optional<int64_t> approved_at;
 };
 
 struct AttemptRow {

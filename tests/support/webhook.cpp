@@ -171,6 +171,68 @@ std::string push_payload(const PushEvent& event) {
     return stringify(payload);
 }
 
+std::string pull_request_payload(const PullRequestEvent& event) {
+    const std::string base = event.base_full_name();
+    Object::Ptr base_repo = repository(event.base_owner, event.base_name, event.base_clone_url);
+    Object::Ptr pr = ordered_object();
+    pr->set("url",
+            "https://api.github.com/repos/" + base + "/pulls/" + std::to_string(event.number));
+    pr->set("id", int64_t{1828371537});
+    pr->set("node_id", "PR_kwDOKdT3S85s-7dR");
+    pr->set("html_url", "https://github.com/" + base + "/pull/" + std::to_string(event.number));
+    pr->set("number", event.number);
+    pr->set("state", event.action == "closed" ? "closed" : "open");
+    pr->set("locked", false);
+    pr->set("title", "Improve the README");
+    pr->set("user", user(event.user, kOwnerId + 7));
+    pr->set("body", "Please run CI on this.");
+    pr->set("created_at", github_timestamp());
+    pr->set("updated_at", github_timestamp());
+    pr->set("draft", false);
+    pr->set("author_association", event.from_fork() ? "FIRST_TIME_CONTRIBUTOR" : "OWNER");
+
+    Object::Ptr head = ordered_object();
+    head->set("label", event.head_owner + ":" + event.head_ref);
+    head->set("ref", event.head_ref);
+    head->set("sha", event.head_sha);
+    head->set("user", user(event.head_owner, kOwnerId + 7));
+    if (event.head_deleted) {
+        head->set("repo", Poco::Dynamic::Var());
+    } else {
+        Object::Ptr head_repo =
+            repository(event.head_owner, event.head_name,
+                       event.head_clone_url.empty() ? event.base_clone_url : event.head_clone_url);
+        head_repo->set("fork", event.from_fork());
+        if (event.from_fork()) head_repo->set("id", kRepositoryId + 1000);
+        head->set("repo", head_repo);
+    }
+    pr->set("head", head);
+
+    Object::Ptr base_object = ordered_object();
+    base_object->set("label", event.base_owner + ":" + event.base_ref);
+    base_object->set("ref", event.base_ref);
+    base_object->set("sha", event.base_sha);
+    base_object->set("user", user(event.base_owner, kOwnerId));
+    base_object->set("repo", base_repo);
+    pr->set("base", base_object);
+
+    pr->set("merged", false);
+    pr->set("mergeable", Poco::Dynamic::Var());
+    pr->set("comments", 0);
+    pr->set("commits", 1);
+    pr->set("additions", 3);
+    pr->set("deletions", 1);
+    pr->set("changed_files", 1);
+
+    Object::Ptr payload = ordered_object();
+    payload->set("action", event.action);
+    payload->set("number", event.number);
+    payload->set("pull_request", pr);
+    payload->set("repository", repository(event.base_owner, event.base_name, event.base_clone_url));
+    payload->set("sender", user(event.user, kOwnerId + 7));
+    return stringify(payload);
+}
+
 std::string ping_payload(const std::string& owner, const std::string& name) {
     Object::Ptr payload = ordered_object();
     payload->set("zen", "Keep it logically awesome.");

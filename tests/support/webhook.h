@@ -2,6 +2,7 @@
 // GitHub webhook deliveries as GitHub sends them: realistic payloads, HMAC signatures and
 // delivery ids, so the coordinator is tested against the real wire format.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,34 @@ struct PushEvent {
 /// A `push` payload with the fields GitHub sends (ref, before, after, created, deleted,
 /// forced, compare, commits, head_commit, repository, pusher, sender).
 std::string push_payload(const PushEvent& event);
+
+/// What a pull_request delivery is about. The head repository is the base's own for a
+/// branch of the same repository, another one (a fork) for a stranger's pull request.
+struct PullRequestEvent {
+    std::string action = "opened";  // opened, synchronize, reopened, closed, ...
+    int64_t number = 7;
+    std::string base_owner = "octo";
+    std::string base_name = "demo";
+    std::string base_clone_url;  // e.g. a file:// test repo
+    std::string base_ref = "main";
+    std::string head_owner = "octo";  // differs from base_owner for a fork
+    std::string head_name = "demo";
+    std::string head_clone_url;  // where the head commit is; the base's for its own branch
+    bool head_deleted = false;   // the fork was deleted: GitHub sends head.repo null
+    std::string head_ref = "feature";
+    std::string head_sha;
+    std::string base_sha = std::string(40, 'b');
+    std::string user = "octocat";  // who opened it (the fork's owner, for a fork)
+
+    std::string base_full_name() const { return base_owner + "/" + base_name; }
+    std::string head_full_name() const { return head_owner + "/" + head_name; }
+    bool from_fork() const { return head_full_name() != base_full_name(); }
+};
+
+/// A `pull_request` payload with the fields GitHub sends (action, number, pull_request with
+/// head and base, each with its repo, repository, sender); a fork's head repo says
+/// `"fork": true`.
+std::string pull_request_payload(const PullRequestEvent& event);
 
 /// A `ping` payload, as GitHub sends when a hook is created.
 std::string ping_payload(const std::string& owner, const std::string& name);

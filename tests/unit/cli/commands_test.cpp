@@ -190,3 +190,29 @@ TEST_CASE("remove-runner takes an id or a host") {
     auto missing_id = fmg_at(coordinator, {"configure", "remove-runner", "9"});
     CHECK(missing_id.exit_code == exit_code::kNotFound);
 }
+
+TEST_CASE("approve calls the pipeline's or the job's endpoint and says what was queued") {
+    FakeCoordinator coordinator;
+    coordinator.reply("POST", "/api/v1/pipelines/12/approve", 202,
+                      R"({"id": 12, "approved": ["build", "test"], "approved_by": "admin"})");
+    coordinator.reply("POST", "/api/v1/pipelines/12/jobs/lint all/approve", 202,
+                      R"({"id": 12, "approved": ["lint all"], "approved_by": "admin"})");
+    coordinator.reply("POST", "/api/v1/pipelines/13/approve", 409,
+                      R"({"error": "pipeline 13 was approved already, by admin"})");
+
+    auto whole = fmg_at(coordinator, {"approve", "12"});
+    CHECK(whole.exit_code == exit_code::kOk);
+    CHECK(whole.out == "pipeline #12 approved: build, test queued\n");
+
+    auto one = fmg_at(coordinator, {"approve", "12", "lint all"});
+    CHECK(one.exit_code == exit_code::kOk);
+    CHECK(one.out == "pipeline #12 approved: lint all queued\n");
+
+    auto twice = fmg_at(coordinator, {"approve", "13"});
+    CHECK(twice.exit_code == exit_code::kFailed);
+    CHECK(twice.err == "fmg: pipeline 13 was approved already, by admin\n");
+
+    CHECK(fmg_at(coordinator, {"approve", "77"}).exit_code == exit_code::kNotFound);
+    CHECK(fmg_at(coordinator, {"approve", "x"}).exit_code == exit_code::kUsage);
+    CHECK(fmg_at(coordinator, {"approve"}).exit_code == exit_code::kUsage);
+}

@@ -135,3 +135,33 @@ TEST_CASE("decoding refuses objects the CLI cannot show") {
     CHECK(decode_integer_field(parse(R"({"id": 12})"), "id").value() == 12);
     CHECK_FALSE(decode_integer_field(parse(R"({"id": "12"})"), "id").ok());
 }
+
+TEST_CASE("a fork's pipeline says what waits for approval, and who approved what") {
+    auto held = decode_pipeline(parse(R"({"id": 12, "repo": "octo/demo",
+        "repo_url": "https://github.com/forker/demo.git", "ref": "refs/heads/patch-1",
+        "sha": "0123456789abcdef0123456789abcdef01234567", "trigger": "pull_request",
+        "status": "queued", "failed_jobs": [], "created_at": "2024-06-01T12:05:00.999Z",
+        "started_at": null, "finished_at": null, "error": null, "fork": "forker/demo",
+        "approved_by": null, "approved_at": null, "held_jobs": ["test"],
+        "jobs": [{"name": "build", "status": "queued", "requires": [], "started_at": null,
+                  "finished_at": null, "approved_by": "admin",
+                  "approved_at": "2024-06-01T12:06:00.500Z", "steps": [], "attempts": []},
+                 {"name": "test", "status": "on_hold", "requires": [], "started_at": null,
+                  "finished_at": null, "approved_by": null, "approved_at": null,
+                  "steps": [], "attempts": []}]})"));
+    REQUIRE(held.ok());
+    CHECK(pipeline_line(*held) ==
+          "#12 [octo/demo @ 0123456 on patch-1] status: QUEUED (not started, created "
+          "2024-06-01T12:05:00Z), on_hold: waiting for approval (fmg approve 12)");
+    std::string details = pipeline_details(*held, at("2024-06-01T12:07:00.000Z"));
+    CHECK_THAT(details, Catch::Contains("  fork:    pull request from forker/demo, waiting for "
+                                        "approval: fmg approve 12\n"));
+    CHECK_THAT(details, Catch::Contains("job build: QUEUED, approved by admin at "
+                                        "2024-06-01T12:06:00Z\n"));
+    CHECK_THAT(details, Catch::Contains("job test: ON_HOLD: waiting for approval (fmg approve 12 "
+                                        "test)\n"));
+
+    auto pushed = decode_pipeline_list(parse(kPipelineList));
+    REQUIRE(pushed.ok());
+    CHECK_THAT(pipeline_details((*pushed)[0], 0), !Catch::Contains("fork"));
+}

@@ -87,17 +87,20 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
     {
         Database db(dir.path() / "fmg.db");
         migrate(db);
-        // Back to schema 1, as an fmg from before the log cap left it.
-        db.exec(
-            "ALTER TABLE attempts DROP COLUMN log_cap; ALTER TABLE attempts DROP COLUMN "
-            "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
-            "attempts DROP COLUMN log_dropped; ALTER TABLE attempts DROP COLUMN log_in_db; DROP "
-            "TABLE attempt_log_chunks; DELETE FROM schema_migrations WHERE version > 1");
         JobId job = add_job(db, add_pipeline(db), "build", 0);
         attempt = pipelines::insert_attempt(db, job, 1, add_runner(db, "runner-1"), kT0);
         db.prepare("UPDATE attempts SET log_seq = 7, log_bytes = 1234 WHERE id = ?")
             .bind(1, attempt)
             .run();
+        // Back to schema 1, as an fmg from before the log cap left it.
+        db.exec(
+            "ALTER TABLE attempts DROP COLUMN log_cap; ALTER TABLE attempts DROP COLUMN "
+            "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
+            "attempts DROP COLUMN log_dropped; ALTER TABLE attempts DROP COLUMN log_in_db; DROP "
+            "TABLE attempt_log_chunks; ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE "
+            "pipelines DROP COLUMN approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; "
+            "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
+            "DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
 
@@ -113,4 +116,28 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
     CHECK(row.log_dropped == 0);
     // Its log is in its file, not in SQLite: logs start in SQLite only from schema 4 on.
     CHECK_FALSE(row.log_in_db);
+}
+
+TEST_CASE("pipelines from before fork approval need none, and their jobs keep running") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "build", 0);
+        // Back to schema 4, as an fmg from before fork approval left it.
+        db.exec(
+            "ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE pipelines DROP COLUMN "
+            "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
+            "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; DELETE FROM "
+            "schema_migrations WHERE version > 4");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    auto row = pipeline_row(reopened, pipeline);
+    CHECK_FALSE(row.fork_repo.has_value());
+    CHECK_FALSE(row.approved_by.has_value());
+    CHECK(job_named(reopened, pipeline, "build").status == "queued");
+    CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
 }

@@ -201,3 +201,25 @@ TEST_CASE("--help lists the log cap with its variable and default") {
     CHECK_THAT(outcome->message, Catch::Contains("FMG_LOG_CAP_BYTES"));
     CHECK_THAT(outcome->message, Catch::Contains("67108864"));
 }
+
+TEST_CASE("--trust-forks: repeatable, or a comma-separated FMG_TRUST_FORKS, each OWNER/NAME") {
+    CHECK(parse_ok({}).trust_forks.empty());  // by default every fork waits for approval
+    CHECK(parse_ok({"--trust-forks", "octo/demo", "--trust-forks=acme/tools.js"}).trust_forks ==
+          std::vector<std::string>{"octo/demo", "acme/tools.js"});
+    CHECK(parse_ok({}, {{"FMG_TRUST_FORKS", "octo/demo, acme/x_y"}}).trust_forks ==
+          std::vector<std::string>{"octo/demo", "acme/x_y"});
+    // The flag wins over the environment, as for every option.
+    CHECK(parse_ok({"--trust-forks", "octo/demo"}, {{"FMG_TRUST_FORKS", "acme/x"}}).trust_forks ==
+          std::vector<std::string>{"octo/demo"});
+
+    for (const std::string& bad :
+         std::vector<std::string>{"octo", "octo/", "/demo", "octo/demo/x", "-octo/demo", "octo/..",
+                                  "oc to/demo", "octo/de mo", "*/*", std::string(40, 'o') + "/demo",
+                                  "octo/" + std::string(101, 'n')}) {
+        INFO(bad);
+        CHECK_THAT(usage_error({"--trust-forks", bad}), Catch::Contains("OWNER/NAME"));
+    }
+    CHECK_THAT(usage_error({}, {{"FMG_TRUST_FORKS", "octo/demo,https://github.com/acme/x"}}),
+               Catch::Contains("https://github.com/acme/x"));
+    CHECK_THAT(usage_error({"--trust-forks"}), Catch::Contains("trust-forks"));
+}

@@ -10,9 +10,9 @@ namespace {
 const std::vector<PipelineState> kAllPipeline = {PipelineState::queued,  PipelineState::running,
                                                  PipelineState::success, PipelineState::failed,
                                                  PipelineState::error,   PipelineState::cancelled};
-const std::vector<JobState> kAllJob = {JobState::blocked, JobState::queued, JobState::running,
-                                       JobState::success, JobState::failed, JobState::cancelled,
-                                       JobState::skipped, JobState::error};
+const std::vector<JobState> kAllJob = {JobState::blocked,   JobState::on_hold, JobState::queued,
+                                       JobState::running,   JobState::success, JobState::failed,
+                                       JobState::cancelled, JobState::skipped, JobState::error};
 const std::vector<AttemptState> kAllAttempt = {
     AttemptState::assigned, AttemptState::running,   AttemptState::success, AttemptState::failed,
     AttemptState::lost,     AttemptState::cancelled, AttemptState::error};
@@ -40,6 +40,7 @@ TEST_CASE("state names round-trip and match SPEC") {
     for (auto s : kAllRunner) CHECK(parse_runner_state(to_string(s)) == s);
     CHECK_FALSE(parse_job_state("done"));
     CHECK(to_string(JobState::skipped) == "skipped");
+    CHECK(to_string(JobState::on_hold) == "on_hold");
 }
 
 TEST_CASE("the pipeline state machine, every pair") {
@@ -50,7 +51,8 @@ TEST_CASE("the pipeline state machine, every pair") {
 
 TEST_CASE("the job state machine, every pair") {
     CHECK(edges(kAllJob) ==
-          "blocked->queued blocked->cancelled blocked->skipped blocked->error "
+          "blocked->on_hold blocked->queued blocked->cancelled blocked->skipped blocked->error "
+          "on_hold->queued on_hold->cancelled "
           "queued->running queued->cancelled queued->skipped queued->error "
           "running->queued running->success running->failed running->cancelled "
           "running->error ");
@@ -74,6 +76,7 @@ TEST_CASE("terminal states") {
         CHECK(is_terminal(s) == (s != PipelineState::queued && s != PipelineState::running));
     }
     CHECK_FALSE(is_terminal(JobState::blocked));
+    CHECK_FALSE(is_terminal(JobState::on_hold));  // held jobs can still be approved or cancelled
     CHECK(is_terminal(JobState::skipped));
     CHECK(is_terminal(AttemptState::lost));
     CHECK_FALSE(is_terminal(AttemptState::assigned));

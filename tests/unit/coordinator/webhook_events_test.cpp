@@ -228,6 +228,67 @@ TEST_CASE("a pull request from a fork is fetched from the fork, reported on the 
     CHECK(decision.sha == kHeadSha);
     CHECK(decision.repo_url == "https://github.com/forker/Hello-World.git");
     CHECK(decision.repo == "Codertocat/Hello-World");  // statuses go to the base repository
+    CHECK(decision.from_fork);
+    CHECK(decision.fork_repo == "forker/Hello-World");
+}
+
+TEST_CASE("the fork decision: head repository against base repository") {
+    const std::vector<std::string> nobody;
+    SECTION("the base repository's own branch is no fork, and needs no approval") {
+        auto decision = decide_webhook("pull_request", pull_request_payload("opened"));
+        CHECK_FALSE(decision.from_fork);
+        CHECK_FALSE(needs_approval(decision, nobody));
+    }
+    SECTION("a name differing only in case is the same repository (GitHub ignores case)") {
+        auto decision = decide_webhook("pull_request",
+                                       pull_request_payload("opened", "codertocat/hello-world"));
+        CHECK_FALSE(decision.from_fork);
+    }
+    SECTION("a fork needs approval, unless its base repository trusts forks") {
+        auto decision = decide_webhook("pull_request",
+                                       pull_request_payload("synchronize", "forker/Hello-World"));
+        CHECK(needs_approval(decision, nobody));
+        CHECK(needs_approval(decision, {"other/repo"}));
+        CHECK(needs_approval(decision, {"forker/Hello-World"}));  // trusting the fork is not it
+        CHECK_FALSE(needs_approval(decision, {"other/repo", "codertocat/hello-world"}));
+    }
+    SECTION("a deleted fork (head.repo null) is a fork, fetched from the base") {
+        std::string body = pull_request_payload("opened", "forker/Hello-World");
+        auto head_repo = body.find("\"repo\": {", body.find("\"head\""));
+        auto end = body.find("\n    },", head_repo);
+        REQUIRE(end != std::string::npos);
+        body.replace(head_repo, end + 1 - head_repo, "\"repo\": null");
+        auto decision = decide_webhook("pull_request", body);
+        REQUIRE(decision.kind == Kind::run);
+        CHECK(decision.from_fork);
+        CHECK(decision.fork_repo.empty());
+        CHECK(decision.repo_url == "https://github.com/Codertocat/Hello-World.git");
+        CHECK(needs_approval(decision, nobody));
+    }
+    SECTION("a push is never held") {
+        auto decision = decide_webhook("push", push_payload("refs/heads/main", kAfter));
+        CHECK_FALSE(needs_approval(decision, nobody));
+    }
+}
+
+TEST_CASE("a fork's clone URL must name the fork on the base repository's host") {
+    std::string body = pull_request_payload("opened", "forker/Hello-World");
+    auto bad = [&](const std::string& from, const std::string& to) {
+        auto decision = decide_webhook("pull_request", replaced(body, from, to));
+        INFO(to);
+        CHECK(decision.kind == Kind::bad_request);
+        return decision.reason;
+    };
+    const std::string clone = "\"clone_url\": \"https://github.com/forker/Hello-World.git\"";
+    REQUIRE(body.find(clone) != std::string::npos);
+    CHECK_THAT(bad(clone, "\"clone_url\": \"https://evil.example/forker/Hello-World.git\""),
+               Catch::Contains("host"));
+    bad(clone, "\"clone_url\": \"http://github.com/forker/Hello-World.git\"");
+    bad(clone, "\"clone_url\": \"https://github.com:8443/forker/Hello-World.git\"");
+    bad(clone, "\"clone_url\": \"https://github.com/someone/else.git\"");
+    bad(clone, "\"clone_url\": \"/srv/git/forker/Hello-World.git\"");
+    // A full name GitHub would never send is refused, not shown in a status.
+    bad("\"full_name\": \"forker/Hello-World\"", "\"full_name\": \"forker/../../x y\"");
 }
 
 TEST_CASE("other pull request actions and other events are ignored with a reason") {

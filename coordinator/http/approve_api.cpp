@@ -1,0 +1,50 @@
+// POST /api/v1/pipelines/ID/approve and POST /api/v1/pipelines/ID/jobs/NAME/approve: a
+// person with the right releases the jobs of a fork's pull request held for approval
+// (lifecycle/approval.h, SPEC "REST API").
+
+#include <Poco/JSON/Array.h>
+
+#include "coordinator/http/api_routes.h"
+#include "coordinator/lifecycle/approval.h"
+#include "shared/log.h"
+
+namespace fmg::coordinator::http {
+namespace {
+
+/// Who is approving, or nullopt (after answering) when the caller may not approve. Today the
+/// admin token is the only token and every request here has passed `authorized`, so it may;
+/// when tokens get roles, the check of the approve right is the one line to add here
+/// (answering 403), and the token's name replaces "admin".
+std::optional<std::string> approver_of(const HttpContext& /*context*/,
+                                       HTTPServerRequest& /*request*/,
+                                       HTTPServerResponse& /*response*/) {
+    return std::string("admin");
+}
+
+}  // namespace
+
+void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std::string>& job,
+                      HTTPServerRequest& request, HTTPServerResponse& response) {
+    auto approver = approver_of(context, request, response);
+    if (!approver) return;
+    Database& db = thread_database(context.database_file);
+    auto outcome = lifecycle::approve(db, lifecycle::StatusContext{context.settings.public_url}, id,
+                                      job, *approver, context.clock.wall_ms());
+    if (outcome.refused) {
+        bool missing = *outcome.refused != lifecycle::ApproveRefusal::nothing_held;
+        return send_error(response,
+                          missing ? HTTPResponse::HTTP_NOT_FOUND : HTTPResponse::HTTP_CONFLICT,
+                          outcome.message);
+    }
+    // The released jobs are queued in the store; the event loop dispatches them.
+    context.core_mailbox.post(PipelineReady{id});
+    Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
+    answer->set("id", id);
+    Poco::JSON::Array::Ptr released = new Poco::JSON::Array;
+    for (const auto& name : outcome.released) released->add(name);
+    answer->set("approved", released);
+    answer->set("approved_by", *approver);
+    send_json(response, HTTPResponse::HTTP_ACCEPTED, answer);
+}
+
+}  // namespace fmg::coordinator::http
