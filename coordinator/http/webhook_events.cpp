@@ -7,6 +7,8 @@
 #include <cctype>
 #include <optional>
 
+#include "coordinator/github/names.h"
+
 namespace fmg::coordinator::http {
 namespace {
 
@@ -40,17 +42,16 @@ std::optional<std::string> string_at(const Object::Ptr& root, const std::string&
     return std::nullopt;
 }
 
-bool is_hex_sha(const std::string& sha) {
-    return sha.size() == 40 &&
-           std::all_of(sha.begin(), sha.end(), [](char c) { return std::isxdigit(c) != 0; });
-}
-
 /// Fills repo and repo_url from `repository`; a bad_request decision when they are missing.
 std::optional<WebhookDecision> read_repository(const Object::Ptr& root, WebhookDecision& out) {
     auto full_name = string_at(root, "repository.full_name");
     auto clone_url = string_at(root, "repository.clone_url");
     if (!full_name || !clone_url) {
         return with(Kind::bad_request, "missing repository.full_name or repository.clone_url");
+    }
+    // full_name goes into GitHub API paths (statuses), so it must be a GitHub name.
+    if (auto bad = github::full_name_problem(*full_name)) {
+        return with(Kind::bad_request, "repository.full_name: " + *bad);
     }
     out.repo = *full_name;
     out.repo_url = *clone_url;
@@ -66,7 +67,8 @@ WebhookDecision decide_push(const Object::Ptr& root) {
         return with(Kind::ignore, "push deletes " + *ref);
     }
     if (*after == std::string(40, '0')) return with(Kind::ignore, "push deletes " + *ref);
-    if (!is_hex_sha(*after)) return with(Kind::bad_request, "push: 'after' is not a commit sha");
+    if (!github::is_commit_sha(*after))
+        return with(Kind::bad_request, "push: 'after' is not a commit sha");
     if (ref->rfind("refs/heads/", 0) != 0 && ref->rfind("refs/tags/", 0) != 0) {
         return with(Kind::ignore, "push to " + *ref + " is not a branch or tag");
     }
@@ -89,7 +91,8 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
     if (!sha || !branch) {
         return with(Kind::bad_request, "pull_request: missing pull_request.head.sha or .ref");
     }
-    if (!is_hex_sha(*sha)) return with(Kind::bad_request, "pull_request: head.sha is not a sha");
+    if (!github::is_commit_sha(*sha))
+        return with(Kind::bad_request, "pull_request: head.sha is not a sha");
     WebhookDecision decision = with(Kind::run, "");
     if (auto bad = read_repository(root, decision)) return *bad;
     // The head commit lives in the head repository (a fork, perhaps); statuses go to the base.
