@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "coordinator/logs/log_cap.h"
+#include "coordinator/preparer/constants.h"
 #include "shared/options.h"
 
 namespace fmg::coordinator {
@@ -38,6 +40,11 @@ struct Settings {
     int64_t job_timeout_ms = 3'600'000;           // 0: no limit
     int64_t log_cap_bytes = kDefaultLogCapBytes;  // logs/log_cap.h
     bool insecure_agents = false;
+    // Hosts the git token (FMG_GIT_TOKEN) may be offered to: github.com, or the host of
+    // --github-api-url (GitHub Enterprise). shared/git/credentials.h.
+    std::vector<std::string> git_token_hosts;
+    bool allow_insecure_github_api = false;  // an http:// --github-api-url on a non-loopback host
+    int64_t fetch_timeout_ms = kDefaultFetchTimeoutMs;  // coordinator/preparer/constants.h
 };
 
 /// Parses the command line and environment. Returns Settings to run with, or an
