@@ -85,6 +85,27 @@ TEST_CASE("credentials: add-runner -o writes a 0600 file that parses back to wha
     cluster.wait_for_runner_state("build-07.example.com", "online");
 }
 
+TEST_CASE("credentials: add-runner > FILE warns that others can read the file") {
+    Cluster cluster;
+    const auto file = cluster.dir() / "redirected.cred";
+    ProcessOptions process;
+    // As a person types it, with the usual umask: the shell creates the file 0644.
+    process.argv = {"/bin/sh",
+                    "-c",
+                    "umask 022; exec \"$0\" --server-url \"$1\" --token \"$2\" configure "
+                    "add-runner build-08 > \"$3\"",
+                    cli_binary().string(),
+                    cluster.server_url(),
+                    cluster.admin_token(),
+                    file.string()};
+    const CommandResult added = run_command(process, std::chrono::seconds(60));
+    INFO(added.describe({"fmg", "configure", "add-runner", "build-08", ">", file.string()}));
+    REQUIRE(added.ok());
+    CHECK_THAT(added.err, Catch::Contains("chmod 600"));
+    // stdout is still exactly the credentials (SPEC): the file parses.
+    CHECK(YAML::LoadFile(file.string())["host"].as<std::string>() == "build-08");
+}
+
 TEST_CASE("credentials: an http:// GitHub API URL off loopback is refused at start") {
     TempDir dir;
     auto start = [&](const std::vector<std::string>& extra) {
