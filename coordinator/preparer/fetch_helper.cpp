@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include "shared/git/credentials.h"
 #include "shared/git/url.h"
@@ -28,13 +29,23 @@ constexpr milliseconds kStopCheck{200};
 /// More of the helper's output than this is not kept: it writes short lines.
 constexpr std::size_t kMaxLineBytes = 16 * 1024;
 
-// The coordinator's environment (git credentials, HOME for known_hosts, proxies), with
-// FMG_GIT_TOKEN_HOSTS set to the configured hosts unless the operator set it.
+// Secrets of the coordinator that a fetch never needs: a hostile repository that crashed
+// libgit2 into running its code would find them in the helper's environment.
+constexpr const char* kWithheldVariables[] = {"WEBHOOK_SECRET=", "GITHUB_TOKEN="};
+
+// The coordinator's environment (git credentials, HOME for known_hosts, proxies) without
+// kWithheldVariables, with FMG_GIT_TOKEN_HOSTS set to the configured hosts unless the
+// operator set it.
 std::vector<std::string> helper_environment(const std::vector<std::string>& token_hosts) {
     std::vector<std::string> env;
     const std::string key = std::string(git::kTokenHostsEnvironmentVariable) + "=";
     bool has_hosts = false;
     for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view variable(*entry);
+        if (std::any_of(std::begin(kWithheldVariables), std::end(kWithheldVariables),
+                        [&](const char* prefix) { return variable.rfind(prefix, 0) == 0; })) {
+            continue;
+        }
         env.emplace_back(*entry);
         if (env.back().rfind(key, 0) == 0 && env.back().size() > key.size()) has_hosts = true;
     }
@@ -130,7 +141,7 @@ int reap(pid_t pid) {
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-std::string seconds_text(milliseconds duration) {
+std::string ms_text(milliseconds duration) {
     return std::to_string(duration.count()) + " ms";
 }
 
@@ -189,10 +200,10 @@ Status fetch_with_deadlines(const FetchRequest& request, const std::atomic<bool>
                                                 .count()) +
                              " min, the most a fetch may take";
         } else if (now >= silence_deadline) {
-            killed_because = connected ? "the server sent nothing for " +
-                                             seconds_text(request.timeout) + " (--fetch-timeout)"
+            killed_because = connected ? "the server sent nothing for " + ms_text(request.timeout) +
+                                             " (--fetch-timeout)"
                                        : "the server did not answer within " +
-                                             seconds_text(request.timeout) + " (--fetch-timeout)";
+                                             ms_text(request.timeout) + " (--fetch-timeout)";
         }
         if (killed_because) {
             ::kill(helper.pid, SIGKILL);
@@ -203,12 +214,23 @@ Status fetch_with_deadlines(const FetchRequest& request, const std::atomic<bool>
         const int ready =
             ::poll(&readable, 1,
                    static_cast<int>(std::chrono::duration_cast<milliseconds>(wait).count()) + 1);
-        if (ready < 0 && errno != EINTR) break;
+        if (ready < 0 && errno != EINTR) {
+            killed_because =
+                std::string("cannot wait for ") + kFetchProgramName + ": " + std::strerror(errno);
+            ::kill(helper.pid, SIGKILL);
+            break;
+        }
         if (ready <= 0) continue;
         char buffer[4096];
         const ssize_t got = ::read(helper.output, buffer, sizeof buffer);
         if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (got <= 0) break;  // the helper closed its stdout: it is ending
+        if (got == 0) break;  // the helper closed its stdout: it is ending
+        if (got < 0) {
+            killed_because =
+                std::string("cannot read from ") + kFetchProgramName + ": " + std::strerror(errno);
+            ::kill(helper.pid, SIGKILL);
+            break;
+        }
         pending.append(buffer, static_cast<size_t>(got));
         size_t newline;
         while ((newline = pending.find('\n')) != std::string::npos) {

@@ -26,6 +26,9 @@ pipeline::RefContext ref_context(const std::string& ref) {
     return context;
 }
 
+/// Thrown out of a fetch that stop() interrupted.
+struct StoppedWhileFetching {};
+
 /// Ends a pipeline in `error` before any job ran, with a status saying why.
 void fail_pipeline(Database& db, const lifecycle::StatusContext& statuses,
                    const PipelineRow& pipeline, const std::string& message, int64_t now) {
@@ -175,9 +178,19 @@ void Preparer::run() {
             }
             busy_.insert(repository);
         }
+        // A fetch stopped by stop() is no failure of the pipeline: it is left unprepared, for
+        // the next start, instead of ending in error.
+        const FetchFunction fetch = [this](const std::string& url) {
+            Status fetched = fetch_(url);
+            if (!fetched && stopping_flag_) throw StoppedWhileFetching{};
+            return fetched;
+        };
         while (id != 0) {
             try {
-                prepare_pipeline(db, mirrors_dir_, statuses_, fetch_, id, clock_.wall_ms());
+                prepare_pipeline(db, mirrors_dir_, statuses_, fetch, id, clock_.wall_ms());
+            } catch (const StoppedWhileFetching&) {
+                FMG_LOG(info) << "pipeline=" << id << " left for the next start: stopping";
+                return;
             } catch (const std::exception& e) {
                 FMG_LOG(error) << "pipeline=" << id << " could not be prepared: " << e.what();
             }
