@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "shared/git/credentials.h"
+#include "shared/git/mirror.h"
 #include "shared/git/url.h"
 
 extern char** environ;
@@ -170,6 +171,14 @@ Result<std::filesystem::path> find_fetch_program() {
 }
 
 Status fetch_with_deadlines(const FetchRequest& request, const std::atomic<bool>& stopping) {
+    if (auto kind = git::classify_url(request.url);
+        kind && (*kind == git::UrlKind::file || *kind == git::UrlKind::local_path)) {
+        // No server can hang a local repository, and starting the helper (exec, dynamic
+        // linking, libgit2's initialisation: ~5 ms here) would be most of its fetch.
+        auto mirror = git::Mirror::open(request.mirrors_dir, request.url);
+        if (!mirror) return mirror.error();
+        return mirror->fetch();
+    }
     const std::string action = "fetch " + git::strip_credentials(request.url);
     auto spawned = spawn_helper(request);
     if (!spawned) return Error{action + ": " + spawned.error().message};

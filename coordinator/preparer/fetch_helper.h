@@ -38,6 +38,8 @@ struct FetchRequest {
 };
 
 /// Fetches the mirror of `request.url` in the helper, waiting at most as the request allows.
+/// A local repository (file://, an absolute path) has no server to wait for: it is fetched
+/// in this process, without deadlines, as the helper's start would cost more than its fetch.
 /// Fails with the helper's reason ("fetch URL: ..."), with "fetch URL: the server did not
 /// answer within N ms (--fetch-timeout)" or "... sent nothing for N ms ..." or "... took
 /// longer than N min" when it was killed at a deadline, with "fetch URL: stopped" when
