@@ -42,6 +42,10 @@ std::optional<std::string> string_at(const Object::Ptr& root, const std::string&
     return std::nullopt;
 }
 
+bool is_hex_sha(const std::string& sha) {
+    return github::is_commit_sha(sha);
+}
+
 /// Fills repo and repo_url from `repository`; a bad_request decision when they are missing.
 std::optional<WebhookDecision> read_repository(const Object::Ptr& root, WebhookDecision& out) {
     auto full_name = string_at(root, "repository.full_name");
@@ -67,8 +71,7 @@ WebhookDecision decide_push(const Object::Ptr& root) {
         return with(Kind::ignore, "push deletes " + *ref);
     }
     if (*after == std::string(40, '0')) return with(Kind::ignore, "push deletes " + *ref);
-    if (!github::is_commit_sha(*after))
-        return with(Kind::bad_request, "push: 'after' is not a commit sha");
+    if (!is_hex_sha(*after)) return with(Kind::bad_request, "push: 'after' is not a commit sha");
     if (ref->rfind("refs/heads/", 0) != 0 && ref->rfind("refs/tags/", 0) != 0) {
         return with(Kind::ignore, "push to " + *ref + " is not a branch or tag");
     }
@@ -91,8 +94,7 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
     if (!sha || !branch) {
         return with(Kind::bad_request, "pull_request: missing pull_request.head.sha or .ref");
     }
-    if (!github::is_commit_sha(*sha))
-        return with(Kind::bad_request, "pull_request: head.sha is not a sha");
+    if (!is_hex_sha(*sha)) return with(Kind::bad_request, "pull_request: head.sha is not a sha");
     WebhookDecision decision = with(Kind::run, "");
     if (auto bad = read_repository(root, decision)) return *bad;
     // The head commit lives in the head repository (a fork, perhaps); statuses go to the base.
