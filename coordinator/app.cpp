@@ -7,6 +7,8 @@
 #include "coordinator/core/core.h"
 #include "coordinator/github/status_sender.h"
 #include "coordinator/http/server.h"
+#include "coordinator/preparer/constants.h"
+#include "coordinator/preparer/fetch_helper.h"
 #include "coordinator/preparer/preparer.h"
 #include "coordinator/store/migrations.h"
 #include "shared/git/mirror.h"
@@ -38,9 +40,27 @@ int run_coordinator(const Settings& settings) {
                                clock);
     Core core(settings, identity, zmq_context, db, logs, log_notifier, clock,
               [&status_sender] { status_sender.wake(); });
-    Preparer preparer(database_file, settings.data_dir / "mirrors",
-                      lifecycle::StatusContext{settings.public_url}, clock,
-                      [&core](PipelineId id) { core.mailbox().post(PipelineReady{id}); });
+    auto fetch_program = find_fetch_program();
+    if (!fetch_program) {
+        FMG_LOG(error) << fetch_program.error().message;
+        return 1;
+    }
+    const std::filesystem::path mirrors_dir = settings.data_dir / "mirrors";
+    Preparer* preparer_ptr = nullptr;  // the fetch watches the preparer's stop flag
+    Preparer preparer(
+        database_file, mirrors_dir, lifecycle::StatusContext{settings.public_url}, clock,
+        [&](const std::string& url) {
+            FetchRequest request;
+            request.program = *fetch_program;
+            request.mirrors_dir = mirrors_dir;
+            request.url = url;
+            request.token_hosts = settings.git_token_hosts;
+            request.timeout = std::chrono::milliseconds(settings.fetch_timeout_ms);
+            request.max_duration = kMaxFetchDuration;
+            return fetch_with_deadlines(request, preparer_ptr->stopping());
+        },
+        [&core](PipelineId id) { core.mailbox().post(PipelineReady{id}); });
+    preparer_ptr = &preparer;
     HttpContext http_context{settings,
                              identity,
                              database_file,

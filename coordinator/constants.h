@@ -47,11 +47,4 @@ constexpr std::chrono::seconds kRateLimitPause{60};
 /// wake-up was missed (the normal path is woken by the writer).
 constexpr std::chrono::milliseconds kLogFollowRecheck{1000};
 
-// Pull requests from forks (lifecycle/approval.h, docs/security.md "Code from pull requests").
-/// GitHub's longest owner (user or organisation) name; a longer one in a payload or in
-/// --trust-forks is not a GitHub repository, and is refused rather than trusted or shown.
-constexpr size_t kMaxGitHubOwnerLength = 39;
-/// GitHub's longest repository name.
-constexpr size_t kMaxGitHubRepoNameLength = 100;
-
 }  // namespace fmg::coordinator

@@ -103,7 +103,12 @@ Outcome Parser::parse(const std::vector<std::string>& args, const EnvLookup& env
     Values from_flags;
     std::optional<std::string> config_path;
     for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
+        std::string arg = args[i];
+        if (arg.size() == 2 && arg[0] == '-' && arg[1] != '-' && arg[1] != 'h') {
+            for (const Spec& spec : specs_) {
+                if (spec.short_name == arg[1]) arg = "--" + spec.name;  // "-o" is "--output"
+            }
+        }
         if (arg == "--help" || arg == "-h") {
             outcome.kind = Outcome::Kind::exit_ok;
             outcome.message = help();
@@ -201,6 +206,7 @@ std::string Parser::help() const {
     };
     for (const Spec& spec : specs_) {
         std::string left =
+            (spec.short_name != 0 ? std::string("-") + spec.short_name + ", " : std::string()) +
             "--" + spec.name + (spec.value_name.empty() ? "" : " " + spec.value_name);
         std::string right = spec.help;
         if (!spec.env.empty()) right += " [env " + spec.env + "]";

@@ -22,7 +22,8 @@ struct Spec {
     std::string env;            // environment variable, or empty
     std::string default_value;  // empty means "none"
     std::string help;
-    Validator validate;  // optional
+    Validator validate;   // optional
+    char short_name = 0;  // a one-letter alias, e.g. 'o' for "-o FILE"; 0: none
 };
 
 /// Looks up an environment variable.

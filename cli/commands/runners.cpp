@@ -2,9 +2,13 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -12,6 +16,8 @@
 #include "cli/decode.h"
 #include "cli/format.h"
 #include "shared/exit_codes.h"
+#include "shared/host_names.h"
+#include "shared/result.h"
 #include "shared/time_format.h"
 
 namespace fmg::cli {
@@ -29,20 +35,48 @@ std::vector<std::string> split_labels(std::string_view text) {
     return labels;
 }
 
-bool has_space(std::string_view text) {
-    return std::any_of(text.begin(), text.end(),
-                       [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); });
-}
-
 options::Validator label_list() {
     return [](std::string_view text) -> std::optional<std::string> {
-        for (const std::string& label : split_labels(text)) {
-            if (label.empty() || has_space(label)) {
-                return "expected labels separated by commas, e.g. docker,arm64";
+        const auto labels = split_labels(text);
+        if (labels.size() > kMaxRunnerLabels) {
+            return "at most " + std::to_string(kMaxRunnerLabels) + " labels";
+        }
+        for (const std::string& label : labels) {
+            if (auto bad = runner_label_problem(label)) {
+                return *bad + " (expected labels separated by commas, e.g. docker,arm64)";
             }
         }
         return std::nullopt;
     };
+}
+
+// Writes the credentials to `path`, created (or truncated) with mode 0600 before a byte is
+// written: the file holds the runner's secret key.
+Status write_private_file(const std::string& path, const std::string& text) {
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Error{"cannot create " + path + ": " + std::strerror(errno)};
+    // An existing file keeps its mode through O_TRUNC: narrow it too.
+    bool ok = ::fchmod(fd, 0600) == 0;
+    size_t written = 0;
+    while (ok && written < text.size()) {
+        ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) written += static_cast<size_t>(n);
+    }
+    const int saved = errno;
+    if (::close(fd) != 0 && ok) return Error{"cannot write " + path + ": " + std::strerror(errno)};
+    if (!ok) return Error{"cannot write " + path + ": " + std::strerror(saved)};
+    return {};
+}
+
+// Whether standard output is a file that others than its owner may read (`> agent.cred`
+// creates it with the shell's umask, usually 0644).
+bool stdout_is_readable_by_others() {
+    struct stat info {};
+    return ::fstat(STDOUT_FILENO, &info) == 0 && S_ISREG(info.st_mode) &&
+           (info.st_mode & (S_IRWXG | S_IRWXO)) != 0;
 }
 
 std::string add_runner_body(const std::string& host, const options::Values& options) {
@@ -61,9 +95,7 @@ std::string add_runner_body(const std::string& host, const options::Values& opti
 
 int run_add_runner(const CommandContext& context) {
     const std::string& host = context.options.positional[0];
-    if (host.empty() || has_space(host) || host.find('/') != std::string::npos) {
-        return usage_error(context, "'" + host + "' is not a host name");
-    }
+    if (auto bad = host_name_problem(host)) return usage_error(context, *bad);
     auto reply = context.api.post("/api/v1/runners", add_runner_body(host, context.options));
     if (!reply) return report(context, reply.error());
     auto id = decode_integer_field(reply->json, "id");
@@ -75,18 +107,37 @@ int run_add_runner(const CommandContext& context) {
                                 "unexpected answer from the coordinator: "
                                 "expected {\"id\", \"credentials\"}"});
     }
-    if (context.options.flag("json")) {
-        print_json(context, *reply);
+    const std::string credentials = object->get("credentials").toString();
+    std::string file = "agent.cred";
+    if (auto output = context.options.get("output")) {
+        if (auto written = write_private_file(*output, credentials); !written) {
+            context.console.err << "fmg: " << written.error().message << "\n";
+            context.console.err << "runner " << *id << " was registered; remove it with "
+                                << "'fmg configure remove-runner " << *id << "' and try again\n";
+            return exit_code::kFailed;
+        }
+        file = *output;
+        context.console.err << "runner " << *id << " registered for " << host
+                            << "; its credentials are in " << file << " (mode 0600)\n";
     } else {
-        context.console.out << object->get("credentials").toString();
-        context.console.out.flush();
+        if (context.options.flag("json")) {
+            print_json(context, *reply);
+        } else {
+            context.console.out << credentials;
+            context.console.out.flush();
+        }
+        context.console.err << "runner " << *id << " registered for " << host << "\n"
+                            << "Its credentials went to standard output (save them with "
+                               "'-o agent.cred', which makes the file mode 0600)\n";
+        if (stdout_is_readable_by_others()) {
+            context.console.err << "warning: standard output is a file others can read; it "
+                                   "holds the runner's secret key: chmod 600 it now\n";
+        }
     }
-    context.console.err << "runner " << *id << " registered for " << host << "\n"
-                        << "Its credentials went to standard output (save them, e.g. with "
-                           "'> agent.cred'); install them on "
-                        << host << " and start the agent there:\n"
+    context.console.err << "Install them on " << host << " and start the agent there:\n"
                         << "  ssh " << host
-                        << " 'sudo install -D -m 600 /dev/stdin /etc/fmg/agent.cred' < agent.cred\n"
+                        << " 'sudo install -D -m 600 /dev/stdin /etc/fmg/agent.cred' < " << file
+                        << "\n"
                         << "  ssh " << host << " 'sudo systemctl enable --now fmg-agent'\n";
     return exit_code::kOk;
 }
@@ -152,12 +203,15 @@ int run_remove_runner(const CommandContext& context) {
 
 Command add_runner_command() {
     return {"configure add-runner",
-            "HOST [--labels a,b] [--capacity N]",
-            "register a runner host; its agent's credentials go to stdout",
+            "HOST [--labels a,b] [--capacity N] [-o FILE]",
+            "register a runner host; its agent's credentials go to stdout, or to FILE",
             {
                 {"labels", "a,b", "", "", "labels that jobs can ask for", label_list()},
                 {"capacity", "N", "", "1", "jobs the runner takes at once",
                  options::integer_between(1, 1024)},
+                {"output", "FILE", "", "",
+                 "write the credentials to FILE, created with mode 0600, instead of stdout",
+                 options::non_empty(), 'o'},
             },
             1,
             1,

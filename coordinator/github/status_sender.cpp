@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "coordinator/constants.h"
+#include "coordinator/github/api_paths.h"
 #include "coordinator/github/rate_limit.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/outbox_store.h"
@@ -137,7 +138,10 @@ StatusSender::PostOutcome StatusSender::post(const OutboxRow& row) {
 StatusSender::PostOutcome StatusSender::post_on(Poco::Net::HTTPClientSession& session,
                                                 const OutboxRow& row) const {
     try {
-        Poco::URI uri(api_url_ + "/repos/" + row.repo + "/statuses/" + row.sha);
+        // Built from encoded parts, never parsed back through Poco::URI (which would decode
+        // an escaped '/' into a path separator again).
+        const std::string path =
+            github::status_path(Poco::URI(api_url_).getPath(), row.repo, row.sha);
         Poco::JSON::Object body;
         body.set("state", row.state);
         body.set("target_url", row.target_url);
@@ -147,7 +151,7 @@ StatusSender::PostOutcome StatusSender::post_on(Poco::Net::HTTPClientSession& se
         body.stringify(text);
         std::string payload = text.str();
 
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.setKeepAlive(true);
         request.set("Authorization", "Bearer " + *token_);

@@ -5,6 +5,7 @@
 
 #include "coordinator/constants.h"
 #include "coordinator/domain/states.h"
+#include "coordinator/github/names.h"
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/json_views.h"
 #include "coordinator/lifecycle/retry.h"
@@ -81,10 +82,26 @@ void create_pipeline(HttpContext& context, HTTPServerRequest& request,
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                           "repo_url and ref are required");
     }
+    // Each value reaches a URL: the fetch, or GitHub's status API with the token.
+    if (auto bad = github::repo_url_problem(repo_url)) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
+    }
     if (ref.rfind("refs/", 0) != 0) ref = "refs/heads/" + ref;
+    if (auto bad = github::ref_problem(ref)) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
+    }
+    if (!sha.empty() && !github::is_commit_sha(sha)) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                          "sha must be a full commit sha: 40 hex digits");
+    }
+    const std::string repo = repo_name_of(repo_url);
+    if (auto bad = github::full_name_problem(repo)) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                          "repo_url must end in OWNER/NAME: " + *bad);
+    }
     Database& db = thread_database(context.database_file);
-    PipelineId id = pipelines::insert(db, {repo_name_of(repo_url), repo_url, ref, sha, "manual",
-                                           context.clock.wall_ms(), std::nullopt});
+    PipelineId id = pipelines::insert(
+        db, {repo, repo_url, ref, sha, "manual", context.clock.wall_ms(), std::nullopt});
     FMG_LOG(info) << "pipeline=" << id << " triggered by hand: " << repo_url << " " << ref;
     context.prepare(id);
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;

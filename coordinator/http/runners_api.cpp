@@ -1,4 +1,5 @@
 #include <Poco/JSON/Array.h>
+#include <yaml-cpp/yaml.h>
 
 #include <charconv>
 
@@ -8,39 +9,37 @@
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "shared/curve.h"
+#include "shared/host_names.h"
 #include "shared/log.h"
 #include "shared/time_format.h"
 
 namespace fmg::coordinator::http {
 namespace {
 
-/// The credentials file an agent reads (agent/credentials.h parses it): YAML, keys in hex.
+/// The credentials file an agent reads (agent/setup/credentials.cpp parses it): YAML, keys
+/// in hex. Written with yaml-cpp's emitter, never by pasting strings, so no value can add a
+/// key or a line (host and labels are validated as well).
 std::string credentials_text(const HttpContext& context, RunnerId id,
                              const runners::NewRunner& runner, const curve::KeyPair& keys) {
-    const std::string& host = runner.host;
-    std::string labels;
-    for (const auto& label : runner.labels)
-        labels += (labels.empty() ? "" : ", ") + ("'" + label + "'");
-    return "# fmg agent credentials for runner " + std::to_string(id) + " (" + host + "), issued " +
-           format_rfc3339_ms(context.clock.wall_ms()) +
-           ".\n# Install on that host as /etc/fmg/agent.cred, mode 0600: whoever holds it can "
-           "run jobs as this runner.\n"
-           "runner_id: " +
-           std::to_string(id) + "\nhost: " + host + "\ncoordinator: " + context.settings.agent_url +
-           "\nserver_public_key: " + context.identity.server_keys.public_hex +
-           "\npublic_key: " + keys.public_hex + "\nsecret_key: " + keys.secret_hex +
-           "\ncapacity: " + std::to_string(runner.capacity) + "\nlabels: [" + labels + "]\n";
-}
-
-/// Host names and labels: letters, digits, '.', '-', '_' (they go into the YAML credentials).
-bool valid_name(const std::string& host) {
-    if (host.empty() || host.size() > 253) return false;
-    for (char c : host) {
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') {
-            return false;
-        }
-    }
-    return true;
+    YAML::Emitter out;
+    out << YAML::Comment("fmg agent credentials for runner " + std::to_string(id) + " (" +
+                         runner.host + "), issued " + format_rfc3339_ms(context.clock.wall_ms()))
+        << YAML::Newline
+        << YAML::Comment(
+               "Install on that host as /etc/fmg/agent.cred, mode 0600: whoever holds it can "
+               "run jobs as this runner.");
+    out << YAML::BeginMap;
+    out << YAML::Key << "runner_id" << YAML::Value << id;
+    out << YAML::Key << "host" << YAML::Value << runner.host;
+    out << YAML::Key << "coordinator" << YAML::Value << context.settings.agent_url;
+    out << YAML::Key << "server_public_key" << YAML::Value
+        << context.identity.server_keys.public_hex;
+    out << YAML::Key << "public_key" << YAML::Value << keys.public_hex;
+    out << YAML::Key << "secret_key" << YAML::Value << keys.secret_hex;
+    out << YAML::Key << "capacity" << YAML::Value << runner.capacity;
+    out << YAML::Key << "labels" << YAML::Value << YAML::Flow << runner.labels;
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace
@@ -61,9 +60,8 @@ void register_runner(HttpContext& context, HTTPServerRequest& request,
     auto object = read_json_body(request, response);
     if (!object) return;
     std::string host = object->optValue<std::string>("host", "");
-    if (!valid_name(host)) {
-        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
-                          "host must be a host name (letters, digits, '.', '-', '_')");
+    if (auto bad = host_name_problem(host)) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
     }
     runners::NewRunner runner;
     runner.host = host;
@@ -77,13 +75,20 @@ void register_runner(HttpContext& context, HTTPServerRequest& request,
         runner.capacity = value.convert<int64_t>();
     }
     if (auto labels = object->getArray("labels")) {
+        if (labels->size() > kMaxRunnerLabels) {
+            return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                              "at most " + std::to_string(kMaxRunnerLabels) + " labels");
+        }
         for (size_t i = 0; i < labels->size(); ++i) {
             auto label = labels->get(static_cast<unsigned>(i));
             if (!label.isString()) {
                 return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                                   "labels must be strings");
             }
-            runner.labels.push_back(label.convert<std::string>());
+            if (auto bad = runner_label_problem(label.extract<std::string>())) {
+                return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
+            }
+            runner.labels.push_back(label.extract<std::string>());
         }
     }
     curve::KeyPair keys = curve::generate();

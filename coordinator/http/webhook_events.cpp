@@ -7,7 +7,7 @@
 #include <cctype>
 #include <optional>
 
-#include "coordinator/domain/github_names.h"
+#include "coordinator/github/names.h"
 
 namespace fmg::coordinator::http {
 namespace {
@@ -43,8 +43,7 @@ std::optional<std::string> string_at(const Object::Ptr& root, const std::string&
 }
 
 bool is_hex_sha(const std::string& sha) {
-    return sha.size() == 40 &&
-           std::all_of(sha.begin(), sha.end(), [](char c) { return std::isxdigit(c) != 0; });
+    return github::is_commit_sha(sha);
 }
 
 /// Fills repo and repo_url from `repository`; a bad_request decision when they are missing.
@@ -53,6 +52,10 @@ std::optional<WebhookDecision> read_repository(const Object::Ptr& root, WebhookD
     auto clone_url = string_at(root, "repository.clone_url");
     if (!full_name || !clone_url) {
         return with(Kind::bad_request, "missing repository.full_name or repository.clone_url");
+    }
+    // full_name goes into GitHub API paths (statuses), so it must be a GitHub name.
+    if (auto bad = github::full_name_problem(*full_name)) {
+        return with(Kind::bad_request, "repository.full_name: " + *bad);
     }
     out.repo = *full_name;
     out.repo_url = *clone_url;
@@ -96,7 +99,7 @@ bool url_names_repo(std::string url, const std::string& full_name) {
     if (url.size() > 4 && url.compare(url.size() - 4, 4, ".git") == 0) url.resize(url.size() - 4);
     const std::string tail = "/" + full_name;
     return url.size() > tail.size() &&
-           same_github_repo(std::string_view(url).substr(url.size() - tail.size()), tail);
+           github::same_repo(std::string_view(url).substr(url.size() - tail.size()), tail);
 }
 
 /// Marks a pull request from a fork and picks where its head commit is fetched from. A null
@@ -104,7 +107,7 @@ bool url_names_repo(std::string url, const std::string& full_name) {
 std::optional<WebhookDecision> read_fork(const Object::Ptr& root, WebhookDecision& out) {
     auto base = string_at(root, "pull_request.base.repo.full_name");
     if (!base) return with(Kind::bad_request, "pull_request: missing pull_request.base.repo");
-    if (!is_github_full_name(*base) || !same_github_repo(*base, out.repo)) {
+    if (!github::is_full_name(*base) || !github::same_repo(*base, out.repo)) {
         return with(Kind::bad_request,
                     "pull_request: base.repo.full_name does not name repository.full_name");
     }
@@ -120,10 +123,10 @@ std::optional<WebhookDecision> read_fork(const Object::Ptr& root, WebhookDecisio
         return with(Kind::bad_request,
                     "pull_request: missing pull_request.head.repo.full_name or .clone_url");
     }
-    if (!is_github_full_name(*head_name)) {
+    if (!github::is_full_name(*head_name)) {
         return with(Kind::bad_request, "pull_request: head.repo.full_name is not owner/name");
     }
-    if (same_github_repo(*head_name, *base)) return std::nullopt;  // the base's own branch
+    if (github::same_repo(*head_name, *base)) return std::nullopt;  // the base's own branch
     // The head commit lives in the fork: fetch it from there, but only from the host the base
     // repository is on, and only the repository the payload names.
     if (origin_of(*head_clone) != origin_of(out.repo_url) ||
@@ -164,7 +167,7 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
 bool needs_approval(const WebhookDecision& decision,
                     const std::vector<std::string>& trusted_repos) {
     return decision.kind == Kind::run && decision.from_fork &&
-           !github_repo_listed(decision.repo, trusted_repos);
+           !github::repo_listed(decision.repo, trusted_repos);
 }
 
 WebhookDecision decide_webhook(const std::string& event, const std::string& body) {

@@ -60,7 +60,7 @@ std::string ready_description(const PipelineRow& pipeline, const std::string& jo
     const std::string command = " (fmg approve " + std::to_string(pipeline.id) + ")";
     std::string fork =
         pipeline.fork_repo->empty() ? "a deleted fork" : "fork " + *pipeline.fork_repo;
-    // GitHub names are ASCII (domain/github_names.h): bytes are characters here.
+    // GitHub names are ASCII (github/names.h): bytes are characters here.
     size_t room = kMaxStatusDescription - prefix.size() - command.size();
     if (fork.size() > room) fork = fork.substr(0, room - 3) + "...";
     return prefix + fork + command;

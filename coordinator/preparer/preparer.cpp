@@ -2,10 +2,12 @@
 
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/approval.h"
+#include "coordinator/preparer/constants.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/outbox_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/git/mirror.h"
+#include "shared/git/url.h"
 #include "shared/log.h"
 #include "shared/pipeline/config.h"
 
@@ -24,6 +26,9 @@ pipeline::RefContext ref_context(const std::string& ref) {
         context.branch = ref;
     return context;
 }
+
+/// Thrown out of a fetch that stop() interrupted.
+struct StoppedWhileFetching {};
 
 /// Ends a pipeline in `error` before any job ran, with a status saying why.
 void fail_pipeline(Database& db, const lifecycle::StatusContext& statuses,
@@ -45,14 +50,15 @@ void fail_pipeline(Database& db, const lifecycle::StatusContext& statuses,
 }  // namespace
 
 void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
-                      const lifecycle::StatusContext& statuses, PipelineId id, int64_t now) {
+                      const lifecycle::StatusContext& statuses, const FetchFunction& fetch,
+                      PipelineId id, int64_t now) {
     auto pipeline = pipelines::find(db, id);
     if (!pipeline || pipeline->prepared) return;
 
     auto mirror = git::Mirror::open(mirrors_dir, pipeline->repo_url);
     if (!mirror) return fail_pipeline(db, statuses, *pipeline, mirror.error().message, now);
     if (pipeline->sha.empty() || !mirror->has_commit(pipeline->sha)) {
-        if (auto fetched = mirror->fetch(); !fetched) {
+        if (auto fetched = fetch(pipeline->repo_url); !fetched) {
             return fail_pipeline(db, statuses, *pipeline, fetched.error().message, now);
         }
     }
@@ -107,12 +113,13 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
 }
 
 Preparer::Preparer(std::filesystem::path database_file, std::filesystem::path mirrors_dir,
-                   lifecycle::StatusContext statuses, const Clock& clock,
+                   lifecycle::StatusContext statuses, const Clock& clock, FetchFunction fetch,
                    std::function<void(PipelineId)> on_prepared)
     : database_file_(std::move(database_file)),
       mirrors_dir_(std::move(mirrors_dir)),
       statuses_(std::move(statuses)),
       clock_(clock),
+      fetch_(std::move(fetch)),
       on_prepared_(std::move(on_prepared)) {}
 
 Preparer::~Preparer() {
@@ -120,7 +127,13 @@ Preparer::~Preparer() {
 }
 
 void Preparer::start() {
-    thread_ = std::thread([this] { run(); });
+    {
+        Database db(database_file_);
+        for (PipelineId id : pipelines::unprepared(db)) enqueue(id);
+    }
+    for (std::size_t i = 0; i < kPreparerThreads; ++i) {
+        threads_.emplace_back([this] { run(); });
+    }
 }
 
 void Preparer::enqueue(PipelineId id) {
@@ -135,29 +148,71 @@ void Preparer::stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
+        stopping_flag_ = true;
     }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    wake_.notify_all();
+    for (auto& thread : threads_) {
+        if (thread.joinable()) thread.join();
+    }
+    threads_.clear();
+}
+
+PipelineId Preparer::take() {
+    std::unique_lock lock(mutex_);
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return 0;
+    PipelineId id = queue_.front();
+    queue_.pop_front();
+    return id;
 }
 
 void Preparer::run() {
     Database db(database_file_);
-    for (PipelineId id : pipelines::unprepared(db)) enqueue(id);
     while (true) {
-        PipelineId id = 0;
+        PipelineId id = take();
+        if (id == 0) return;
+        auto pipeline = pipelines::find(db, id);
+        if (!pipeline) continue;
+        // Pipelines of one repository (one mirror, one lock) go to one thread at a time, so a
+        // hung server holds that thread only, never every thread of the pool.
+        const std::string repository = git::mirror_dir_name(pipeline->repo_url);
         {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (stopping_) return;
-            id = queue_.front();
-            queue_.pop_front();
+            std::lock_guard lock(mutex_);
+            if (busy_.count(repository) != 0) {
+                waiting_[repository].push_back(id);
+                continue;
+            }
+            busy_.insert(repository);
         }
-        try {
-            prepare_pipeline(db, mirrors_dir_, statuses_, id, clock_.wall_ms());
-        } catch (const std::exception& e) {
-            FMG_LOG(error) << "pipeline=" << id << " could not be prepared: " << e.what();
+        // A fetch stopped by stop() is no failure of the pipeline: it is left unprepared, for
+        // the next start, instead of ending in error.
+        const FetchFunction fetch = [this](const std::string& url) {
+            Status fetched = fetch_(url);
+            if (!fetched && stopping_flag_) throw StoppedWhileFetching{};
+            return fetched;
+        };
+        while (id != 0) {
+            try {
+                prepare_pipeline(db, mirrors_dir_, statuses_, fetch, id, clock_.wall_ms());
+            } catch (const StoppedWhileFetching&) {
+                FMG_LOG(info) << "pipeline=" << id << " left for the next start: stopping";
+                return;
+            } catch (const std::exception& e) {
+                FMG_LOG(error) << "pipeline=" << id << " could not be prepared: " << e.what();
+            }
+            on_prepared_(id);
+            std::lock_guard lock(mutex_);
+            id = 0;
+            auto next = waiting_.find(repository);
+            if (next != waiting_.end() && !next->second.empty() && !stopping_) {
+                id = next->second.front();
+                next->second.pop_front();
+            } else {
+                // Left waiting only when stopping: prepared again at the next start.
+                waiting_.erase(repository);
+                busy_.erase(repository);
+            }
         }
-        on_prepared_(id);
     }
 }
 

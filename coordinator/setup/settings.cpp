@@ -1,10 +1,13 @@
 #include "coordinator/setup/settings.h"
 
+#include <Poco/Net/IPAddress.h>
+
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
-#include "coordinator/domain/github_names.h"
+#include "coordinator/github/names.h"
 
 namespace fmg::coordinator {
 namespace {
@@ -45,7 +48,7 @@ options::Validator repository_list() {
         auto items = split_list(text);
         if (items.empty()) return "must name at least one repository as OWNER/NAME";
         for (const auto& item : items) {
-            if (!is_github_full_name(item)) {
+            if (!github::is_full_name(item)) {
                 return "'" + item + "' is not a GitHub repository (OWNER/NAME)";
             }
         }
@@ -101,6 +104,14 @@ std::vector<Spec> specs() {
          "run pull requests from forks of this repository without approval (repeatable; the "
          "environment variable takes a comma-separated list); others wait for `fmg approve`",
          repository_list()},
+        {"allow-insecure-github-api", "", "", "",
+         "accept an http:// --github-api-url on a host other than loopback (the GitHub token "
+         "then crosses the network in clear)",
+         nullptr},
+        {"fetch-timeout", "MS", "FMG_FETCH_TIMEOUT_MS", std::to_string(kDefaultFetchTimeoutMs),
+         "a repository fetch fails when the server has not answered within this time, or has "
+         "sent nothing for this long during the transfer",
+         options::integer_between(kMinFetchTimeoutMs, kMaxFetchTimeoutMs)},
     };
 }
 
@@ -155,6 +166,23 @@ std::string host_of_url(const std::string& url) {
     return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+// Loopback names and addresses: a token sent there never leaves the host.
+bool is_loopback_host(const std::string& host) {
+    if (host == "localhost" || host == "[::1]") return true;
+    Poco::Net::IPAddress address;
+    return Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback();
+}
+
+// The hosts the git token may go to: GitHub's (github.com for api.github.com), else the
+// Enterprise host that serves both the API and git.
+std::vector<std::string> git_token_hosts_for(const std::string& api_host) {
+    std::string host = api_host;
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (host == "api.github.com") return {"github.com"};
+    return {host};
+}
+
 }  // namespace
 
 std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::string>& args,
@@ -193,6 +221,8 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.log_cap_bytes = v.integer("log-cap");
     s.insecure_agents = v.flag("insecure-agents");
     if (auto trusted = v.get("trust-forks")) s.trust_forks = split_list(*trusted);
+    s.allow_insecure_github_api = v.flag("allow-insecure-github-api");
+    s.fetch_timeout_ms = v.integer("fetch-timeout");
 
     auto usage_error = [](std::string message) {
         options::Outcome error;
@@ -227,6 +257,14 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     } else {
         s.restart_grace_ms = std::max<int64_t>(2 * s.agent_timeout_ms, kDefaultRestartGraceMs);
     }
+    const std::string api_host = host_of_url(s.github_api_url);
+    if (s.github_api_url.rfind("http://", 0) == 0 && !is_loopback_host(api_host) &&
+        !s.allow_insecure_github_api) {
+        return usage_error("--github-api-url " + s.github_api_url +
+                           " is plain http: the GitHub token would cross the network in clear. "
+                           "Use https, or pass --allow-insecure-github-api if you mean it");
+    }
+    s.git_token_hosts = git_token_hosts_for(api_host);
     if (auto url = v.get("agent-url")) {
         s.agent_url = *url;
     } else {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coordinator/logs/log_cap.h"
+#include "coordinator/preparer/constants.h"
 #include "shared/options.h"
 
 namespace fmg::coordinator {
@@ -42,6 +43,11 @@ struct Settings {
     // Repositories (owner/name) whose pull requests from forks run without approval
     // (--trust-forks, repeatable; FMG_TRUST_FORKS, comma-separated).
     std::vector<std::string> trust_forks;
+    // Hosts the git token (FMG_GIT_TOKEN) may be offered to: github.com, or the host of
+    // --github-api-url (GitHub Enterprise). shared/git/credentials.h.
+    std::vector<std::string> git_token_hosts;
+    bool allow_insecure_github_api = false;  // an http:// --github-api-url on a non-loopback host
+    int64_t fetch_timeout_ms = kDefaultFetchTimeoutMs;  // coordinator/preparer/constants.h
 };
 
 /// Parses the command line and environment. Returns Settings to run with, or an

@@ -1,5 +1,6 @@
 #include "shared/git/credentials.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -70,12 +71,56 @@ int token_credential(git_credential** out, const char* url, CredentialAttempts& 
     if (!is_https(url != nullptr ? url : "")) {
         return refuse("the server asks for credentials; FMG_GIT_TOKEN is only sent over https");
     }
+    if (!may_offer_token(url)) {
+        return refuse(
+            "the server asks for credentials; FMG_GIT_TOKEN is only sent to the hosts in "
+            "FMG_GIT_TOKEN_HOSTS (github.com when unset)");
+    }
     if (attempts.token) return refuse("the server refused the token in FMG_GIT_TOKEN");
     attempts.token = true;
     return git_credential_userpass_plaintext_new(out, kTokenUserName, token.c_str());
 }
 
+std::string lowered(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// The host of a scheme://[user@]host[:port]/... URL, lower-cased; empty when there is none.
+std::string url_host(std::string_view url) {
+    const auto separator = url.find("://");
+    if (separator == std::string_view::npos) return {};
+    auto authority = url.substr(separator + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        authority.remove_prefix(at + 1);
+    }
+    if (!authority.empty() && authority.front() == '[') {  // [IPv6 address]
+        return lowered(authority.substr(0, authority.find(']') + 1));
+    }
+    return lowered(authority.substr(0, authority.find(':')));
+}
+
 }  // namespace
+
+bool may_offer_token(std::string_view url) {
+    if (!is_https(url)) return false;
+    const std::string host = url_host(url);
+    if (host.empty()) return false;
+    std::string hosts = environment(kTokenHostsEnvironmentVariable);
+    if (hosts.empty()) hosts = kDefaultTokenHosts;
+    size_t start = 0;
+    while (start <= hosts.size()) {
+        const size_t comma = std::min(hosts.find(',', start), hosts.size());
+        std::string_view allowed(hosts.data() + start, comma - start);
+        while (!allowed.empty() && allowed.front() == ' ') allowed.remove_prefix(1);
+        while (!allowed.empty() && allowed.back() == ' ') allowed.remove_suffix(1);
+        if (!allowed.empty() && lowered(allowed) == host) return true;
+        start = comma + 1;
+    }
+    return false;
+}
 
 int acquire_credential(git_credential** out, const char* url, const char* username_from_url,
                        unsigned int allowed_types, void* payload) {

@@ -1,14 +1,23 @@
 #pragma once
 // The credentials fmg offers when a git server asks for them: a token from the environment
-// for https (as GitHub expects it: user `x-access-token`, the token as password), and the
+// for https to the hosts it is meant for (as GitHub expects it: user `x-access-token`, the
+// token as password), and the
 // ssh-agent or a key file for ssh. Nothing here is ever logged.
 
 #include <git2.h>
+
+#include <string_view>
 
 namespace fmg::git {
 
 /// The token sent as password to https servers that ask for credentials.
 inline constexpr const char* kTokenEnvironmentVariable = "FMG_GIT_TOKEN";
+/// The hosts the token may be offered to, comma-separated (e.g. "github.com,ghe.example.com").
+/// Any other host that asks gets no token, whatever the URL: a repository URL or a redirect
+/// can name any server. The coordinator sets it for its fetches from --github-api-url.
+inline constexpr const char* kTokenHostsEnvironmentVariable = "FMG_GIT_TOKEN_HOSTS";
+/// The token's hosts when FMG_GIT_TOKEN_HOSTS is not set.
+inline constexpr const char* kDefaultTokenHosts = "github.com";
 /// The user name sent with the token.
 inline constexpr const char* kTokenUserName = "x-access-token";
 /// A private key file offered to ssh servers after the ssh-agent (its public half is read
@@ -23,6 +32,11 @@ struct CredentialAttempts {
     bool ssh_key = false;
     bool token = false;
 };
+
+/// Whether the token may be offered to the server of `url`: an https URL whose host (without
+/// port or user, compared without case) is one of FMG_GIT_TOKEN_HOSTS, or github.com when
+/// that is not set.
+bool may_offer_token(std::string_view url);
 
 /// A git_credential_acquire_cb; `payload` is the connection's CredentialAttempts. Returns 0
 /// with `*out` set, or GIT_EAUTH with a libgit2 error message saying what is missing or was

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "shared/git/fetch_observer.h"
 #include "shared/result.h"
 
 namespace fmg::git {
@@ -44,8 +45,11 @@ class Mirror {
     /// Fetches every branch and tag from the remote, forcing moved refs and pruning deleted
     /// ones. Safe against other processes and threads fetching the same mirror (a lock file
     /// serialises them; this call blocks while another fetch runs). Fails with "fetch URL:
-    /// <libgit2's message>", with every credential removed from it.
-    Status fetch();
+    /// <libgit2's message>", with every credential removed from it. With an `observer`, it
+    /// connects first and reports that, then each sign of progress of the transfer (from the
+    /// fetching thread); libgit2 1.5 has no network timeouts, so a caller that needs one
+    /// runs the fetch in a process it can kill (coordinator/preparer/fetch_helper.h).
+    Status fetch(FetchObserver* observer = nullptr);
 
     /// Whether the commit (full or abbreviated sha) is in the mirror already, so a fetch can
     /// be skipped. False for anything that is not a commit sha.

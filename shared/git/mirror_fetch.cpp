@@ -35,9 +35,19 @@ void follow_remote_head(const MirrorState& impl, git_remote* remote) {
     }
 }
 
+int report_sideband(const char* /*text*/, int /*length*/, void* payload) {
+    static_cast<RemoteSession*>(payload)->observer->progressed();
+    return 0;
+}
+
+int report_transfer(const git_indexer_progress* /*stats*/, void* payload) {
+    static_cast<RemoteSession*>(payload)->observer->progressed();
+    return 0;
+}
+
 }  // namespace
 
-Status Mirror::fetch() {
+Status Mirror::fetch(FetchObserver* observer) {
     const std::string action = "fetch " + impl_->display_url;
     auto lock = FileLock::acquire(impl_->lock_path, FileLock::Mode::exclusive);
     if (!lock) return Error{action + ": " + lock.error().message};
@@ -71,6 +81,19 @@ Status Mirror::fetch() {
     const git_strarray refspecs{specs, 2};
 
     git_error_clear();
+    if (observer != nullptr) {
+        session.observer = observer;
+        options.callbacks.sideband_progress = report_sideband;
+        options.callbacks.transfer_progress = report_transfer;
+        // Connecting on its own first tells a server that never answers from a slow
+        // transfer; git_remote_fetch then uses this connection.
+        if (int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &options.callbacks,
+                                        &options.proxy_opts, nullptr);
+            rc < 0) {
+            return libgit2_error(action, rc);
+        }
+        observer->connected();
+    }
     if (int rc = git_remote_fetch(remote.get(), &refspecs, &options, nullptr); rc < 0) {
         return libgit2_error(action, rc);
     }

@@ -5,6 +5,7 @@
 #include <git2.h>
 
 #include "shared/git/credentials.h"
+#include "shared/git/fetch_observer.h"
 
 namespace fmg::git {
 
@@ -12,6 +13,7 @@ namespace fmg::git {
 struct RemoteSession {
     CredentialAttempts offered;
     int ssh_port = 22;  ///< the port of the URL, to look `[host]:port` up in known_hosts
+    FetchObserver* observer = nullptr;  ///< told of the transfer's progress, when set
 };
 
 /// Points `callbacks` at acquire_credential and check_certificate, with `session` as their

@@ -116,7 +116,9 @@ TEST_CASE("the work dir and credentials path are made absolute") {
     CHECK(s.credentials == (std::filesystem::current_path() / "agent.cred").lexically_normal());
 }
 
-TEST_CASE("--pass-env: repeatable, comma lists and FMG_PASS_ENV; the agent's own names refused") {
+TEST_CASE(
+    "settings: --pass-env is repeatable, comma lists and FMG_PASS_ENV; the agent's own names "
+    "refused") {
     CHECK(parse_ok({}).pass_env.empty());
     CHECK(parse_ok({"--pass-env", "HTTPS_PROXY", "--pass-env=NO_PROXY,LD_LIBRARY_PATH"}).pass_env ==
           std::vector<std::string>{"HTTPS_PROXY", "NO_PROXY", "LD_LIBRARY_PATH"});

@@ -74,8 +74,10 @@ TEST_CASE("step environment: the job's and the step's variables win over the bas
     }
 }
 
-TEST_CASE("--pass-env names: variable names, never the agent's own settings or secrets",
-          "[shell-executor]") {
+TEST_CASE(
+    "step environment: --pass-env names are variable names, never the agent's own settings or "
+    "secrets",
+    "[shell-executor]") {
     CHECK_FALSE(pass_env_name_problem("HTTPS_PROXY"));
     CHECK_FALSE(pass_env_name_problem("_private1"));
     CHECK(pass_env_name_problem(""));

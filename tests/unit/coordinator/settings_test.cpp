@@ -202,7 +202,9 @@ TEST_CASE("--help lists the log cap with its variable and default") {
     CHECK_THAT(outcome->message, Catch::Contains("67108864"));
 }
 
-TEST_CASE("--trust-forks: repeatable, or a comma-separated FMG_TRUST_FORKS, each OWNER/NAME") {
+TEST_CASE(
+    "settings: --trust-forks is repeatable, or a comma-separated FMG_TRUST_FORKS, each "
+    "OWNER/NAME") {
     CHECK(parse_ok({}).trust_forks.empty());  // by default every fork waits for approval
     CHECK(parse_ok({"--trust-forks", "octo/demo", "--trust-forks=acme/tools.js"}).trust_forks ==
           std::vector<std::string>{"octo/demo", "acme/tools.js"});
@@ -222,4 +224,36 @@ TEST_CASE("--trust-forks: repeatable, or a comma-separated FMG_TRUST_FORKS, each
     CHECK_THAT(usage_error({}, {{"FMG_TRUST_FORKS", "octo/demo,https://github.com/acme/x"}}),
                Catch::Contains("https://github.com/acme/x"));
     CHECK_THAT(usage_error({"--trust-forks"}), Catch::Contains("trust-forks"));
+}
+
+TEST_CASE("an http:// GitHub API URL is refused unless its host is loopback or the flag says so") {
+    CHECK_THAT(usage_error({"--github-api-url", "http://ghe.example.com/api/v3"}),
+               Catch::Contains("--allow-insecure-github-api"));
+    CHECK_THAT(usage_error({}, {{"FMG_GITHUB_API_URL", "http://10.0.0.5"}}),
+               Catch::Contains("in clear"));
+    for (const char* loopback :
+         {"http://127.0.0.1:8080", "http://127.1.2.3", "http://localhost:1", "http://[::1]:8080"}) {
+        INFO(loopback);
+        CHECK(parse_ok({"--github-api-url", loopback}).github_api_url == loopback);
+    }
+    const Settings allowed = parse_ok(
+        {"--github-api-url", "http://ghe.example.com/api/v3", "--allow-insecure-github-api"});
+    CHECK(allowed.allow_insecure_github_api);
+}
+
+TEST_CASE("the git token goes to github.com, or to the GitHub Enterprise host") {
+    CHECK(parse_ok({}).git_token_hosts == std::vector<std::string>{"github.com"});
+    CHECK(parse_ok({"--github-api-url", "https://GHE.example.com/api/v3"}).git_token_hosts ==
+          std::vector<std::string>{"ghe.example.com"});
+    CHECK(parse_ok({"--github-api-url", "https://ghe.example.com:8443/api/v3"}).git_token_hosts ==
+          std::vector<std::string>{"ghe.example.com"});
+}
+
+TEST_CASE("settings: --fetch-timeout takes milliseconds from 100 to an hour") {
+    CHECK(parse_ok({}).fetch_timeout_ms == kDefaultFetchTimeoutMs);
+    CHECK(parse_ok({"--fetch-timeout", "2500"}).fetch_timeout_ms == 2500);
+    CHECK(parse_ok({}, {{"FMG_FETCH_TIMEOUT_MS", "1000"}}).fetch_timeout_ms == 1000);
+    CHECK_FALSE(usage_error({"--fetch-timeout", "99"}).empty());
+    CHECK_FALSE(usage_error({"--fetch-timeout", "3600001"}).empty());
+    CHECK_FALSE(usage_error({"--fetch-timeout", "soon"}).empty());
 }

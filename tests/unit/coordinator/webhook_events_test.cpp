@@ -309,3 +309,18 @@ TEST_CASE("a pull request without its head commit is a bad request") {
     REQUIRE(body.find(kHeadSha) == std::string::npos);
     CHECK(decide_webhook("pull_request", body).kind == Kind::bad_request);
 }
+
+TEST_CASE("a repository full_name that is not a GitHub owner/name is a bad request") {
+    for (const char* full_name :
+         {"Codertocat/../../user/keys", "Codertocat/..", "../Hello-World", "Codertocat/x?y=1",
+          "Codertocat/x#y", "Codertocat", "Codertocat/a b"}) {
+        INFO(full_name);
+        const std::string body = replaced(push_payload("refs/heads/main", kAfter),
+                                          "\"full_name\": \"Codertocat/Hello-World\"",
+                                          "\"full_name\": \"" + std::string(full_name) + "\"");
+        REQUIRE(body.find(full_name) != std::string::npos);
+        auto decision = decide_webhook("push", body);
+        CHECK(decision.kind == Kind::bad_request);
+        CHECK_THAT(decision.reason, Catch::Contains("full_name"));
+    }
+}

@@ -116,3 +116,40 @@ TEST_CASE("scrub_secrets removes the token's value and URL credentials from mess
     CHECK_THAT(text, !Catch::Contains("s3cr3t"));
     CHECK_THAT(text, Catch::Contains("https://h/r"));
 }
+
+TEST_CASE("FMG_GIT_TOKEN is offered only to github.com when FMG_GIT_TOKEN_HOSTS is unset") {
+    init_library();
+    ScopedEnv token(kTokenEnvironmentVariable, "ghs_s3cr3tvalue");
+    ScopedEnv hosts(kTokenHostsEnvironmentVariable, std::nullopt);
+    // A repository URL (or a redirect) naming any other https server gets nothing.
+    for (const char* url : {"https://evil.example.com/o/r.git", "https://github.com.evil.io/o/r",
+                            "https://api.github.com/o/r.git", "https://127.0.0.1:8443/r.git"}) {
+        INFO(url);
+        CredentialAttempts attempts;
+        Credential credential;
+        CHECK(acquire_credential(&credential.raw, url, nullptr, GIT_CREDENTIAL_USERPASS_PLAINTEXT,
+                                 &attempts) == GIT_EAUTH);
+        CHECK(credential.raw == nullptr);
+        CHECK_THAT(last_message(), Catch::Contains("FMG_GIT_TOKEN_HOSTS"));
+        CHECK_THAT(last_message(), !Catch::Contains("s3cr3t"));
+    }
+    CHECK(may_offer_token("https://GitHub.com:443/o/r.git"));
+    CHECK(may_offer_token("https://user@github.com/o/r.git"));
+    CHECK_FALSE(may_offer_token("http://github.com/o/r.git"));
+    CHECK_FALSE(may_offer_token("https://github.com@evil.example.com/o/r.git"));
+}
+
+TEST_CASE("FMG_GIT_TOKEN_HOSTS names the hosts the token may go to") {
+    init_library();
+    ScopedEnv token(kTokenEnvironmentVariable, "ghs_s3cr3tvalue");
+    ScopedEnv hosts(kTokenHostsEnvironmentVariable, "ghe.example.com, git.example.org");
+    CHECK(may_offer_token("https://ghe.example.com/o/r.git"));
+    CHECK(may_offer_token("https://git.example.org/o/r.git"));
+    CHECK_FALSE(may_offer_token("https://github.com/o/r.git"));
+    CHECK_FALSE(may_offer_token("https://example.com/o/r.git"));
+    CredentialAttempts attempts;
+    Credential credential;
+    REQUIRE(acquire_credential(&credential.raw, "https://ghe.example.com/o/r.git", nullptr,
+                               GIT_CREDENTIAL_USERPASS_PLAINTEXT, &attempts) == 0);
+    CHECK(git_credential_get_username(credential.raw) == std::string("x-access-token"));
+}

@@ -95,3 +95,16 @@ TEST_CASE("validators") {
     CHECK(http_url()("api.github.com"));
     CHECK(one_of({"docker", "shell"})("podman"));
 }
+
+TEST_CASE("a one-letter alias stands for its option, and --help shows it") {
+    Parser parser("prog", "[OPTIONS]", "A test program.",
+                  {{"output", "FILE", "", "", "where to write", non_empty(), 'o'},
+                   {"insecure", "", "", "", "no auth", nullptr}});
+    auto outcome = parser.parse({"-o", "out.txt"}, env_of({}));
+    REQUIRE(outcome.kind == Outcome::Kind::run);
+    CHECK(outcome.values.text("output") == "out.txt");
+    CHECK(parser.parse({"-x"}, env_of({})).kind == Outcome::Kind::usage_error);
+    CHECK(parser.parse({"-o"}, env_of({})).kind == Outcome::Kind::usage_error);
+    auto help = parser.parse({"--help"}, env_of({}));
+    CHECK_THAT(help.message, Catch::Contains("-o, --output FILE"));
+}
