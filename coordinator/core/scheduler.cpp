@@ -1,5 +1,6 @@
 // Dispatch (push: a free slot and a queued job meet as soon as either appears), the
-// consequences of losing an agent, and of a job running past --job-timeout.
+// consequences of losing an agent, of a job running past --job-timeout, and of an assign
+// its agent never answered.
 
 #include <algorithm>
 
@@ -164,10 +165,6 @@ void Core::time_out_attempt(AttemptId attempt_id) {
     statuses_changed();
     dispatch();
 }
-
-}  // namespace fmg::coordinator
-
-namespace fmg::coordinator {
 
 void Core::time_out_assignment(AttemptId attempt_id) {
     auto runner = runner_of_attempt_.find(attempt_id);
