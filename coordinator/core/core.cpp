@@ -183,7 +183,11 @@ void Core::on_monitor_event() {
         if (event != ZMQ_EVENT_DISCONNECTED) continue;
         for (const auto& [routing_id, session] : sessions_) {
             if (session.connection_fd != static_cast<int>(fd)) continue;
-            lose_session(routing_id, "its connection closed (the agent process ended)");
+            // The agent process ended, or ZeroMQ dropped the connection for a frame over
+            // ZMQ_MAXMSGSIZE (protocol/socket_limits.h).
+            lose_session(routing_id,
+                         "its connection closed (the agent process ended, or it sent a frame "
+                         "over the size limit)");
             break;
         }
     }
