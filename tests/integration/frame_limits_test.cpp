@@ -2,6 +2,8 @@
 // whose step is too large for an `assign` frame, an agent that never answers its assign, and
 // frames of 100 MiB sent to the coordinator and to an agent by peers holding real keys.
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -22,6 +24,22 @@ AgentOptions shell_agent() {
     AgentOptions options;
     options.executor = "shell";
     return options;
+}
+
+// Replaces the stored spec of every job of the coordinator's database (stopped) with `spec`.
+void overwrite_job_specs(const std::filesystem::path& database, const std::string& spec) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(database.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "UPDATE jobs SET spec = ?", -1, &statement, nullptr) ==
+            SQLITE_OK);
+    sqlite3_bind_text(statement, 1, spec.data(), static_cast<int>(spec.size()), SQLITE_STATIC);
+    const int stepped = sqlite3_step(statement);
+    sqlite3_finalize(statement);
+    INFO(sqlite3_errmsg(db));
+    CHECK(stepped == SQLITE_DONE);
+    CHECK(sqlite3_changes(db) == 1);
+    sqlite3_close(db);
 }
 
 std::string one_job_config(const std::string& command) {
@@ -165,4 +183,47 @@ TEST_CASE("e2e: a 100 MiB frame sent to an agent is dropped before it is buffere
     const int64_t growth = peak_rss_bytes(agent.pid()) - peak_before;
     INFO("agent peak RSS grew by " << growth / 1024 << " KiB");
     CHECK(growth < kPeakGrowthBound);
+}
+
+TEST_CASE("e2e: a stored job whose assign the agent would refuse ends in error, never sent") {
+    Cluster cluster;
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(one_job_config("echo small"));
+    const int64_t id = cluster.push(repo, repo.commit("queued while no runner is online"));
+    cluster.wait_for_job_status(id, "build", "queued");
+
+    // A job as a coordinator without the parse-time limits stored it (an upgrade): its
+    // 300 KB command makes an assign frame the agent's decoder refuses.
+    cluster.kill_coordinator();
+    overwrite_job_specs(cluster.data_dir() / "fmg.db",
+                        R"({"image":"fmg/busybox:latest","services":[],"environment":{},)"
+                        R"("working_directory":"~/project","steps":[{"kind":"run","name":"big",)"
+                        R"("command":")" +
+                            std::string(300 * 1024, 'x') +
+                            R"(","environment":{},"working_directory":"",)"
+                            R"("no_output_timeout_ms":0,"when":"on_success"}]})");
+    cluster.restart_coordinator();
+    Process& agent = cluster.start_runner("real", shell_agent());
+
+    // The coordinator checks the frame first: the attempt and job end in error with the
+    // decoder's reason, at once, instead of waiting for --job-timeout.
+    const auto pipeline = cluster.wait_for_final(id, std::chrono::seconds(30));
+    INFO("pipeline: " << to_json(pipeline));
+    CHECK(string_field(pipeline, "status") == "error");
+    const auto job = find_named(pipeline, "jobs", "build");
+    REQUIRE(job);
+    CHECK(string_field(job, "status") == "error");
+    const auto attempts = object_array(job, "attempts");
+    REQUIRE(attempts.size() == 1);
+    CHECK(string_field(attempts[0], "status") == "error");
+    const auto error = optional_string(attempts[0], "error");
+    REQUIRE(error);
+    CHECK_THAT(*error, Catch::StartsWith("the job cannot be sent to a runner: "));
+    CHECK_THAT(*error, Catch::Contains("262144-byte limit"));
+    // The agent never received it, and its slot is free: the next pipeline runs there.
+    CHECK_THAT(agent.stderr_text(), !Catch::Contains("job=build starting"));
+    const int64_t next = cluster.push(repo, repo.commit("after the refused assign"));
+    const auto after = cluster.wait_for_final(next);
+    INFO("next pipeline: " << to_json(after));
+    CHECK(string_field(after, "status") == "success");
 }
