@@ -9,27 +9,23 @@
 #include <variant>
 #include <vector>
 
+#include "shared/wire_limits.h"
+
 namespace fmg::protocol {
 
 /// The version this build speaks, and the oldest peer version it accepts.
 constexpr uint32_t kProtocolVersion = 1;
 constexpr uint32_t kMinimumProtocolVersion = 1;
 
-/// Largest frame either side accepts; bigger frames are refused before decoding.
-constexpr size_t kMaxFrameBytes = 8 * 1024 * 1024;
-/// Largest `log` payload an agent sends in one message (it batches below this).
-constexpr size_t kMaxLogChunkBytes = 1024 * 1024;
-/// Largest name-like string: message type, runner name and version, labels, job name, ref,
-/// sha, image, service images, environment variable names.
-constexpr size_t kMaxNameBytes = 1024;
-/// Largest other string: reasons, errors, URLs, paths, step names, commands, env values.
-constexpr size_t kMaxTextBytes = 256 * 1024;
-/// Most items of any array (labels, running, services, steps).
-constexpr size_t kMaxListItems = 1024;
-/// Most entries of any map (an environment, the fields of one message or step).
-constexpr size_t kMaxMapEntries = 1024;
-/// Deepest nesting of arrays and maps; the envelope is level 1, a step's environment level 4.
-constexpr size_t kMaxNestingDepth = 8;
+// The size limits (PROTOCOL.md 5) are defined in shared/wire_limits.h, so the config parser
+// below protocol/ enforces the same values; these are the same constants under this namespace.
+using wire::kMaxFrameBytes;
+using wire::kMaxListItems;
+using wire::kMaxLogChunkBytes;
+using wire::kMaxMapEntries;
+using wire::kMaxNameBytes;
+using wire::kMaxNestingDepth;
+using wire::kMaxTextBytes;
 
 using AttemptId = int64_t;
 using Environment = std::map<std::string, std::string>;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "protocol/codec.h"
+#include "protocol/socket_limits.h"
 #include "shared/curve.h"
 #include "shared/exit_codes.h"
 #include "shared/log.h"
@@ -43,6 +44,9 @@ void Session::connect() {
     socket_->set(zmq::sockopt::linger, 0);
     // Bounded queue towards the coordinator; unacknowledged logs are resent anyway.
     socket_->set(zmq::sockopt::sndhwm, 10000);
+    // A coordinator (or whoever holds its key) that sends a frame over the limit is
+    // disconnected before the frame is buffered (PROTOCOL.md 2.3); the session reconnects.
+    protocol::limit_inbound_frames(*socket_);
     if (credentials_ != nullptr) {
         socket_->set(zmq::sockopt::curve_serverkey,
                      zmq::buffer(*curve::to_binary(credentials_->server_public_key)));

@@ -21,6 +21,9 @@ struct AgentSession {
     std::set<AttemptId> attempts;  // assigned to or running on this agent
     SteadyTime next_heartbeat{};
     bool draining = false;
+    // Assigns it answered neither with accepted nor refused in time, since it last accepted
+    // one: among sessions as free, the scheduler prefers one with fewer.
+    uint32_t unanswered_assigns = 0;
 
     uint32_t free_slots() const {
         return attempts.size() >= capacity ? 0 : capacity - static_cast<uint32_t>(attempts.size());

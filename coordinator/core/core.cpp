@@ -6,6 +6,7 @@
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "protocol/codec.h"
+#include "protocol/socket_limits.h"
 #include "shared/curve.h"
 #include "shared/log.h"
 
@@ -36,8 +37,12 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
       // back and report them before they are declared lost (DESIGN "Liveness both ways").
       restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)),
       job_timeouts_(Millis(settings.job_timeout_ms),
-                    Millis(settings.agent_timeout_ms) + kJobTimeoutSlack) {
+                    Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
+      assign_timeouts_(assign_timeout(Millis(settings.agent_timeout_ms))) {
     router_.set(zmq::sockopt::linger, 0);
+    // An agent (or anyone holding a runner's keys) that sends a frame over the limit is
+    // disconnected before the frame is buffered (PROTOCOL.md 2.3).
+    protocol::limit_inbound_frames(router_);
     // Sends to an agent that is gone fail loudly instead of vanishing.
     router_.set(zmq::sockopt::router_mandatory, 1);
     if (!settings.insecure_agents) {
@@ -80,6 +85,7 @@ void Core::run() {
     SteadyTime heartbeats_due = clock_.steady_now();
     SteadyTime liveness_due = heartbeats_due;  // silent agents and the restart grace
     SteadyTime job_timeouts_due = heartbeats_due;
+    SteadyTime assign_timeouts_due = heartbeats_due;
     while (!stopping_) {
         std::vector<zmq::pollitem_t> items = {
             {router_.handle(), 0, ZMQ_POLLIN, 0},
@@ -87,7 +93,8 @@ void Core::run() {
             {monitor_.handle(), 0, ZMQ_POLLIN, 0},
         };
         if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
-        const SteadyTime first_due = std::min({heartbeats_due, liveness_due, job_timeouts_due});
+        const SteadyTime first_due =
+            std::min({heartbeats_due, liveness_due, job_timeouts_due, assign_timeouts_due});
         zmq::poll(items.data(), items.size(),
                   std::max(Millis(0), std::chrono::ceil<Millis>(first_due - clock_.steady_now())));
 
@@ -112,6 +119,10 @@ void Core::run() {
         if (now >= job_timeouts_due) {
             check_job_timeouts();
             job_timeouts_due = next_due(job_timeouts_.next_deadline());
+        }
+        if (now >= assign_timeouts_due) {
+            check_assign_timeouts();
+            assign_timeouts_due = next_due(assign_timeouts_.next_deadline());
         }
         if (now >= heartbeats_due) {
             heartbeats_due = next_due(send_heartbeats());
@@ -172,7 +183,11 @@ void Core::on_monitor_event() {
         if (event != ZMQ_EVENT_DISCONNECTED) continue;
         for (const auto& [routing_id, session] : sessions_) {
             if (session.connection_fd != static_cast<int>(fd)) continue;
-            lose_session(routing_id, "its connection closed (the agent process ended)");
+            // The agent process ended, or ZeroMQ dropped the connection for a frame over
+            // ZMQ_MAXMSGSIZE (protocol/socket_limits.h).
+            lose_session(routing_id,
+                         "its connection closed (the agent process ended, or it sent a frame "
+                         "over the size limit)");
             break;
         }
     }
@@ -227,6 +242,12 @@ void Core::check_job_timeouts() {
     }
 }
 
+void Core::check_assign_timeouts() {
+    for (AttemptId attempt : assign_timeouts_.take_due(clock_.steady_now())) {
+        time_out_assignment(attempt);
+    }
+}
+
 SteadyTime Core::send_heartbeats() {
     SteadyTime now = clock_.steady_now();
     SteadyTime next = now + Millis(settings_.heartbeat_interval_ms);
@@ -246,7 +267,20 @@ void Core::record_heartbeats() {
 }
 
 void Core::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {
+    static_cast<void>(send_validated(routing_id, message));
+}
+
+Status Core::send_validated(const std::string& routing_id,
+                            const protocol::CoordinatorMessage& message) {
     std::string frame = protocol::encode(message);
+    // The agent drops a frame its decoder refuses (PROTOCOL.md 4); sending one would leave
+    // the coordinator waiting for an answer that never comes. An assign is built from a
+    // user's config, every other message from the coordinator's own bounded text.
+    if (auto decoded = protocol::decode_coordinator_message(frame); !decoded) {
+        FMG_LOG(error) << "not sending " << protocol::type_name(message)
+                       << ": the agent would refuse it: " << decoded.error().message;
+        return decoded.error();
+    }
     try {
         router_.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
         router_.send(zmq::buffer(frame), zmq::send_flags::dontwait);
@@ -254,6 +288,7 @@ void Core::send(const std::string& routing_id, const protocol::CoordinatorMessag
         // EHOSTUNREACH: the connection is gone; liveness will notice the silence.
         FMG_LOG(warn) << "send " << protocol::type_name(message) << " failed: " << e.what();
     }
+    return {};
 }
 
 void Core::statuses_changed() {

@@ -11,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "coordinator/core/agent_session.h"
+#include "coordinator/core/assign_timeouts.h"
 #include "coordinator/core/commands.h"
 #include "coordinator/core/job_timeouts.h"
 #include "coordinator/core/liveness.h"
@@ -22,6 +23,7 @@
 #include "protocol/messages.h"
 #include "shared/clock.h"
 #include "shared/mailbox.h"
+#include "shared/result.h"
 
 namespace fmg::coordinator {
 
@@ -43,6 +45,7 @@ class Core {
     void handle_command(const CoreCommand& command);
     void check_liveness();
     void check_job_timeouts();
+    void check_assign_timeouts();
     /// Sends a heartbeat to each session whose turn it is; returns when the next one is due
     /// (at most one heartbeat interval ahead).
     SteadyTime send_heartbeats();
@@ -79,10 +82,22 @@ class Core {
     /// Ends an attempt that ran past --job-timeout in `error` (its agent did not report the
     /// end in time) and tells its agent to cancel it. Does nothing if it ended meanwhile.
     void time_out_attempt(AttemptId attempt);
+    /// Ends an attempt whose agent answered its assign neither with `accepted` nor with
+    /// `refused` within the assign timeout: `lost`, so its job is requeued (counting towards
+    /// --max-attempts), the slot is freed and the agent is told to cancel it. Does nothing
+    /// if the agent answered or the attempt ended meanwhile.
+    void time_out_assignment(AttemptId attempt);
 
     // zap.cpp: CURVE authentication of agents
     void answer_zap_request();
 
+    /// Encodes `message`, checks it as the agent's decoder will (PROTOCOL.md 5) and sends it
+    /// to `routing_id`. Returns the decoder's error instead of sending a frame the agent
+    /// would drop; a failed send (the peer is gone) is only logged and counts as sent.
+    Status send_validated(const std::string& routing_id,
+                          const protocol::CoordinatorMessage& message);
+    /// send_validated() for messages the coordinator builds from its own bounded text: an
+    /// error there is a bug, logged, and the frame is not sent.
     void send(const std::string& routing_id, const protocol::CoordinatorMessage& message);
     void statuses_changed();
 
@@ -108,9 +123,10 @@ class Core {
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).
     std::map<RunnerId, int64_t> heartbeats_to_record_;
-    AgentLiveness liveness_;      // which sessions were silent too long
-    RestartGrace restart_grace_;  // attempts left from before a restart wait this long
-    JobTimeouts job_timeouts_;    // attempts that ran past --job-timeout
+    AgentLiveness liveness_;          // which sessions were silent too long
+    RestartGrace restart_grace_;      // attempts left from before a restart wait this long
+    JobTimeouts job_timeouts_;        // attempts that ran past --job-timeout
+    AssignTimeouts assign_timeouts_;  // assigns the agent has not answered yet
     // Attempts the coordinator ended for their job timeout: an agent that reports one later
     // is told to cancel it, and its late output is refused (the log already ends with the
     // coordinator's timeout line).

@@ -146,6 +146,7 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     std::set<AttemptId> reported(hello.running.begin(), hello.running.end());
     for (const AttemptRow& attempt : pipelines::active_attempts_of(db_, runner->id)) {
         if (reported.count(attempt.id)) {
+            assign_timeouts_.answered(attempt.id);
             session.attempts.insert(attempt.id);
             runner_of_attempt_[attempt.id] = runner->id;
             reported.erase(attempt.id);
@@ -189,14 +190,23 @@ void Core::on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& h
         FMG_LOG(info) << "runner=" << session.host << " draining";
     }
     for (AttemptId attempt : heartbeat.running) {
-        if (session.attempts.count(attempt) || runner_of_attempt_.count(attempt)) continue;
+        if (session.attempts.count(attempt)) {
+            // It holds the attempt, so it took the assign even if its `accepted` was lost.
+            assign_timeouts_.answered(attempt);
+            continue;
+        }
+        if (runner_of_attempt_.count(attempt)) continue;
         send(session.routing_id, protocol::Cancel{attempt, "not assigned to this runner"});
     }
 }
 
 bool Core::guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what) {
     auto it = runner_of_attempt_.find(attempt);
-    if (it != runner_of_attempt_.end() && it->second == session.runner_id) return true;
+    if (it != runner_of_attempt_.end() && it->second == session.runner_id) {
+        // Any message about the attempt shows the agent holds it: its assign was answered.
+        assign_timeouts_.answered(attempt);
+        return true;
+    }
     FMG_LOG(info) << "runner=" << session.host << " attempt=" << attempt << " " << what
                   << " refused: not a current attempt of this runner";
     send(session.routing_id, protocol::Cancel{attempt, "this attempt is no longer current"});
@@ -205,6 +215,7 @@ bool Core::guard_attempt(AgentSession& session, AttemptId attempt, std::string_v
 
 void Core::on_accepted(AgentSession& session, const protocol::Accepted& accepted) {
     if (!guard_attempt(session, accepted.attempt_id, "accepted")) return;
+    session.unanswered_assigns = 0;
     // The agent's clock for --job-timeout starts when it takes the job, no later than now.
     if (lifecycle::start_attempt(db_, accepted.attempt_id, clock_.wall_ms())) {
         job_timeouts_.track(accepted.attempt_id, clock_.steady_now());

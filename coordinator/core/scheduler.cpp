@@ -1,5 +1,6 @@
 // Dispatch (push: a free slot and a queued job meet as soon as either appears), the
-// consequences of losing an agent, and of a job running past --job-timeout.
+// consequences of losing an agent, of a job running past --job-timeout, and of an assign
+// its agent never answered.
 
 #include <algorithm>
 
@@ -13,11 +14,17 @@
 namespace fmg::coordinator {
 
 AgentSession* Core::pick_session() {
-    // The agent with the most free slots, so independent jobs spread over runners.
+    // The agent with the most free slots, so independent jobs spread over runners; among
+    // equals, the one that left fewer assigns unanswered, so a job whose assign timed out
+    // goes to another runner when one is as free.
     AgentSession* best = nullptr;
     for (auto& [routing_id, session] : sessions_) {
         if (session.draining || session.free_slots() == 0) continue;
-        if (best == nullptr || session.free_slots() > best->free_slots()) best = &session;
+        if (best == nullptr || session.free_slots() > best->free_slots() ||
+            (session.free_slots() == best->free_slots() &&
+             session.unanswered_assigns < best->unanswered_assigns)) {
+            best = &session;
+        }
     }
     return best;
 }
@@ -46,12 +53,27 @@ void Core::dispatch() {
                                       AttemptState::error, spec.error().message, clock_.wall_ms());
             continue;
         }
+        // The config parser keeps jobs within the protocol's limits, but the repository URL,
+        // ref and sha come from elsewhere, and a spec stored by an older version was never
+        // checked: an assign the agent would drop ends the attempt here instead of holding a
+        // slot of the runner (PROTOCOL.md 5).
+        auto sent = send_validated(
+            session->routing_id,
+            make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref,
+                        pipeline->sha, dispatched->attempt_id, settings_.job_timeout_ms));
+        if (!sent) {
+            lifecycle::finish_attempt(
+                db_, status_context_, dispatched->attempt_id, AttemptState::error,
+                "the job cannot be sent to a runner: " + sent.error().message, clock_.wall_ms());
+            logs_.close(dispatched->attempt_id);
+            log_notifier_.notify();
+            statuses_changed();
+            continue;
+        }
         session->attempts.insert(dispatched->attempt_id);
         runner_of_attempt_[dispatched->attempt_id] = session->runner_id;
         job_timeouts_.track(dispatched->attempt_id, clock_.steady_now());
-        send(session->routing_id,
-             make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref,
-                         pipeline->sha, dispatched->attempt_id, settings_.job_timeout_ms));
+        assign_timeouts_.sent(dispatched->attempt_id, clock_.steady_now());
         FMG_LOG(info) << "pipeline=" << pipeline->id << " job=" << job.name
                       << " attempt=" << dispatched->attempt_id << " (#" << dispatched->number
                       << ") assigned to runner=" << session->host;
@@ -85,6 +107,7 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
 void Core::forget_attempt(AttemptId attempt) {
     runner_of_attempt_.erase(attempt);
     job_timeouts_.forget(attempt);
+    assign_timeouts_.answered(attempt);
     // Its log is final: no chunk of it is accepted any more (fencing), so the file is closed
     // and a log over the cap is cut down to head and tail now, not at the next start.
     logs_.close(attempt);
@@ -137,6 +160,32 @@ void Core::time_out_attempt(AttemptId attempt_id) {
             sessions_[owner->second].attempts.erase(attempt_id);
             send(owner->second, protocol::Cancel{attempt_id, message});
         }
+    }
+    log_notifier_.notify();
+    statuses_changed();
+    dispatch();
+}
+
+void Core::time_out_assignment(AttemptId attempt_id) {
+    auto runner = runner_of_attempt_.find(attempt_id);
+    if (runner == runner_of_attempt_.end()) return;
+    const RunnerId runner_id = runner->second;
+    auto attempt = pipelines::find_attempt(db_, attempt_id);
+    if (!attempt || attempt->status != "assigned") return;
+    const std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
+    const std::string reason = "runner " + host + " did not accept the job within " +
+                               std::to_string(assign_timeouts_.timeout().count() / 1000) + " s";
+    lifecycle::lose_attempt(db_, status_context_, attempt_id, AttemptState::lost, reason,
+                            settings_.max_attempts, clock_.wall_ms());
+    forget_attempt(attempt_id);
+    FMG_LOG(warn) << "runner=" << host << " attempt=" << attempt_id << " " << reason
+                  << "; the attempt is lost and its slot free";
+    if (auto owner = session_of_runner_.find(runner_id); owner != session_of_runner_.end()) {
+        AgentSession& session = sessions_[owner->second];
+        session.attempts.erase(attempt_id);
+        ++session.unanswered_assigns;
+        // Should the assign still arrive, or its answer have been lost, the agent stops it.
+        send(owner->second, protocol::Cancel{attempt_id, reason});
     }
     log_notifier_.notify();
     statuses_changed();

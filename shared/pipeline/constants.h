@@ -14,8 +14,12 @@ inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 /// Most job definitions under `jobs`, and most job entries over all workflows.
 inline constexpr std::size_t kMaxJobs = 500;
 
-/// Most steps in one job.
+/// Most steps in one job (within the agent protocol's kMaxListItems, 1,024).
 inline constexpr std::size_t kMaxStepsPerJob = 1000;
+
+/// Longest job name, in bytes: it appears in API paths, logs and GitHub status contexts
+/// (within the agent protocol's kMaxNameBytes, 1 KiB).
+inline constexpr std::size_t kMaxJobNameBytes = 128;
 
 /// Most YAML nodes the parser visits. Aliases (`*name`) let a small file reach the same nodes
 /// many times; this bounds the work whatever they expand to.

@@ -6,12 +6,12 @@
 #include "shared/pipeline/environment.h"
 #include "shared/pipeline/steps.h"
 #include "shared/pipeline/text.h"
+#include "shared/pipeline/wire_fit.h"
+#include "shared/wire_limits.h"
 
 namespace fmg::pipeline::detail {
 
 namespace {
-
-constexpr std::size_t kMaxJobNameBytes = 128;
 
 bool is_job_key_unsupported(std::string_view key) {
     return key == "executor" || key == "machine" || key == "macos" || key == "windows" ||
@@ -26,6 +26,10 @@ Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& imag
         if (field.key == "image") {
             if (auto problem = reader.read_scalar(field, image)) return problem;
             if (trim(image).empty()) return reader.error_at(field.where(), "`image` is empty");
+            if (auto problem = check_wire_bytes(reader, field.where(), "`image`", image,
+                                                wire::kMaxNameBytes, "kMaxNameBytes")) {
+                return problem;
+            }
         } else if (field.key == "name" || field.key == "entrypoint" || field.key == "command" ||
                    field.key == "user" || field.key == "environment" || field.key == "auth" ||
                    field.key == "aws_auth") {
@@ -42,6 +46,11 @@ Problem read_docker(YamlReader& reader, const Entry& docker, Job& job) {
     std::vector<YAML::Node> items;
     if (auto problem = reader.read_sequence(docker, items)) return problem;
     if (items.empty()) return reader.error_at(docker.where(), "`docker` lists no image");
+    // The first image runs the steps; the others go to the assign's `services` list.
+    if (auto problem = check_wire_count(reader, docker.key_node, "`docker`", items.size() - 1,
+                                        wire::kMaxListItems, "kMaxListItems, for services")) {
+        return problem;
+    }
     for (const YAML::Node& item : items) {
         std::string image;
         if (auto problem = read_image(reader, item, image)) return problem;
@@ -96,6 +105,11 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
             if (!problem && trim(job.working_directory).empty()) {
                 problem = reader.error_at(field.where(), "`working_directory` is empty");
             }
+            if (!problem) {
+                problem =
+                    check_wire_bytes(reader, field.where(), "`working_directory`",
+                                     job.working_directory, wire::kMaxTextBytes, "kMaxTextBytes");
+            }
         } else if (field.key == "resource_class") {
             // Machine sizes are a property of fmg runners, not of jobs: accepted, ignored.
         } else if (is_job_key_unsupported(field.key)) {
@@ -117,7 +131,7 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     if (!has_steps) {
         return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
     }
-    return std::nullopt;
+    return check_assign_fits(reader, definition.key_node, job);
 }
 
 }  // namespace

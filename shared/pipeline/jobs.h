@@ -27,7 +27,8 @@ struct JobDefinitions {
 /// Reads the `jobs` entry: at most kMaxJobs jobs, each with a `docker` list (the first image
 /// runs the steps, the rest are services), optional `environment` and `working_directory`,
 /// and `steps` (at most kMaxStepsPerJob). Fails on a job fmg cannot run as written: no
-/// `docker`, other executors, unknown keys, a malformed step.
+/// `docker`, other executors, unknown keys, a malformed step, a value or a whole job over the
+/// agent protocol's limits (wire_fit.h), pointing at the value (at the job for the whole).
 Problem read_jobs(YamlReader& reader, const Entry& jobs, JobDefinitions& out);
 
 /// Fails unless `name` is usable as a job name in the API, logs and GitHub statuses: 1 to 128

@@ -8,6 +8,8 @@
 #include "shared/pipeline/durations.h"
 #include "shared/pipeline/environment.h"
 #include "shared/pipeline/text.h"
+#include "shared/pipeline/wire_fit.h"
+#include "shared/wire_limits.h"
 
 namespace fmg::pipeline::detail {
 
@@ -25,7 +27,9 @@ ParseError unsupported_step(YamlReader& reader, const YAML::Node& at, std::strin
 Problem read_nonblank(YamlReader& reader, const Entry& entry, std::string& out) {
     if (auto problem = reader.read_scalar(entry, out)) return problem;
     if (trim(out).empty()) return reader.error_at(entry.where(), quoted(entry.key) + " is empty");
-    return std::nullopt;
+    // A command, step name or working directory goes to the agent as a str of the assign.
+    return check_wire_bytes(reader, entry.where(), quoted(entry.key), out, wire::kMaxTextBytes,
+                            "kMaxTextBytes");
 }
 
 Problem read_no_output_timeout(YamlReader& reader, const Entry& entry, Step& out) {

@@ -9,7 +9,8 @@ namespace fmg::pipeline::detail {
 /// Reads one step: `checkout`, `run: COMMAND` or `run:` with a map
 /// (`command` required; `name`, `environment`, `working_directory`, `no_output_timeout`,
 /// `when`). Fails, naming the step, on any other step type (caches, workspaces, orb commands:
-/// fmg runs only these two), on unknown keys and on malformed values.
+/// fmg runs only these two), on unknown keys, on malformed values and on a command, name or
+/// working directory over the agent protocol's kMaxTextBytes.
 Problem read_step(YamlReader& reader, const YAML::Node& node, Step& out);
 
 }  // namespace fmg::pipeline::detail
