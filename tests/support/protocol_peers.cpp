@@ -198,6 +198,9 @@ void FakeCoordinator::write_credentials(const std::filesystem::path& file,
         << "\nserver_public_key: " << state_->keys.public_hex
         << "\npublic_key: " << agent.public_hex << "\nsecret_key: " << agent.secret_hex << "\n";
     REQUIRE(out.good());
+    // The agent refuses a credentials file others can read (agent/setup/credentials.h).
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 void FakeCoordinator::run() {
