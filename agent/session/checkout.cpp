@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "shared/helper_program.h"
+
 extern char** environ;
 
 namespace fmg::agent {
@@ -51,25 +53,7 @@ std::string read_answer(ChildProcess& helper) {
 }  // namespace
 
 Result<std::filesystem::path> find_checkout_program() {
-    std::error_code ec;
-    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    std::vector<std::filesystem::path> candidates;
-    if (!ec) {
-        candidates.push_back(self.parent_path() / kCheckoutProgramName);
-        candidates.push_back((self.parent_path() / FMG_LIBEXEC_FROM_BINDIR).lexically_normal() /
-                             kCheckoutProgramName);
-    }
-    const auto configured = std::filesystem::path(FMG_LIBEXEC_DIR) / kCheckoutProgramName;
-    if (std::find(candidates.begin(), candidates.end(), configured) == candidates.end()) {
-        candidates.push_back(configured);
-    }
-    std::string looked;
-    for (const auto& candidate : candidates) {
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-        looked += (looked.empty() ? "" : " or ") + candidate.string();
-    }
-    return Error{std::string("cannot find the checkout helper ") + kCheckoutProgramName +
-                 " (looked for " + looked + "); install it with fmg-agent"};
+    return find_helper_program(kCheckoutProgramName, "fmg-agent");
 }
 
 Status Checkout::run(const CheckoutRequest& request) {

@@ -19,9 +19,7 @@ namespace fmg::agent {
 /// The helper's file name.
 inline constexpr const char* kCheckoutProgramName = "fmg-checkout";
 
-/// Where the helper is: beside this executable (a build tree, or both copied together), else
-/// in LIBEXECDIR/fmg relative to it (an installed tree, wherever it was installed), else at
-/// the path this build installs it to. Fails saying where it looked.
+/// Where the helper is (find_helper_program). Fails saying where it looked.
 Result<std::filesystem::path> find_checkout_program();
 
 struct CheckoutRequest {

@@ -6,10 +6,10 @@
 // default). The loop ends such an attempt `lost`, which requeues the job. Pure: time comes
 // in as arguments (STYLE 10), so unit tests drive it with a ManualClock.
 
-#include <map>
 #include <optional>
 #include <vector>
 
+#include "coordinator/core/attempt_deadlines.h"
 #include "coordinator/store/rows.h"
 #include "shared/clock.h"
 
@@ -31,19 +31,19 @@ class AssignTimeouts {
     void sent(AttemptId attempt, SteadyTime now);
     /// The agent answered for the attempt (any message about it shows it holds it), or the
     /// attempt ended: no longer tracked. Does nothing for an attempt not tracked.
-    void answered(AttemptId attempt);
+    void answered(AttemptId attempt) { deadlines_.erase(attempt); }
 
     /// The attempts unanswered at `now` (deadline reached), in id order; each is returned
     /// once and no longer tracked afterwards.
-    std::vector<AttemptId> take_due(SteadyTime now);
+    std::vector<AttemptId> take_due(SteadyTime now) { return deadlines_.take_due(now); }
     /// The earliest deadline; nullopt when nothing is tracked.
-    std::optional<SteadyTime> next_deadline() const;
+    std::optional<SteadyTime> next_deadline() const { return deadlines_.next(); }
     /// Whether `attempt` still waits for its answer.
-    bool waiting(AttemptId attempt) const { return deadlines_.count(attempt) > 0; }
+    bool waiting(AttemptId attempt) const { return deadlines_.contains(attempt); }
 
   private:
     Millis timeout_;
-    std::map<AttemptId, SteadyTime> deadlines_;
+    AttemptDeadlines deadlines_;
 };
 
 }  // namespace fmg::coordinator

@@ -5,11 +5,11 @@
 // agent that may never come back. Pure: time comes in as arguments (STYLE 10).
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "coordinator/core/attempt_deadlines.h"
 #include "coordinator/store/rows.h"
 #include "shared/clock.h"
 
@@ -36,20 +36,22 @@ class JobTimeouts {
     /// attempt again moves its deadline. Does nothing when no limit is set.
     void track(AttemptId attempt, SteadyTime started);
     /// Stops tracking the attempt (it ended, or was lost and will be retried).
-    void forget(AttemptId attempt);
+    void forget(AttemptId attempt) { deadlines_.erase(attempt); }
 
     /// The attempts due at `now` (deadline reached), in id order. Each is returned once:
     /// it is no longer tracked afterwards.
-    std::vector<AttemptId> take_due(SteadyTime now);
+    std::vector<AttemptId> take_due(SteadyTime now) { return deadlines_.take_due(now); }
     /// The earliest deadline of a tracked attempt; nullopt when none is tracked.
-    std::optional<SteadyTime> next_deadline() const;
+    std::optional<SteadyTime> next_deadline() const { return deadlines_.next(); }
     /// When `attempt` is due; nullopt when it is not tracked.
-    std::optional<SteadyTime> deadline_of(AttemptId attempt) const;
+    std::optional<SteadyTime> deadline_of(AttemptId attempt) const {
+        return deadlines_.of(attempt);
+    }
 
   private:
     Millis limit_;
     Millis grace_;
-    std::map<AttemptId, SteadyTime> deadlines_;
+    AttemptDeadlines deadlines_;
 };
 
 /// The moment `wall_ms` (milliseconds since the epoch, as the database stores times) on

@@ -16,6 +16,7 @@
 #include "shared/git/credentials.h"
 #include "shared/git/mirror.h"
 #include "shared/git/url.h"
+#include "shared/helper_program.h"
 
 extern char** environ;
 
@@ -149,25 +150,7 @@ std::string ms_text(milliseconds duration) {
 }  // namespace
 
 Result<std::filesystem::path> find_fetch_program() {
-    std::error_code ec;
-    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    std::vector<std::filesystem::path> candidates;
-    if (!ec) {
-        candidates.push_back(self.parent_path() / kFetchProgramName);
-        candidates.push_back((self.parent_path() / FMG_LIBEXEC_FROM_BINDIR).lexically_normal() /
-                             kFetchProgramName);
-    }
-    const auto configured = std::filesystem::path(FMG_LIBEXEC_DIR) / kFetchProgramName;
-    if (std::find(candidates.begin(), candidates.end(), configured) == candidates.end()) {
-        candidates.push_back(configured);
-    }
-    std::string looked;
-    for (const auto& candidate : candidates) {
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-        looked += (looked.empty() ? "" : " or ") + candidate.string();
-    }
-    return Error{std::string("cannot find the fetch helper ") + kFetchProgramName +
-                 " (looked for " + looked + "); install it with fmg-coordinator"};
+    return find_helper_program(kFetchProgramName, "fmg-coordinator");
 }
 
 Status fetch_with_deadlines(const FetchRequest& request, const std::atomic<bool>& stopping) {

@@ -20,8 +20,7 @@ namespace fmg::coordinator {
 /// The helper's file name.
 inline constexpr const char* kFetchProgramName = "fmg-fetch";
 
-/// Where the helper is: beside this executable (a build tree), else in LIBEXECDIR/fmg relative
-/// to it, else at the path this build installs it to. Fails saying where it looked.
+/// Where the helper is (find_helper_program). Fails saying where it looked.
 Result<std::filesystem::path> find_fetch_program();
 
 struct FetchRequest {

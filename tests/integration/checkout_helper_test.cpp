@@ -188,6 +188,6 @@ TEST_CASE("checkout: fmg-agent without its fmg-checkout helper refuses to start"
     const CommandResult result = run_command(options, std::chrono::seconds(30));
     INFO(result.describe(options.argv));
     CHECK(result.status.exited_with(1));
-    CHECK_THAT(result.err, Catch::Contains("cannot find the checkout helper fmg-checkout"));
+    CHECK_THAT(result.err, Catch::Contains("cannot find the helper fmg-checkout"));
     CHECK_THAT(result.err, Catch::Contains((dir / "fmg-checkout").string()));
 }
