@@ -54,8 +54,11 @@ int run(fmg::agent::AgentSettings settings) {
         FMG_LOG(error) << helper.error().message;
         return exit_code::kFailed;
     }
+    agent::DockerJobPolicy docker_policy{settings.job_memory_bytes, settings.job_nano_cpus,
+                                         settings.job_pids, settings.job_network_host_access};
     auto executor = agent::make_executor(
-        settings.executor, {settings.docker_socket, settings.work_dir, settings.name});
+        settings.executor,
+        {settings.docker_socket, settings.work_dir, settings.name, docker_policy});
     if (auto ready = executor->check(); !ready) {
         FMG_LOG(error) << ready.error().message;
         return exit_code::kFailed;

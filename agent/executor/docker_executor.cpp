@@ -3,30 +3,38 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <random>
 #include <set>
 
 #include "agent/docker/run_exec.h"
+#include "agent/executor/docker_host_firewall.h"
 #include "agent/executor/docker_job_session.h"
 #include "agent/executor/working_directory.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
-// Removes the containers created so far when start() fails half-way.
-class CreatedContainers {
+// Removes the containers and the network created so far when start() fails half-way.
+class CreatedResources {
   public:
-    explicit CreatedContainers(const docker::DockerClient& client) : client_(client) {}
-    ~CreatedContainers() {
-        for (const auto& id : ids_) (void)client_.remove_container(id);
+    explicit CreatedResources(const docker::DockerClient& client) : client_(client) {}
+    ~CreatedResources() {
+        for (auto id = ids_.rbegin(); id != ids_.rend(); ++id) (void)client_.remove_container(*id);
+        if (!network_.empty()) (void)client_.remove_network(network_);
     }
-    CreatedContainers(const CreatedContainers&) = delete;
-    CreatedContainers& operator=(const CreatedContainers&) = delete;
+    CreatedResources(const CreatedResources&) = delete;
+    CreatedResources& operator=(const CreatedResources&) = delete;
 
     void add(const std::string& id) { ids_.push_back(id); }
-    void release() { ids_.clear(); }
+    void add_network(const std::string& id) { network_ = id; }
+    void release() {
+        ids_.clear();
+        network_.clear();
+    }
 
   private:
     const docker::DockerClient& client_;
     std::vector<std::string> ids_;
+    std::string network_;
 };
 
 namespace {
@@ -42,8 +50,7 @@ std::string image_home(const docker::ImageInfo& image) {
 }
 
 Result<std::string> create_and_start(const docker::DockerClient& client,
-                                     const docker::ContainerSpec& spec,
-                                     CreatedContainers& created) {
+                                     const docker::ContainerSpec& spec, CreatedResources& created) {
     auto id = client.create_container(spec);
     if (!id) return Error{"create a container from " + spec.image + ": " + id.error().message};
     created.add(*id);
@@ -53,20 +60,56 @@ Result<std::string> create_and_start(const docker::DockerClient& client,
     return id;
 }
 
+// A bridge interface name: `prefix` and random letters and digits, 15 characters in all
+// (Linux's limit), unique among the engine's networks in practice (36^11 names).
+std::string bridge_name(const std::string& prefix) {
+    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::uniform_int_distribution<size_t> pick(0, sizeof kAlphabet - 2);
+    std::string name = prefix;
+    while (name.size() < static_cast<size_t>(kBridgeNameLength)) name += kAlphabet[pick(random)];
+    return name;
+}
+
+// The attempt id of a fmg.attempt label, if it is one.
+std::optional<int64_t> attempt_of(const std::map<std::string, std::string>& labels) {
+    auto label = labels.find(kAttemptLabel);
+    if (label == labels.end()) return std::nullopt;
+    int64_t attempt = 0;
+    const std::string& text = label->second;
+    auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), attempt);
+    if (parse_error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return attempt;
+}
+
 }  // namespace
 
 DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
-                               std::string runner_name)
+                               std::string runner_name, DockerJobPolicy policy)
     : client_(std::move(socket_path)),
       work_dir_(std::move(work_dir)),
-      runner_name_(std::move(runner_name)) {}
+      runner_name_(std::move(runner_name)),
+      policy_(policy) {}
 
 Status DockerExecutor::check() const {
     if (Status pinged = client_.ping(); !pinged) {
         return Error{"Docker engine not reachable at " + client_.socket_path() + ": " +
                      pinged.error().message};
     }
-    return {};
+    if (policy_.nano_cpus > 0) {
+        auto info = client_.info();
+        if (!info) return Error{"ask Docker how many CPUs it has: " + info.error().message};
+        if (info->cpus > 0 && policy_.nano_cpus > info->cpus * 1'000'000'000) {
+            return Error{"--job-cpus asks for more CPUs than Docker's host has (" +
+                         std::to_string(info->cpus) + ")"};
+        }
+    }
+    if (policy_.host_access) {
+        FMG_LOG(warn) << "--job-network-host-access: jobs can reach every service listening "
+                         "on this host (docs/security.md)";
+        return {};
+    }
+    return ensure_host_firewall(kIsolatedBridgePrefix);
 }
 
 Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
@@ -84,28 +127,51 @@ Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
     return **found;
 }
 
+docker::ContainerSpec DockerExecutor::confined_spec(const JobSpec& job, const std::string& image,
+                                                    const std::string& role) const {
+    docker::ContainerSpec spec;
+    spec.image = image;
+    spec.labels = {{kAttemptLabel, std::to_string(job.attempt_id)}, {kRoleLabel, role}};
+    if (!runner_name_.empty()) spec.labels[kRunnerLabel] = runner_name_;
+    spec.cap_drop.assign(std::begin(kJobDroppedCapabilities), std::end(kJobDroppedCapabilities));
+    spec.security_opt = {kNoNewPrivileges};
+    spec.memory_bytes = policy_.memory_bytes;
+    spec.nano_cpus = policy_.nano_cpus;
+    spec.pids_limit = policy_.pids_limit;
+    return spec;
+}
+
 Status DockerExecutor::start_containers(const JobSpec& job, const std::filesystem::path& workspace,
                                         DockerJobContext& context,
-                                        CreatedContainers& created) const {
+                                        CreatedResources& created) const {
     std::string attempt = std::to_string(job.attempt_id);
-    docker::ContainerSpec primary;
-    primary.image = job.image;
-    primary.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "job"}};
-    if (!runner_name_.empty()) primary.labels[kRunnerLabel] = runner_name_;
+    docker::NetworkSpec network;
+    std::string bridge =
+        bridge_name(policy_.host_access ? kOpenBridgePrefix : kIsolatedBridgePrefix);
+    network.name = "fmg-" + attempt + "-" + bridge;
+    network.labels = {{kAttemptLabel, attempt}, {kRoleLabel, kNetworkRoleValue}};
+    if (!runner_name_.empty()) network.labels[kRunnerLabel] = runner_name_;
+    network.options = {{"com.docker.network.bridge.name", bridge}};
+    auto network_id = client_.create_network(network);
+    if (!network_id) return Error{"create the job's network: " + network_id.error().message};
+    created.add_network(*network_id);
+    context.network_id = *network_id;
+
+    docker::ContainerSpec primary = confined_spec(job, job.image, "job");
     primary.entrypoint = {"/bin/sh", "-c"};
     primary.cmd = {kKeepAliveScript};
     primary.working_dir = context.job_directory;
     primary.binds = {workspace.string() + ":" + context.job_directory};
+    primary.network_mode = network.name;
+    // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
+    primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};
     auto primary_id = create_and_start(client_, primary, created);
     if (!primary_id) return primary_id.error();
     context.primary_id = *primary_id;
 
     // Services start after the primary: they join its network namespace.
     for (const auto& service : job.services) {
-        docker::ContainerSpec spec;
-        spec.image = service;
-        spec.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "service"}};
-        if (!runner_name_.empty()) spec.labels[kRunnerLabel] = runner_name_;
+        docker::ContainerSpec spec = confined_spec(job, service, "service");
         spec.network_mode = "container:" + context.primary_id;
         auto id = create_and_start(client_, spec, created);
         if (!id) return Error{"service " + id.error().message};
@@ -126,9 +192,9 @@ Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
                          (chowned ? chowned->output : chowned.error().message)};
         }
     }
-    if (::getuid() != 0 || !is_root_user(image.user)) {
-        context.owner_on_close = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
-    }
+    // Root on the host removes whatever the job leaves; any other agent user needs root in
+    // the container for files the job made as root, or with modes that lock their owner out.
+    context.empty_workspace_on_close = ::geteuid() != 0;
     auto has_bash = client_.path_exists(context.primary_id, "/bin/bash");
     if (!has_bash) return Error{"look for /bin/bash: " + has_bash.error().message};
     context.shell = *has_bash ? "/bin/bash" : "/bin/sh";
@@ -149,13 +215,20 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     for (const auto& service : job.services) {
         if (auto pulled = ensure_image(service, output); !pulled) return pulled.error();
     }
+    if (!policy_.host_access) {
+        // A firewall reload (ufw, firewalld) since the agent started may have flushed it.
+        std::lock_guard lock(firewall_mutex_);
+        if (Status ensured = ensure_host_firewall(kIsolatedBridgePrefix, true); !ensured) {
+            return ensured.error();
+        }
+    }
 
     DockerJobContext context;
     context.attempt_id = job.attempt_id;
     context.home = image_home(*image);
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
-    CreatedContainers created(client_);
+    CreatedResources created(client_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
@@ -171,33 +244,54 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
 }
 
 size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
-    auto containers = client_.list_containers(runner_name_.empty()
-                                                  ? std::string(kAttemptLabel)
-                                                  : std::string(kRunnerLabel) + "=" + runner_name_);
+    std::string label = runner_name_.empty() ? std::string(kAttemptLabel)
+                                             : std::string(kRunnerLabel) + "=" + runner_name_;
+    std::set<int64_t> keep(attempts_to_keep.begin(), attempts_to_keep.end());
+    size_t removed = 0;
+    auto containers = client_.list_containers(label);
     if (!containers) {
         FMG_LOG(warn) << "cannot list containers to remove orphans: " << containers.error().message;
+    } else {
+        for (const auto& container : *containers) {
+            auto attempt = attempt_of(container.labels);
+            if (attempt && keep.count(*attempt)) continue;
+            std::string attempt_text = attempt ? std::to_string(*attempt) : "?";
+            if (Status gone = client_.remove_container(container.id); !gone) {
+                FMG_LOG(warn) << "cannot remove orphan container " << container.id.substr(0, 12)
+                              << " of attempt=" << attempt_text << ": " << gone.error().message;
+                continue;
+            }
+            FMG_LOG(info) << "removed orphan container " << container.id.substr(0, 12)
+                          << " of attempt=" << attempt_text;
+            ++removed;
+        }
+    }
+    return removed + remove_orphan_networks(attempts_to_keep);
+}
+
+size_t DockerExecutor::remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep) {
+    // Only networks that are fmg's: labelled with the role, and this runner's when it has a
+    // name (the containers on them are gone by now).
+    auto networks = client_.list_networks(std::string(kRoleLabel) + "=" + kNetworkRoleValue);
+    if (!networks) {
+        FMG_LOG(warn) << "cannot list networks to remove orphans: " << networks.error().message;
         return 0;
     }
     std::set<int64_t> keep(attempts_to_keep.begin(), attempts_to_keep.end());
     size_t removed = 0;
-    for (const auto& container : *containers) {
-        const std::string& label = container.labels.count(kAttemptLabel)
-                                       ? container.labels.at(kAttemptLabel)
-                                       : std::string();
-        int64_t attempt = 0;
-        auto [end, parse_error] =
-            std::from_chars(label.data(), label.data() + label.size(), attempt);
-        if (parse_error == std::errc() && end == label.data() + label.size() &&
-            keep.count(attempt)) {
+    for (const auto& network : *networks) {
+        if (!runner_name_.empty()) {
+            auto runner = network.labels.find(kRunnerLabel);
+            if (runner == network.labels.end() || runner->second != runner_name_) continue;
+        }
+        auto attempt = attempt_of(network.labels);
+        if (attempt && keep.count(*attempt)) continue;
+        if (Status gone = client_.remove_network(network.id); !gone) {
+            FMG_LOG(warn) << "cannot remove orphan network " << network.name << ": "
+                          << gone.error().message;
             continue;
         }
-        if (Status gone = client_.remove_container(container.id); !gone) {
-            FMG_LOG(warn) << "cannot remove orphan container " << container.id.substr(0, 12)
-                          << " of attempt=" << label << ": " << gone.error().message;
-            continue;
-        }
-        FMG_LOG(info) << "removed orphan container " << container.id.substr(0, 12)
-                      << " of attempt=" << label;
+        FMG_LOG(info) << "removed orphan network " << network.name;
         ++removed;
     }
     return removed;

@@ -35,6 +35,11 @@ for pass in 1 2 3 4 5; do
   [ -n "$found" ] || break
 done)";
 
+// Removes everything in the directory $1, hidden entries too, whatever their modes (root in
+// the container has CAP_DAC_OVERRIDE and CAP_FOWNER). The directory itself is a mount point
+// and stays. A pattern that matches nothing stays literal, which rm -f ignores.
+constexpr const char* kEmptyDirectory = R"(cd "$1" && rm -rf -- ./* ./.[!.]* ./..?*)";
+
 // A step's command line: `/bin/sh` joins stderr to stdout, then becomes the step's shell.
 // Docker carries the two streams on separate pipes, which would reorder an error message
 // and the output around it; one pipe keeps the log in the order it was written, as the
@@ -170,23 +175,34 @@ Status DockerJobSession::ensure_directory(const std::string& directory) {
     return {};
 }
 
+void DockerJobSession::empty_workspace() {
+    // A cancel kills the primary; it keeps its mounts and starts again as it was created.
+    if (Status started = client_.start_container(context_.primary_id); !started) {
+        FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                      << " cannot start the job container to empty the workspace: "
+                      << started.error().message;
+        return;
+    }
+    auto emptied = docker::run_exec(
+        client_, context_.primary_id,
+        {{"/bin/sh", "-c", kEmptyDirectory, "fmg-empty-workspace", context_.job_directory},
+         {},
+         "/",
+         "0"},
+        kHelperTimeout);
+    if (!emptied || emptied->exit_code != 0) {
+        FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                      << " cannot empty the workspace in the job container: "
+                      << (emptied ? emptied->output : emptied.error().message);
+    }
+}
+
 void DockerJobSession::close() {
     cancel();
     std::lock_guard lock(close_mutex_);
     if (closed_) return;
     closed_ = true;
-    if (!context_.owner_on_close.empty()) {
-        // Files the container created belong to its user; give them back to the agent's.
-        auto chowned = docker::run_exec(
-            client_, context_.primary_id,
-            {{"chown", "-R", context_.owner_on_close, context_.job_directory}, {}, "", "0"},
-            kHelperTimeout);
-        if (!chowned || chowned->exit_code != 0) {
-            FMG_LOG(warn) << "attempt=" << context_.attempt_id
-                          << " cannot give the workspace back to " << context_.owner_on_close
-                          << ": " << (chowned ? chowned->output : chowned.error().message);
-        }
-    }
+    if (context_.empty_workspace_on_close) empty_workspace();
     std::vector<std::string> containers = context_.service_ids;
     containers.push_back(context_.primary_id);  // last: the services use its network
     for (const auto& id : containers) {
@@ -195,8 +211,14 @@ void DockerJobSession::close() {
                           << id.substr(0, 12) << ": " << removed.error().message;
         }
     }
+    if (!context_.network_id.empty()) {
+        if (Status removed = client_.remove_network(context_.network_id); !removed) {
+            FMG_LOG(warn) << "attempt=" << context_.attempt_id << " cannot remove its network "
+                          << context_.network_id.substr(0, 12) << ": " << removed.error().message;
+        }
+    }
     FMG_LOG(info) << "attempt=" << context_.attempt_id << " removed " << containers.size()
-                  << " container(s)";
+                  << " container(s) and its network";
 }
 
 }  // namespace fmg::agent

@@ -26,13 +26,16 @@ inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
 /// What DockerExecutor::start prepared for the session.
 struct DockerJobContext {
     int64_t attempt_id = 0;
+    std::string network_id;  // the job's own network
     std::string primary_id;
     std::vector<std::string> service_ids;
-    std::string shell;           // /bin/bash or /bin/sh, inside the image
-    std::string home;            // what `~` means inside the image
-    std::string job_directory;   // absolute, inside the container (the workspace mount)
-    Environment environment;     // the job's
-    std::string owner_on_close;  // "uid:gid" to give the workspace back to, or ""
+    std::string shell;          // /bin/bash or /bin/sh, inside the image
+    std::string home;           // what `~` means inside the image
+    std::string job_directory;  // absolute, inside the container (the workspace mount)
+    Environment environment;    // the job's
+    // Whether close() empties the workspace as root in the container (the agent is not root
+    // and could not remove what the job made as root, or with modes that lock it out).
+    bool empty_workspace_on_close = false;
 };
 
 class DockerJobSession final : public JobSession {
@@ -46,8 +49,9 @@ class DockerJobSession final : public JobSession {
     /// `cancelled`; later run() calls return `cancelled` at once.
     void cancel() override;
 
-    /// Gives the workspace back to the agent's user if needed, then removes the service
-    /// containers and the primary (force). Idempotent.
+    /// Empties the workspace as root in the primary if the context says so (starting it
+    /// again if a cancel stopped it), then removes the service containers, the primary
+    /// (force) and the job's network. Failures are logged. Idempotent.
     void close() override;
 
   private:
@@ -59,6 +63,8 @@ class DockerJobSession final : public JobSession {
     // Kills the processes carrying `marker` in the container; true when the exec ended.
     bool stop_step(docker::ExecStream& stream, const std::string& marker, StepOutput& output);
     std::string next_marker();
+    // Removes everything in the job directory, as root in the primary.
+    void empty_workspace();
 
     docker::DockerClient client_;
     DockerJobContext context_;

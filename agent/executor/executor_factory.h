@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "agent/executor/docker_executor.h"
 #include "agent/executor/executor.h"
 
 namespace fmg::agent {
@@ -13,6 +14,7 @@ struct ExecutorOptions {
     std::string docker_socket = "/var/run/docker.sock";  // --docker-socket
     std::filesystem::path work_dir;                      // --work-dir
     std::string runner_name = "";                        // --name: labels its containers
+    DockerJobPolicy docker_policy = {};                  // --job-memory, --job-cpus, ...
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).

@@ -4,6 +4,9 @@
 
 #include <sstream>
 
+#include "agent/executor/docker_constants.h"
+#include "agent/setup/job_limits.h"
+
 namespace fmg::agent {
 namespace {
 
@@ -66,6 +69,20 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
              options::integer_between(0, 24 * 3600 * 1000)},
             {"insecure", "", "", "", "connect without CURVE (coordinator runs --insecure-agents)",
              nullptr},
+            // Docker jobs' confinement: limits per container, and the host's services.
+            {"job-memory", "BYTES|SIZE", "FMG_JOB_MEMORY", "",
+             "memory limit of each Docker job and service container, e.g. 2g (default: none)",
+             job_memory_value()},
+            {"job-cpus", "N", "FMG_JOB_CPUS", "",
+             "CPUs each Docker job and service container may use, e.g. 1.5 (default: all)",
+             job_cpus_value()},
+            {"job-pids", "N", "FMG_JOB_PIDS", std::to_string(kDefaultJobPids),
+             "processes and threads each Docker job and service container may have",
+             options::integer_between(kMinJobPids, kMaxJobPids)},
+            {"job-network-host-access", "", "FMG_JOB_NETWORK_HOST_ACCESS", "",
+             "let Docker jobs reach services listening on this host (default: refused by a "
+             "firewall rule the agent installs, which needs root or CAP_NET_ADMIN)",
+             nullptr},
         });
     options::Outcome outcome = parser.parse(args, docker_env);
     if (outcome.kind != options::Outcome::Kind::run) return outcome;
@@ -83,6 +100,10 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     s.docker_socket = v.text("docker-socket");
     s.drain_timeout_ms = v.integer("drain-timeout");
     s.insecure = v.flag("insecure");
+    if (auto memory = v.get("job-memory")) s.job_memory_bytes = parse_job_memory(*memory).value();
+    if (auto cpus = v.get("job-cpus")) s.job_nano_cpus = parse_job_cpus(*cpus).value();
+    s.job_pids = v.integer("job-pids");
+    s.job_network_host_access = v.flag("job-network-host-access");
     return s;
 }
 

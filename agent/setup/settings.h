@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent/executor/docker_constants.h"
 #include "shared/options.h"
 
 namespace fmg::agent {
@@ -26,6 +27,13 @@ struct AgentSettings {
     std::string docker_socket = "/var/run/docker.sock";
     bool insecure = false;
     int64_t drain_timeout_ms = 10 * 60 * 1000;
+
+    // Docker jobs' confinement (docs/security.md): limits of each job and service container
+    // (0: none), and whether jobs may reach this host's own services.
+    int64_t job_memory_bytes = 0;
+    int64_t job_nano_cpus = 0;
+    int64_t job_pids = kDefaultJobPids;
+    bool job_network_host_access = false;
 };
 
 /// Settings to run with, or an Outcome to finish with (help, version, usage error).
