@@ -104,6 +104,7 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     if (!spec.cmd.empty()) body.set("Cmd", json_string_array(spec.cmd));
     if (!spec.env.empty()) body.set("Env", json_string_array(spec.env));
     if (!spec.working_dir.empty()) body.set("WorkingDir", spec.working_dir);
+    if (!spec.user.empty()) body.set("User", spec.user);
     Poco::JSON::Object host_config;
     if (!spec.binds.empty()) host_config.set("Binds", json_string_array(spec.binds));
     if (!spec.network_mode.empty()) host_config.set("NetworkMode", spec.network_mode);

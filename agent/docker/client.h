@@ -41,6 +41,7 @@ struct ContainerSpec {
     std::vector<std::string> cmd;         // empty: the image's
     std::vector<std::string> env;         // "NAME=value"
     std::string working_dir;              // empty: the image's
+    std::string user;                     // empty: the image's
     std::vector<std::string> binds;       // "host-path:container-path"
     std::string network_mode;             // empty: default bridge; a network; "container:<id>"
     // Confinement and limits (HostConfig); empty or 0: Docker's default.

@@ -163,6 +163,7 @@ Status DockerExecutor::start_containers(const JobSpec& job, const std::filesyste
     primary.working_dir = context.job_directory;
     primary.binds = {workspace.string() + ":" + context.job_directory};
     primary.network_mode = network.name;
+    if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
     // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
     primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};
     auto primary_id = create_and_start(client_, primary, created);
@@ -228,6 +229,7 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     context.home = image_home(*image);
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
+    if (!is_root_user(image->user)) context.step_user = image->user;
     CreatedResources created(client_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
     if (Status started = start_containers(job, workspace, context, created); !started) {

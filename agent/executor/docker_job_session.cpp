@@ -85,8 +85,8 @@ StepExit DockerJobSession::run(const RunStep& step, const OutputSink& sink) {
     Environment environment = step_environment(context_.environment, step.environment);
     environment[kStepMarkerVariable] = marker;
     auto exec_id = client_.create_exec(
-        context_.primary_id,
-        {step_argv(context_.shell, step.command), environment_list(environment), directory, ""});
+        context_.primary_id, {step_argv(context_.shell, step.command),
+                              environment_list(environment), directory, context_.step_user});
     if (!exec_id) return executor_error(output, "docker exec: " + exec_id.error().message);
     auto stream = client_.start_exec(*exec_id);
     if (!stream) return executor_error(output, "docker exec: " + stream.error().message);
@@ -168,8 +168,9 @@ bool DockerJobSession::stop_step(ExecStream& stream, const std::string& marker,
 }
 
 Status DockerJobSession::ensure_directory(const std::string& directory) {
-    auto made = docker::run_exec(client_, context_.primary_id,
-                                 {{"mkdir", "-p", directory}, {}, "", ""}, kHelperTimeout);
+    auto made =
+        docker::run_exec(client_, context_.primary_id,
+                         {{"mkdir", "-p", directory}, {}, "", context_.step_user}, kHelperTimeout);
     if (!made) return made.error();
     if (made->exit_code != 0) return Error{made->output.empty() ? "mkdir failed" : made->output};
     return {};

@@ -29,7 +29,11 @@ struct DockerJobContext {
     std::string network_id;  // the job's own network
     std::string primary_id;
     std::vector<std::string> service_ids;
-    std::string shell;          // /bin/bash or /bin/sh, inside the image
+    std::string shell;  // /bin/bash or /bin/sh, inside the image
+    // The image's user, whom steps run as; empty for root. The container itself runs as
+    // root: with no-new-privileges, an exec as root in a container of a non-root user gets
+    // no capabilities, and the helpers (chown, emptying the workspace) need them.
+    std::string step_user;
     std::string home;           // what `~` means inside the image
     std::string job_directory;  // absolute, inside the container (the workspace mount)
     Environment environment;    // the job's
