@@ -192,7 +192,10 @@ Result<std::vector<ContainerSummary>> DockerClient::list_containers(
     for (size_t i = 0; i < (*array)->size(); ++i) {
         auto item = (*array)->getObject(static_cast<unsigned>(i));
         if (!item) continue;
-        ContainerSummary summary{string_member(item, "Id"), {}, string_member(item, "State")};
+        ContainerSummary summary{string_member(item, "Id"),
+                                 {},
+                                 string_member(item, "State"),
+                                 string_member(item->getObject("HostConfig"), "NetworkMode")};
         if (auto labels = item->getObject("Labels")) {
             for (const auto& [key, value] : *labels) {
                 if (value.isString()) summary.labels[key] = value.extract<std::string>();

@@ -68,7 +68,8 @@ struct NetworkSummary {
 struct ContainerSummary {
     std::string id;
     std::map<std::string, std::string> labels;
-    std::string state;  // "running", "exited", "created", ...
+    std::string state;         // "running", "exited", "created", ...
+    std::string network_mode;  // HostConfig.NetworkMode: a network's name, "container:<id>"
 };
 
 struct ExecSpec {

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <random>
 #include <set>
 
 #include "agent/docker/run_exec.h"
@@ -13,28 +12,31 @@
 #include "shared/log.h"
 
 namespace fmg::agent {
-// Removes the containers and the network created so far when start() fails half-way.
+// Removes the containers created so far, and gives the network back, when start() fails
+// half-way.
 class CreatedResources {
   public:
-    explicit CreatedResources(const docker::DockerClient& client) : client_(client) {}
+    CreatedResources(const docker::DockerClient& client, DockerNetworkPool& networks)
+        : client_(client), networks_(networks) {}
     ~CreatedResources() {
         for (auto id = ids_.rbegin(); id != ids_.rend(); ++id) (void)client_.remove_container(*id);
-        if (!network_.empty()) (void)client_.remove_network(network_);
+        if (network_) networks_.release(*network_);
     }
     CreatedResources(const CreatedResources&) = delete;
     CreatedResources& operator=(const CreatedResources&) = delete;
 
     void add(const std::string& id) { ids_.push_back(id); }
-    void add_network(const std::string& id) { network_ = id; }
+    void add_network(const JobNetwork& network) { network_ = network; }
     void release() {
         ids_.clear();
-        network_.clear();
+        network_.reset();
     }
 
   private:
     const docker::DockerClient& client_;
+    DockerNetworkPool& networks_;
     std::vector<std::string> ids_;
-    std::string network_;
+    std::optional<JobNetwork> network_;
 };
 
 namespace {
@@ -60,17 +62,6 @@ Result<std::string> create_and_start(const docker::DockerClient& client,
     return id;
 }
 
-// A bridge interface name: `prefix` and random letters and digits, 15 characters in all
-// (Linux's limit), unique among the engine's networks in practice (36^11 names).
-std::string bridge_name(const std::string& prefix) {
-    static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    std::uniform_int_distribution<size_t> pick(0, sizeof kAlphabet - 2);
-    std::string name = prefix;
-    while (name.size() < static_cast<size_t>(kBridgeNameLength)) name += kAlphabet[pick(random)];
-    return name;
-}
-
 // The attempt id of a fmg.attempt label, if it is one.
 std::optional<int64_t> attempt_of(const std::map<std::string, std::string>& labels) {
     auto label = labels.find(kAttemptLabel);
@@ -89,7 +80,12 @@ DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path wo
     : client_(std::move(socket_path)),
       work_dir_(std::move(work_dir)),
       runner_name_(std::move(runner_name)),
-      policy_(policy) {}
+      policy_(policy) {
+    std::map<std::string, std::string> labels = {{kRoleLabel, kNetworkRoleValue}};
+    if (!runner_name_.empty()) labels[kRunnerLabel] = runner_name_;
+    networks_ = std::make_shared<DockerNetworkPool>(
+        client_, policy_.host_access ? kOpenBridgePrefix : kIsolatedBridgePrefix, labels);
+}
 
 Status DockerExecutor::check() const {
     if (Status pinged = client_.ping(); !pinged) {
@@ -107,9 +103,11 @@ Status DockerExecutor::check() const {
     if (policy_.host_access) {
         FMG_LOG(warn) << "--job-network-host-access: jobs can reach every service listening "
                          "on this host (docs/security.md)";
-        return {};
+    } else if (Status ensured = ensure_host_firewall(kIsolatedBridgePrefix); !ensured) {
+        return ensured;
     }
-    return ensure_host_firewall(kIsolatedBridgePrefix);
+    networks_->prepare();  // the first job's network, made while the agent connects
+    return {};
 }
 
 Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
@@ -144,25 +142,17 @@ docker::ContainerSpec DockerExecutor::confined_spec(const JobSpec& job, const st
 Status DockerExecutor::start_containers(const JobSpec& job, const std::filesystem::path& workspace,
                                         DockerJobContext& context,
                                         CreatedResources& created) const {
-    std::string attempt = std::to_string(job.attempt_id);
-    docker::NetworkSpec network;
-    std::string bridge =
-        bridge_name(policy_.host_access ? kOpenBridgePrefix : kIsolatedBridgePrefix);
-    network.name = "fmg-" + attempt + "-" + bridge;
-    network.labels = {{kAttemptLabel, attempt}, {kRoleLabel, kNetworkRoleValue}};
-    if (!runner_name_.empty()) network.labels[kRunnerLabel] = runner_name_;
-    network.options = {{"com.docker.network.bridge.name", bridge}};
-    auto network_id = client_.create_network(network);
-    if (!network_id) return Error{"create the job's network: " + network_id.error().message};
-    created.add_network(*network_id);
-    context.network_id = *network_id;
+    auto network = networks_->take();
+    if (!network) return Error{"create the job's network: " + network.error().message};
+    created.add_network(*network);
+    context.network = *network;
 
     docker::ContainerSpec primary = confined_spec(job, job.image, "job");
     primary.entrypoint = {"/bin/sh", "-c"};
     primary.cmd = {kKeepAliveScript};
     primary.working_dir = context.job_directory;
     primary.binds = {workspace.string() + ":" + context.job_directory};
-    primary.network_mode = network.name;
+    primary.network_mode = network->name;
     if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
     // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
     primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};
@@ -230,7 +220,7 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
     if (!is_root_user(image->user)) context.step_user = image->user;
-    CreatedResources created(client_);
+    CreatedResources created(client_, *networks_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
@@ -242,7 +232,7 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
                   << job.services.size() << " service(s), shell " << context.shell;
     created.release();
     return std::unique_ptr<JobSession>(
-        std::make_unique<DockerJobSession>(client_, std::move(context)));
+        std::make_unique<DockerJobSession>(client_, std::move(context), networks_));
 }
 
 size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
@@ -250,13 +240,17 @@ size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_ke
                                              : std::string(kRunnerLabel) + "=" + runner_name_;
     std::set<int64_t> keep(attempts_to_keep.begin(), attempts_to_keep.end());
     size_t removed = 0;
+    std::set<std::string> kept_networks;  // the networks of the attempts kept
     auto containers = client_.list_containers(label);
     if (!containers) {
         FMG_LOG(warn) << "cannot list containers to remove orphans: " << containers.error().message;
     } else {
         for (const auto& container : *containers) {
             auto attempt = attempt_of(container.labels);
-            if (attempt && keep.count(*attempt)) continue;
+            if (attempt && keep.count(*attempt)) {
+                kept_networks.insert(container.network_mode);
+                continue;
+            }
             std::string attempt_text = attempt ? std::to_string(*attempt) : "?";
             if (Status gone = client_.remove_container(container.id); !gone) {
                 FMG_LOG(warn) << "cannot remove orphan container " << container.id.substr(0, 12)
@@ -268,10 +262,11 @@ size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_ke
             ++removed;
         }
     }
-    return removed + remove_orphan_networks(attempts_to_keep);
+    return removed + remove_orphan_networks(attempts_to_keep, kept_networks);
 }
 
-size_t DockerExecutor::remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep) {
+size_t DockerExecutor::remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep,
+                                              const std::set<std::string>& kept_networks) {
     // Only networks that are fmg's: labelled with the role, and this runner's when it has a
     // name (the containers on them are gone by now).
     auto networks = client_.list_networks(std::string(kRoleLabel) + "=" + kNetworkRoleValue);
@@ -288,6 +283,7 @@ size_t DockerExecutor::remove_orphan_networks(const std::vector<int64_t>& attemp
         }
         auto attempt = attempt_of(network.labels);
         if (attempt && keep.count(*attempt)) continue;
+        if (kept_networks.count(network.name) || networks_->owns(network.name)) continue;
         if (Status gone = client_.remove_network(network.id); !gone) {
             FMG_LOG(warn) << "cannot remove orphan network " << network.name << ": "
                           << gone.error().message;

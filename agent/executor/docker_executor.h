@@ -5,11 +5,14 @@
 // no-new-privileges and the agent's limits (docs/security.md).
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "agent/docker/client.h"
 #include "agent/executor/docker_constants.h"
+#include "agent/executor/docker_network_pool.h"
 #include "agent/executor/executor.h"
 
 namespace fmg::agent {
@@ -62,7 +65,8 @@ class DockerExecutor final : public Executor {
 
     /// Removes (force) every container of this runner (every fmg container when the runner
     /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`, then the
-    /// networks labelled alike. Returns how many containers and networks were removed;
+    /// networks of this runner (labelled fmg.role=network and fmg.runner) that no kept
+    /// attempt's container uses. Returns how many containers and networks were removed;
     /// failures are logged.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
@@ -75,8 +79,10 @@ class DockerExecutor final : public Executor {
     // A container spec with the labels, capabilities and limits every job container gets.
     docker::ContainerSpec confined_spec(const JobSpec& job, const std::string& image,
                                         const std::string& role) const;
-    // Removes the networks of this runner not used by `keep`; returns how many.
-    size_t remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep);
+    // Removes the networks of this runner that neither an attempt kept (by its label, or
+    // its containers' network) nor this process's pool uses; returns how many.
+    size_t remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep,
+                                  const std::set<std::string>& kept_networks);
     // Hands the workspace to a non-root image user and picks the shell.
     Status prepare_primary(const docker::ImageInfo& image, DockerJobContext& context) const;
 
@@ -84,6 +90,8 @@ class DockerExecutor final : public Executor {
     std::filesystem::path work_dir_;
     std::string runner_name_;
     DockerJobPolicy policy_;
+    std::shared_ptr<DockerNetworkPool> networks_;  // shared with the sessions, which give
+                                                   // their network back when they close
     std::mutex firewall_mutex_;  // one job at a time checks (and repairs) the rule
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/docker/client.h"
+#include "agent/executor/docker_network_pool.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/step_output.h"
 #include "agent/executor/wake_signal.h"
@@ -26,7 +27,7 @@ inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
 /// What DockerExecutor::start prepared for the session.
 struct DockerJobContext {
     int64_t attempt_id = 0;
-    std::string network_id;  // the job's own network
+    JobNetwork network;  // the job's own
     std::string primary_id;
     std::vector<std::string> service_ids;
     std::string shell;  // /bin/bash or /bin/sh, inside the image
@@ -44,7 +45,9 @@ struct DockerJobContext {
 
 class DockerJobSession final : public JobSession {
   public:
-    DockerJobSession(docker::DockerClient client, DockerJobContext context);
+    /// `networks`: where the job's network goes back when the session closes.
+    DockerJobSession(docker::DockerClient client, DockerJobContext context,
+                     std::shared_ptr<DockerNetworkPool> networks);
     ~DockerJobSession() override;
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
@@ -55,7 +58,8 @@ class DockerJobSession final : public JobSession {
 
     /// Empties the workspace as root in the primary if the context says so (starting it
     /// again if a cancel stopped it), then removes the service containers, the primary
-    /// (force) and the job's network. Failures are logged. Idempotent.
+    /// (force), and hands the job's network to the pool for removal. Failures are logged.
+    /// Idempotent.
     void close() override;
 
   private:
@@ -72,6 +76,7 @@ class DockerJobSession final : public JobSession {
 
     docker::DockerClient client_;
     DockerJobContext context_;
+    std::shared_ptr<DockerNetworkPool> networks_;
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};
     std::string broken_;  // why the container can no longer run steps; run() thread only
