@@ -55,13 +55,6 @@ std::vector<docker::ContainerSummary> containers_of(int64_t attempt) {
     return *listed;
 }
 
-std::vector<docker::NetworkSummary> networks_of(int64_t attempt) {
-    auto listed =
-        client().list_networks(std::string(kAttemptLabel) + "=" + std::to_string(attempt));
-    REQUIRE(listed);
-    return *listed;
-}
-
 // `docker inspect --format FORMAT NAME`, without its newline.
 std::string inspect(const std::string& name, const std::string& format) {
     std::string command = "docker inspect --format '" + format + "' " + name;
@@ -375,26 +368,39 @@ TEST_CASE("docker: a runner with host access gets networks no firewall rule matc
               .rfind(kOpenBridgePrefix, 0) == 0);
 }
 
-TEST_CASE("docker: remove_orphans removes the networks of attempts not kept", "[docker]") {
+TEST_CASE("docker: remove_orphans removes the runner's networks no kept attempt uses", "[docker]") {
     require_docker();
     const std::string runner = "orphan-networks-" + std::to_string(unique_attempt());
     int64_t orphan = unique_attempt();
     int64_t kept = orphan + 1;
-    auto make = [&](int64_t attempt) {
+    auto make = [&](const std::string& name, std::optional<int64_t> attempt) {
         docker::NetworkSpec spec;
-        spec.name = "fmg-test-" + std::to_string(attempt);
-        spec.labels = {{kAttemptLabel, std::to_string(attempt)},
-                       {kRoleLabel, kNetworkRoleValue},
-                       {kRunnerLabel, runner}};
+        spec.name = name;
+        spec.labels = {{kRoleLabel, kNetworkRoleValue}, {kRunnerLabel, runner}};
+        if (attempt) spec.labels[kAttemptLabel] = std::to_string(*attempt);
         auto id = client().create_network(spec);
         REQUIRE(id);
         return *id;
     };
-    make(orphan);
-    std::string kept_id = make(kept);
+    make("fmg-test-orphan-" + std::to_string(orphan), orphan);
+    make("fmg-test-ahead-" + std::to_string(orphan), std::nullopt);  // made ahead, never used
+    const std::string used = "fmg-test-used-" + std::to_string(kept);
+    const std::string used_id = make(used, std::nullopt);
+    docker::ContainerSpec container;
+    container.image = kImage;
+    container.labels = {{kAttemptLabel, std::to_string(kept)}, {kRunnerLabel, runner}};
+    container.entrypoint = {"/bin/sh", "-c"};
+    container.cmd = {kKeepAliveScript};
+    container.network_mode = used;
+    auto container_id = client().create_container(container);
+    REQUIRE(container_id);
+
     auto executor = make_executor("docker", {kSocket, "/tmp", runner});
-    CHECK(executor->remove_orphans({kept}) == 1);
-    CHECK(networks_of(orphan).empty());
-    CHECK(networks_of(kept).size() == 1);
-    CHECK(client().remove_network(kept_id));
+    CHECK(executor->remove_orphans({kept}) == 2);
+    auto left = client().list_networks(std::string(kRunnerLabel) + "=" + runner);
+    REQUIRE(left);
+    REQUIRE(left->size() == 1);
+    CHECK(left->front().name == used);
+    CHECK(client().remove_container(*container_id));
+    CHECK(client().remove_network(used_id));
 }
