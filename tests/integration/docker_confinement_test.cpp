@@ -349,3 +349,39 @@ TEST_CASE("e2e: an agent that cannot install the host firewall rule refuses to s
     CHECK_THAT(process.stderr_text(), Catch::Contains("cannot install the host firewall rule"));
     CHECK_THAT(process.stderr_text(), Catch::Contains("--job-network-host-access"));
 }
+
+TEST_CASE("e2e: a cancelled Docker job's leftovers are removed too, by an agent that is not root",
+          "[docker][confinement]") {
+    require_docker();
+    Cluster cluster;
+    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
+    AgentOptions agent;
+    agent.command_prefix = non_root_prefix(true);
+    Process& process = cluster.start_agent("runner-1", credentials, agent);
+    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(job_config(step("Litter", kLitterScript) +
+                                 step("Sleep", "echo going to sleep\nsleep 300\n")));
+    const int64_t id = cluster.push(repo, repo.commit("Litter, then sleep"));
+    cluster.wait_until(
+        deadline_after(kPipelineTimeout),
+        [&] {
+            const CommandResult log = cluster.fmg({"logs", std::to_string(id), "build"});
+            return log.out.find("going to sleep\n") != std::string::npos;
+        },
+        "the Sleep step to run");
+    const CommandResult cancel = cluster.fmg({"cancel", std::to_string(id)});
+    INFO(cancel.describe({"fmg", "cancel", std::to_string(id)}));
+    REQUIRE(cancel.ok());
+    CHECK(string_field(cluster.wait_for_final(id), "status") == "cancelled");
+
+    // The cancel killed the job container; the agent starts it again to empty the workspace.
+    const auto workspaces = cluster.dir() / "agents" / "runner-1" / "workspaces";
+    cluster.wait_until(
+        deadline_after(std::chrono::seconds(60)),
+        [&] { return std::filesystem::is_empty(workspaces); },
+        "the cancelled job's workspace to be removed");
+    INFO("agent log:\n" << process.stderr_text());
+    CHECK_THAT(process.stderr_text(), !Catch::Contains("cannot remove workspace"));
+}
