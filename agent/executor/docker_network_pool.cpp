@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 
@@ -10,6 +11,11 @@
 
 namespace fmg::agent {
 namespace {
+
+// How often, and first how long apart, a network is removed again while Docker still holds
+// an endpoint of a just-removed container: 50 ms doubling to 1 s, ~6 s in all.
+constexpr int kNetworkRemovalAttempts = 9;
+constexpr Millis kNetworkRemovalPause{50};
 
 // A bridge interface name: `prefix` and random letters and digits, 15 characters in all
 // (Linux's limit), unique among the engine's networks in practice (36^11 names).
@@ -108,6 +114,18 @@ void DockerNetworkPool::release(const JobNetwork& network) {
     wake_.notify_all();
 }
 
+Status DockerNetworkPool::remove(const JobNetwork& network) const {
+    // Docker answers a container's forced removal before it has released the container's
+    // endpoint on the network ("has active endpoints"): try again a few times.
+    Millis pause = kNetworkRemovalPause;
+    for (int attempt = 1;; ++attempt) {
+        Status removed = client_.remove_network(network.id);
+        if (removed || attempt == kNetworkRemovalAttempts) return removed;
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, Millis(1000));
+    }
+}
+
 void DockerNetworkPool::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -118,7 +136,7 @@ void DockerNetworkPool::run() {
             JobNetwork network = to_remove_.front();
             to_remove_.pop_front();
             lock.unlock();
-            Status removed = client_.remove_network(network.id);
+            Status removed = remove(network);
             if (!removed) {
                 FMG_LOG(warn) << "cannot remove job network " << network.name << ": "
                               << removed.error().message;

@@ -51,6 +51,7 @@ class DockerNetworkPool {
 
   private:
     Result<JobNetwork> create();
+    Status remove(const JobNetwork& network) const;
     void run();
 
     docker::DockerClient client_;
