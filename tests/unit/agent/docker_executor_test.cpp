@@ -253,7 +253,9 @@ TEST_CASE("docker: remove_orphans removes containers of attempts not kept", "[do
         if (attempt != orphan) keep.push_back(attempt);
     }
     auto executor = make_executor("docker", {kSocket, "/tmp", ""});
-    CHECK(executor->remove_orphans(keep) == 1);
+    // At least the orphan: a runner without a name also removes every fmg network no kept
+    // container uses, which an agent killed earlier on this engine may have left.
+    CHECK(executor->remove_orphans(keep) >= 1);
     CHECK(containers_of(orphan).empty());
     REQUIRE(containers_of(kept).size() == 1);
     CHECK(containers_of(kept)[0].id == kept_id);
