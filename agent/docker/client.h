@@ -160,6 +160,9 @@ class DockerClient {
     /// attached fails.
     Status remove_network(const std::string& id) const;
 
+    /// GET /networks/{id}: whether the network exists.
+    Result<bool> network_exists(const std::string& id) const;
+
     /// GET /networks with a label filter ("key" or "key=value").
     Result<std::vector<NetworkSummary>> list_networks(const std::string& label) const;
 

@@ -33,6 +33,14 @@ Status DockerClient::remove_network(const std::string& id) const {
     return {};
 }
 
+Result<bool> DockerClient::network_exists(const std::string& id) const {
+    auto response = call("GET", "/networks/" + url_encode(id));
+    if (!response) return response.error();
+    if (response->status == 200) return true;
+    if (response->status == 404) return false;
+    return Error{docker_error_message(response->status, response->body)};
+}
+
 Result<std::vector<NetworkSummary>> DockerClient::list_networks(const std::string& label) const {
     Poco::JSON::Object filters;
     filters.set("label", json_string_array({label}));

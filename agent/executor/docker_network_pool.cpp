@@ -102,7 +102,14 @@ Result<JobNetwork> DockerNetworkPool::take() {
         spare_wanted_ = true;
     }
     wake_.notify_all();
-    if (ready) return *ready;
+    if (ready) {
+        // Another agent's orphan sweep on the same engine (one that shares this runner's
+        // name) may have removed it while it waited.
+        auto exists = client_.network_exists(ready->id);
+        if (exists && *exists) return *ready;
+        std::lock_guard lock(mutex_);
+        owned_.erase(ready->name);
+    }
     return create();
 }
 
