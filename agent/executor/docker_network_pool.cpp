@@ -99,9 +99,7 @@ Result<JobNetwork> DockerNetworkPool::take() {
         // One being made now is nearer than a new one.
         wake_.wait(lock, [this] { return !making_; });
         ready.swap(spare_);
-        spare_wanted_ = true;
     }
-    wake_.notify_all();
     if (ready) {
         // Another agent's orphan sweep on the same engine (one that shares this runner's
         // name) may have removed it while it waited.
@@ -117,6 +115,7 @@ void DockerNetworkPool::release(const JobNetwork& network) {
     {
         std::lock_guard lock(mutex_);
         to_remove_.push_back(network);
+        spare_wanted_ = true;  // made after the removal: not while a job's containers start
     }
     wake_.notify_all();
 }

@@ -38,11 +38,14 @@ class DockerNetworkPool {
     /// Asks the thread to create a network ahead, if none is ready or being made.
     void prepare();
 
-    /// A network no job used: the one created ahead, else a new one made now. Asks for the
-    /// next one ahead. Fails with Docker's message (e.g. its address pools are used up).
+    /// A network no job used: the one created ahead, else a new one made now. The next one
+    /// is made when this one is released (making it now would slow the job's containers,
+    /// which Docker starts meanwhile). Fails with Docker's message (e.g. its address pools
+    /// are used up).
     Result<JobNetwork> take();
 
-    /// Queues a used network for removal (its containers must be gone by then).
+    /// Queues a used network for removal (its containers must be gone by then), and the
+    /// making of the next one ahead after it.
     void release(const JobNetwork& network);
 
     /// Whether the network called `name` is this pool's (ahead, in use, or being removed):
