@@ -43,6 +43,9 @@ namespace {
 
 constexpr std::chrono::milliseconds kChownTimeout{120'000};
 
+// Where a cleanup container mounts the workspace.
+constexpr const char* kCleanupMount = "/fmg-workspace";
+
 // HOME from the image's environment, else the convention for its user.
 std::string image_home(const docker::ImageInfo& image) {
     for (const auto& variable : image.env) {
@@ -183,9 +186,6 @@ Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
                          (chowned ? chowned->output : chowned.error().message)};
         }
     }
-    // Root on the host removes whatever the job leaves; any other agent user needs root in
-    // the container for files the job made as root, or with modes that lock their owner out.
-    context.empty_workspace_on_close = ::geteuid() != 0;
     auto has_bash = client_.path_exists(context.primary_id, "/bin/bash");
     if (!has_bash) return Error{"look for /bin/bash: " + has_bash.error().message};
     context.shell = *has_bash ? "/bin/bash" : "/bin/sh";
@@ -222,6 +222,18 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     if (!is_root_user(image->user)) context.step_user = image->user;
     CreatedResources created(client_, *networks_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
+    // Root on the host removes whatever the job leaves; any other agent user needs root in
+    // the container for files the job made as root, or with modes that lock their owner out.
+    context.empty_workspace_on_close = ::geteuid() != 0;
+    context.agent_owner = std::to_string(::geteuid()) + ":" + std::to_string(::getegid());
+    context.workspace = workspace;
+    context.cleanup = confined_spec(job, job.image, "cleanup");
+    context.cleanup.user = "0";
+    context.cleanup.network_mode = "none";
+    context.cleanup.binds = {workspace.string() + ":" + kCleanupMount};
+    context.cleanup.entrypoint = {"/bin/sh", "-c"};
+    context.cleanup.cmd = {kEmptyDirectoryScript, "fmg-empty-workspace", kCleanupMount,
+                           context.agent_owner};
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
     }

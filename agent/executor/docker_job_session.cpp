@@ -35,11 +35,6 @@ for pass in 1 2 3 4 5; do
   [ -n "$found" ] || break
 done)";
 
-// Removes everything in the directory $1, hidden entries too, whatever their modes (root in
-// the container has CAP_DAC_OVERRIDE and CAP_FOWNER). The directory itself is a mount point
-// and stays. A pattern that matches nothing stays literal, which rm -f ignores.
-constexpr const char* kEmptyDirectory = R"(cd "$1" && rm -rf -- ./* ./.[!.]* ./..?*)";
-
 // A step's command line: `/bin/sh` joins stderr to stdout, then becomes the step's shell.
 // Docker carries the two streams on separate pipes, which would reorder an error message
 // and the output around it; one pipe keeps the log in the order it was written, as the
@@ -177,26 +172,50 @@ Status DockerJobSession::ensure_directory(const std::string& directory) {
     return {};
 }
 
-void DockerJobSession::empty_workspace() {
+bool DockerJobSession::empty_workspace() {
     // A cancel kills the primary; it keeps its mounts and starts again as it was created.
     if (Status started = client_.start_container(context_.primary_id); !started) {
         FMG_LOG(warn) << "attempt=" << context_.attempt_id
                       << " cannot start the job container to empty the workspace: "
                       << started.error().message;
-        return;
+        return false;
     }
-    auto emptied = docker::run_exec(
-        client_, context_.primary_id,
-        {{"/bin/sh", "-c", kEmptyDirectory, "fmg-empty-workspace", context_.job_directory},
-         {},
-         "/",
-         "0"},
-        kHelperTimeout);
+    auto emptied = docker::run_exec(client_, context_.primary_id,
+                                    {{"/bin/sh", "-c", kEmptyDirectoryScript, "fmg-empty-workspace",
+                                      context_.job_directory, context_.agent_owner},
+                                     {},
+                                     "/",
+                                     "0"},
+                                    kHelperTimeout);
     if (!emptied || emptied->exit_code != 0) {
         FMG_LOG(warn) << "attempt=" << context_.attempt_id
                       << " cannot empty the workspace in the job container: "
                       << (emptied ? emptied->output : emptied.error().message);
+        return false;
     }
+    return true;
+}
+
+void DockerJobSession::empty_workspace_in_fresh_container() {
+    auto id = client_.create_container(context_.cleanup);
+    if (!id) {
+        FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                      << " cannot create a container to empty the workspace: "
+                      << id.error().message;
+        return;
+    }
+    Status started = client_.start_container(*id);
+    auto code = started ? client_.wait_container(*id) : Result<int>(started.error());
+    if (!code || *code != 0) {
+        FMG_LOG(warn) << "attempt=" << context_.attempt_id
+                      << " cannot empty the workspace in a fresh container: "
+                      << (code ? "exit code " + std::to_string(*code) : code.error().message);
+    } else {
+        FMG_LOG(info) << "attempt=" << context_.attempt_id
+                      << " emptied the workspace in a fresh container of "
+                      << context_.cleanup.image;
+    }
+    (void)client_.remove_container(*id);
 }
 
 void DockerJobSession::close() {
@@ -204,7 +223,14 @@ void DockerJobSession::close() {
     std::lock_guard lock(close_mutex_);
     if (closed_) return;
     closed_ = true;
-    if (context_.empty_workspace_on_close) empty_workspace();
+    if (context_.empty_workspace_on_close) {
+        // The job container's own sh and rm are the job's to replace; the image's are not.
+        std::error_code error;
+        bool emptied = empty_workspace();
+        if (!emptied || !std::filesystem::is_empty(context_.workspace, error) || error) {
+            empty_workspace_in_fresh_container();
+        }
+    }
     std::vector<std::string> containers = context_.service_ids;
     containers.push_back(context_.primary_id);  // last: the services use its network
     for (const auto& id : containers) {

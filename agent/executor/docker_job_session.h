@@ -4,6 +4,7 @@
 // `SHELL -eo pipefail -c COMMAND` in the primary (see docs/executors.md).
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -24,6 +25,13 @@ inline constexpr std::chrono::milliseconds kDockerStopGrace{10'000};
 /// inside the container.
 inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
 
+/// Empties the directory $1 (everything in it, hidden entries too, whatever their modes:
+/// root in the container has CAP_DAC_OVERRIDE and CAP_FOWNER) and gives it to $2
+/// ("uid:gid"), mode 0700: it is a mount point and stays, and a step may have chowned or
+/// locked it. A pattern that matches nothing stays literal, which rm -f ignores.
+inline constexpr const char* kEmptyDirectoryScript =
+    R"(cd "$1" && rm -rf -- ./* ./.[!.]* ./..?* && chown "$2" . && chmod 0700 .)";
+
 /// What DockerExecutor::start prepared for the session.
 struct DockerJobContext {
     int64_t attempt_id = 0;
@@ -41,6 +49,11 @@ struct DockerJobContext {
     // Whether close() empties the workspace as root in the container (the agent is not root
     // and could not remove what the job made as root, or with modes that lock it out).
     bool empty_workspace_on_close = false;
+    std::filesystem::path workspace;  // on the host: checked empty after that
+    std::string agent_owner;          // "uid:gid" the emptied job directory is given to
+    // Run when the job container could not empty the workspace (a step replaced its rm or
+    // sh): a fresh container of the job's image, with the workspace mounted.
+    docker::ContainerSpec cleanup;
 };
 
 class DockerJobSession final : public JobSession {
@@ -57,7 +70,8 @@ class DockerJobSession final : public JobSession {
     void cancel() override;
 
     /// Empties the workspace as root in the primary if the context says so (starting it
-    /// again if a cancel stopped it), then removes the service containers, the primary
+    /// again if a cancel stopped it; if that fails or leaves anything, in a fresh container
+    /// of the job's image), then removes the service containers, the primary
     /// (force), and hands the job's network to the pool for removal. Failures are logged.
     /// Idempotent.
     void close() override;
@@ -71,8 +85,11 @@ class DockerJobSession final : public JobSession {
     // Kills the processes carrying `marker` in the container; true when the exec ended.
     bool stop_step(docker::ExecStream& stream, const std::string& marker, StepOutput& output);
     std::string next_marker();
-    // Removes everything in the job directory, as root in the primary.
-    void empty_workspace();
+    // Removes everything in the job directory, as root in the primary; false when that
+    // failed.
+    bool empty_workspace();
+    // The same in a fresh container of the job's image; logs what failed.
+    void empty_workspace_in_fresh_container();
 
     docker::DockerClient client_;
     DockerJobContext context_;

@@ -385,3 +385,36 @@ TEST_CASE("e2e: a cancelled Docker job's leftovers are removed too, by an agent 
     INFO("agent log:\n" << process.stderr_text());
     CHECK_THAT(process.stderr_text(), !Catch::Contains("cannot remove workspace"));
 }
+
+TEST_CASE(
+    "e2e: a Docker job that disarms its container's shell still has its workspace removed by "
+    "an agent that is not root",
+    "[docker][confinement]") {
+    require_docker();
+    Cluster cluster;
+    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
+    AgentOptions agent;
+    agent.command_prefix = non_root_prefix(true);
+    Process& process = cluster.start_agent("runner-1", credentials, agent);
+    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+
+    // The litter, then no /bin/sh for the cleanup's exec to run (busybox's sh runs rm as a
+    // built-in, so replacing /bin/rm would change nothing), and the workspace directory
+    // itself given to root and locked. The step's own shell is already running.
+    const std::string sabotage = R"SH(chown 0:0 . && chmod 000 .
+echo disarmed
+rm /bin/sh
+)SH";
+    const auto [pipeline, log] =
+        run_pipeline(cluster, job_config(step("Litter", kLitterScript) + step("Disarm", sabotage)));
+    INFO("log:\n" << log);
+    CHECK(string_field(pipeline, "status") == "success");
+    CHECK_THAT(log, Catch::Contains("disarmed"));
+
+    const auto workspaces = cluster.dir() / "agents" / "runner-1" / "workspaces";
+    INFO("agent log:\n" << process.stderr_text());
+    CHECK(std::filesystem::is_empty(workspaces));
+    CHECK_THAT(process.stderr_text(), !Catch::Contains("cannot remove workspace"));
+    CHECK_THAT(process.stderr_text(),
+               Catch::Contains("emptied the workspace in a fresh container"));
+}
