@@ -57,6 +57,8 @@ int run(fmg::agent::AgentSettings settings) {
     }
     agent::ExecutorOptions executor_options{settings.docker_socket, settings.work_dir,
                                             settings.name};
+    executor_options.docker_policy = {settings.job_memory_bytes, settings.job_nano_cpus,
+                                      settings.job_pids, settings.job_network_host_access};
     executor_options.pass_env = settings.pass_env;
     executor_options.credentials_file = settings.credentials;
     // systemd's LoadCredential= directory, if the unit uses one: steps must not read it.

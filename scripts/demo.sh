@@ -139,15 +139,18 @@ chown "$agent_user:$agent_user" "$work/agent/.gitconfig"
 install -d -m 755 "$work/bin"
 install -m 755 "$agent_bin" "$build_dir/agent/fmg-checkout" "$work/bin/"
 
-say "Registering this host as a runner: fmg configure add-runner localhost > agent.cred"
-"$fmg_bin" configure add-runner localhost >"$work/agent.cred.new"
+say "Registering this host as a runner: fmg configure add-runner localhost -o agent.cred"
+"$fmg_bin" configure add-runner localhost -o "$work/agent.cred.new"
 # Only the agent's user may read it: the agent refuses a file others can read.
 install -o "$agent_user" -g "$agent_user" -m 600 "$work/agent.cred.new" "$work/agent.cred"
 rm -f "$work/agent.cred.new"
 
 say "Starting an agent with the Docker executor, as $agent_user (group $docker_group)"
+# CAP_NET_ADMIN, as the unit's AmbientCapabilities gives it: the agent keeps the firewall
+# rule that stops job networks from reaching this host's services (docs/security.md).
 HOME="$work/agent" setpriv --reuid "$agent_user" --regid "$agent_user" \
     --groups "$(getent group "$docker_group" | cut -d: -f3)" \
+    --inh-caps=+net_admin --ambient-caps=+net_admin \
     "$work/bin/fmg-agent" --credentials "$work/agent.cred" --name localhost \
     --work-dir "$work/agent" --executor docker >"$work/agent.log" 2>&1 &
 agent_pid=$!

@@ -82,6 +82,20 @@ Result<EngineVersion> DockerClient::version() const {
     return EngineVersion{string_member(*object, "Version"), string_member(*object, "ApiVersion")};
 }
 
+Result<EngineInfo> DockerClient::info() const {
+    auto response = call("GET", "/info");
+    if (!response) return response.error();
+    if (response->status != 200) {
+        return Error{docker_error_message(response->status, response->body)};
+    }
+    auto object = parse_json_object(response->body);
+    if (!object) return object.error();
+    EngineInfo info;
+    const Poco::Dynamic::Var& cpus = (*object)->get("NCPU");
+    info.cpus = cpus.isEmpty() ? 0 : cpus.convert<int64_t>();
+    return info;
+}
+
 Result<std::string> DockerClient::create_container(const ContainerSpec& spec) const {
     Poco::JSON::Object body;
     body.set("Image", spec.image);
@@ -90,9 +104,22 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     if (!spec.cmd.empty()) body.set("Cmd", json_string_array(spec.cmd));
     if (!spec.env.empty()) body.set("Env", json_string_array(spec.env));
     if (!spec.working_dir.empty()) body.set("WorkingDir", spec.working_dir);
+    if (!spec.user.empty()) body.set("User", spec.user);
     Poco::JSON::Object host_config;
     if (!spec.binds.empty()) host_config.set("Binds", json_string_array(spec.binds));
     if (!spec.network_mode.empty()) host_config.set("NetworkMode", spec.network_mode);
+    if (!spec.cap_drop.empty()) host_config.set("CapDrop", json_string_array(spec.cap_drop));
+    if (!spec.security_opt.empty()) {
+        host_config.set("SecurityOpt", json_string_array(spec.security_opt));
+    }
+    if (!spec.sysctls.empty()) host_config.set("Sysctls", json_string_map(spec.sysctls));
+    if (spec.memory_bytes > 0) {
+        host_config.set("Memory", spec.memory_bytes);
+        // Memory plus swap: equal to Memory, so the limit is not doubled by swap.
+        host_config.set("MemorySwap", spec.memory_bytes);
+    }
+    if (spec.nano_cpus > 0) host_config.set("NanoCpus", spec.nano_cpus);
+    if (spec.pids_limit > 0) host_config.set("PidsLimit", spec.pids_limit);
     body.set("HostConfig", host_config);
 
     auto response = call("POST", "/containers/create", to_json(body));
@@ -136,6 +163,19 @@ Status DockerClient::remove_container(const std::string& id) const {
     return {};
 }
 
+Result<int> DockerClient::wait_container(const std::string& id) const {
+    auto response = call("POST", "/containers/" + url_encode(id) + "/wait");
+    if (!response) return response.error();
+    if (response->status != 200) {
+        return Error{docker_error_message(response->status, response->body)};
+    }
+    auto object = parse_json_object(response->body);
+    if (!object) return object.error();
+    const Poco::Dynamic::Var& code = (*object)->get("StatusCode");
+    if (code.isEmpty()) return Error{"Docker's wait answer has no StatusCode"};
+    return code.convert<int>();
+}
+
 Result<std::vector<ContainerSummary>> DockerClient::list_containers(
     const std::string& label) const {
     Poco::JSON::Object filters;
@@ -152,7 +192,10 @@ Result<std::vector<ContainerSummary>> DockerClient::list_containers(
     for (size_t i = 0; i < (*array)->size(); ++i) {
         auto item = (*array)->getObject(static_cast<unsigned>(i));
         if (!item) continue;
-        ContainerSummary summary{string_member(item, "Id"), {}, string_member(item, "State")};
+        ContainerSummary summary{string_member(item, "Id"),
+                                 {},
+                                 string_member(item, "State"),
+                                 string_member(item->getObject("HostConfig"), "NetworkMode")};
         if (auto labels = item->getObject("Labels")) {
             for (const auto& [key, value] : *labels) {
                 if (value.isString()) summary.labels[key] = value.extract<std::string>();

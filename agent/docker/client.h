@@ -19,6 +19,10 @@ namespace fmg::agent::docker {
 inline constexpr const char* kDefaultSocket = "/var/run/docker.sock";
 inline constexpr const char* kApiVersion = "v1.41";
 
+struct EngineInfo {
+    int64_t cpus = 0;  // NCPU
+};
+
 struct EngineVersion {
     std::string version;      // "20.10.24"
     std::string api_version;  // "1.41"
@@ -37,14 +41,35 @@ struct ContainerSpec {
     std::vector<std::string> cmd;         // empty: the image's
     std::vector<std::string> env;         // "NAME=value"
     std::string working_dir;              // empty: the image's
+    std::string user;                     // empty: the image's
     std::vector<std::string> binds;       // "host-path:container-path"
-    std::string network_mode;             // empty: default bridge; "container:<id>"
+    std::string network_mode;             // empty: default bridge; a network; "container:<id>"
+    // Confinement and limits (HostConfig); empty or 0: Docker's default.
+    std::vector<std::string> cap_drop;           // e.g. "MKNOD"
+    std::vector<std::string> security_opt;       // e.g. "no-new-privileges"
+    std::map<std::string, std::string> sysctls;  // only for a container with its own network
+    int64_t memory_bytes = 0;                    // Memory, and MemorySwap (no swap beyond it)
+    int64_t nano_cpus = 0;                       // NanoCpus: CPUs x 10^9
+    int64_t pids_limit = 0;                      // PidsLimit
+};
+
+struct NetworkSpec {
+    std::string name;
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> options;  // driver options, e.g. the bridge's name
+};
+
+struct NetworkSummary {
+    std::string id;
+    std::string name;
+    std::map<std::string, std::string> labels;
 };
 
 struct ContainerSummary {
     std::string id;
     std::map<std::string, std::string> labels;
-    std::string state;  // "running", "exited", "created", ...
+    std::string state;         // "running", "exited", "created", ...
+    std::string network_mode;  // HostConfig.NetworkMode: a network's name, "container:<id>"
 };
 
 struct ExecSpec {
@@ -96,6 +121,9 @@ class DockerClient {
     /// GET /version.
     Result<EngineVersion> version() const;
 
+    /// GET /info: what the engine's host has.
+    Result<EngineInfo> info() const;
+
     /// GET /images/{name}/json: the image, or nullopt when it is not present locally.
     Result<std::optional<ImageInfo>> inspect_image(const std::string& image) const;
 
@@ -119,6 +147,24 @@ class DockerClient {
 
     /// GET /containers/json?all=true with a label filter ("key" or "key=value").
     Result<std::vector<ContainerSummary>> list_containers(const std::string& label) const;
+
+    /// POST /containers/{id}/wait: blocks until the container stops (at most the client's
+    /// timeout) and returns its exit code.
+    Result<int> wait_container(const std::string& id) const;
+
+    /// POST /networks/create (a bridge network). Returns the new network's id. Fails with
+    /// Docker's message, e.g. when its address pools are used up.
+    Result<std::string> create_network(const NetworkSpec& spec) const;
+
+    /// DELETE /networks/{id}. A network already gone is fine; one with containers still
+    /// attached fails.
+    Status remove_network(const std::string& id) const;
+
+    /// GET /networks/{id}: whether the network exists.
+    Result<bool> network_exists(const std::string& id) const;
+
+    /// GET /networks with a label filter ("key" or "key=value").
+    Result<std::vector<NetworkSummary>> list_networks(const std::string& label) const;
 
     /// HEAD /containers/{id}/archive?path=...: whether `path` exists in the container.
     Result<bool> path_exists(const std::string& id, const std::string& path) const;

@@ -6,32 +6,45 @@
 #include <set>
 
 #include "agent/docker/run_exec.h"
+#include "agent/executor/docker_host_firewall.h"
 #include "agent/executor/docker_job_session.h"
 #include "agent/executor/working_directory.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
-// Removes the containers created so far when start() fails half-way.
-class CreatedContainers {
+// Removes the containers created so far, and gives the network back, when start() fails
+// half-way.
+class CreatedResources {
   public:
-    explicit CreatedContainers(const docker::DockerClient& client) : client_(client) {}
-    ~CreatedContainers() {
-        for (const auto& id : ids_) (void)client_.remove_container(id);
+    CreatedResources(const docker::DockerClient& client, DockerNetworkPool& networks)
+        : client_(client), networks_(networks) {}
+    ~CreatedResources() {
+        for (auto id = ids_.rbegin(); id != ids_.rend(); ++id) (void)client_.remove_container(*id);
+        if (network_) networks_.release(*network_);
     }
-    CreatedContainers(const CreatedContainers&) = delete;
-    CreatedContainers& operator=(const CreatedContainers&) = delete;
+    CreatedResources(const CreatedResources&) = delete;
+    CreatedResources& operator=(const CreatedResources&) = delete;
 
     void add(const std::string& id) { ids_.push_back(id); }
-    void release() { ids_.clear(); }
+    void add_network(const JobNetwork& network) { network_ = network; }
+    void release() {
+        ids_.clear();
+        network_.reset();
+    }
 
   private:
     const docker::DockerClient& client_;
+    DockerNetworkPool& networks_;
     std::vector<std::string> ids_;
+    std::optional<JobNetwork> network_;
 };
 
 namespace {
 
 constexpr std::chrono::milliseconds kChownTimeout{120'000};
+
+// Where a cleanup container mounts the workspace.
+constexpr const char* kCleanupMount = "/fmg-workspace";
 
 // HOME from the image's environment, else the convention for its user.
 std::string image_home(const docker::ImageInfo& image) {
@@ -42,8 +55,7 @@ std::string image_home(const docker::ImageInfo& image) {
 }
 
 Result<std::string> create_and_start(const docker::DockerClient& client,
-                                     const docker::ContainerSpec& spec,
-                                     CreatedContainers& created) {
+                                     const docker::ContainerSpec& spec, CreatedResources& created) {
     auto id = client.create_container(spec);
     if (!id) return Error{"create a container from " + spec.image + ": " + id.error().message};
     created.add(*id);
@@ -53,19 +65,51 @@ Result<std::string> create_and_start(const docker::DockerClient& client,
     return id;
 }
 
+// The attempt id of a fmg.attempt label, if it is one.
+std::optional<int64_t> attempt_of(const std::map<std::string, std::string>& labels) {
+    auto label = labels.find(kAttemptLabel);
+    if (label == labels.end()) return std::nullopt;
+    int64_t attempt = 0;
+    const std::string& text = label->second;
+    auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), attempt);
+    if (parse_error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return attempt;
+}
+
 }  // namespace
 
 DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
-                               std::string runner_name)
+                               std::string runner_name, DockerJobPolicy policy)
     : client_(std::move(socket_path)),
       work_dir_(std::move(work_dir)),
-      runner_name_(std::move(runner_name)) {}
+      runner_name_(std::move(runner_name)),
+      policy_(policy) {
+    std::map<std::string, std::string> labels = {{kRoleLabel, kNetworkRoleValue}};
+    if (!runner_name_.empty()) labels[kRunnerLabel] = runner_name_;
+    networks_ = std::make_shared<DockerNetworkPool>(
+        client_, policy_.host_access ? kOpenBridgePrefix : kIsolatedBridgePrefix, labels);
+}
 
 Status DockerExecutor::check() const {
     if (Status pinged = client_.ping(); !pinged) {
         return Error{"Docker engine not reachable at " + client_.socket_path() + ": " +
                      pinged.error().message};
     }
+    if (policy_.nano_cpus > 0) {
+        auto info = client_.info();
+        if (!info) return Error{"ask Docker how many CPUs it has: " + info.error().message};
+        if (info->cpus > 0 && policy_.nano_cpus > info->cpus * 1'000'000'000) {
+            return Error{"--job-cpus asks for more CPUs than Docker's host has (" +
+                         std::to_string(info->cpus) + ")"};
+        }
+    }
+    if (policy_.host_access) {
+        FMG_LOG(warn) << "--job-network-host-access: jobs can reach every service listening "
+                         "on this host (docs/security.md)";
+    } else if (Status ensured = ensure_host_firewall(kIsolatedBridgePrefix); !ensured) {
+        return ensured;
+    }
+    networks_->prepare();  // the first job's network, made while the agent connects
     return {};
 }
 
@@ -84,28 +128,44 @@ Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
     return **found;
 }
 
+docker::ContainerSpec DockerExecutor::confined_spec(const JobSpec& job, const std::string& image,
+                                                    const std::string& role) const {
+    docker::ContainerSpec spec;
+    spec.image = image;
+    spec.labels = {{kAttemptLabel, std::to_string(job.attempt_id)}, {kRoleLabel, role}};
+    if (!runner_name_.empty()) spec.labels[kRunnerLabel] = runner_name_;
+    spec.cap_drop.assign(std::begin(kJobDroppedCapabilities), std::end(kJobDroppedCapabilities));
+    spec.security_opt = {kNoNewPrivileges};
+    spec.memory_bytes = policy_.memory_bytes;
+    spec.nano_cpus = policy_.nano_cpus;
+    spec.pids_limit = policy_.pids_limit;
+    return spec;
+}
+
 Status DockerExecutor::start_containers(const JobSpec& job, const std::filesystem::path& workspace,
                                         DockerJobContext& context,
-                                        CreatedContainers& created) const {
-    std::string attempt = std::to_string(job.attempt_id);
-    docker::ContainerSpec primary;
-    primary.image = job.image;
-    primary.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "job"}};
-    if (!runner_name_.empty()) primary.labels[kRunnerLabel] = runner_name_;
+                                        CreatedResources& created) const {
+    auto network = networks_->take();
+    if (!network) return Error{"create the job's network: " + network.error().message};
+    created.add_network(*network);
+    context.network = *network;
+
+    docker::ContainerSpec primary = confined_spec(job, job.image, "job");
     primary.entrypoint = {"/bin/sh", "-c"};
     primary.cmd = {kKeepAliveScript};
     primary.working_dir = context.job_directory;
     primary.binds = {workspace.string() + ":" + context.job_directory};
+    primary.network_mode = network->name;
+    if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
+    // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
+    primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};
     auto primary_id = create_and_start(client_, primary, created);
     if (!primary_id) return primary_id.error();
     context.primary_id = *primary_id;
 
     // Services start after the primary: they join its network namespace.
     for (const auto& service : job.services) {
-        docker::ContainerSpec spec;
-        spec.image = service;
-        spec.labels = {{kAttemptLabel, attempt}, {kRoleLabel, "service"}};
-        if (!runner_name_.empty()) spec.labels[kRunnerLabel] = runner_name_;
+        docker::ContainerSpec spec = confined_spec(job, service, "service");
         spec.network_mode = "container:" + context.primary_id;
         auto id = create_and_start(client_, spec, created);
         if (!id) return Error{"service " + id.error().message};
@@ -125,9 +185,6 @@ Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
             return Error{"give the workspace to user " + image.user + ": " +
                          (chowned ? chowned->output : chowned.error().message)};
         }
-    }
-    if (::getuid() != 0 || !is_root_user(image.user)) {
-        context.owner_on_close = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
     }
     auto has_bash = client_.path_exists(context.primary_id, "/bin/bash");
     if (!has_bash) return Error{"look for /bin/bash: " + has_bash.error().message};
@@ -149,14 +206,34 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
     for (const auto& service : job.services) {
         if (auto pulled = ensure_image(service, output); !pulled) return pulled.error();
     }
+    if (!policy_.host_access) {
+        // A firewall reload (ufw, firewalld) since the agent started may have flushed it.
+        std::lock_guard lock(firewall_mutex_);
+        if (Status ensured = ensure_host_firewall(kIsolatedBridgePrefix, true); !ensured) {
+            return ensured.error();
+        }
+    }
 
     DockerJobContext context;
     context.attempt_id = job.attempt_id;
     context.home = image_home(*image);
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
-    CreatedContainers created(client_);
+    if (!is_root_user(image->user)) context.step_user = image->user;
+    CreatedResources created(client_, *networks_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
+    // Root on the host removes whatever the job leaves; any other agent user needs root in
+    // the container for files the job made as root, or with modes that lock their owner out.
+    context.empty_workspace_on_close = ::geteuid() != 0;
+    context.agent_owner = std::to_string(::geteuid()) + ":" + std::to_string(::getegid());
+    context.workspace = workspace;
+    context.cleanup = confined_spec(job, job.image, "cleanup");
+    context.cleanup.user = "0";
+    context.cleanup.network_mode = "none";
+    context.cleanup.binds = {workspace.string() + ":" + kCleanupMount};
+    context.cleanup.entrypoint = {"/bin/sh", "-c"};
+    context.cleanup.cmd = {kEmptyDirectoryScript, "fmg-empty-workspace", kCleanupMount,
+                           context.agent_owner};
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
     }
@@ -167,37 +244,64 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
                   << job.services.size() << " service(s), shell " << context.shell;
     created.release();
     return std::unique_ptr<JobSession>(
-        std::make_unique<DockerJobSession>(client_, std::move(context)));
+        std::make_unique<DockerJobSession>(client_, std::move(context), networks_));
 }
 
 size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
-    auto containers = client_.list_containers(runner_name_.empty()
-                                                  ? std::string(kAttemptLabel)
-                                                  : std::string(kRunnerLabel) + "=" + runner_name_);
+    std::string label = runner_name_.empty() ? std::string(kAttemptLabel)
+                                             : std::string(kRunnerLabel) + "=" + runner_name_;
+    std::set<int64_t> keep(attempts_to_keep.begin(), attempts_to_keep.end());
+    size_t removed = 0;
+    std::set<std::string> kept_networks;  // the networks of the attempts kept
+    auto containers = client_.list_containers(label);
     if (!containers) {
         FMG_LOG(warn) << "cannot list containers to remove orphans: " << containers.error().message;
+    } else {
+        for (const auto& container : *containers) {
+            auto attempt = attempt_of(container.labels);
+            if (attempt && keep.count(*attempt)) {
+                kept_networks.insert(container.network_mode);
+                continue;
+            }
+            std::string attempt_text = attempt ? std::to_string(*attempt) : "?";
+            if (Status gone = client_.remove_container(container.id); !gone) {
+                FMG_LOG(warn) << "cannot remove orphan container " << container.id.substr(0, 12)
+                              << " of attempt=" << attempt_text << ": " << gone.error().message;
+                continue;
+            }
+            FMG_LOG(info) << "removed orphan container " << container.id.substr(0, 12)
+                          << " of attempt=" << attempt_text;
+            ++removed;
+        }
+    }
+    return removed + remove_orphan_networks(attempts_to_keep, kept_networks);
+}
+
+size_t DockerExecutor::remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep,
+                                              const std::set<std::string>& kept_networks) {
+    // Only networks that are fmg's: labelled with the role, and this runner's when it has a
+    // name (the containers on them are gone by now).
+    auto networks = client_.list_networks(std::string(kRoleLabel) + "=" + kNetworkRoleValue);
+    if (!networks) {
+        FMG_LOG(warn) << "cannot list networks to remove orphans: " << networks.error().message;
         return 0;
     }
     std::set<int64_t> keep(attempts_to_keep.begin(), attempts_to_keep.end());
     size_t removed = 0;
-    for (const auto& container : *containers) {
-        const std::string& label = container.labels.count(kAttemptLabel)
-                                       ? container.labels.at(kAttemptLabel)
-                                       : std::string();
-        int64_t attempt = 0;
-        auto [end, parse_error] =
-            std::from_chars(label.data(), label.data() + label.size(), attempt);
-        if (parse_error == std::errc() && end == label.data() + label.size() &&
-            keep.count(attempt)) {
+    for (const auto& network : *networks) {
+        if (!runner_name_.empty()) {
+            auto runner = network.labels.find(kRunnerLabel);
+            if (runner == network.labels.end() || runner->second != runner_name_) continue;
+        }
+        auto attempt = attempt_of(network.labels);
+        if (attempt && keep.count(*attempt)) continue;
+        if (kept_networks.count(network.name) || networks_->owns(network.name)) continue;
+        if (Status gone = client_.remove_network(network.id); !gone) {
+            FMG_LOG(warn) << "cannot remove orphan network " << network.name << ": "
+                          << gone.error().message;
             continue;
         }
-        if (Status gone = client_.remove_container(container.id); !gone) {
-            FMG_LOG(warn) << "cannot remove orphan container " << container.id.substr(0, 12)
-                          << " of attempt=" << label << ": " << gone.error().message;
-            continue;
-        }
-        FMG_LOG(info) << "removed orphan container " << container.id.substr(0, 12)
-                      << " of attempt=" << label;
+        FMG_LOG(info) << "removed orphan network " << network.name;
         ++removed;
     }
     return removed;

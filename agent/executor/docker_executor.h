@@ -1,11 +1,18 @@
 #pragma once
 // The docker executor: each job in a container of its first image, kept alive while its
-// steps run as execs; service images share its network (see docs/executors.md).
+// steps run as execs, on a network of its own; service images share its network namespace
+// (see docs/executors.md). Containers lose the capabilities a job does not need, run with
+// no-new-privileges and the agent's limits (docs/security.md).
 
 #include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "agent/docker/client.h"
+#include "agent/executor/docker_constants.h"
+#include "agent/executor/docker_network_pool.h"
 #include "agent/executor/executor.h"
 
 namespace fmg::agent {
@@ -19,7 +26,16 @@ inline constexpr const char* kRunnerLabel = "fmg.runner";    // the agent's runn
 inline constexpr const char* kKeepAliveScript =
     "trap 'exit 0' TERM; while :; do sleep 3600 & wait; done";
 
-class CreatedContainers;
+/// How the agent confines Docker jobs: the flags --job-memory, --job-cpus, --job-pids and
+/// --job-network-host-access. Each limit applies to every job and service container alone.
+struct DockerJobPolicy {
+    int64_t memory_bytes = 0;  // 0: no limit
+    int64_t nano_cpus = 0;     // CPUs x 10^9; 0: no limit
+    int64_t pids_limit = kDefaultJobPids;
+    bool host_access = false;  // jobs may reach this host's own services
+};
+
+class CreatedResources;
 struct DockerJobContext;
 
 class DockerExecutor final : public Executor {
@@ -28,38 +44,55 @@ class DockerExecutor final : public Executor {
     /// directory (a relative JobSpec::workspace is under it); `runner_name`: labels the
     /// containers, so agents sharing one engine only ever remove their own (empty: no label).
     DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
-                   std::string runner_name = "");
+                   std::string runner_name = "", DockerJobPolicy policy = {});
 
     std::string name() const override { return "docker"; }
 
-    /// Fails with "Docker engine not reachable at PATH: <reason>" when it does not answer.
+    /// Fails with "Docker engine not reachable at PATH: <reason>" when it does not answer,
+    /// when --job-cpus asks for more CPUs than the engine's host has, and (unless the policy
+    /// allows host access) when the host firewall rule for job networks cannot be installed
+    /// (see ensure_host_firewall).
     Status check() const override;
 
     /// Pulls missing images (writing "Pulling IMAGE..." and Docker's progress to `output`),
-    /// creates and starts the primary container with the workspace mounted at the job's
-    /// working directory, then the services, and picks the shell (/bin/bash if the image has
-    /// it, else /bin/sh). Fails with "pull IMAGE: <Docker's message>" or a similar line for
-    /// the step that failed; nothing is left behind on failure.
+    /// checks the host firewall rule is still there, creates the job's network, creates and
+    /// starts the primary container on it with the workspace mounted at the job's working
+    /// directory, then the services, and picks the shell (/bin/bash if the image has it,
+    /// else /bin/sh). Fails with "pull IMAGE: <Docker's message>" or a similar line for the
+    /// step that failed; nothing is left behind on failure.
     Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
                                               const OutputSink& output) override;
 
     /// Removes (force) every container of this runner (every fmg container when the runner
-    /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`. Returns how
-    /// many were removed; failures are logged.
+    /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`, then the
+    /// networks of this runner (labelled fmg.role=network and fmg.runner) that no kept
+    /// attempt's container uses. Returns how many containers and networks were removed;
+    /// failures are logged.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
   private:
     Result<docker::ImageInfo> ensure_image(const std::string& image,
                                            const OutputSink& output) const;
-    // Creates and starts the primary (workspace mounted) and the services.
+    // Creates the job's network, the primary on it (workspace mounted), and the services.
     Status start_containers(const JobSpec& job, const std::filesystem::path& workspace,
-                            DockerJobContext& context, CreatedContainers& created) const;
+                            DockerJobContext& context, CreatedResources& created) const;
+    // A container spec with the labels, capabilities and limits every job container gets.
+    docker::ContainerSpec confined_spec(const JobSpec& job, const std::string& image,
+                                        const std::string& role) const;
+    // Removes the networks of this runner that neither an attempt kept (by its label, or
+    // its containers' network) nor this process's pool uses; returns how many.
+    size_t remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep,
+                                  const std::set<std::string>& kept_networks);
     // Hands the workspace to a non-root image user and picks the shell.
     Status prepare_primary(const docker::ImageInfo& image, DockerJobContext& context) const;
 
     docker::DockerClient client_;
     std::filesystem::path work_dir_;
     std::string runner_name_;
+    DockerJobPolicy policy_;
+    std::shared_ptr<DockerNetworkPool> networks_;  // shared with the sessions, which give
+                                                   // their network back when they close
+    std::mutex firewall_mutex_;  // one job at a time checks (and repairs) the rule
 };
 
 }  // namespace fmg::agent

@@ -4,11 +4,13 @@
 // `SHELL -eo pipefail -c COMMAND` in the primary (see docs/executors.md).
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "agent/docker/client.h"
+#include "agent/executor/docker_network_pool.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/step_output.h"
 #include "agent/executor/wake_signal.h"
@@ -23,21 +25,42 @@ inline constexpr std::chrono::milliseconds kDockerStopGrace{10'000};
 /// inside the container.
 inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
 
+/// Empties the directory $1 (everything in it, hidden entries too, whatever their modes:
+/// root in the container has CAP_DAC_OVERRIDE and CAP_FOWNER) and gives it to $2
+/// ("uid:gid"), mode 0700: it is a mount point and stays, and a step may have chowned or
+/// locked it. A pattern that matches nothing stays literal, which rm -f ignores.
+inline constexpr const char* kEmptyDirectoryScript =
+    R"(cd "$1" && rm -rf -- ./* ./.[!.]* ./..?* && chown "$2" . && chmod 0700 .)";
+
 /// What DockerExecutor::start prepared for the session.
 struct DockerJobContext {
     int64_t attempt_id = 0;
+    JobNetwork network;  // the job's own
     std::string primary_id;
     std::vector<std::string> service_ids;
-    std::string shell;           // /bin/bash or /bin/sh, inside the image
-    std::string home;            // what `~` means inside the image
-    std::string job_directory;   // absolute, inside the container (the workspace mount)
-    Environment environment;     // the job's
-    std::string owner_on_close;  // "uid:gid" to give the workspace back to, or ""
+    std::string shell;  // /bin/bash or /bin/sh, inside the image
+    // The image's user, whom steps run as; empty for root. The container itself runs as
+    // root: with no-new-privileges, an exec as root in a container of a non-root user gets
+    // no capabilities, and the helpers (chown, emptying the workspace) need them.
+    std::string step_user;
+    std::string home;           // what `~` means inside the image
+    std::string job_directory;  // absolute, inside the container (the workspace mount)
+    Environment environment;    // the job's
+    // Whether close() empties the workspace as root in the container (the agent is not root
+    // and could not remove what the job made as root, or with modes that lock it out).
+    bool empty_workspace_on_close = false;
+    std::filesystem::path workspace;  // on the host: checked empty after that
+    std::string agent_owner;          // "uid:gid" the emptied job directory is given to
+    // Run when the job container could not empty the workspace (a step replaced its rm or
+    // sh): a fresh container of the job's image, with the workspace mounted.
+    docker::ContainerSpec cleanup;
 };
 
 class DockerJobSession final : public JobSession {
   public:
-    DockerJobSession(docker::DockerClient client, DockerJobContext context);
+    /// `networks`: where the job's network goes back when the session closes.
+    DockerJobSession(docker::DockerClient client, DockerJobContext context,
+                     std::shared_ptr<DockerNetworkPool> networks);
     ~DockerJobSession() override;
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
@@ -46,8 +69,11 @@ class DockerJobSession final : public JobSession {
     /// `cancelled`; later run() calls return `cancelled` at once.
     void cancel() override;
 
-    /// Gives the workspace back to the agent's user if needed, then removes the service
-    /// containers and the primary (force). Idempotent.
+    /// Empties the workspace as root in the primary if the context says so (starting it
+    /// again if a cancel stopped it; if that fails or leaves anything, in a fresh container
+    /// of the job's image), then removes the service containers, the primary
+    /// (force), and hands the job's network to the pool for removal. Failures are logged.
+    /// Idempotent.
     void close() override;
 
   private:
@@ -59,9 +85,15 @@ class DockerJobSession final : public JobSession {
     // Kills the processes carrying `marker` in the container; true when the exec ended.
     bool stop_step(docker::ExecStream& stream, const std::string& marker, StepOutput& output);
     std::string next_marker();
+    // Removes everything in the job directory, as root in the primary; false when that
+    // failed.
+    bool empty_workspace();
+    // The same in a fresh container of the job's image; logs what failed.
+    void empty_workspace_in_fresh_container();
 
     docker::DockerClient client_;
     DockerJobContext context_;
+    std::shared_ptr<DockerNetworkPool> networks_;
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};
     std::string broken_;  // why the container can no longer run steps; run() thread only

@@ -35,7 +35,7 @@ ShellExecutorOptions shell_options(const ExecutorOptions& options) {
 std::unique_ptr<Executor> make_executor(const std::string& kind, const ExecutorOptions& options) {
     if (kind == "docker") {
         return std::make_unique<DockerExecutor>(options.docker_socket, options.work_dir,
-                                                options.runner_name);
+                                                options.runner_name, options.docker_policy);
     }
     if (kind == "shell") return std::make_unique<ShellExecutor>(shell_options(options));
     return nullptr;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/executor/docker_executor.h"
 #include "agent/executor/executor.h"
 
 namespace fmg::agent {
@@ -18,6 +19,7 @@ struct ExecutorOptions {
     std::filesystem::path credentials_file = {};         // --credentials: hidden from steps
     // Directories shell steps must not read, e.g. systemd's CREDENTIALS_DIRECTORY.
     std::vector<std::filesystem::path> hidden_directories = {};
+    DockerJobPolicy docker_policy = {};  // --job-memory, --job-cpus, ...
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).

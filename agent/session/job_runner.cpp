@@ -1,5 +1,6 @@
 #include "agent/session/job_runner.h"
 
+#include "agent/session/workspaces.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
@@ -75,8 +76,9 @@ void JobRunner::run() {
         std::lock_guard lock(session_mutex_);
         if (session_) session_->close();
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(workspace_, ignored);
+    if (Status removed = remove_workspace(workspace_); !removed) {
+        FMG_LOG(warn) << "attempt=" << assign_.attempt_id << " " << removed.error().message;
+    }
     events_.post(JobEnded{assign_.attempt_id, outcome, error, clock_.wall_ms()});
 }
 

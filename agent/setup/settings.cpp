@@ -4,8 +4,10 @@
 
 #include <sstream>
 
+#include "agent/executor/docker_constants.h"
 #include "agent/executor/shell_constants.h"
 #include "agent/executor/shell_step_environment.h"
+#include "agent/setup/job_limits.h"
 
 namespace fmg::agent {
 namespace {
@@ -109,6 +111,20 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
              check_pass_env},
             {"insecure", "", "", "", "connect without CURVE (coordinator runs --insecure-agents)",
              nullptr},
+            // Docker jobs' confinement: limits per container, and the host's services.
+            {"job-memory", "BYTES|SIZE", "FMG_JOB_MEMORY", "",
+             "memory limit of each Docker job and service container, e.g. 2g (default: none)",
+             job_memory_value()},
+            {"job-cpus", "N", "FMG_JOB_CPUS", "",
+             "CPUs each Docker job and service container may use, e.g. 1.5 (default: all)",
+             job_cpus_value()},
+            {"job-pids", "N", "FMG_JOB_PIDS", std::to_string(kDefaultJobPids),
+             "processes and threads each Docker job and service container may have",
+             options::integer_between(kMinJobPids, kMaxJobPids)},
+            {"job-network-host-access", "", "FMG_JOB_NETWORK_HOST_ACCESS", "",
+             "let Docker jobs reach services listening on this host (default: refused by a "
+             "firewall rule the agent installs, which needs root or CAP_NET_ADMIN)",
+             nullptr},
         });
     options::Outcome outcome = parser.parse(join_pass_env_flags(args), docker_env);
     if (outcome.kind != options::Outcome::Kind::run) return outcome;
@@ -127,6 +143,10 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     s.drain_timeout_ms = v.integer("drain-timeout");
     s.insecure = v.flag("insecure");
     s.pass_env = split_pass_env(v.text("pass-env"));
+    if (auto memory = v.get("job-memory")) s.job_memory_bytes = parse_job_memory(*memory).value();
+    if (auto cpus = v.get("job-cpus")) s.job_nano_cpus = parse_job_cpus(*cpus).value();
+    s.job_pids = v.integer("job-pids");
+    s.job_network_host_access = v.flag("job-network-host-access");
     return s;
 }
 

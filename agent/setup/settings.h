@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent/executor/docker_constants.h"
 #include "shared/options.h"
 
 namespace fmg::agent {
@@ -29,6 +30,13 @@ struct AgentSettings {
     // --pass-env: the agent's variables shell steps get besides the fixed allow-list
     // (shell_step_environment.h).
     std::vector<std::string> pass_env;
+
+    // Docker jobs' confinement (docs/security.md): limits of each job and service container
+    // (0: none), and whether jobs may reach this host's own services.
+    int64_t job_memory_bytes = 0;
+    int64_t job_nano_cpus = 0;
+    int64_t job_pids = kDefaultJobPids;
+    bool job_network_host_access = false;
 };
 
 /// Settings to run with, or an Outcome to finish with (help, version, usage error).

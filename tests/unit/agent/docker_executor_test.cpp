@@ -12,6 +12,7 @@
 
 #include "agent/docker/client.h"
 #include "agent/executor/executor_factory.h"
+#include "agent/session/workspaces.h"
 #include "executor_test_support.h"
 
 using namespace fmg::agent;
@@ -52,6 +53,19 @@ std::vector<docker::ContainerSummary> containers_of(int64_t attempt) {
         client().list_containers(std::string(kAttemptLabel) + "=" + std::to_string(attempt));
     REQUIRE(listed);
     return *listed;
+}
+
+// `docker inspect --format FORMAT NAME`, without its newline.
+std::string inspect(const std::string& name, const std::string& format) {
+    std::string command = "docker inspect --format '" + format + "' " + name;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    char buffer[512];
+    while (size_t got = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, got);
+    ::pclose(pipe);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
 }
 
 struct DockerJob {
@@ -129,17 +143,16 @@ TEST_CASE("docker: step directories are created under the mounted workspace", "[
     CHECK(line == "made-in-container");
 }
 
-TEST_CASE("docker: a non-root image user may write the workspace and close gives it back",
-          "[docker]") {
+TEST_CASE("docker: a non-root image user may write the workspace", "[docker]") {
     DockerJob job;
     job.spec.image = kUserImage;
     std::ofstream(job.workspace.path() / "from-host.txt") << "host file\n";
     job.start();
     CollectedOutput output;
-    StepExit exit =
-        job.run("id -un; pwd; cat from-host.txt; echo written > by-builder.txt", output);
+    StepExit exit = job.run(
+        "id -un; echo $HOME; pwd; cat from-host.txt; echo written > by-builder.txt", output);
     CHECK(exit.exit_code == 0);
-    CHECK(output.text() == "builder\n/home/builder/project\nhost file\n");
+    CHECK(output.text() == "builder\n/home/builder\n/home/builder/project\nhost file\n");
     auto owner = [&](const char* name) {
         struct stat info {};
         REQUIRE(::stat((job.workspace.path() / name).c_str(), &info) == 0);
@@ -147,8 +160,9 @@ TEST_CASE("docker: a non-root image user may write the workspace and close gives
     };
     CHECK(owner("by-builder.txt") == 1000);
     job.session->close();
-    CHECK(owner("by-builder.txt") == ::getuid());
-    CHECK(owner("from-host.txt") == ::getuid());
+    // The agent (root here) removes the workspace whoever owns its files.
+    CHECK(remove_workspace(job.workspace.path()));
+    CHECK_FALSE(std::filesystem::exists(job.workspace.path()));
 }
 
 TEST_CASE("docker: a service container is reachable on localhost", "[docker]") {
@@ -239,7 +253,9 @@ TEST_CASE("docker: remove_orphans removes containers of attempts not kept", "[do
         if (attempt != orphan) keep.push_back(attempt);
     }
     auto executor = make_executor("docker", {kSocket, "/tmp", ""});
-    CHECK(executor->remove_orphans(keep) == 1);
+    // At least the orphan: a runner without a name also removes every fmg network no kept
+    // container uses, which an agent killed earlier on this engine may have left.
+    CHECK(executor->remove_orphans(keep) >= 1);
     CHECK(containers_of(orphan).empty());
     REQUIRE(containers_of(kept).size() == 1);
     CHECK(containers_of(kept)[0].id == kept_id);
@@ -297,4 +313,100 @@ TEST_CASE("docker: a runner removes only its own orphans, never another runner's
     REQUIRE(containers_of(theirs).size() == 1);
     CHECK(containers_of(theirs)[0].id == other_id);
     CHECK(client().remove_container(other_id));
+}
+
+TEST_CASE(
+    "docker: job and service containers lose capabilities, get no-new-privileges and the "
+    "policy's limits, on a network of their own that close removes",
+    "[docker]") {
+    DockerJob job;
+    DockerJobPolicy policy{256 * 1024 * 1024, 500'000'000, 321, false};
+    ExecutorOptions options{kSocket, "/tmp", ""};
+    options.docker_policy = policy;
+    job.executor = make_executor("docker", options);
+    job.spec.services = {kServiceImage};
+    job.start();
+    auto containers = containers_of(job.spec.attempt_id);
+    REQUIRE(containers.size() == 2);
+    for (const auto& container : containers) {
+        INFO(container.labels.at(kRoleLabel));
+        CHECK(inspect(container.id, "{{json .HostConfig.CapDrop}}") ==
+              R"(["MKNOD","NET_RAW","SETFCAP","SETPCAP","SYS_CHROOT"])");
+        CHECK(inspect(container.id, "{{json .HostConfig.SecurityOpt}}") ==
+              R"(["no-new-privileges"])");
+        CHECK(
+            inspect(container.id,
+                    "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}") ==
+            "268435456 500000000 321");
+    }
+    std::string network;
+    for (const auto& container : containers) {
+        if (container.labels.at(kRoleLabel) == "job") network = container.network_mode;
+    }
+    REQUIRE(network.rfind("fmg-", 0) == 0);
+    const std::string bridge =
+        inspect(network, R"({{index .Options "com.docker.network.bridge.name"}})");
+    CHECK(bridge.rfind(kIsolatedBridgePrefix, 0) == 0);
+    CHECK(bridge.size() == 15);
+    CHECK(inspect(network, R"({{index .Labels "fmg.role"}})") == "network");
+    CollectedOutput output;
+    CHECK(job.run("grep NoNewPrivs /proc/self/status", output).exit_code == 0);
+    CHECK(output.text() == "NoNewPrivs:\t1\n");
+
+    job.session->close();
+    CHECK(containers_of(job.spec.attempt_id).empty());
+    // The network goes on the pool's thread, after the job has reported.
+    CHECK(eventually([&] { return inspect(network, "{{.Name}}").empty(); }));
+}
+
+TEST_CASE("docker: a runner with host access gets networks no firewall rule matches", "[docker]") {
+    DockerJob job;
+    DockerJobPolicy policy;
+    policy.host_access = true;
+    ExecutorOptions options{kSocket, "/tmp", ""};
+    options.docker_policy = policy;
+    job.executor = make_executor("docker", options);
+    job.start();
+    auto containers = containers_of(job.spec.attempt_id);
+    REQUIRE(containers.size() == 1);
+    CHECK(inspect(containers[0].network_mode,
+                  R"({{index .Options "com.docker.network.bridge.name"}})")
+              .rfind(kOpenBridgePrefix, 0) == 0);
+}
+
+TEST_CASE("docker: remove_orphans removes the runner's networks no kept attempt uses", "[docker]") {
+    require_docker();
+    const std::string runner = "orphan-networks-" + std::to_string(unique_attempt());
+    int64_t orphan = unique_attempt();
+    int64_t kept = orphan + 1;
+    auto make = [&](const std::string& name, std::optional<int64_t> attempt) {
+        docker::NetworkSpec spec;
+        spec.name = name;
+        spec.labels = {{kRoleLabel, kNetworkRoleValue}, {kRunnerLabel, runner}};
+        if (attempt) spec.labels[kAttemptLabel] = std::to_string(*attempt);
+        auto id = client().create_network(spec);
+        REQUIRE(id);
+        return *id;
+    };
+    make("fmg-test-orphan-" + std::to_string(orphan), orphan);
+    make("fmg-test-ahead-" + std::to_string(orphan), std::nullopt);  // made ahead, never used
+    const std::string used = "fmg-test-used-" + std::to_string(kept);
+    const std::string used_id = make(used, std::nullopt);
+    docker::ContainerSpec container;
+    container.image = kImage;
+    container.labels = {{kAttemptLabel, std::to_string(kept)}, {kRunnerLabel, runner}};
+    container.entrypoint = {"/bin/sh", "-c"};
+    container.cmd = {kKeepAliveScript};
+    container.network_mode = used;
+    auto container_id = client().create_container(container);
+    REQUIRE(container_id);
+
+    auto executor = make_executor("docker", {kSocket, "/tmp", runner});
+    CHECK(executor->remove_orphans({kept}) == 2);
+    auto left = client().list_networks(std::string(kRunnerLabel) + "=" + runner);
+    REQUIRE(left);
+    REQUIRE(left->size() == 1);
+    CHECK(left->front().name == used);
+    CHECK(client().remove_container(*container_id));
+    CHECK(client().remove_network(used_id));
 }
