@@ -1,0 +1,264 @@
+#include "coordinator/http/gate.h"
+
+#include <Poco/Net/StreamSocketImpl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "coordinator/http/constants.h"
+#include "coordinator/http/gate_answers.h"
+#include "shared/log.h"
+
+namespace fmg::coordinator::http {
+namespace {
+
+/// Connections accepted per wake-up before the gate looks at the others again.
+constexpr int kAcceptBatch = 64;
+/// epoll events taken per wait.
+constexpr int kEventBatch = 128;
+
+std::string peer_address(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "?";
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.ss_family == AF_INET) {
+        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address)->sin_addr, text,
+                    sizeof text);
+    } else if (address.ss_family == AF_INET6) {
+        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr, text,
+                    sizeof text);
+    }
+    return text;
+}
+
+}  // namespace
+
+Gate::Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPool& workers,
+           WorkerPool& followers)
+    : listener_(std::move(listener)),
+      limits_(limits),
+      workers_(workers),
+      followers_(followers),
+      peek_buffer_(kMaxRequestHeadBytes + kMaxHeldBodyBytes) {}
+
+Gate::~Gate() {
+    stop();
+}
+
+void Gate::start() {
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    listener_.setBlocking(false);
+    epoll_event wake{};
+    wake.events = EPOLLIN;
+    wake.data.fd = wake_fd_;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake);
+    epoll_event listen{};
+    listen.events = EPOLLIN;
+    listen.data.fd = listener_.impl()->sockfd();
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen.data.fd, &listen);
+    thread_ = std::thread([this] { run(); });
+}
+
+void Gate::stop() {
+    if (!thread_.joinable()) return;
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
+    thread_.join();
+    while (!pending_.empty()) close_pending(pending_.begin()->first);
+    listener_.close();
+    ::close(wake_fd_);
+    ::close(epoll_fd_);
+}
+
+uint16_t Gate::port() const {
+    return listener_.address().port();
+}
+
+void Gate::run() {
+    std::vector<epoll_event> events(kEventBatch);
+    while (!stopping_) {
+        int ready =
+            ::epoll_wait(epoll_fd_, events.data(), kEventBatch, wait_timeout_ms(Clock::now()));
+        if (ready < 0 && errno != EINTR) {
+            FMG_LOG(error) << "http gate: epoll_wait failed: " << std::strerror(errno);
+            return;
+        }
+        Clock::time_point now = Clock::now();
+        for (int i = 0; i < ready; ++i) {
+            int fd = events[i].data.fd;
+            if (fd == wake_fd_) {
+                stopping_ = true;
+            } else if (fd == listener_.impl()->sockfd()) {
+                accept_connections(now);
+            } else if (pending_.count(fd)) {
+                examine(fd, events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+            }
+        }
+        expire(now);
+        if (!accepting_ && now >= accept_resume_) set_accepting(true);
+    }
+}
+
+void Gate::accept_connections(Clock::time_point now) {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        int fd =
+            ::accept4(listener_.impl()->sockfd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            admit(fd, now);
+            continue;
+        }
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            FMG_LOG(warn) << "http gate: cannot accept: " << std::strerror(errno)
+                          << "; pausing accepts";
+            accept_resume_ = now + kAcceptPauseAfterEmfile;
+            set_accepting(false);
+        }
+        return;  // EAGAIN (no more waiting) or a connection that failed before accept
+    }
+}
+
+void Gate::admit(int fd, Clock::time_point now) {
+    std::string address = peer_address(fd);
+    switch (limits_.admit(fd, address)) {
+        case Admission::admitted:
+            break;
+        case Admission::address_full:
+            limits_.count_refusal(GateRefusal::address_cap);
+            answer_and_finish(fd, refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                                                 "too many connections from " + address));
+            ::close(fd);
+            return;
+        case Admission::total_full:
+            limits_.count_refusal(GateRefusal::total_cap);
+            answer_and_finish(fd, refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                                                 "too many connections"));
+            ::close(fd);
+            return;
+    }
+    Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
+    socket.setBlocking(false);
+    int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    Clock::time_point deadline = now + kRequestHeadDeadline;
+    pending_.emplace(fd, Pending{socket, deadline});
+    deadlines_.emplace_back(deadline, fd);
+    // Edge-triggered: an event for each arrival of bytes, although peeking leaves them unread.
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+    event.data.fd = fd;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) close_pending(fd);
+}
+
+void Gate::examine(int fd, bool peer_closed) {
+    ssize_t n = ::recv(fd, peek_buffer_.data(), peek_buffer_.size(), MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && (peer_closed || (errno != EAGAIN && errno != EWOULDBLOCK)))) {
+        close_pending(fd);  // gone before its request was complete
+        return;
+    }
+    if (n < 0) return;
+    std::string_view received(peek_buffer_.data(), static_cast<size_t>(n));
+    RequestHead head = scan_request_head(received, kMaxRequestHeadBytes);
+    switch (head.state) {
+        case HeadState::incomplete:
+            if (peer_closed) close_pending(fd);
+            return;
+        case HeadState::too_large:
+            return refuse(
+                fd, GateRefusal::head_too_large,
+                Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes");
+        case HeadState::malformed:
+            return refuse(fd, GateRefusal::bad_request, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST,
+                          "not an HTTP request");
+        case HeadState::complete:
+            break;
+    }
+    Route route = route_of(head);
+    if (route == Route::healthz) {
+        answer_and_finish(fd, healthz_answer());
+        close_pending(fd);
+        return;
+    }
+    size_t body = std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
+    if (received.size() < head.head_bytes + body && !peer_closed) return;  // wait for the body
+    dispatch(fd, route);
+}
+
+void Gate::dispatch(int fd, Route route) {
+    WorkerPool* pool = &workers_;
+    if (route == Route::follower) {
+        if (!limits_.start_following(fd)) {
+            return refuse(fd, GateRefusal::follower_cap,
+                          Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                          "too many log followers (" + std::to_string(kMaxLogFollowers) + ")");
+        }
+        pool = &followers_;
+    } else if (workers_.full()) {
+        return refuse(fd, GateRefusal::queue_full,
+                      Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                      "the server is busy: every worker is taken");
+    }
+    auto found = pending_.find(fd);
+    Poco::Net::StreamSocket socket = found->second.socket;
+    pending_.erase(found);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    socket.setBlocking(true);
+    pool->hand_over(socket);
+}
+
+void Gate::expire(Clock::time_point now) {
+    while (!deadlines_.empty() && deadlines_.front().first <= now) {
+        auto [deadline, fd] = deadlines_.front();
+        deadlines_.pop_front();
+        auto found = pending_.find(fd);
+        // The fd may have been closed, and its number reused by a later connection.
+        if (found == pending_.end() || found->second.deadline != deadline) continue;
+        refuse(fd, GateRefusal::head_deadline, Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT,
+               "no complete request within " + std::to_string(kRequestHeadDeadline.count()) + " s");
+    }
+}
+
+int Gate::wait_timeout_ms(Clock::time_point now) const {
+    Clock::time_point next = Clock::time_point::max();
+    if (!deadlines_.empty()) next = deadlines_.front().first;
+    if (!accepting_) next = std::min(next, accept_resume_);
+    if (next == Clock::time_point::max()) return -1;
+    if (next <= now) return 0;
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
+    return static_cast<int>(std::min<int64_t>(wait.count(), 60'000));
+}
+
+void Gate::refuse(int fd, GateRefusal cause, Poco::Net::HTTPResponse::HTTPStatus status,
+                  const std::string& message) {
+    limits_.count_refusal(cause);
+    answer_and_finish(fd, refusal_answer(status, message));
+    close_pending(fd);
+}
+
+void Gate::close_pending(int fd) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    limits_.release_fd(fd);
+    pending_.erase(fd);  // the last reference: closes the socket
+}
+
+void Gate::set_accepting(bool accepting) {
+    accepting_ = accepting;
+    epoll_event listen{};
+    listen.events = accepting ? static_cast<uint32_t>(EPOLLIN) : 0u;
+    listen.data.fd = listener_.impl()->sockfd();
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, listen.data.fd, &listen);
+}
+
+}  // namespace fmg::coordinator::http
