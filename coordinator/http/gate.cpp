@@ -192,7 +192,19 @@ void Gate::examine(int fd, bool peer_closed) {
         return;
     }
     size_t body = std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
-    if (received.size() < head.head_bytes + body && !peer_closed) return;  // wait for the body
+    if (received.size() < head.head_bytes + body && !peer_closed) {
+        Pending& pending = pending_.at(fd);
+        if (head.expects_continue && !pending.continued) {
+            // The client sends its body only when told to; the gate tells it, so the body
+            // arrives here and not in a worker (Poco's second "100 Continue" is allowed:
+            // clients skip any number of 1xx answers).
+            static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            [[maybe_unused]] ssize_t sent =
+                ::send(fd, kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+            pending.continued = true;
+        }
+        return;  // wait for the body
+    }
     dispatch(fd, route);
 }
 

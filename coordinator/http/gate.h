@@ -54,6 +54,7 @@ class Gate {
     struct Pending {
         Poco::Net::StreamSocket socket;
         Clock::time_point deadline;
+        bool continued = false;  // "100 Continue" was sent
     };
 
     void run();

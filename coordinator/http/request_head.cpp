@@ -76,6 +76,10 @@ RequestHead scan_request_head(std::string_view bytes, size_t max_head) {
         std::string name(trimmed(line->substr(0, colon)));
         std::string_view value = trimmed(line->substr(colon + 1));
         if (Poco::icompare(name, "Transfer-Encoding") == 0) chunked = true;
+        if (Poco::icompare(name, "Expect") == 0 &&
+            Poco::icompare(std::string(value), "100-continue") == 0) {
+            head.expects_continue = true;
+        }
         if (Poco::icompare(name, "Content-Length") == 0) {
             size_t parsed = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);

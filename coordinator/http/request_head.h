@@ -33,6 +33,8 @@ struct RequestHead {
     /// The declared body length; nullopt when absent, unparsable or chunked (then the
     /// worker reads the body as it comes).
     std::optional<size_t> content_length;
+    /// `Expect: 100-continue`: the client waits for "100 Continue" before sending its body.
+    bool expects_continue = false;
 };
 
 /// Scans `bytes` (the start of what a client sent) for a request head of at most `max_head`

@@ -56,3 +56,22 @@ TEST_CASE("http: 150 query parameters or a malformed query are 400, not 500") {
     INFO(answer);
     CHECK(status_line_of(answer) == "HTTP/1.1 400 Bad Request");
 }
+
+TEST_CASE("http: a client that waits for 100 Continue gets it and then its answer") {
+    Cluster cluster;
+    RawConnection client("127.0.0.1", port_of(cluster.server_url()));
+    const std::string body = R"({"repo_url": 7})";
+    REQUIRE(client.send("POST /api/v1/pipelines HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                        cluster.admin_token() +
+                        "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                        "Content-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n"));
+    // A client such as curl sends its body only after this (or after waiting a second).
+    std::string interim = client.read_until("\r\n\r\n", 10s);
+    INFO(interim);
+    REQUIRE(status_line_of(interim) == "HTTP/1.1 100 Continue");
+    REQUIRE(client.send(body));
+    std::string answer = client.read_until_closed(30s);
+    INFO(answer);
+    CHECK(answer.find("HTTP/1.1 400 Bad Request\r\n") != std::string::npos);
+}
