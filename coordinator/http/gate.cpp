@@ -103,7 +103,14 @@ void Gate::run() {
             } else if (fd == listener_.impl()->sockfd()) {
                 accept_connections(now);
             } else if (pending_.count(fd)) {
-                examine(fd, events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+                // One connection's failure (a Poco exception from a socket call) must not end
+                // the gate: that connection alone is closed.
+                try {
+                    examine(fd, events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+                } catch (const std::exception& e) {
+                    FMG_LOG(warn) << "http gate: dropping a connection: " << e.what();
+                    if (pending_.count(fd)) close_pending(fd);
+                }
             }
         }
         expire(now);
@@ -116,7 +123,17 @@ void Gate::accept_connections(Clock::time_point now) {
         int fd =
             ::accept4(listener_.impl()->sockfd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-            admit(fd, now);
+            try {
+                admit(fd, now);
+            } catch (const std::exception& e) {
+                FMG_LOG(warn) << "http gate: dropping a new connection: " << e.what();
+                if (pending_.count(fd)) {
+                    close_pending(fd);
+                } else {
+                    limits_.release_fd(fd);
+                    ::close(fd);
+                }
+            }
             continue;
         }
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -147,13 +164,15 @@ void Gate::admit(int fd, Clock::time_point now) {
             ::close(fd);
             return;
     }
-    Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
-    socket.setBlocking(false);
+    // From here the socket owns the descriptor, and pending_ the socket (so a failure below
+    // closes it once, through close_pending).
+    Clock::time_point deadline = now + kRequestHeadDeadline;
+    auto [entry, inserted] = pending_.emplace(
+        fd, Pending{Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)), deadline});
+    deadlines_.emplace_back(deadline, fd);
+    entry->second.socket.setBlocking(false);  // Poco's own record of the mode
     int on = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    Clock::time_point deadline = now + kRequestHeadDeadline;
-    pending_.emplace(fd, Pending{socket, deadline});
-    deadlines_.emplace_back(deadline, fd);
     // Edge-triggered: an event for each arrival of bytes, although peeking leaves them unread.
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
