@@ -59,11 +59,14 @@ class CountedConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
 
 WorkerPool::WorkerPool(PoolKind kind, int threads, int max_queued,
                        Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, ConnectionLimits& limits)
-    : max_queued_(max_queued),
+    : capacity_(threads + max_queued),
       threads_(kind == PoolKind::workers ? "http-worker" : "http-follower", 1, threads) {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(threads);
-    params->setMaxQueued(max_queued);
+    // Poco's own bound counts only the queue, which briefly holds requests that threads still
+    // starting will take: it is set high enough never to drop one unanswered; full() is the
+    // bound the gate enforces (and answers with 503).
+    params->setMaxQueued(threads + max_queued);
     // One request a connection: a kept-alive idle connection would hold its thread between
     // requests, which is what the gate exists to prevent.
     params->setKeepAlive(false);
@@ -79,7 +82,7 @@ WorkerPool::~WorkerPool() {
 }
 
 bool WorkerPool::full() const {
-    return dispatcher_->queuedConnections() >= max_queued_;
+    return busy() >= capacity_;
 }
 
 void WorkerPool::hand_over(const Poco::Net::StreamSocket& socket) {

@@ -30,7 +30,8 @@ class WorkerPool {
     WorkerPool(const WorkerPool&) = delete;
     WorkerPool& operator=(const WorkerPool&) = delete;
 
-    /// True when a request handed over now would find the waiting room full.
+    /// True when every thread is taken and `max_queued` requests wait: a request handed over
+    /// now would wait beyond the bound.
     bool full() const;
     /// Queues a connection whose request has arrived; the socket must be blocking.
     void hand_over(const Poco::Net::StreamSocket& socket);
@@ -44,7 +45,7 @@ class WorkerPool {
     void join();
 
   private:
-    const int max_queued_;
+    const int capacity_;  // threads + max_queued
     Poco::ThreadPool threads_;
     Poco::Net::TCPServerDispatcher* dispatcher_;  // reference counted by Poco
     bool stopped_ = false;

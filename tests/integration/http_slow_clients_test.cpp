@@ -178,3 +178,41 @@ TEST_CASE(
         },
         "127.0.0.2 to be served again after closing its connections");
 }
+
+TEST_CASE(
+    "http: with every worker busy and the queue full, requests get 503 and /healthz answers") {
+    Cluster cluster;
+    const uint16_t port = port_of(cluster.server_url());
+    // Authenticated clients that send a request head and the first 64 KiB of a 1 MB body
+    // (enough for the gate to hand them on), then the rest a byte at a time: each holds a
+    // worker reading its body. 100 of them: 32 workers busy, 64 waiting (kHttpQueuedRequests),
+    // the rest refused.
+    const std::string head =
+        "POST /api/v1/pipelines HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+        cluster.admin_token() +
+        "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+    auto busy = open_attackers(port);
+    for (auto& connection : busy) REQUIRE(connection.send(head + std::string(64 * 1024, ' ')));
+    Trickler trickler(busy, " ");
+
+    HttpClient plain(cluster.server_url(), "", 5s);
+    cluster.wait_until(
+        deadline_after(30s), [&] { return plain.get("/api/v1/pipelines").status == 503; },
+        "an API call to find every worker and the queue taken");
+    HttpResponse refused =
+        HttpClient(cluster.server_url(), cluster.admin_token(), 5s).get("/api/v1/pipelines");
+    INFO(refused.describe());
+    CHECK(refused.status == 503);
+    CHECK(refused.json()->getValue<std::string>("error").find("busy") != std::string::npos);
+    // The gate answers /healthz itself, so it answers now too.
+    check_answers_in_time("GET /healthz", 200, [&] { return plain.get("/healthz"); });
+
+    busy.clear();  // the clients go away; their workers' reads fail and the workers are free
+    cluster.wait_until(
+        deadline_after(30s), [&] { return plain.get("/metrics").status == 200; },
+        "the workers to be free again");
+    const std::string metrics = plain.get("/metrics").body;
+    INFO(metrics);
+    CHECK(metrics.find("fmg_http_refused_total{cause=\"queue_full\"} 0\n") == std::string::npos);
+    check_served(cluster);
+}
