@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,7 +49,7 @@ Gate::Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPoo
       limits_(limits),
       workers_(workers),
       followers_(followers),
-      peek_buffer_(kMaxRequestHeadBytes + kMaxHeldBodyBytes) {}
+      peek_buffer_(kMaxRequestHeadBytes) {}
 
 Gate::~Gate() {
     stop();
@@ -181,6 +182,8 @@ void Gate::admit(int fd, Clock::time_point now) {
 }
 
 void Gate::examine(int fd, bool peer_closed) {
+    Pending& pending = pending_.at(fd);
+    if (pending.needed > 0) return wait_for_body(fd, pending, peer_closed);
     ssize_t n = ::recv(fd, peek_buffer_.data(), peek_buffer_.size(), MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && (peer_closed || (errno != EAGAIN && errno != EWOULDBLOCK)))) {
         close_pending(fd);  // gone before its request was complete
@@ -204,27 +207,32 @@ void Gate::examine(int fd, bool peer_closed) {
         case HeadState::complete:
             break;
     }
-    Route route = route_of(head);
-    if (route == Route::healthz) {
+    pending.route = route_of(head);
+    if (pending.route == Route::healthz) {
         answer_and_finish(fd, healthz_answer());
         close_pending(fd);
         return;
     }
-    size_t body = std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
-    if (received.size() < head.head_bytes + body && !peer_closed) {
-        Pending& pending = pending_.at(fd);
-        if (head.expects_continue && !pending.continued) {
-            // The client sends its body only when told to; the gate tells it, so the body
-            // arrives here and not in a worker (Poco's second "100 Continue" is allowed:
-            // clients skip any number of 1xx answers).
-            static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-            [[maybe_unused]] ssize_t sent =
-                ::send(fd, kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-            pending.continued = true;
-        }
-        return;  // wait for the body
+    pending.needed = head.head_bytes + std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
+    if (head.expects_continue && static_cast<size_t>(n) < pending.needed) {
+        // The client sends its body only when told to; the gate tells it, so the body arrives
+        // here and not in a worker (Poco's second "100 Continue" is allowed: clients skip any
+        // number of 1xx answers).
+        static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        [[maybe_unused]] ssize_t sent =
+            ::send(fd, kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     }
-    dispatch(fd, route);
+    wait_for_body(fd, pending, peer_closed);
+}
+
+void Gate::wait_for_body(int fd, Pending& pending, bool peer_closed) {
+    // The head was read: from now on only the number of bytes waiting matters, which the
+    // kernel tells without copying them.
+    int available = 0;
+    if (::ioctl(fd, FIONREAD, &available) != 0) return close_pending(fd);
+    if (static_cast<size_t>(available) >= pending.needed || peer_closed) {
+        dispatch(fd, pending.route);
+    }
 }
 
 void Gate::dispatch(int fd, Route route) {

@@ -54,13 +54,15 @@ class Gate {
     struct Pending {
         Poco::Net::StreamSocket socket;
         Clock::time_point deadline;
-        bool continued = false;  // "100 Continue" was sent
+        size_t needed = 0;            // bytes of head and held body, once the head was read; else 0
+        Route route = Route::worker;  // where it goes, once the head was read
     };
 
     void run();
     void accept_connections(Clock::time_point now);
     void admit(int fd, Clock::time_point now);
     void examine(int fd, bool peer_closed);
+    void wait_for_body(int fd, Pending& pending, bool peer_closed);
     void dispatch(int fd, Route route);
     void expire(Clock::time_point now);
     int wait_timeout_ms(Clock::time_point now) const;
