@@ -18,8 +18,9 @@ constexpr int kHttpQueuedRequests = 64;
 /// Live-log followers (`follow=1`) run on a pool of their own, since each holds its thread
 /// until its job ends: this many at once, more get 503. They never take a worker.
 constexpr int kMaxLogFollowers = 64;
-/// Open connections from one client address, from accept until the request is answered:
-/// an address holding this many gets 503 for the next, so one host cannot use up the total.
+/// Open connections from one client address (an IPv6 client: its /64), from accept until the
+/// request is answered: an address holding this many gets 503 for the next, so one host
+/// cannot use up the total.
 constexpr int kMaxConnectionsPerAddress = 32;
 /// Open connections in all (also clamped to half the process's file descriptor limit): a
 /// flood from many addresses gets 503 instead of exhausting descriptors.

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -26,6 +27,8 @@ constexpr int kAcceptBatch = 64;
 /// epoll events taken per wait.
 constexpr int kEventBatch = 128;
 
+/// The client's address as the per-address cap counts it: IPv4 addresses whole (also when
+/// mapped into IPv6), IPv6 addresses by their /64 prefix.
 std::string peer_address(int fd) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
@@ -35,8 +38,15 @@ std::string peer_address(int fd) {
         ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address)->sin_addr, text,
                     sizeof text);
     } else if (address.ss_family == AF_INET6) {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr, text,
-                    sizeof text);
+        in6_addr host = reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&host)) {
+            ::inet_ntop(AF_INET, &host.s6_addr[12], text, sizeof text);
+            return text;
+        }
+        // One IPv6 host usually has a whole /64: counted per address, it would have 2^64 caps.
+        std::fill(host.s6_addr + 8, host.s6_addr + 16, 0);
+        ::inet_ntop(AF_INET6, &host, text, sizeof text);
+        return std::string(text) + "/64";
     }
     return text;
 }
