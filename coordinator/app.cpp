@@ -90,6 +90,11 @@ int run_coordinator(const Settings& settings) {
     });
     core.run();
 
+    // Handlers use the notifier, the context and what it refers to: no new connections, then
+    // the followers are told to end, then every HTTP thread is joined, and only then is
+    // anything they use destroyed (in reverse order of construction, as this function returns).
+    http_server.stop_accepting();
+    log_notifier.shut_down();
     http_server.stop();
     preparer.stop();
     status_sender.stop();

@@ -1,3 +1,4 @@
+#include <Poco/Net/NetException.h>
 #include <Poco/URI.h>
 
 #include <charconv>
@@ -14,9 +15,31 @@ std::optional<int64_t> parse_id(const std::string& text) {
     return id;
 }
 
+void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
+
 }  // namespace
 
 void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
+    // What the client got wrong is a 400 wherever it is found, never a 500: a query over
+    // Poco's limit of 100 parameters (HTMLFormException) or one that does not decode.
+    try {
+        dispatch(context, request, response);
+    } catch (const Poco::Net::HTMLFormException& e) {
+        if (!response.sent()) {
+            send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                       "malformed query: " + e.displayText());
+        }
+    } catch (const Poco::SyntaxException& e) {
+        if (!response.sent()) {
+            send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                       "malformed request target: " + e.displayText());
+        }
+    }
+}
+
+namespace {
+
+void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
     Segments path;
     Poco::URI(request.getURI()).getPathSegments(path);
     const std::string& method = request.getMethod();
@@ -70,5 +93,7 @@ void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerRespo
     send_error(response, HTTPResponse::HTTP_NOT_FOUND,
                "no such endpoint: " + Poco::URI(request.getURI()).getPath());
 }
+
+}  // namespace
 
 }  // namespace fmg::coordinator::http

@@ -4,12 +4,21 @@
 // is over and every byte was sent. A log over its cap (--log-cap) reads as its head while the
 // attempt runs (a follower then gets one line saying the rest is held back) and as head,
 // marker line and kept tail once the attempt has ended (logs/log_view.h).
+//
+// Followers run on the server's follower pool (http/worker_pool.h), never on a worker. A
+// follower whose client has gone ends within kLogFollowRecheck, even while the job is silent,
+// and every follower ends at once when the LogNotifier is shut down.
 
 #include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include "coordinator/constants.h"
 #include "coordinator/domain/states.h"
 #include "coordinator/http/api_routes.h"
+#include "coordinator/http/request_head.h"
 #include "coordinator/logs/log_view.h"
 #include "coordinator/store/pipeline_store.h"
 
@@ -49,6 +58,22 @@ std::optional<int64_t> integer_param(const Poco::Net::HTMLForm& query, const std
     }
 }
 
+/// True when the client of `request` has closed its connection (or it failed): a follower
+/// of a silent job would otherwise notice only when it next writes, which may be never.
+/// Peeks without consuming; a client that sends more after its request is taken as still
+/// there.
+bool client_gone(HTTPServerRequest& request) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (!impl) return false;
+    pollfd watched{};
+    watched.fd = impl->socket().impl()->sockfd();
+    watched.events = POLLIN | POLLRDHUP;
+    if (::poll(&watched, 1, 0) <= 0) return false;
+    if (watched.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return true;
+    char byte = 0;
+    return ::recv(watched.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 }  // namespace
 
 void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_name,
@@ -56,8 +81,10 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
     Poco::Net::HTMLForm query(request);
     auto attempt_number = integer_param(query, "attempt");
     int64_t offset = integer_param(query, "offset").value_or(0);
+    // Only on the follower pool, where the gate sends every request it reads as following
+    // (the same rule, request_head.h): a follower must never hold a worker thread.
     bool follow =
-        query.has("follow") && (query.get("follow") == "1" || query.get("follow") == "true");
+        query.has("follow") && is_follow_value(query.get("follow")) && on_follower_thread();
     if ((attempt_number && *attempt_number < 1) || offset < 0) {
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                           "attempt and offset must be positive integers");
@@ -105,20 +132,26 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
                                       " of job '" + job_name + "' is missing");
             }
         }
-        response.setStatus(HTTPResponse::HTTP_OK);
+        response.setStatusAndReason(HTTPResponse::HTTP_OK);
         response.setChunkedTransferEncoding(true);
         std::ostream& out = response.send();
         if (view) view->copy(offset, out);
         return;
     }
 
-    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
     response.setChunkedTransferEncoding(true);
     std::ostream& out = response.send();
     out.flush();
     std::optional<AttemptRow> followed;
     bool told_held_back = false;
     while (out) {
+        if (context.log_notifier.is_shut_down()) {
+            out << "\n--- fmg: the coordinator is shutting down; follow again when it is back "
+                   "---\n";
+            return;
+        }
+        if (client_gone(request)) return;
         uint64_t seen = context.log_notifier.version();
         attempt = find_attempt();
         if (attempt && followed && attempt->id != followed->id) {

@@ -13,7 +13,8 @@ namespace fmg::coordinator::http {
 
 void send_text(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
                const std::string& text, const std::string& content_type) {
-    response.setStatus(status);
+    // Poco's setStatus keeps the reason "OK"; the reason must match the status.
+    response.setStatusAndReason(status);
     response.setContentType(content_type);
     response.setContentLength(static_cast<std::streamsize>(text.size()));
     response.send() << text;

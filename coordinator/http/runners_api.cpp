@@ -120,7 +120,7 @@ void revoke_runner(HttpContext& context, const std::string& id_or_host,
         context.core_mailbox.post(RunnerRevoked{runner->id});
         FMG_LOG(info) << "runner=" << runner->host << " (" << runner->id << ") revoked";
     }
-    response.setStatus(HTTPResponse::HTTP_NO_CONTENT);
+    response.setStatusAndReason(HTTPResponse::HTTP_NO_CONTENT);
     response.send();
 }
 
