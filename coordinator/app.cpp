@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "coordinator/constants.h"
 #include "coordinator/core/core.h"
 #include "coordinator/github/status_sender.h"
 #include "coordinator/http/server.h"
@@ -69,6 +70,8 @@ int run_coordinator(const Settings& settings) {
                              [&preparer](PipelineId id) { preparer.enqueue(id); },
                              log_notifier,
                              clock,
+                             {},
+                             http::BodyBudget(kUnauthenticatedBodyBudget),
                              {}};
     http::Server http_server(http_context, settings.http_host, settings.http_port);
 

@@ -21,7 +21,8 @@ using SteadyClock = std::chrono::steady_clock;
 /// several receives inside Poco. Restores the server's own receive timeout when done.
 class BodySocketLimits {
   public:
-    BodySocketLimits(Poco::Net::HTTPServerRequest& request, SteadyClock::time_point deadline) {
+    BodySocketLimits(Poco::Net::HTTPServerRequest& request, SocketDeadlines& deadlines,
+                     SteadyClock::time_point deadline) {
         // Poco's server hands handlers an HTTPServerRequestImpl; anything else (a test double)
         // reads without socket limits and is bounded only between pieces.
         auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
@@ -32,7 +33,7 @@ class BodySocketLimits {
         } catch (const Poco::Exception&) {
             return;  // no socket left: every read ends at once anyway
         }
-        armed_.emplace(SocketDeadlines::instance().arm(*socket_, deadline));
+        armed_.emplace(deadlines.arm(*socket_, deadline));
     }
     ~BodySocketLimits() {
         armed_.reset();
@@ -66,8 +67,8 @@ std::chrono::milliseconds body_deadline(size_t bytes) {
     return kBodyDeadlineFloor + std::chrono::milliseconds(bytes * 1000 / kBodyMinRate);
 }
 
-BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes,
-                         const std::function<bool(std::string_view)>& on_piece) {
+BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, SocketDeadlines& deadlines,
+                         size_t max_bytes, const std::function<bool(std::string_view)>& on_piece) {
     const bool has_length = request.hasContentLength();
     const auto length = has_length ? request.getContentLength64() : Poco::Int64{-1};
     if (has_length && (length < 0 || static_cast<uint64_t>(length) > max_bytes)) {
@@ -75,7 +76,7 @@ BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes
     }
     const auto deadline =
         SteadyClock::now() + body_deadline(has_length ? static_cast<size_t>(length) : max_bytes);
-    BodySocketLimits limits(request, deadline);
+    BodySocketLimits limits(request, deadlines, deadline);
     // Reading the stream buffer directly, one receive at a time: istream::read would loop over
     // many receives within one call, each allowed the whole timeout, and it turns a socket
     // timeout into a silent end of stream.

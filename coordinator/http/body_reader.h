@@ -10,6 +10,8 @@
 #include <functional>
 #include <string_view>
 
+#include "coordinator/http/socket_deadlines.h"
+
 namespace fmg::coordinator::http {
 
 /// How a body read ended.
@@ -31,11 +33,11 @@ std::chrono::milliseconds body_deadline(size_t bytes);
 /// A Content-Length over `max_bytes` is refused before any byte is read. The whole body must
 /// arrive within body_deadline(Content-Length) (body_deadline(max_bytes) when chunked),
 /// measured from this call: before each receive the socket's receive timeout is set to the
-/// time left, so a client trickling bytes cannot stretch it, and SocketDeadlines shuts the
+/// time left, so a client trickling bytes cannot stretch it, and `deadlines` shuts the
 /// connection's receiving side at the deadline for reads Poco loops over (chunk-size lines);
 /// the socket's former timeout is restored on return. Never throws for network errors or malformed
 /// framing (they end the read as timed_out or truncated); exceptions from `on_piece` propagate.
-BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, size_t max_bytes,
-                         const std::function<bool(std::string_view)>& on_piece);
+BodyEnd read_body_pieces(Poco::Net::HTTPServerRequest& request, SocketDeadlines& deadlines,
+                         size_t max_bytes, const std::function<bool(std::string_view)>& on_piece);
 
 }  // namespace fmg::coordinator::http

@@ -54,11 +54,12 @@ std::string peer_address(int fd) {
 }  // namespace
 
 Gate::Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPool& workers,
-           WorkerPool& followers)
+           WorkerPool& followers, bool webhook_secret_set)
     : listener_(std::move(listener)),
       limits_(limits),
       workers_(workers),
       followers_(followers),
+      webhook_secret_set_(webhook_secret_set),
       peek_buffer_(kMaxRequestHeadBytes) {}
 
 Gate::~Gate() {
@@ -223,7 +224,13 @@ void Gate::examine(int fd, bool peer_closed) {
         close_pending(fd);
         return;
     }
-    pending.needed = head.head_bytes + std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
+    // A request refused unread (a webhook without a usable signature) goes on with its head
+    // alone: its client may wait for the answer before sending the body, and the worker's
+    // answer takes no time.
+    const size_t held = answered_before_body(head, webhook_secret_set_)
+                            ? 0
+                            : std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
+    pending.needed = head.head_bytes + held;
     if (head.expects_continue && static_cast<size_t>(n) < pending.needed) {
         // The client sends its body only when told to; the gate tells it, so the body arrives
         // here and not in a worker (Poco's second "100 Continue" is allowed: clients skip any

@@ -32,8 +32,9 @@ class Gate {
   public:
     /// Takes over `listener` (bound and listening); hands requests to `workers` and, for
     /// follow=1 log requests, to `followers`, counting connections in `limits`.
+    /// `webhook_secret_set`: whether webhooks can be authenticated at all (answered_before_body).
     Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPool& workers,
-         WorkerPool& followers);
+         WorkerPool& followers, bool webhook_secret_set);
     /// Stops the thread if it runs.
     ~Gate();
     Gate(const Gate&) = delete;
@@ -75,6 +76,7 @@ class Gate {
     ConnectionLimits& limits_;
     WorkerPool& workers_;
     WorkerPool& followers_;
+    bool webhook_secret_set_;
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     bool stopping_ = false;  // read by the gate's thread after the eventfd wakes it

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "coordinator/core/commands.h"
+#include "coordinator/http/body_budget.h"
+#include "coordinator/http/socket_deadlines.h"
 #include "coordinator/logs/log_notifier.h"
 #include "coordinator/setup/identity.h"
 #include "coordinator/setup/settings.h"
@@ -45,6 +47,10 @@ struct HttpContext {
     LogNotifier& log_notifier;
     const Clock& clock;
     WebhookCounters webhook_counters;
+    /// Every webhook body not yet authenticated draws on this one budget (constants.h).
+    http::BodyBudget unauthenticated_bodies;  // kUnauthenticatedBodyBudget
+    /// Ends request-body reads at their deadline (body_reader.h).
+    http::SocketDeadlines body_deadlines;
 };
 
 }  // namespace fmg::coordinator

@@ -73,7 +73,7 @@ void show_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& respons
 
 void create_pipeline(HttpContext& context, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
-    auto object = read_json_body(request, response);
+    auto object = read_json_body(context, request, response);
     if (!object) return;
     std::string repo_url = object->optValue<std::string>("repo_url", "");
     std::string ref = object->optValue<std::string>("ref", "");

@@ -7,6 +7,9 @@
 #include <charconv>
 #include <vector>
 
+#include "coordinator/constants.h"
+#include "shared/crypto.h"
+
 namespace fmg::coordinator::http {
 namespace {
 
@@ -80,6 +83,9 @@ RequestHead scan_request_head(std::string_view bytes, size_t max_head) {
             Poco::icompare(std::string(value), "100-continue") == 0) {
             head.expects_continue = true;
         }
+        if (Poco::icompare(name, "X-Hub-Signature-256") == 0) {
+            head.webhook_signature = std::string(value);
+        }
         if (Poco::icompare(name, "Content-Length") == 0) {
             size_t parsed = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
@@ -112,6 +118,16 @@ Route route_of(const RequestHead& head) {
         // A target that does not parse goes to a worker, whose handler answers 400.
     }
     return Route::worker;
+}
+
+bool answered_before_body(const RequestHead& head, bool webhook_secret_set) {
+    try {
+        if (head.method != "POST" || Poco::URI(head.target).getPath() != "/webhook") return false;
+    } catch (const Poco::Exception&) {
+        return false;  // not a webhook: the worker answers 400 after Poco parses it
+    }
+    return !webhook_secret_set || !crypto::parse_github_signature(head.webhook_signature) ||
+           (head.content_length && *head.content_length > kMaxWebhookBytes);
 }
 
 bool is_follow_value(const std::string& value) {

@@ -35,6 +35,8 @@ struct RequestHead {
     std::optional<size_t> content_length;
     /// `Expect: 100-continue`: the client waits for "100 Continue" before sending its body.
     bool expects_continue = false;
+    /// The value of `X-Hub-Signature-256`, empty when absent.
+    std::string webhook_signature;
 };
 
 /// Scans `bytes` (the start of what a client sent) for a request head of at most `max_head`
@@ -43,6 +45,13 @@ RequestHead scan_request_head(std::string_view bytes, size_t max_head);
 
 /// Where a complete request goes, from its method and target.
 Route route_of(const RequestHead& head);
+
+/// Whether the worker answers this request without reading its body, so the gate must not
+/// wait for the body (a client may wait for the answer before it sends one): a webhook whose
+/// `X-Hub-Signature-256` is missing or malformed, or whose Content-Length is over
+/// kMaxWebhookBytes, or any webhook when no secret is configured (`webhook_secret_set`
+/// false). webhook_handler.cpp refuses each of them unread (401 or 413).
+bool answered_before_body(const RequestHead& head, bool webhook_secret_set);
 
 /// True when a query parameter `follow` asks to follow a live log ("1" or "true"): the log
 /// API and the gate decide with the same rule.

@@ -34,16 +34,17 @@ void send_error(HTTPServerResponse& response, HTTPResponse::HTTPStatus status,
     send_json(response, status, body);
 }
 
-BodyRead read_body(HTTPServerRequest& request, size_t limit) {
+BodyRead read_body(HttpContext& context, HTTPServerRequest& request, size_t limit) {
     BodyRead read;
     if (request.hasContentLength() && request.getContentLength64() > 0 &&
         static_cast<uint64_t>(request.getContentLength64()) <= limit) {
         read.body.reserve(static_cast<size_t>(request.getContentLength64()));
     }
-    read.end = read_body_pieces(request, limit, [&](std::string_view piece) {
-        read.body.append(piece);
-        return true;
-    });
+    read.end =
+        read_body_pieces(request, context.body_deadlines, limit, [&](std::string_view piece) {
+            read.body.append(piece);
+            return true;
+        });
     return read;
 }
 
@@ -76,8 +77,9 @@ Poco::JSON::Object::Ptr parse_object(const std::string& body) {
     }
 }
 
-Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response) {
-    BodyRead read = read_body(request, kMaxApiBodyBytes);
+Poco::JSON::Object::Ptr read_json_body(HttpContext& context, HTTPServerRequest& request,
+                                       HTTPServerResponse& response) {
+    BodyRead read = read_body(context, request, kMaxApiBodyBytes);
     if (read.end != BodyEnd::complete) {
         // What is left of the body is never read: the connection cannot carry another request.
         response.setKeepAlive(false);

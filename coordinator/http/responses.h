@@ -35,7 +35,7 @@ struct BodyRead {
 /// Reads the body, refusing more than `limit` bytes (413 material), within its deadline (408
 /// material): read_body_pieces (body_reader.h) with the pieces appended, the buffer reserved
 /// once at the Content-Length.
-BodyRead read_body(HTTPServerRequest& request, size_t limit);
+BodyRead read_body(HttpContext& context, HTTPServerRequest& request, size_t limit);
 
 /// Checks `Authorization: Bearer TOKEN` against the admin token; answers 401 and returns
 /// false when it is missing or wrong.
@@ -51,6 +51,7 @@ Poco::JSON::Object::Ptr parse_object(const std::string& body);
 /// Reads an API request's body as a JSON object (at most kMaxApiBodyBytes). When it is too
 /// large, late (body_deadline), cut short or not an object, answers 413, 408, 400 or 400 and
 /// returns nullptr; the connection is closed after an answer sent before the body's end.
-Poco::JSON::Object::Ptr read_json_body(HTTPServerRequest& request, HTTPServerResponse& response);
+Poco::JSON::Object::Ptr read_json_body(HttpContext& context, HTTPServerRequest& request,
+                                       HTTPServerResponse& response);
 
 }  // namespace fmg::coordinator::http

@@ -57,7 +57,7 @@ void list_runners(HttpContext& context, HTTPServerResponse& response) {
 
 void register_runner(HttpContext& context, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
-    auto object = read_json_body(request, response);
+    auto object = read_json_body(context, request, response);
     if (!object) return;
     std::string host = object->optValue<std::string>("host", "");
     if (auto bad = host_name_problem(host)) {

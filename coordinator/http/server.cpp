@@ -117,7 +117,8 @@ Server::Server(HttpContext& context, const std::string& host, uint16_t port)
                                             handlers_, limits_);
     followers_ = std::make_unique<WorkerPool>(PoolKind::followers, kMaxLogFollowers,
                                               kMaxLogFollowers, handlers_, limits_);
-    gate_ = std::make_unique<Gate>(listen_on(host, port), limits_, *workers_, *followers_);
+    gate_ = std::make_unique<Gate>(listen_on(host, port), limits_, *workers_, *followers_,
+                                   context.settings.webhook_secret.has_value());
 }
 
 Server::~Server() {

@@ -2,7 +2,6 @@
 
 #include <Poco/Exception.h>
 
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,15 +14,15 @@ SocketDeadlines::Armed::~Armed() {
     if (owner_ != nullptr) owner_->disarm(id_);
 }
 
-SocketDeadlines& SocketDeadlines::instance() {
-    // Leaked on purpose: handlers on Poco's threads may still disarm during static
-    // destruction, and a thread blocked in wait needs no cleanup at exit.
-    static SocketDeadlines* const watcher = new SocketDeadlines;
-    return *watcher;
-}
+SocketDeadlines::SocketDeadlines() : thread_([this] { run(); }) {}
 
-SocketDeadlines::SocketDeadlines() {
-    std::thread([this] { run(); }).detach();
+SocketDeadlines::~SocketDeadlines() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_one();
+    thread_.join();
 }
 
 SocketDeadlines::Armed SocketDeadlines::arm(const Poco::Net::StreamSocket& socket,
@@ -47,7 +46,7 @@ void SocketDeadlines::disarm(uint64_t id) {
 
 void SocketDeadlines::run() {
     std::unique_lock lock(mutex_);
-    for (;;) {
+    while (!stopping_) {
         if (entries_.empty()) {
             changed_.wait(lock);
             continue;

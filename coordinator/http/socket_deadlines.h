@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace fmg::coordinator::http {
 
@@ -37,9 +38,13 @@ class SocketDeadlines {
         uint64_t id_;
     };
 
-    /// The process-wide watcher. Its thread starts on first use and lives as long as the
-    /// process (it is never joined: request threads may still disarm while the process exits).
-    static SocketDeadlines& instance();
+    /// Starts the watcher's thread.
+    SocketDeadlines();
+    /// Stops and joins the thread. Every Armed must be gone first: the HTTP server's pools are
+    /// joined before the context that owns this is destroyed (coordinator/app.cpp).
+    ~SocketDeadlines();
+    SocketDeadlines(const SocketDeadlines&) = delete;
+    SocketDeadlines& operator=(const SocketDeadlines&) = delete;
 
     /// Shuts down the receiving side of `socket` at `deadline`, unless the returned Armed is
     /// destroyed first. Sending still works afterwards, so the handler can answer 408.
@@ -49,7 +54,6 @@ class SocketDeadlines {
     size_t armed() const;
 
   private:
-    SocketDeadlines();
     void disarm(uint64_t id);
     void run();
 
@@ -61,6 +65,8 @@ class SocketDeadlines {
     std::condition_variable changed_;
     std::map<uint64_t, Entry> entries_;
     uint64_t next_id_ = 1;
+    bool stopping_ = false;
+    std::thread thread_;  // last: started once the members it uses exist
 };
 
 }  // namespace fmg::coordinator::http

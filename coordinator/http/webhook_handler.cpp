@@ -25,12 +25,6 @@ std::string json_text(const Poco::JSON::Object::Ptr& object) {
     return out.str() + "\n";
 }
 
-/// Every webhook body not yet authenticated draws on this one budget (constants.h).
-BodyBudget& unauthenticated_budget() {
-    static BodyBudget budget(kUnauthenticatedBodyBudget);
-    return budget;
-}
-
 }  // namespace
 
 std::optional<std::string> WebhookHandler::read_signed_body(HTTPServerRequest& request,
@@ -59,7 +53,7 @@ std::optional<std::string> WebhookHandler::read_signed_body(HTTPServerRequest& r
     }
     // A body of known length reserves all of it at once (and its buffer is allocated once); a
     // chunked one reserves its buffer's capacity as it grows.
-    auto reservation = unauthenticated_budget().reserve(static_cast<size_t>(length));
+    auto reservation = context_.unauthenticated_bodies.reserve(static_cast<size_t>(length));
     auto over_budget = [&] {
         response.set("Retry-After", std::to_string(kBodyBudgetRetryAfterSeconds));
         refuse(HTTPResponse::HTTP_SERVICE_UNAVAILABLE, "over_budget",
@@ -72,17 +66,18 @@ std::optional<std::string> WebhookHandler::read_signed_body(HTTPServerRequest& r
     std::string body;
     body.reserve(static_cast<size_t>(length));
     crypto::HmacSha256 mac(*context_.settings.webhook_secret);
-    const BodyEnd end = read_body_pieces(request, kMaxWebhookBytes, [&](std::string_view piece) {
-        if (body.size() + piece.size() > body.capacity()) {
-            const size_t wanted = std::min(
-                std::max(body.capacity() * 2, body.size() + piece.size()), kMaxWebhookBytes);
-            if (!reservation->grow(wanted - reservation->bytes())) return false;
-            body.reserve(wanted);
-        }
-        mac.update(piece);
-        body.append(piece);
-        return true;
-    });
+    const BodyEnd end = read_body_pieces(
+        request, context_.body_deadlines, kMaxWebhookBytes, [&](std::string_view piece) {
+            if (body.size() + piece.size() > body.capacity()) {
+                const size_t wanted = std::min(
+                    std::max(body.capacity() * 2, body.size() + piece.size()), kMaxWebhookBytes);
+                if (!reservation->grow(wanted - reservation->bytes())) return false;
+                body.reserve(wanted);
+            }
+            mac.update(piece);
+            body.append(piece);
+            return true;
+        });
     switch (end) {
         case BodyEnd::complete:
             break;

@@ -34,6 +34,28 @@ TEST_CASE("a head without a body, with bare newlines, chunked or with conflictin
         scan_request_head("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 1024).content_length);
 }
 
+TEST_CASE("a webhook refused unread is handed over without waiting for its body") {
+    const std::string good = "sha256=" + std::string(64, 'a');
+    auto head = [](const std::string& target, const std::string& signature, size_t length) {
+        std::string text = "POST " + target + " HTTP/1.1\r\nHost: x\r\n";
+        if (!signature.empty()) text += "X-Hub-Signature-256: " + signature + "\r\n";
+        text += "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+        RequestHead scanned = scan_request_head(text, 4096);
+        REQUIRE(scanned.state == HeadState::complete);
+        return scanned;
+    };
+    // A well-formed signature: the body must come before a worker takes it.
+    CHECK_FALSE(answered_before_body(head("/webhook", good, 1000), true));
+    // Missing, malformed, no secret, or too long: the worker refuses at once.
+    CHECK(answered_before_body(head("/webhook", "", 1000), true));
+    CHECK(answered_before_body(head("/webhook", "sha256=abc", 1000), true));
+    CHECK(answered_before_body(head("/webhook", "sha1=" + std::string(40, 'a'), 1000), true));
+    CHECK(answered_before_body(head("/webhook", good, 1000), false));
+    CHECK(answered_before_body(head("/webhook", good, 26 * 1024 * 1024), true));
+    // Other endpoints keep their bodies held.
+    CHECK_FALSE(answered_before_body(head("/api/v1/pipelines", "", 1000), true));
+}
+
 TEST_CASE("a head too large or not HTTP is refused") {
     CHECK(scan_request_head(std::string(100, 'a'), 64).state == HeadState::too_large);
     CHECK(scan_request_head("GET / HTTP/1.1\r\nX: " + std::string(100, 'a'), 64).state ==
