@@ -122,7 +122,12 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     if (spec.pids_limit > 0) host_config.set("PidsLimit", spec.pids_limit);
     body.set("HostConfig", host_config);
 
-    auto response = call("POST", "/containers/create", to_json(body));
+    return create("/containers/create", body, "container");
+}
+
+Result<std::string> DockerClient::create(const std::string& path, const Poco::JSON::Object& body,
+                                         const char* what) const {
+    auto response = call("POST", path, to_json(body));
     if (!response) return response.error();
     if (response->status != 201) {
         return Error{docker_error_message(response->status, response->body)};
@@ -130,7 +135,7 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     auto object = parse_json_object(response->body);
     if (!object) return object.error();
     std::string id = string_member(*object, "Id");
-    if (id.empty()) return Error{"Docker created a container without an id"};
+    if (id.empty()) return Error{std::string("Docker created a ") + what + " without an id"};
     return id;
 }
 

@@ -3,6 +3,8 @@
 // the docker executor needs, with Docker's own error messages passed on. Every call opens
 // its own connection, so one client may be used from several threads at once.
 
+#include <Poco/JSON/Object.h>
+
 #include <functional>
 #include <map>
 #include <optional>
@@ -186,6 +188,10 @@ class DockerClient {
     // Sends a request and reads the whole response before the client's timeout.
     Result<Response> call(const std::string& method, const std::string& path,
                           const std::string& body = {}) const;
+    // POSTs `body` to a create endpoint (containers, execs, networks) and returns the id of
+    // what Docker created (201); `what` names it in errors.
+    Result<std::string> create(const std::string& path, const Poco::JSON::Object& body,
+                               const char* what) const;
     // Sends a request and returns the connection after the response head, for streams.
     Result<UnixHttpConnection> open_stream(const std::string& method, const std::string& path,
                                            const std::string& body, HttpResponseHead& head) const;

@@ -15,17 +15,7 @@ Result<std::string> DockerClient::create_exec(const std::string& container_id,
     if (!spec.env.empty()) body.set("Env", json_string_array(spec.env));
     if (!spec.working_dir.empty()) body.set("WorkingDir", spec.working_dir);
     if (!spec.user.empty()) body.set("User", spec.user);
-    auto response =
-        call("POST", "/containers/" + url_encode(container_id) + "/exec", to_json(body));
-    if (!response) return response.error();
-    if (response->status != 201) {
-        return Error{docker_error_message(response->status, response->body)};
-    }
-    auto object = parse_json_object(response->body);
-    if (!object) return object.error();
-    std::string id = string_member(*object, "Id");
-    if (id.empty()) return Error{"Docker created an exec without an id"};
-    return id;
+    return create("/containers/" + url_encode(container_id) + "/exec", body, "exec");
 }
 
 Result<ExecStream> DockerClient::start_exec(const std::string& exec_id) const {

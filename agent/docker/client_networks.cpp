@@ -11,16 +11,7 @@ Result<std::string> DockerClient::create_network(const NetworkSpec& spec) const 
     body.set("Driver", "bridge");
     body.set("Labels", json_string_map(spec.labels));
     if (!spec.options.empty()) body.set("Options", json_string_map(spec.options));
-    auto response = call("POST", "/networks/create", to_json(body));
-    if (!response) return response.error();
-    if (response->status != 201) {
-        return Error{docker_error_message(response->status, response->body)};
-    }
-    auto object = parse_json_object(response->body);
-    if (!object) return object.error();
-    std::string id = string_member(*object, "Id");
-    if (id.empty()) return Error{"Docker created a network without an id"};
-    return id;
+    return create("/networks/create", body, "network");
 }
 
 Status DockerClient::remove_network(const std::string& id) const {
