@@ -56,30 +56,35 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
         return ensure_blank_file(options_.work_dir);
     }();
     if (!blank) return blank.error();
-    // In the steps' view the scratch directory is the work dir: it needs the workspace's
-    // mount point, and the home when the home is in the work dir (then the steps' home is the
-    // job's own, empty at its start; the agent's real one stays hidden).
-    std::vector<std::filesystem::path> inside;
+    // In the steps' view the work dir holds only the workspace. When the home is in the work
+    // dir, the steps' home is the job's own (empty at its start; the agent's real one stays
+    // hidden): a scratch directory on disk, kept between the job's steps, stands for the work
+    // dir. Otherwise nothing is made on disk (StepSandboxPaths::scratch).
     const std::filesystem::path home = std::filesystem::path(home_).lexically_normal();
-    for (const auto& path : {spec.workspace, home}) {
-        if (path_is_within(path, options_.work_dir) && path != options_.work_dir) {
-            inside.push_back(path.lexically_relative(options_.work_dir));
+    std::filesystem::path scratch;
+    if (path_is_within(home, options_.work_dir)) {
+        std::vector<std::filesystem::path> inside;
+        for (const auto& path : {spec.workspace, home}) {
+            if (path_is_within(path, options_.work_dir) && path != options_.work_dir) {
+                inside.push_back(path.lexically_relative(options_.work_dir));
+            }
         }
+        auto created = create_scratch(options_.work_dir, spec.attempt_id, inside);
+        if (!created) return created.error();
+        scratch = std::move(*created);
     }
-    auto scratch = create_scratch(options_.work_dir, spec.attempt_id, inside);
-    if (!scratch) return scratch.error();
-    StepSandboxPaths paths{options_.work_dir,     *scratch,
+    StepSandboxPaths paths{options_.work_dir,     scratch,
                            spec.workspace,        *blank,
                            options_.hidden_files, options_.hidden_directories};
     auto sandbox = StepSandbox::plan(paths, ::getuid(), ::getgid());
     if (!sandbox) {
-        remove_tree(*scratch);
+        if (!scratch.empty()) remove_tree(scratch);
         return sandbox.error();
     }
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
     return std::unique_ptr<JobSession>(std::make_unique<ShellJobSession>(
         std::move(spec), std::move(shell), home_, step_records_directory(options_.work_dir),
-        base_environment_, std::move(*sandbox), options_.work_dir, *scratch));
+        base_environment_, std::move(*sandbox), options_.work_dir, scratch));
 }
 
 size_t ShellExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {

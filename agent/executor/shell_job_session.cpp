@@ -63,7 +63,7 @@ void ShellJobSession::cancel() {
 
 void ShellJobSession::close() {
     cancel();
-    if (!closed_.exchange(true) && !remove_tree(scratch_)) {
+    if (!closed_.exchange(true) && !scratch_.empty() && !remove_tree(scratch_)) {
         FMG_LOG(warn) << "attempt=" << job_.attempt_id << " cannot remove " << scratch_.string();
     }
 }
@@ -89,6 +89,12 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     std::filesystem::path created = host_directory;
     if (path_is_within(host_directory, work_dir_) &&
         !path_is_within(host_directory, job_.workspace)) {
+        if (scratch_.empty()) {
+            // Without a scratch directory the steps' view of the work dir is read-only.
+            return executor_error(output, "working directory " + host_directory.string() +
+                                              " is in the agent's work dir, outside the job's "
+                                              "workspace; steps see only the workspace there");
+        }
         created = scratch_ / host_directory.lexically_relative(work_dir_);
     }
     std::error_code error;

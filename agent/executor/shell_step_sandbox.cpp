@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -13,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace fmg::agent {
 namespace {
@@ -61,7 +63,25 @@ bool drop_privileges() noexcept {
     return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
 }
 
-bool run(const SandboxOperation& op) noexcept {
+// "/proc/self/fd/N" for `fd`, written into `buffer` without allocating (the child of a fork
+// may not).
+const char* fd_path(int fd, char (&buffer)[32]) noexcept {
+    static constexpr char kPrefix[] = "/proc/self/fd/";
+    char digits[12];
+    int count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + fd % 10);
+        fd /= 10;
+    } while (fd > 0 && count < 11);
+    size_t at = 0;
+    for (char c : std::string_view(kPrefix)) buffer[at++] = c;
+    while (count > 0) buffer[at++] = digits[--count];
+    buffer[at] = '\0';
+    return buffer;
+}
+
+// Runs one operation; `held` is the descriptor `hold` opened, for `bind_held`.
+bool run(const SandboxOperation& op, int& held) noexcept {
     const char* target = op.target.c_str();
     switch (op.kind) {
         case Kind::new_namespaces:
@@ -81,6 +101,21 @@ bool run(const SandboxOperation& op) noexcept {
                            MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=000,size=4k") == 0;
         case Kind::bind:
             return ::mount(op.source.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr) == 0;
+        case Kind::hold:
+            held = ::open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            return held >= 0;
+        case Kind::bind_held: {
+            char source[32];
+            return ::mount(fd_path(held, source), target, nullptr, MS_BIND | MS_REC, nullptr) == 0;
+        }
+        case Kind::skeleton:
+            return ::mount("fmg-skeleton", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                           "mode=755,size=64k") == 0;
+        case Kind::make_directory:
+            return ::mkdir(target, 0755) == 0 || errno == EEXIST;
+        case Kind::seal:
+            return ::mount(nullptr, target, nullptr,
+                           MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0;
         case Kind::drop_privileges:
             return drop_privileges();
     }
@@ -101,6 +136,16 @@ std::string describe_operation(const SandboxOperation& op) {
             return "hide directory " + op.target;
         case Kind::bind:
             return "show " + op.source + " at " + op.target;
+        case Kind::hold:
+            return "open " + op.target;
+        case Kind::bind_held:
+            return "show the workspace at " + op.target;
+        case Kind::skeleton:
+            return "cover " + op.target + " with an empty tmpfs";
+        case Kind::make_directory:
+            return "make the mount point " + op.target;
+        case Kind::seal:
+            return "make " + op.target + " read-only";
         case Kind::drop_privileges:
             return "drop the step's capabilities";
     }
@@ -115,8 +160,8 @@ bool is_under(const std::filesystem::path& path, const std::filesystem::path& di
 }  // namespace
 
 Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, gid_t gid) {
-    std::vector<std::filesystem::path> all = {paths.work_dir, paths.scratch, paths.workspace,
-                                              paths.blank_file};
+    std::vector<std::filesystem::path> all = {paths.work_dir, paths.workspace, paths.blank_file};
+    if (!paths.scratch.empty()) all.push_back(paths.scratch);
     all.insert(all.end(), paths.hidden_files.begin(), paths.hidden_files.end());
     all.insert(all.end(), paths.hidden_directories.begin(), paths.hidden_directories.end());
     for (const auto& path : all) {
@@ -145,6 +190,28 @@ Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, 
     for (const auto& directory : paths.hidden_directories) {
         ops.push_back({Kind::cover_directory, {}, directory.string(), {}, true});
     }
+    if (paths.scratch.empty()) {
+        // No scratch directory on disk: an empty tmpfs covers the work dir, the workspace's
+        // mount point is made in it, the workspace shown there, and the tmpfs made
+        // read-only (creating directories on the agent's disk for every job cost more CPU
+        // than the rest of the sandbox; docs/performance.md).
+        // The workspace is opened first: once the tmpfs covers the work dir, its path leads
+        // into the tmpfs.
+        const bool shown = is_under(paths.workspace, paths.work_dir);
+        if (shown) ops.push_back({Kind::hold, {}, paths.workspace.string(), {}});
+        ops.push_back({Kind::skeleton, {}, paths.work_dir.string(), {}});
+        if (shown) {
+            std::filesystem::path point = paths.work_dir;
+            for (const auto& part : paths.workspace.lexically_relative(paths.work_dir)) {
+                point /= part;
+                ops.push_back({Kind::make_directory, {}, point.string(), {}});
+            }
+            ops.push_back({Kind::bind_held, {}, point.string(), {}});
+        }
+        ops.push_back({Kind::seal, {}, paths.work_dir.string(), {}});
+        ops.push_back({Kind::drop_privileges, {}, {}, {}});
+        return sandbox;
+    }
     // The workspace first onto its place in the scratch directory, then the scratch
     // directory (with that bind inside it) over the whole work dir.
     if (is_under(paths.workspace, paths.work_dir)) {
@@ -160,8 +227,9 @@ Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, 
 }
 
 bool StepSandbox::enter(SandboxFailure& failure) const noexcept {
+    int held = -1;  // closed at exec (O_CLOEXEC)
     for (size_t i = 0; i < operations_.size(); ++i) {
-        if (run(operations_[i])) continue;
+        if (run(operations_[i], held)) continue;
         if (errno == ENOENT && operations_[i].missing_is_fine) continue;
         failure.operation = static_cast<int>(i);
         failure.error = errno;

@@ -34,7 +34,11 @@ namespace fmg::agent {
 /// The paths a step sandbox is built from; every one absolute.
 struct StepSandboxPaths {
     std::filesystem::path work_dir;  // the agent's --work-dir: covered by `scratch`
-    std::filesystem::path scratch;   // the job's own directory, shown at work_dir
+    // The job's own directory, shown at work_dir; needed only when the steps' home is in the
+    // work dir (it is then the job's private home). Empty: the work dir is covered by an
+    // empty read-only tmpfs made in the step's namespace, holding only the workspace's mount
+    // point, so a job costs no directories on the agent's disk.
+    std::filesystem::path scratch;
     // The job's workspace, shown at its own path. When it is under work_dir, the directory
     // scratch/RELATIVE must exist (it is the mount point).
     std::filesystem::path workspace;
@@ -52,6 +56,11 @@ struct SandboxOperation {
         cover_file,       // bind `source` (the blank file) over `target`, then read-only
         cover_directory,  // an empty read-only tmpfs of mode 0000 over `target`
         bind,             // bind `source` (with what is mounted under it) over `target`
+        hold,             // open `target` (O_PATH), to bind it once a cover hides its path
+        skeleton,         // an empty tmpfs over `target` (the work dir), to hold mount points
+        make_directory,   // mkdir `target` (a mount point in the skeleton)
+        bind_held,        // bind what `hold` opened over `target`
+        seal,             // remount the skeleton at `target` read-only
         drop_privileges,  // empty capability sets and bounding set; no_new_privs
     };
     Kind kind;

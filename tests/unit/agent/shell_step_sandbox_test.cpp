@@ -94,6 +94,30 @@ TEST_CASE("sandbox plan: namespaces, ids, covers, then the work dir, then no pri
     CHECK_FALSE(StepSandbox::plan(paths, 1, 1));
 }
 
+TEST_CASE("sandbox plan without a scratch directory: the work dir is an empty read-only tmpfs",
+          "[shell-executor]") {
+    StepSandboxPaths paths{
+        "/w", "", "/w/workspaces/attempt-1", "/w/shell-scratch/blank", {"/etc/fmg/agent.cred"}, {}};
+    auto sandbox = StepSandbox::plan(paths, 998, 997);
+    REQUIRE(sandbox);
+    std::vector<Kind> kinds;
+    for (const auto& op : sandbox->operations()) kinds.push_back(op.kind);
+    // The workspace is opened before the tmpfs hides its path, then shown on a mount point
+    // made in the tmpfs, which is then sealed: nothing is created on the agent's disk.
+    CHECK(kinds == std::vector<Kind>{Kind::new_namespaces, Kind::write_file, Kind::write_file,
+                                     Kind::write_file, Kind::mounts_private, Kind::cover_file,
+                                     Kind::hold, Kind::skeleton, Kind::make_directory,
+                                     Kind::make_directory, Kind::bind_held, Kind::seal,
+                                     Kind::drop_privileges});
+    const auto& ops = sandbox->operations();
+    CHECK(ops[6].target == "/w/workspaces/attempt-1");
+    CHECK(ops[7].target == "/w");
+    CHECK(ops[8].target == "/w/workspaces");
+    CHECK(ops[9].target == "/w/workspaces/attempt-1");
+    CHECK(ops[10].target == "/w/workspaces/attempt-1");
+    CHECK(ops[11].target == "/w");
+}
+
 TEST_CASE("sandbox: a step cannot read the hidden credentials file, nor undo the cover",
           "[shell-executor]") {
     SandboxedJob job;
@@ -152,6 +176,13 @@ TEST_CASE("sandbox: the work dir shows only the job's workspace and scratch; mir
     CHECK(output.text() == "mine\nworkspaces\nattempt-9\nhidden\n");
     // What the step wrote in the workspace is on the host.
     CHECK(std::filesystem::exists(job.workspace / "from-step.txt"));
+    // Outside the workspace the work dir is read-only, and the job left nothing on disk
+    // besides its workspace (no scratch directory: the agent's home is not in the work dir).
+    CollectedOutput outside;
+    CHECK(job.run("touch " + (job.work_dir / "planted").string(), outside) != 0);
+    CHECK_THAT(outside.text(), Catch::Contains("Read-only file system"));
+    CHECK_FALSE(std::filesystem::exists(job.work_dir / "planted"));
+    CHECK_FALSE(std::filesystem::exists(scratch_directory(job.work_dir, 9)));
 }
 
 TEST_CASE("sandbox: a step cannot read the agent's environment or memory through /proc",
