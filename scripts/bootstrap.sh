@@ -3,17 +3,18 @@
 #   1. installs the build and runtime packages (apt is skipped when all are installed),
 #   2. makes sure a Docker engine answers (scripts/ensure-docker.sh),
 #   3. builds the local test image fmg/busybox:latest (scripts/build-test-image.sh),
-#   4. configures and builds into ./build (RelWithDebInfo, all cores).
+#   4. configures and builds into ./build (RelWithDebInfo, all cores, warnings as errors:
+#      FMG_WERROR), everything or only the TARGETs given.
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 # Run as root (or with sudo available) on a fresh host.
 #
-# Usage: scripts/bootstrap.sh
+# Usage: scripts/bootstrap.sh [TARGET...]    e.g. fmg-coordinator fmg-agent fmg
 #   FMG_BUILD_DIR   where to build (default: build, under the repository root)
 #   FMG_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
 set -euo pipefail
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 
@@ -72,6 +73,8 @@ bash "$repo_root/scripts/ensure-docker.sh"
 bash "$repo_root/scripts/build-test-image.sh"
 
 say "building into $build_dir ($build_type)"
-cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type"
-cmake --build "$build_dir" -j"$(nproc)"
+cmake -S "$repo_root" -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" -DFMG_WERROR=ON
+targets=()
+for target in "$@"; do targets+=(--target "$target"); done
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
 say "done: binaries in $build_dir/coordinator, $build_dir/agent and $build_dir/cli"

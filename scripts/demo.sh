@@ -29,8 +29,9 @@ die() {
     exit 1
 }
 
-say "Building fmg (scripts/bootstrap.sh)"
-bash "$repo_root/scripts/bootstrap.sh"
+say "Building fmg's binaries (scripts/bootstrap.sh; the tests are built by scripts/test.sh)"
+# fmg-coordinator and fmg-agent bring their helpers, fmg-fetch and fmg-checkout.
+bash "$repo_root/scripts/bootstrap.sh" fmg-coordinator fmg-agent fmg
 
 coordinator_bin="$build_dir/coordinator/fmg-coordinator"
 agent_bin="$build_dir/agent/fmg-agent"
