@@ -1,5 +1,5 @@
 #pragma once
-// Limits and timings of the fmg CLI, in one place (STYLE 14).
+// Limits and timings of the fmg CLI, in one place (principles: one constants header per component).
 
 #include <chrono>
 #include <cstddef>

@@ -1,6 +1,7 @@
 #pragma once
 // What the CLI shows, decoded from the API's JSON (wire types are not domain types,
-// STYLE 4). Times stay as the API's RFC 3339 text; a missing or null time is empty.
+// principles: wire types are not domain types). Times stay as the API's RFC 3339 text; a missing or
+// null time is empty.
 
 #include <cstdint>
 #include <optional>

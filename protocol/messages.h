@@ -1,7 +1,7 @@
 #pragma once
 // Every message between agent and coordinator (protocol/PROTOCOL.md is the normative text).
 // These are wire types: the coordinator and agent translate them to their own domain types
-// at the boundary (STYLE 4).
+// at the boundary (principles: wire types are not domain types).
 
 #include <cstdint>
 #include <map>

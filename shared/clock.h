@@ -1,5 +1,5 @@
 #pragma once
-// An injectable clock (STYLE 10): liveness, timeouts and backoff read time through it, so
+// An injectable clock (docs/principles.md): liveness, timeouts and backoff read time through it, so
 // unit tests advance a ManualClock instead of sleeping.
 
 #include <chrono>

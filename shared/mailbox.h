@@ -1,6 +1,7 @@
 #pragma once
 // A queue another thread posts to and an event loop drains, with an eventfd the loop polls
-// (STYLE 5: other threads only wake the loop, they never touch its state).
+// (principles: one writer per process: other threads only wake the loop, they never touch its
+// state).
 
 #include <sys/eventfd.h>
 #include <unistd.h>

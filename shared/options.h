@@ -1,5 +1,5 @@
 #pragma once
-// Declare each option once (STYLE 13): name, environment variable, default, help and
+// Declare each option once (docs/principles.md): name, environment variable, default, help and
 // validator in one table, which also prints --help. Precedence: flag > environment >
 // YAML config file (--config FILE) > default. Unknown flags and bad values are usage errors.
 

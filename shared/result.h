@@ -1,5 +1,5 @@
 #pragma once
-// Expected failures as values (STYLE 9): a Result<T> holds either a T or an Error.
+// Expected failures as values (docs/principles.md): a Result<T> holds either a T or an Error.
 
 #include <string>
 #include <utility>

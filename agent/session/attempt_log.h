@@ -1,7 +1,7 @@
 #pragma once
 // One attempt's log on the agent side: output is batched (a chunk every 50 ms or 64 KiB) into
 // numbered chunks that are kept until the coordinator acknowledges them, and sent again after
-// a reconnect (DESIGN "Nothing accepted is lost"). Unacknowledged chunks stay in memory up to
+// a reconnect (principles: nothing accepted is lost). Unacknowledged chunks stay in memory up to
 // kLogMemoryBound; past it the oldest go to a spool file on disk (log_spool.h), so a chatty
 // step cut off from its coordinator cannot grow the agent without bound.
 

@@ -3,7 +3,7 @@
 // "heartbeats", the ZeroMQ guide's Paranoid Pirate): a coordinator silent for longer than
 // the agent timeout is given up, and reconnects back off from 250 ms, doubling to 5 s, until
 // a `welcome` resets them. Pure: time comes in as arguments, so unit tests drive them with a
-// ManualClock (STYLE 10).
+// ManualClock (principles: injectable clock).
 
 #include <functional>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The agent's event loop (DESIGN "One writer per process"): one thread owns the DEALER socket
+// The agent's event loop (principles: one writer per process): one thread owns the DEALER socket
 // to the coordinator, the attempts and their logs. Job runner threads report through a
 // mailbox; SIGTERM and SIGINT arrive through a signalfd.
 

@@ -4,7 +4,7 @@
 // neither while its session lives has dropped the frame (a frame it could not decode, a
 // bug), and the attempt would hold a slot of that runner until --job-timeout (an hour by
 // default). The loop ends such an attempt `lost`, which requeues the job. Pure: time comes
-// in as arguments (STYLE 10), so unit tests drive it with a ManualClock.
+// in as arguments (principles: injectable clock), so unit tests drive it with a ManualClock.
 
 #include <optional>
 #include <vector>

@@ -34,7 +34,7 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
       monitor_(context, zmq::socket_type::pair),
       liveness_(Millis(settings.agent_timeout_ms)),
       // Attempts that were running before a restart get this long for their agent to come
-      // back and report them before they are declared lost (DESIGN "Liveness both ways").
+      // back and report them before they are declared lost (principles: liveness both ways).
       restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)),
       job_timeouts_(Millis(settings.job_timeout_ms),
                     Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),

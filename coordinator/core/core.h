@@ -1,5 +1,5 @@
 #pragma once
-// The coordinator's event loop (DESIGN "One writer per process"): one thread owns the agents'
+// The coordinator's event loop (principles: one writer per process): one thread owns the agents'
 // ROUTER socket, the ZAP handler, the agent sessions and every job/attempt state change.
 // HTTP handlers and the pipeline preparer talk to it only through its mailbox.
 

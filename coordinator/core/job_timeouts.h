@@ -2,7 +2,7 @@
 // The coordinator's side of the job timeout (`--job-timeout`): which attempts have run past
 // it. The agent enforces the timeout first; this is the backstop for an agent that is stuck
 // (or too old to know the limit), and it holds while a restarted coordinator waits for an
-// agent that may never come back. Pure: time comes in as arguments (STYLE 10).
+// agent that may never come back. Pure: time comes in as arguments (principles: injectable clock).
 
 #include <cstdint>
 #include <optional>

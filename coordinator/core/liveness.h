@@ -1,7 +1,7 @@
 #pragma once
 // The coordinator's liveness decisions, apart from the event loop that acts on them
-// (DESIGN "Liveness both ways", STYLE 10): which agent sessions have been silent too long,
-// and how long attempts left over from before a restart wait for their agent. Pure: time
+// (principles: liveness both ways; injectable clock): which agent sessions have been silent too
+// long, and how long attempts left over from before a restart wait for their agent. Pure: time
 // comes in as arguments, so unit tests drive them with a ManualClock.
 
 #include <map>

@@ -1,6 +1,7 @@
 // The event loop's handlers for agent messages. Each guards first (is the sender a known
 // session, is the attempt its current one), logs why when it drops something, then persists,
-// then updates memory, then sends (STYLE 7, 8).
+// then updates memory, then sends (principles: handlers guard first; persist, then change memory,
+// then send).
 
 #include <algorithm>
 

@@ -161,8 +161,8 @@ void WebhookHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
             status = HTTPResponse::HTTP_ACCEPTED;
             break;
     }
-    // The delivery and its pipeline are committed together, before the answer (DESIGN
-    // "Nothing accepted is lost"); a repeated delivery finds the same answer.
+    // The delivery and its pipeline are committed together, before the answer (principles:
+    // nothing accepted is lost); a repeated delivery finds the same answer.
     // A fork's pull request waits for approval unless its repository trusts forks.
     const bool held = needs_approval(decision, context_.settings.trust_forks);
     db.transaction([&] {

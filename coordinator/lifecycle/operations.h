@@ -2,7 +2,7 @@
 // The durable state changes of pipelines, jobs and attempts. Each function is one SQLite
 // transaction that checks the transition is allowed, writes it, and queues the GitHub
 // statuses it causes in the outbox, so a status is never posted for a change that was not
-// committed, and never lost for one that was (DESIGN "Nothing accepted is lost").
+// committed, and never lost for one that was (principles: nothing accepted is lost).
 
 #include <optional>
 #include <string>

@@ -1,6 +1,7 @@
 #pragma once
 // Bounds on what a pipeline config may ask for. A config comes from any commit pushed to a
-// watched repository, so the parser must stay cheap on hostile input (DESIGN 7).
+// watched repository, so the parser must stay cheap on hostile input (principles: bounded
+// everything).
 
 #include <chrono>
 #include <cstddef>

@@ -1,7 +1,8 @@
 #pragma once
 // A whole fmg installation in a temp dir, on ephemeral loopback ports: the real coordinator
 // (with a fake GitHub), real agents registered through the real `fmg` CLI, and helpers to
-// deliver signed webhooks and watch pipelines through the REST API (STYLE 18).
+// deliver signed webhooks and watch pipelines through the REST API (principles: integration tests
+// drive the real binaries).
 
 #include <Poco/JSON/Object.h>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one stand-in of the integration tests (DESIGN "Real components"): a local HTTP server
+// The one stand-in of the integration tests (principles: real components): a local HTTP server
 // in place of api.github.com that checks and records every commit status the coordinator
 // posts. It validates requests the way GitHub does (path, token, JSON body, state,
 // description length) and answers 201 with the status, or the error GitHub would give.
