@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "shared/text.h"
+
 namespace fmg::agent::docker {
 namespace {
 
@@ -20,14 +22,6 @@ std::string lower(std::string_view text) {
     std::transform(result.begin(), result.end(), result.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return result;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 int poll_timeout_ms(SteadyTime deadline) {

@@ -1,20 +1,10 @@
 #include "agent/session/job_runner.h"
 
 #include "agent/session/workspaces.h"
+#include "protocol/job_timeout.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
-namespace {
-
-/// "job timed out after 60 s": the job's error, its GitHub status and (with "fmg: ") its log.
-std::string job_timeout_message(Millis limit) {
-    if (limit.count() % 1000 == 0) {
-        return "job timed out after " + std::to_string(limit.count() / 1000) + " s";
-    }
-    return "job timed out after " + std::to_string(limit.count()) + " ms";
-}
-
-}  // namespace
 
 JobRunner::JobRunner(protocol::Assign assign, Executor& executor, std::filesystem::path work_dir,
                      Mailbox<RunnerEvent>& events, const Clock& clock)
@@ -62,7 +52,7 @@ void JobRunner::emit_output(std::string_view bytes) {
 
 std::pair<protocol::JobOutcome, std::string> JobRunner::stopped_result(const OutputSink& output) {
     if (!timed_out_) return {protocol::JobOutcome::cancelled, ""};
-    std::string message = job_timeout_message(Millis(assign_.job_timeout_ms));
+    std::string message = protocol::job_timeout_message(Millis(assign_.job_timeout_ms));
     if (!timeout_noted_) {
         timeout_noted_ = true;
         output(std::string(at_line_start_ ? "" : "\n") + "fmg: " + message + " (--job-timeout)\n");

@@ -58,7 +58,4 @@ class JobTimeouts {
 /// `clock`'s monotonic scale, e.g. the start of an attempt from before a restart.
 SteadyTime steady_time_of(int64_t wall_ms, const Clock& clock);
 
-/// What a timed-out attempt's error (and its GitHub status) says: "job timed out after 60 s".
-std::string job_timeout_message(Millis limit);
-
 }  // namespace fmg::coordinator

@@ -9,6 +9,7 @@
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
+#include "protocol/job_timeout.h"
 #include "shared/log.h"
 
 namespace fmg::coordinator {
@@ -134,7 +135,7 @@ void Core::lose_orphaned_attempts() {
 void Core::time_out_attempt(AttemptId attempt_id) {
     auto attempt = pipelines::find_attempt(db_, attempt_id);
     if (!attempt || (attempt->status != "assigned" && attempt->status != "running")) return;
-    std::string message = job_timeout_message(job_timeouts_.limit());
+    std::string message = protocol::job_timeout_message(job_timeouts_.limit());
     // Its agent should have stopped it and said so in the log; it did not (stuck, gone, or
     // too old to know the limit), so the log gets the line the agent would have written.
     std::string line = "fmg: " + message + " (--job-timeout); ended by the coordinator\n";

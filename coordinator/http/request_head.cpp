@@ -9,6 +9,7 @@
 
 #include "coordinator/constants.h"
 #include "shared/crypto.h"
+#include "shared/text.h"
 
 namespace fmg::coordinator::http {
 namespace {
@@ -42,12 +43,6 @@ bool parse_request_line(std::string_view line, RequestHead& head) {
     return true;
 }
 
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
 }  // namespace
 
 RequestHead scan_request_head(std::string_view bytes, size_t max_head) {
@@ -76,8 +71,8 @@ RequestHead scan_request_head(std::string_view bytes, size_t max_head) {
         if (line->empty()) break;
         size_t colon = line->find(':');
         if (colon == std::string_view::npos) continue;  // Poco decides what to make of it
-        std::string name(trimmed(line->substr(0, colon)));
-        std::string_view value = trimmed(line->substr(colon + 1));
+        std::string name(trim(line->substr(0, colon)));
+        std::string_view value = trim(line->substr(colon + 1));
         if (Poco::icompare(name, "Transfer-Encoding") == 0) chunked = true;
         if (Poco::icompare(name, "Expect") == 0 &&
             Poco::icompare(std::string(value), "100-continue") == 0) {

@@ -8,6 +8,7 @@
 
 #include "shared/crypto.h"
 #include "shared/log.h"
+#include "shared/text.h"
 
 namespace fmg::coordinator {
 namespace {
@@ -34,11 +35,6 @@ void write_secret_file(const fs::path& path, const std::string& content) {
         if (!out.flush()) throw std::runtime_error("cannot write " + temp.string());
     }
     fs::rename(temp, path);
-}
-
-std::string trim(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    return text;
 }
 
 }  // namespace
@@ -77,7 +73,7 @@ Identity load_or_create_identity(const fs::path& data_dir) {
         write_secret_file(token_file, crypto::random_hex(32) + "\n");
         FMG_LOG(info) << "created the admin API token in " << token_file.string();
     }
-    identity.admin_token = trim(read_file(token_file));
+    identity.admin_token = std::string(trim(read_file(token_file)));
     if (identity.admin_token.empty()) throw std::runtime_error(token_file.string() + " is empty");
     return identity;
 }

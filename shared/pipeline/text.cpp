@@ -5,7 +5,6 @@ namespace fmg::pipeline::detail {
 namespace {
 
 constexpr std::size_t kMaxQuotedBytes = 64;
-constexpr std::string_view kBlanks = " \t\r\n";
 
 bool is_utf8_continuation(char byte) {
     return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
@@ -27,13 +26,6 @@ std::string quoted(std::string_view text) {
     }
     if (shown.size() < text.size()) shown += "...";
     return "`" + shown + "`";
-}
-
-std::string_view trim(std::string_view text) {
-    const auto begin = text.find_first_not_of(kBlanks);
-    if (begin == std::string_view::npos) return {};
-    const auto end = text.find_last_not_of(kBlanks);
-    return text.substr(begin, end - begin + 1);
 }
 
 std::string first_line(std::string_view text) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "shared/text.h"
+
 namespace fmg::pipeline::detail {
 
 /// Whether `c` is `0`-`9` (std::isdigit depends on the locale and takes int).
@@ -21,8 +23,5 @@ std::string quoted(std::string_view text);
 
 /// The first non-blank line of `text`, trimmed of surrounding whitespace.
 std::string first_line(std::string_view text);
-
-/// `text` without leading and trailing spaces, tabs, carriage returns and newlines.
-std::string_view trim(std::string_view text);
 
 }  // namespace fmg::pipeline::detail

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "protocol/job_timeout.h"
 #include "tests/unit/coordinator/store_fixture.h"
 
 using namespace fmg;
@@ -90,9 +91,9 @@ TEST_CASE("timeouts: after a restart, a running attempt's deadline comes from it
 }
 
 TEST_CASE("timeouts: the timeout message names the limit in seconds") {
-    CHECK(job_timeout_message(Millis(60'000)) == "job timed out after 60 s");
-    CHECK(job_timeout_message(Millis(3'600'000)) == "job timed out after 3600 s");
-    CHECK(job_timeout_message(Millis(1500)) == "job timed out after 1500 ms");
+    CHECK(protocol::job_timeout_message(Millis(60'000)) == "job timed out after 60 s");
+    CHECK(protocol::job_timeout_message(Millis(3'600'000)) == "job timed out after 3600 s");
+    CHECK(protocol::job_timeout_message(Millis(1500)) == "job timed out after 1500 ms");
 }
 
 TEST_CASE(
@@ -108,7 +109,7 @@ TEST_CASE(
 
     // What the coordinator records when the attempt runs past --job-timeout.
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::error,
-                                      job_timeout_message(kLimit), kT0 + 68'000));
+                                      protocol::job_timeout_message(kLimit), kT0 + 68'000));
     CHECK(attempt_row(store.db, attempt).status == "error");
     CHECK(attempt_row(store.db, attempt).error == "job timed out after 60 s");
     JobRow row = job_named(store.db, pipeline, "slow");
