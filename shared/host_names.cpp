@@ -54,12 +54,37 @@ std::optional<std::string> runner_label_problem(std::string_view label) {
         return what + " is longer than " + std::to_string(kMaxHostNamePartLength) + " characters";
     }
     if (!std::all_of(label.begin(), label.end(),
-                     [](char c) { return is_host_char(c) || c == '.'; })) {
-        return what + " may hold only letters, digits, '-' and '.'";
+                     [](char c) { return is_host_char(c) || c == '.' || c == '_'; })) {
+        return what + " may hold only letters, digits, '-', '_' and '.'";
     }
     if (std::string_view("-.").find(label.front()) != std::string_view::npos ||
         std::string_view("-.").find(label.back()) != std::string_view::npos) {
         return what + " may not start or end with '-' or '.'";
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> split_runner_labels(std::string_view text) {
+    std::vector<std::string> labels;
+    if (text.empty()) return labels;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        labels.emplace_back(text.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return labels;
+}
+
+std::optional<std::string> runner_labels_problem(std::string_view text) {
+    const auto labels = split_runner_labels(text);
+    if (labels.size() > kMaxRunnerLabels) {
+        return "at most " + std::to_string(kMaxRunnerLabels) + " labels";
+    }
+    for (const std::string& label : labels) {
+        if (auto bad = runner_label_problem(label)) {
+            return *bad + " (expected labels separated by commas, e.g. docker,arm64)";
+        }
     }
     return std::nullopt;
 }

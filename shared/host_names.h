@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fmg {
 
@@ -22,9 +23,18 @@ inline constexpr std::size_t kMaxRunnerLabels = 32;
 /// kMaxHostNameLength in all. Otherwise a message saying what is wrong.
 std::optional<std::string> host_name_problem(std::string_view name);
 
-/// nullopt when `label` is a runner label: the same characters as a host name ('.' too),
-/// 1 to kMaxHostNamePartLength characters, not starting or ending with '-' or '.'.
+/// nullopt when `label` is a runner label: the characters of a host name and '.' and '_'
+/// (`x86_64`), 1 to kMaxHostNamePartLength characters, not starting or ending with '-' or '.'.
 /// Otherwise a message.
 std::optional<std::string> runner_label_problem(std::string_view label);
+
+/// Runner labels as typed, "a,b" (`--labels`): split at commas with every item kept, so an
+/// empty one ("a,,b") reaches runner_labels_problem instead of vanishing; no labels for an
+/// empty text.
+std::vector<std::string> split_runner_labels(std::string_view text);
+
+/// nullopt when `text` is a list of at most kMaxRunnerLabels labels, each as
+/// runner_label_problem allows. Otherwise a message.
+std::optional<std::string> runner_labels_problem(std::string_view text);
 
 }  // namespace fmg

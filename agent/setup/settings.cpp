@@ -8,6 +8,7 @@
 #include "agent/executor/shell_constants.h"
 #include "agent/executor/shell_step_environment.h"
 #include "agent/setup/job_limits.h"
+#include "shared/host_names.h"
 
 namespace fmg::agent {
 namespace {
@@ -16,16 +17,6 @@ std::string host_name() {
     char buffer[256] = {};
     if (gethostname(buffer, sizeof buffer - 1) != 0) return "agent";
     return buffer;
-}
-
-std::vector<std::string> split_labels(const std::string& text) {
-    std::vector<std::string> labels;
-    std::istringstream in(text);
-    std::string label;
-    while (std::getline(in, label, ',')) {
-        if (!label.empty()) labels.push_back(label);
-    }
-    return labels;
 }
 
 // --pass-env may be given more than once; the options table keeps one value per option, so
@@ -91,7 +82,8 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
              "repository cache, job workspaces and log spool", options::non_empty()},
             {"capacity", "N", "FMG_CAPACITY", "1", "jobs at once",
              options::integer_between(1, 256)},
-            {"labels", "a,b", "FMG_LABELS", "", "labels jobs can ask for", nullptr},
+            {"labels", "a,b", "FMG_LABELS", "", "labels jobs can ask for",
+             [](std::string_view text) { return runner_labels_problem(text); }},
             {"executor", "docker|shell", "FMG_EXECUTOR", "docker", "where steps run",
              options::one_of({"docker", "shell"})},
             {"docker-socket", "PATH", "DOCKER_HOST", "/var/run/docker.sock",
@@ -135,7 +127,7 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     s.name = v.get("name").value_or(host_name());
     s.work_dir = std::filesystem::absolute(v.text("work-dir")).lexically_normal();
     s.capacity = static_cast<uint32_t>(v.integer("capacity"));
-    s.labels = split_labels(v.text("labels"));
+    s.labels = split_runner_labels(v.text("labels"));
     s.capacity_given = v.source("capacity") != "default";
     s.labels_given = v.get("labels").has_value();
     s.executor = v.text("executor");

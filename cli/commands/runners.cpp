@@ -24,30 +24,8 @@ namespace fmg::cli {
 
 namespace {
 
-std::vector<std::string> split_labels(std::string_view text) {
-    std::vector<std::string> labels;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t comma = std::min(text.find(',', start), text.size());
-        labels.emplace_back(text.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return labels;
-}
-
 options::Validator label_list() {
-    return [](std::string_view text) -> std::optional<std::string> {
-        const auto labels = split_labels(text);
-        if (labels.size() > kMaxRunnerLabels) {
-            return "at most " + std::to_string(kMaxRunnerLabels) + " labels";
-        }
-        for (const std::string& label : labels) {
-            if (auto bad = runner_label_problem(label)) {
-                return *bad + " (expected labels separated by commas, e.g. docker,arm64)";
-            }
-        }
-        return std::nullopt;
-    };
+    return [](std::string_view text) { return runner_labels_problem(text); };
 }
 
 // Writes the credentials to `path`, created (or truncated) with mode 0600 before a byte is
@@ -82,7 +60,7 @@ bool stdout_is_readable_by_others() {
 std::string add_runner_body(const std::string& host, const options::Values& options) {
     Poco::JSON::Array labels;
     if (auto text = options.get("labels")) {
-        for (const std::string& label : split_labels(*text)) labels.add(label);
+        for (const std::string& label : split_runner_labels(*text)) labels.add(label);
     }
     Poco::JSON::Object body;
     body.set("host", host);
