@@ -236,6 +236,17 @@ std::filesystem::path prepare_non_root_runner(Cluster& cluster, const std::strin
     return credentials;
 }
 
+// Starts runner-1's agent as kAgentUid in the docker group with CAP_NET_ADMIN, as the shipped
+// unit runs it, and waits until it is online.
+Process& start_non_root_runner(Cluster& cluster) {
+    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
+    AgentOptions agent;
+    agent.command_prefix = non_root_prefix(true);
+    Process& process = cluster.start_agent("runner-1", credentials, agent);
+    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+    return process;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -308,11 +319,7 @@ TEST_CASE(
     "[docker][confinement]") {
     require_docker();
     Cluster cluster;
-    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
-    AgentOptions agent;
-    agent.command_prefix = non_root_prefix(true);
-    Process& process = cluster.start_agent("runner-1", credentials, agent);
-    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+    Process& process = start_non_root_runner(cluster);
 
     const auto [pipeline, log] = run_pipeline(cluster, job_config(step("Litter", kLitterScript)));
     INFO("log:\n" << log);
@@ -354,11 +361,7 @@ TEST_CASE("e2e: a cancelled Docker job's leftovers are removed too, by an agent 
           "[docker][confinement]") {
     require_docker();
     Cluster cluster;
-    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
-    AgentOptions agent;
-    agent.command_prefix = non_root_prefix(true);
-    Process& process = cluster.start_agent("runner-1", credentials, agent);
-    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+    Process& process = start_non_root_runner(cluster);
 
     GitRepo repo = cluster.make_repo();
     repo.write_config(job_config(step("Litter", kLitterScript) +
@@ -392,11 +395,7 @@ TEST_CASE(
     "[docker][confinement]") {
     require_docker();
     Cluster cluster;
-    const auto credentials = prepare_non_root_runner(cluster, "runner-1");
-    AgentOptions agent;
-    agent.command_prefix = non_root_prefix(true);
-    Process& process = cluster.start_agent("runner-1", credentials, agent);
-    cluster.wait_for_runner_state("runner-1", "online", std::chrono::seconds(60));
+    Process& process = start_non_root_runner(cluster);
 
     // The litter, then no /bin/sh for the cleanup's exec to run (busybox's sh runs rm as a
     // built-in, so replacing /bin/rm would change nothing), and the workspace directory

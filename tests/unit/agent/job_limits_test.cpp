@@ -4,37 +4,17 @@
 #include "agent/setup/job_limits.h"
 
 #include <catch2/catch.hpp>
-#include <map>
-#include <variant>
 
 #include "agent/setup/settings.h"
+#include "tests/unit/agent/settings_parse.h"
 
 using namespace fmg::agent;
-using fmg::options::Outcome;
+using namespace fmg::agent::testing;
 
 namespace {
 
-using Env = std::map<std::string, std::string>;
-
-std::variant<AgentSettings, Outcome> parse(const std::vector<std::string>& args,
-                                           const Env& env = {}) {
-    return parse_agent_settings(args, [env](const std::string& name) -> std::optional<std::string> {
-        auto it = env.find(name);
-        if (it == env.end()) return std::nullopt;
-        return it->second;
-    });
-}
-
-AgentSettings parse_ok(const std::vector<std::string>& args, const Env& env = {}) {
-    auto result = parse(args, env);
-    if (auto* outcome = std::get_if<Outcome>(&result)) FAIL("not run: " << outcome->message);
-    return std::get<AgentSettings>(result);
-}
-
 bool refused(const std::vector<std::string>& args, const Env& env = {}) {
-    auto result = parse(args, env);
-    const auto* outcome = std::get_if<Outcome>(&result);
-    return outcome != nullptr && outcome->kind == Outcome::Kind::usage_error;
+    return !usage_error(args, env).empty();
 }
 
 }  // namespace
