@@ -37,8 +37,7 @@ std::string runner_line(const std::string& listing, const std::string& host) {
 TEST_CASE("e2e: an agent with keys the coordinator never issued is refused") {
     Cluster cluster;
     // A registered runner whose agent presents the right credentials: the control.
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_runner("runner-ok", shell);
 
     // Real credentials for "ghost" (endpoint, server key), but a fresh key pair of its own.

@@ -77,8 +77,7 @@ TEST_CASE("checkout: a checkout that cannot be made fails the job with the reaso
     const std::filesystem::path work_dir = cluster.dir() / "agents" / "runner-1";
     std::filesystem::create_directories(work_dir);
     std::ofstream(work_dir / "mirrors") << "not a directory\n";
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
 
     GitRepo repo = cluster.make_repo();
@@ -102,8 +101,7 @@ TEST_CASE("checkout: a checkout that cannot be made fails the job with the reaso
 
 TEST_CASE("checkout: fmg cancel stops a checkout waiting for the mirror, which stays usable") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     Process& agent_process = cluster.start_runner("runner-1", agent);
 
     GitRepo repo = cluster.make_repo();
@@ -153,8 +151,7 @@ TEST_CASE("checkout: --job-timeout ends a job whose checkout hangs, in error") {
     ClusterOptions options;
     options.coordinator_args = {"--job-timeout", "2"};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     Process& agent_process = cluster.start_runner("runner-1", agent);
     GitRepo repo = cluster.make_repo();
     repo.write_config(kCheckoutConfig);

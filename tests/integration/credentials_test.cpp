@@ -79,8 +79,7 @@ TEST_CASE("credentials: add-runner -o writes a 0600 file that parses back to wha
     }
 
     // And an agent runs with it.
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_agent("build-07.example.com", file, shell);
     cluster.wait_for_runner_state("build-07.example.com", "online");
 }

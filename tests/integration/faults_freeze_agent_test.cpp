@@ -17,8 +17,6 @@ using namespace fmg::testing;
 
 namespace {
 
-constexpr int kHeartbeatMs = 250;
-constexpr int kAgentTimeoutMs = 1500;
 constexpr std::chrono::seconds kReconnectTimeout{20};
 
 bool runner_listed_online(Cluster& cluster, const std::string& runner) {
@@ -33,21 +31,15 @@ bool runner_listed_online(Cluster& cluster, const std::string& runner) {
 TEST_CASE(
     "faults: a frozen agent loses its job to the other runner and its late result is "
     "refused") {
-    ClusterOptions options;
-    options.coordinator_args = {"--heartbeat-interval", std::to_string(kHeartbeatMs),
-                                "--agent-timeout", std::to_string(kAgentTimeoutMs)};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";  // the test releases the held step through the workspace
+    Cluster cluster(fast_liveness_options());
+    // The shell executor: the test releases the held step through the workspace
+    const AgentOptions agent = shell_agent_options();
     std::map<std::string, Process*> agents;
     for (const std::string runner : {"runner-a", "runner-b"}) {
         agents[runner] = &cluster.start_runner(runner, agent);
     }
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
 
     const auto first = wait_until_held(cluster, id, 1);
     const int64_t first_id = int_field(first, "id");
@@ -63,7 +55,7 @@ TEST_CASE(
 
     const auto second = wait_until_held(cluster, id, 2);
     print_measurement(
-        "SIGSTOP -> retry running (agent timeout " + std::to_string(kAgentTimeoutMs) + " ms)",
+        "SIGSTOP -> retry running (agent timeout " + std::to_string(kFastAgentTimeoutMs) + " ms)",
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stopped_at));
     CHECK(string_field(second, "runner") == other);
     {

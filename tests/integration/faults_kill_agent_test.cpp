@@ -68,10 +68,7 @@ void check_job_survives_a_killed_agent(const std::string& executor) {
     }
     ContainerSweeper sweeper;  // the killed agent's job container outlives it
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
 
     const auto first = wait_until_held(cluster, id, 1);
     const int64_t first_id = int_field(first, "id");

@@ -38,17 +38,14 @@ TEST_CASE(
     ClusterOptions options;
     options.coordinator_args = {"--max-attempts", "2"};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";  // held steps end by themselves once their agent is gone
+    // held steps end by themselves once their agent is gone
+    const AgentOptions agent = shell_agent_options();
     std::map<std::string, Process*> agents;
     for (const std::string runner : {"runner-a", "runner-b"}) {
         agents[runner] = &cluster.start_runner(runner, agent);
     }
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
 
     const std::string first_runner = kill_runner_of_attempt(cluster, agents, id, 1);
     const std::string second_runner = kill_runner_of_attempt(cluster, agents, id, 2);

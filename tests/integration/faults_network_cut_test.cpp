@@ -15,8 +15,6 @@ using namespace fmg::testing;
 
 namespace {
 
-constexpr int kHeartbeatMs = 250;
-constexpr int kAgentTimeoutMs = 1500;
 constexpr std::chrono::seconds kReconnectTimeout{30};
 
 }  // namespace
@@ -25,37 +23,31 @@ TEST_CASE(
     "faults: an agent cut off from the network loses its job to the other runner and "
     "re-registers when the link is back") {
     NetworkNamespace remote_host;
-    ClusterOptions options;
-    options.coordinator_args = {"--heartbeat-interval", std::to_string(kHeartbeatMs),
-                                "--agent-timeout", std::to_string(kAgentTimeoutMs)};
+    ClusterOptions options = fast_liveness_options();
     options.agent_listen_host = "0.0.0.0";  // reachable from the namespace through the veth
     Cluster cluster(options);
 
-    AgentOptions remote;
-    remote.executor = "shell";  // the test releases the held step through the workspace
+    // The shell executor: the test releases the held step through the workspace
+    AgentOptions remote = shell_agent_options();
     remote.command_prefix = remote_host.exec_prefix();
     remote.extra_args = {"--coordinator", "tcp://" + remote_host.host_address() + ":" +
                                               std::to_string(cluster.agent_port())};
     Process& cut_agent = cluster.start_runner("remote", remote);
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
     const auto first = wait_until_held(cluster, id, 1);
     REQUIRE(string_field(first, "runner") == "remote");
     const int64_t first_id = int_field(first, "id");
 
-    AgentOptions local;
-    local.executor = "shell";
+    const AgentOptions local = shell_agent_options();
     cluster.start_runner("local", local);
 
     const auto cut_at = Clock::now();
     remote_host.cut();
     const auto second = wait_until_held(cluster, id, 2);
-    print_measurement(
-        "network cut -> retry running (agent timeout " + std::to_string(kAgentTimeoutMs) + " ms)",
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cut_at));
+    print_measurement("network cut -> retry running (agent timeout " +
+                          std::to_string(kFastAgentTimeoutMs) + " ms)",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - cut_at));
     CHECK(string_field(second, "runner") == "local");
     {
         const auto attempts = job_attempts(cluster.pipeline(id), "build");

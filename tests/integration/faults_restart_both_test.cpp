@@ -12,28 +12,14 @@
 
 using namespace fmg::testing;
 
-namespace {
-
-constexpr int kHeartbeatMs = 250;
-constexpr int kAgentTimeoutMs = 1500;
-
-}  // namespace
-
 TEST_CASE(
     "faults: coordinator and agent both killed mid-job and restarted: the job is retried and "
     "the pipeline succeeds") {
-    ClusterOptions options;
-    options.coordinator_args = {"--heartbeat-interval", std::to_string(kHeartbeatMs),
-                                "--agent-timeout", std::to_string(kAgentTimeoutMs)};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    Cluster cluster(fast_liveness_options());
+    const AgentOptions agent = shell_agent_options();
     Process& first_agent = cluster.start_runner("runner-a", agent);
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
 
     const auto first = wait_until_held(cluster, id, 1);
     REQUIRE(string_field(first, "runner") == "runner-a");

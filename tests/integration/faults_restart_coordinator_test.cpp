@@ -17,8 +17,6 @@ using namespace fmg::testing;
 
 namespace {
 
-constexpr int kHeartbeatMs = 250;
-constexpr int kAgentTimeoutMs = 1500;
 constexpr std::chrono::seconds kAgentNoticeTimeout{20};
 
 // A step that prints a numbered line every 20 ms until the test releases it, so output is
@@ -75,12 +73,9 @@ size_t count_in(const std::string& text, const std::string& what) {
 TEST_CASE(
     "faults: a coordinator killed mid-job and restarted on its data dir lets the job finish "
     "on the same agent with every line once") {
-    ClusterOptions options;
-    options.coordinator_args = {"--heartbeat-interval", std::to_string(kHeartbeatMs),
-                                "--agent-timeout", std::to_string(kAgentTimeoutMs)};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";  // the test releases the step through the workspace
+    Cluster cluster(fast_liveness_options());
+    // The shell executor: the test releases the step through the workspace
+    const AgentOptions agent = shell_agent_options();
     Process& runner_a = cluster.start_runner("runner-a", agent);
     Process& runner_b = cluster.start_runner("runner-b", agent);
 

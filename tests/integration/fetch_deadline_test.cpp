@@ -38,8 +38,7 @@ TEST_CASE("attack: a repository server that never answers delays no other pipeli
     ClusterOptions options;
     options.coordinator_args = {"--fetch-timeout", std::to_string(kFetchTimeout.count())};
     Cluster cluster(options);
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_runner("runner-1", shell);
 
     // More hung pipelines than the preparer has threads: they are one repository, so they

@@ -134,8 +134,7 @@ HttpResponse post_approve(const HttpClient& client, const std::string& path) {
 TEST_CASE("e2e: a fork's pull request waits for `fmg approve` while the runner serves others",
           "[fork]") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
     Repos repos(cluster, config_for("a stranger"));
 
@@ -224,8 +223,7 @@ TEST_CASE("e2e: --trust-forks runs a trusted repository's fork pull requests at 
     ClusterOptions options;
     options.coordinator_args = {"--trust-forks", "other/repo", "--trust-forks", "octo/demo"};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
     Repos repos(cluster, config_for("a trusted fork"));
 
@@ -243,8 +241,7 @@ TEST_CASE("e2e: --trust-forks runs a trusted repository's fork pull requests at 
 
 TEST_CASE("e2e: approving one held job runs it alone; a cancel ends the rest unrun", "[fork]") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
     Repos repos(cluster, kTwoJobs);
 
@@ -294,8 +291,7 @@ TEST_CASE("e2e: a fork's payload cannot point the coordinator at another server"
 
 TEST_CASE("e2e: a deleted fork's pull request (head.repo null) waits for approval too", "[fork]") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
     Repos repos(cluster, config_for("a stranger"));
 

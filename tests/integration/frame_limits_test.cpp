@@ -21,8 +21,7 @@ constexpr size_t kHugeFrameBytes = 100 * 1024 * 1024;
 constexpr int64_t kPeakGrowthBound = 32 * 1024 * 1024;
 
 AgentOptions shell_agent() {
-    AgentOptions options;
-    options.executor = "shell";
+    const AgentOptions options = shell_agent_options();
     return options;
 }
 

@@ -34,8 +34,7 @@ struct Outcome {
 };
 
 Outcome run_chain(Cluster& cluster, const std::string& sleep) {
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_runner("runner-1", shell);
     GitRepo repo = cluster.make_repo();
     repo.write_config(chain_config(sleep));

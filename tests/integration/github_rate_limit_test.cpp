@@ -39,8 +39,7 @@ constexpr int kRetryAfterSeconds = 2;
 
 TEST_CASE("statuses: a GitHub rate limit pauses every post until retry-after, losing none") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";
+    AgentOptions agent = shell_agent_options();
     agent.extra_args = {"--capacity", "3"};
     cluster.start_runner("runner-1", agent);
     cluster.github().rate_limit_next(1, kRetryAfterSeconds);

@@ -31,8 +31,7 @@ std::string silent_config(const std::filesystem::path& flag) {
 
 /// A running pipeline whose only job `build` is silent; returns its id.
 int64_t start_silent_job(Cluster& cluster) {
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
     GitRepo repo = cluster.make_repo();
     repo.write_config(silent_config(cluster.dir() / "never"));

@@ -133,8 +133,7 @@ TEST_CASE("timeouts: --job-timeout stops a shell job and its process, and ends i
     ClusterOptions options;
     options.coordinator_args = {"--job-timeout", std::to_string(kJobTimeout.count())};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
 
     const auto pid_file = cluster.dir() / "step.pid";
@@ -154,23 +153,16 @@ TEST_CASE(
     "timeouts: a restarted coordinator ends a job whose agent is gone at its job timeout, "
     "though the restart grace still waits for the agent") {
     constexpr int kLimitSeconds = 5;
-    constexpr int kAgentTimeoutMs = 1500;
     // What the coordinator allows past the limit before it acts (coordinator/core/job_timeouts.h:
     // the agent timeout plus 5 s), and some room for a loaded machine.
-    constexpr std::chrono::milliseconds kBackstop{kLimitSeconds * 1000 + kAgentTimeoutMs + 5000};
-    ClusterOptions options;
-    options.coordinator_args = {
-        "--job-timeout",   std::to_string(kLimitSeconds),   "--heartbeat-interval", "250",
-        "--agent-timeout", std::to_string(kAgentTimeoutMs), "--restart-grace",      "120000"};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    constexpr std::chrono::milliseconds kBackstop{kLimitSeconds * 1000 + kFastAgentTimeoutMs +
+                                                  5000};
+    Cluster cluster(fast_liveness_options(
+        {"--job-timeout", std::to_string(kLimitSeconds), "--restart-grace", "120000"}));
+    AgentOptions agent = shell_agent_options();
     Process& doomed = cluster.start_runner("runner-a", agent);
 
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(held_job_config());
-    const std::string sha = repo.commit("A step that holds until released");
-    const int64_t id = cluster.push(repo, sha);
+    const auto [sha, id] = push_held_job(cluster);
     wait_until_held(cluster, id, 1);
     const auto held_at = Clock::now();  // the attempt started a little before this
 

@@ -159,8 +159,8 @@ TEST_CASE("e2e: fmg logs --follow shows a capped log's head live and its tail wh
     ClusterOptions options;
     options.coordinator_args = {"--log-cap", std::to_string(kCap)};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";  // the step waits on a file the test creates
+    // the step waits on a file the test creates
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
 
     const auto flag = cluster.dir() / "may-fail";
@@ -199,12 +199,9 @@ TEST_CASE("e2e: fmg logs --follow shows a capped log's head live and its tail wh
 }
 
 TEST_CASE("e2e: a coordinator killed while a log is over its cap loses and repeats nothing of it") {
-    ClusterOptions options;
-    options.coordinator_args = {"--log-cap", std::to_string(kCap), "--heartbeat-interval",
-                                "250",       "--agent-timeout",    "1500"};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";  // the test releases the step through the workspace
+    Cluster cluster(fast_liveness_options({"--log-cap", std::to_string(kCap)}));
+    // The shell executor: the test releases the step through the workspace
+    const AgentOptions agent = shell_agent_options();
     Process& agent_process = cluster.start_runner("runner-1", agent);
 
     GitRepo repo = cluster.make_repo();

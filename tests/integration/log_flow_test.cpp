@@ -40,8 +40,7 @@ TEST_CASE("logs: a step printing 64 MB at full speed is held back, not spooled, 
     ClusterOptions options;
     options.coordinator_args = {"--log-cap", std::to_string(256 * 1024 * 1024)};
     Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     Process& runner = cluster.start_runner("runner-1", agent);
     const std::filesystem::path work_dir = cluster.dir() / "agents" / "runner-1";
 

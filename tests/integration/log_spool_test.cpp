@@ -15,8 +15,6 @@ using namespace fmg::testing;
 
 namespace {
 
-constexpr int kHeartbeatMs = 250;
-constexpr int kAgentTimeoutMs = 1500;
 constexpr std::chrono::seconds kAgentTimeout{30};
 // 1..1500000, one per line: 10.9 MB, more than the agent's 8 MiB memory bound.
 constexpr int kLines = 1'500'000;
@@ -88,12 +86,8 @@ size_t spool_files(const std::filesystem::path& work_dir) {
 TEST_CASE(
     "faults: output past the agent's memory bound while the coordinator is down is spooled to "
     "disk and arrives whole") {
-    ClusterOptions options;
-    options.coordinator_args = {"--heartbeat-interval", std::to_string(kHeartbeatMs),
-                                "--agent-timeout", std::to_string(kAgentTimeoutMs)};
-    Cluster cluster(options);
-    AgentOptions agent;
-    agent.executor = "shell";
+    Cluster cluster(fast_liveness_options());
+    const AgentOptions agent = shell_agent_options();
     Process& runner = cluster.start_runner("runner-1", agent);
     const std::filesystem::path work_dir = cluster.dir() / "agents" / "runner-1";
     const std::filesystem::path control = cluster.dir() / "control";

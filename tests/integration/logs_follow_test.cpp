@@ -32,8 +32,8 @@ jobs:
 
 TEST_CASE("e2e: fmg logs --follow prints lines while the job runs and ends with it") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";  // the step waits on a file the test creates
+    // the step waits on a file the test creates
+    const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);
 
     const auto flag = cluster.dir() / "may-print-second";

@@ -20,8 +20,7 @@ jobs:
 
 TEST_CASE("e2e: /metrics counts pipelines, jobs, runners and webhook results without a token") {
     Cluster cluster;
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_runner("metered", shell);
     GitRepo repo = cluster.make_repo();
     repo.write_config(kConfig);

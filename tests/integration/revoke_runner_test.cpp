@@ -14,8 +14,7 @@ constexpr std::chrono::seconds kRevokeTimeout{15};
 
 TEST_CASE("e2e: a removed runner's agent is disconnected and cannot come back") {
     Cluster cluster;
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     Process& agent = cluster.start_runner("doomed", shell);
     const auto credentials = cluster.dir() / "doomed.cred";
 

@@ -20,8 +20,7 @@ std::optional<std::string> last_heartbeat(const Cluster& cluster, const std::str
 
 TEST_CASE("e2e: an online runner's last heartbeat keeps advancing") {
     Cluster cluster;  // heartbeats every second (the default)
-    AgentOptions shell;
-    shell.executor = "shell";
+    const AgentOptions shell = shell_agent_options();
     cluster.start_runner("beating", shell);
 
     std::string first;

@@ -22,7 +22,9 @@ constexpr std::chrono::seconds kProcessesEndTimeout{5};
 constexpr std::chrono::seconds kAgentExitTimeout{5};
 
 // A step that starts a background `sleep 1000` and waits for it, after writing its shell's
-// and the sleep's pids to DIR (renamed into place: never read half-written).
+// and the sleep's pids to DIR (renamed into place: never read half-written). It prints before
+// it writes the pids: once the test sees them the shell writes nothing more, so a test that
+// kills the agent (the reader of its output) cannot end the shell by SIGPIPE.
 std::string sleeper_config(const std::filesystem::path& dir) {
     const std::string d = dir.string();
     return R"yaml(version: 2.1
@@ -35,11 +37,11 @@ jobs:
           name: Sleep
           command: |
             sleep 1000 &
+            echo "sleeping"
             echo $! > )yaml" +
            d + "/child.pid.new && mv " + d + "/child.pid.new " + d + R"yaml(/child.pid
             echo $$ > )yaml" +
            d + "/shell.pid.new && mv " + d + "/shell.pid.new " + d + R"yaml(/shell.pid
-            echo "sleeping"
             wait
 )yaml";
 }
@@ -141,8 +143,7 @@ ClusterOptions one_attempt() {
 
 TEST_CASE("faults: kill -9 of a shell runner's agent ends its step's processes with it") {
     Cluster cluster(one_attempt());
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     Process& victim = cluster.start_runner("runner-1", agent);
     Sweeper sweeper;
     const RunningStep step = start_sleeper(cluster, "runner-1", sweeper);
@@ -175,8 +176,7 @@ TEST_CASE(
     "faults: an agent started after a crash that also killed the step's guard kills the step's "
     "leftover processes") {
     Cluster cluster(one_attempt());
-    AgentOptions agent;
-    agent.executor = "shell";
+    const AgentOptions agent = shell_agent_options();
     Process& victim = cluster.start_runner("runner-1", agent);
     Sweeper sweeper;
     const RunningStep step = start_sleeper(cluster, "runner-1", sweeper);

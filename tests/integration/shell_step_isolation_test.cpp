@@ -69,9 +69,8 @@ jobs:
 TEST_CASE("e2e: a shell step sees neither the agent's variables nor its credentials",
           "[shell-isolation]") {
     Cluster cluster;
-    AgentOptions shell;
-    shell.executor = "shell";
     // The agent's environment as an operator's could be: a canary, the git token its
+    AgentOptions shell = shell_agent_options();
     // checkouts use, an admin token exported in the same shell.
     shell.command_prefix = {"env", "FMG_SECRET_CANARY=" + kCanary, "FMG_GIT_TOKEN=" + kGitToken,
                             "FMG_TOKEN=" + kAdminToken, "GITHUB_TOKEN=" + kAdminToken};
@@ -113,9 +112,8 @@ TEST_CASE("e2e: a shell step sees neither the agent's variables nor its credenti
 TEST_CASE("e2e: an agent refuses a credentials file others can read, and says chmod 600",
           "[shell-isolation]") {
     Cluster cluster;
-    AgentOptions shell;
-    shell.executor = "shell";
     // As `fmg configure add-runner HOST > FILE` makes it under umask 022.
+    AgentOptions shell = shell_agent_options();
     const auto credentials = cluster.add_runner("runner-1");
     REQUIRE(::chmod(credentials.c_str(), 0644) == 0);
     Process& refused = cluster.start_agent("runner-1", credentials, shell);

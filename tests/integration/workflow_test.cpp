@@ -58,8 +58,8 @@ int64_t time_field(const Poco::JSON::Object::Ptr& object, const std::string& key
 
 TEST_CASE("e2e: a job that requires another runs after it, never beside it") {
     Cluster cluster;
-    AgentOptions agent;
-    agent.executor = "shell";  // the steps reach files the test controls
+    // the steps reach files the test controls
+    AgentOptions agent = shell_agent_options();
     agent.extra_args = {"--capacity", "2"};
     agent.runner_args = {"--capacity", "2"};
     cluster.start_runner("runner-1", agent);

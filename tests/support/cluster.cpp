@@ -40,6 +40,21 @@ bool is_final_pipeline_status(const std::string& status) {
     return status == "success" || status == "failed" || status == "error" || status == "cancelled";
 }
 
+ClusterOptions fast_liveness_options(std::vector<std::string> more_args) {
+    ClusterOptions options;
+    options.coordinator_args = {"--heartbeat-interval", std::to_string(kFastHeartbeatMs),
+                                "--agent-timeout", std::to_string(kFastAgentTimeoutMs)};
+    options.coordinator_args.insert(options.coordinator_args.end(), more_args.begin(),
+                                    more_args.end());
+    return options;
+}
+
+AgentOptions shell_agent_options() {
+    AgentOptions agent;
+    agent.executor = "shell";
+    return agent;
+}
+
 Cluster::Cluster(ClusterOptions options)
     : options_(std::move(options)),
       github_(std::make_unique<FakeGitHub>(options_.github_token, options_.github_idle_close)) {

@@ -44,6 +44,18 @@ struct AgentOptions {
     std::vector<std::string> command_prefix;  // runs the agent through it, e.g. `ip netns exec`
 };
 
+/// The liveness the fault tests run with: heartbeats every 250 ms and an agent lost after
+/// 1.5 s of silence, so a frozen or cut-off agent is detected within seconds of the fault.
+constexpr int kFastHeartbeatMs = 250;
+constexpr int kFastAgentTimeoutMs = 1500;
+
+/// Options for a coordinator with that liveness; `more_args` are further flags.
+ClusterOptions fast_liveness_options(std::vector<std::string> more_args = {});
+
+/// An agent with the shell executor: a test can release a held step through its workspace,
+/// and a killed agent leaves no container behind.
+AgentOptions shell_agent_options();
+
 /// How long a pipeline may take in these tests (a few steps in busybox or a shell).
 constexpr std::chrono::seconds kPipelineTimeout{120};
 

@@ -47,6 +47,15 @@ std::string held_job_config() {
     return kHeldJobConfig;
 }
 
+HeldPipeline push_held_job(Cluster& cluster) {
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(held_job_config());
+    HeldPipeline pushed;
+    pushed.sha = repo.commit("A step that holds until released");
+    pushed.id = cluster.push(repo, pushed.sha);
+    return pushed;
+}
+
 std::vector<Poco::JSON::Object::Ptr> job_attempts(const Poco::JSON::Object::Ptr& pipeline,
                                                   const std::string& job) {
     for (const auto& element : object_array(pipeline, "jobs")) {

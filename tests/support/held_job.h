@@ -28,6 +28,16 @@ namespace fmg::testing {
 /// running.
 std::string held_job_config();
 
+/// A pipeline pushed with held_job_config().
+struct HeldPipeline {
+    std::string sha;  // the commit it runs
+    int64_t id = 0;   // the pipeline's id
+};
+
+/// Creates a repository holding held_job_config(), commits it and delivers the signed push;
+/// returns the pipeline the coordinator accepted.
+HeldPipeline push_held_job(Cluster& cluster);
+
 /// The text every line of the held step starts with.
 inline const std::string kHeldFirstLine = "first line in ";
 inline const std::string kHeldLastLine = "last line in ";
