@@ -81,7 +81,9 @@ inline JobId add_job(Database& db, PipelineId pipeline, const std::string& name,
                      const std::vector<std::string>& required = {}) {
     return pipelines::insert_job(
         db, pipeline,
-        {name, position, required.empty() ? "queued" : "blocked", required, sample_spec()}, kT0);
+        {name, position, required.empty() ? JobState::queued : JobState::blocked, required,
+         sample_spec()},
+        kT0);
 }
 
 /// A registered runner with a key of its own.
@@ -138,3 +140,37 @@ inline std::string target_url_of(PipelineId id) {
 }
 
 }  // namespace fmg::coordinator::testing
+
+// States print by name when a check fails.
+namespace Catch {
+template <>
+struct StringMaker<fmg::coordinator::PipelineState> {
+    static std::string convert(fmg::coordinator::PipelineState s) {
+        return std::string(fmg::coordinator::to_string(s));
+    }
+};
+template <>
+struct StringMaker<fmg::coordinator::JobState> {
+    static std::string convert(fmg::coordinator::JobState s) {
+        return std::string(fmg::coordinator::to_string(s));
+    }
+};
+template <>
+struct StringMaker<fmg::coordinator::AttemptState> {
+    static std::string convert(fmg::coordinator::AttemptState s) {
+        return std::string(fmg::coordinator::to_string(s));
+    }
+};
+template <>
+struct StringMaker<fmg::coordinator::StepState> {
+    static std::string convert(fmg::coordinator::StepState s) {
+        return std::string(fmg::coordinator::to_string(s));
+    }
+};
+template <>
+struct StringMaker<fmg::coordinator::RunnerState> {
+    static std::string convert(fmg::coordinator::RunnerState s) {
+        return std::string(fmg::coordinator::to_string(s));
+    }
+};
+}  // namespace Catch
