@@ -53,14 +53,15 @@ bool record_jobs(Database& db, const StatusContext& statuses, PipelineId pipelin
 
 void fail_preparation(Database& db, const StatusContext& statuses, PipelineId pipeline_id,
                       const std::string& message, int64_t now) {
-    db.transaction([&] {
+    bool failed = db.transaction([&] {
         auto pipeline = still_open(db, pipeline_id);
-        if (!pipeline) return;
+        if (!pipeline) return false;
         transition(db, *pipeline, PipelineState::error, {.finished_at = now}, message);
         pipelines::mark_prepared(db, pipeline_id);
         queue_status(db, statuses, *pipeline, "config", CommitState::error, message, now);
+        return true;
     });
-    FMG_LOG(warn) << "pipeline=" << pipeline_id << " error: " << message;
+    if (failed) FMG_LOG(warn) << "pipeline=" << pipeline_id << " error: " << message;
 }
 
 }  // namespace fmg::coordinator::lifecycle

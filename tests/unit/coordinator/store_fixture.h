@@ -143,34 +143,20 @@ inline std::string target_url_of(PipelineId id) {
 
 // States print by name when a check fails.
 namespace Catch {
-template <>
-struct StringMaker<fmg::coordinator::PipelineState> {
-    static std::string convert(fmg::coordinator::PipelineState s) {
-        return std::string(fmg::coordinator::to_string(s));
+template <typename State>
+struct StateName {
+    static std::string convert(State state) {
+        return std::string(fmg::coordinator::to_string(state));
     }
 };
 template <>
-struct StringMaker<fmg::coordinator::JobState> {
-    static std::string convert(fmg::coordinator::JobState s) {
-        return std::string(fmg::coordinator::to_string(s));
-    }
-};
+struct StringMaker<fmg::coordinator::PipelineState> : StateName<fmg::coordinator::PipelineState> {};
 template <>
-struct StringMaker<fmg::coordinator::AttemptState> {
-    static std::string convert(fmg::coordinator::AttemptState s) {
-        return std::string(fmg::coordinator::to_string(s));
-    }
-};
+struct StringMaker<fmg::coordinator::JobState> : StateName<fmg::coordinator::JobState> {};
 template <>
-struct StringMaker<fmg::coordinator::StepState> {
-    static std::string convert(fmg::coordinator::StepState s) {
-        return std::string(fmg::coordinator::to_string(s));
-    }
-};
+struct StringMaker<fmg::coordinator::AttemptState> : StateName<fmg::coordinator::AttemptState> {};
 template <>
-struct StringMaker<fmg::coordinator::RunnerState> {
-    static std::string convert(fmg::coordinator::RunnerState s) {
-        return std::string(fmg::coordinator::to_string(s));
-    }
-};
+struct StringMaker<fmg::coordinator::StepState> : StateName<fmg::coordinator::StepState> {};
+template <>
+struct StringMaker<fmg::coordinator::RunnerState> : StateName<fmg::coordinator::RunnerState> {};
 }  // namespace Catch
