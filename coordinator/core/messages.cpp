@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "coordinator/core/core.h"
+#include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "protocol/codec.h"
@@ -28,16 +29,16 @@ AttemptState attempt_end(protocol::JobOutcome outcome) {
     }
 }
 
-std::string step_status(protocol::StepOutcome outcome) {
+StepState step_status(protocol::StepOutcome outcome) {
     switch (outcome) {
         case protocol::StepOutcome::success:
-            return "success";
+            return StepState::success;
         case protocol::StepOutcome::failed:
-            return "failed";
+            return StepState::failed;
         case protocol::StepOutcome::cancelled:
-            return "cancelled";
+            return StepState::cancelled;
         default:
-            return "error";
+            return StepState::error;
     }
 }
 
@@ -136,8 +137,8 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
     SteadyTime now = clock_.steady_now();
     session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
 
-    runners::record_hello(db_, runner->id, hello.version, session.capacity, hello.labels,
-                          clock_.wall_ms());
+    lifecycle::mark_runner_online(db_, runner->id, hello.version, session.capacity, hello.labels,
+                                  clock_.wall_ms());
     send(routing_id,
          protocol::Welcome{runner->id, static_cast<uint32_t>(settings_.heartbeat_interval_ms),
                            static_cast<uint32_t>(settings_.agent_timeout_ms)});
@@ -164,9 +165,8 @@ void Core::on_hello(const std::string& routing_id, const std::string& user_id,
         auto it = runner_of_attempt_.find(stale);
         if (it != runner_of_attempt_.end() && it->second == runner->id) continue;
         auto row = pipelines::find_attempt(db_, stale);
-        bool finished_here =
-            row && row->runner_id == runner->id && !timed_out_here_.count(stale) &&
-            (row->status == "success" || row->status == "failed" || row->status == "error");
+        bool finished_here = row && row->runner_id == runner->id && !timed_out_here_.count(stale) &&
+                             ended_with_result(row->status);
         if (finished_here) {
             runner_of_attempt_[stale] = runner->id;
             continue;
@@ -187,7 +187,7 @@ void Core::on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& h
     heartbeats_to_record_[session.runner_id] = clock_.wall_ms();
     if (heartbeat.draining && !session.draining) {
         session.draining = true;
-        runners::set_state(db_, session.runner_id, "draining");
+        lifecycle::mark_runner_draining(db_, session.runner_id);
         FMG_LOG(info) << "runner=" << session.host << " draining";
     }
     for (AttemptId attempt : heartbeat.running) {
@@ -236,7 +236,7 @@ void Core::on_refused(AgentSession& session, const protocol::Refused& refused) {
 
 void Core::on_step_started(AgentSession& session, const protocol::StepStarted& step) {
     if (!guard_attempt(session, step.attempt_id, "step_started")) return;
-    lifecycle::record_step(db_, {step.attempt_id, step.step_index, "running", std::nullopt,
+    lifecycle::record_step(db_, {step.attempt_id, step.step_index, StepState::running, std::nullopt,
                                  step.started_at_ms, std::nullopt});
 }
 
@@ -284,7 +284,7 @@ void Core::on_goodbye(AgentSession& session, const protocol::Goodbye& goodbye) {
     FMG_LOG(info) << "runner=" << session.host << " said goodbye: " << goodbye.reason;
     RunnerId runner = session.runner_id;
     lose_session(session.routing_id, "it left: " + goodbye.reason);
-    runners::set_state(db_, runner, "offline");
+    lifecycle::mark_runner_offline(db_, runner);
 }
 
 }  // namespace fmg::coordinator

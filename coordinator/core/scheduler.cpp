@@ -7,8 +7,8 @@
 #include "coordinator/constants.h"
 #include "coordinator/core/core.h"
 #include "coordinator/domain/job_spec.h"
+#include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
-#include "coordinator/store/runner_store.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
 
@@ -91,7 +91,7 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
         owner != session_of_runner_.end() && owner->second == routing_id) {
         session_of_runner_.erase(owner);
     }
-    runners::set_state(db_, session.runner_id, "lost");
+    lifecycle::mark_runner_lost(db_, session.runner_id);
     FMG_LOG(warn) << "runner=" << session.host << " lost: " << reason << "; "
                   << session.attempts.size() << " attempt(s) to retry";
     for (AttemptId attempt : session.attempts) {
@@ -134,7 +134,7 @@ void Core::lose_orphaned_attempts() {
 
 void Core::time_out_attempt(AttemptId attempt_id) {
     auto attempt = pipelines::find_attempt(db_, attempt_id);
-    if (!attempt || (attempt->status != "assigned" && attempt->status != "running")) return;
+    if (!attempt || is_terminal(attempt->status)) return;
     std::string message = protocol::job_timeout_message(job_timeouts_.limit());
     // Its agent should have stopped it and said so in the log; it did not (stuck, gone, or
     // too old to know the limit), so the log gets the line the agent would have written.
@@ -172,7 +172,7 @@ void Core::time_out_assignment(AttemptId attempt_id) {
     if (runner == runner_of_attempt_.end()) return;
     const RunnerId runner_id = runner->second;
     auto attempt = pipelines::find_attempt(db_, attempt_id);
-    if (!attempt || attempt->status != "assigned") return;
+    if (!attempt || attempt->status != AttemptState::assigned) return;
     const std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
     const std::string reason = "runner " + host + " did not accept the job within " +
                                std::to_string(assign_timeouts_.timeout().count() / 1000) + " s";

@@ -55,6 +55,15 @@ constexpr std::array<std::pair<AttemptState, std::string_view>, 7> kAttemptNames
     {AttemptState::error, "error"},
 }};
 
+constexpr std::array<std::pair<StepState, std::string_view>, 6> kStepNames = {{
+    {StepState::running, "running"},
+    {StepState::success, "success"},
+    {StepState::failed, "failed"},
+    {StepState::cancelled, "cancelled"},
+    {StepState::error, "error"},
+    {StepState::lost, "lost"},
+}};
+
 constexpr std::array<std::pair<RunnerState, std::string_view>, 5> kRunnerNames = {{
     {RunnerState::online, "online"},
     {RunnerState::draining, "draining"},
@@ -74,6 +83,9 @@ std::string_view to_string(JobState state) {
 std::string_view to_string(AttemptState state) {
     return name_of(kAttemptNames, state);
 }
+std::string_view to_string(StepState state) {
+    return name_of(kStepNames, state);
+}
 std::string_view to_string(RunnerState state) {
     return name_of(kRunnerNames, state);
 }
@@ -86,6 +98,9 @@ std::optional<JobState> parse_job_state(std::string_view text) {
 }
 std::optional<AttemptState> parse_attempt_state(std::string_view text) {
     return parse_name(kAttemptNames, text);
+}
+std::optional<StepState> parse_step_state(std::string_view text) {
+    return parse_name(kStepNames, text);
 }
 std::optional<RunnerState> parse_runner_state(std::string_view text) {
     return parse_name(kRunnerNames, text);
@@ -102,6 +117,19 @@ bool is_terminal(JobState state) {
 
 bool is_terminal(AttemptState state) {
     return state != AttemptState::assigned && state != AttemptState::running;
+}
+
+bool is_terminal(StepState state) {
+    return state != StepState::running;
+}
+
+bool is_terminal(RunnerState state) {
+    return state == RunnerState::revoked;
+}
+
+bool ended_with_result(AttemptState state) {
+    return state == AttemptState::success || state == AttemptState::failed ||
+           state == AttemptState::error;
 }
 
 bool can_transition(PipelineState from, PipelineState to) {
@@ -140,9 +168,16 @@ bool can_transition(AttemptState from, AttemptState to) {
     return true;  // assigned -> running, or ends before it ran (lost, refused, cancelled)
 }
 
+bool can_transition(StepState from, StepState to) {
+    // A step row is written when it starts (running) or, if its start was never reported,
+    // when it ends; either way it ends once.
+    return !is_terminal(from) && from != to;
+}
+
 bool can_transition(RunnerState from, RunnerState to) {
-    if (from == RunnerState::revoked || from == to) return false;
-    return true;  // revocation is final; every other state can follow any other
+    // Revocation is final; every other state can follow any other (a lost runner comes back
+    // online, a draining one is lost or says goodbye, ...).
+    return !is_terminal(from) && from != to;
 }
 
 }  // namespace fmg::coordinator

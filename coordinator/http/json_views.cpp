@@ -40,9 +40,9 @@ Array::Ptr steps_json(const JobRow& job, const std::vector<StepRow>& step_rows) 
         Object::Ptr step = new Object;
         step->set("name", spec->steps[i].kind == "checkout" ? "checkout" : spec->steps[i].name);
         // Steps not reached: "skipped" once the job ended, "pending" while it may still run.
-        bool job_over = job.status != "blocked" && job.status != "on_hold" &&
-                        job.status != "queued" && job.status != "running";
-        step->set("status", row ? row->status : (job_over ? "skipped" : "pending"));
+        std::string status = is_terminal(job.status) ? "skipped" : "pending";
+        if (row) status = to_string(row->status);
+        step->set("status", status);
         step->set("exit_code", row && row->exit_code ? Poco::Dynamic::Var(*row->exit_code)
                                                      : Poco::Dynamic::Var());
         step->set("started_at", time_or_null(row ? row->started_at : std::nullopt));
@@ -55,7 +55,7 @@ Array::Ptr steps_json(const JobRow& job, const std::vector<StepRow>& step_rows) 
 Object::Ptr job_json(Database& db, const JobRow& job) {
     Object::Ptr object = new Object;
     object->set("name", job.name);
-    object->set("status", job.status);
+    object->set("status", std::string(to_string(job.status)));
     object->set("requires", string_array(job.required_jobs));
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
@@ -70,7 +70,7 @@ Object::Ptr job_json(Database& db, const JobRow& job) {
         a->set("number", attempt.number);
         a->set("runner", attempt.runner_host.empty() ? Poco::Dynamic::Var()
                                                      : Poco::Dynamic::Var(attempt.runner_host));
-        a->set("status", attempt.status);
+        a->set("status", std::string(to_string(attempt.status)));
         a->set("created_at", format_rfc3339_ms(attempt.created_at));
         a->set("started_at", time_or_null(attempt.started_at));
         a->set("finished_at", time_or_null(attempt.finished_at));
@@ -94,7 +94,7 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     object->set("ref", p.ref);
     object->set("sha", p.sha);
     object->set("trigger", p.trigger);
-    object->set("status", p.status);
+    object->set("status", std::string(to_string(p.status)));
     object->set("failed_jobs", string_array(pipelines::failed_job_names(db, p.id)));
     object->set("created_at", format_rfc3339_ms(p.created_at));
     object->set("started_at", time_or_null(p.started_at));
@@ -106,7 +106,7 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     object->set("approved_by", text_or_null(p.approved_by));
     object->set("approved_at", time_or_null(p.approved_at));
     // Only a fork's unfinished pipeline can hold jobs: listings ask the store for no others.
-    bool may_hold = p.fork_repo && (p.status == "queued" || p.status == "running");
+    bool may_hold = p.fork_repo && !is_terminal(p.status);
     object->set("held_jobs", string_array(may_hold ? pipelines::held_job_names(db, p.id)
                                                    : std::vector<std::string>{}));
     if (with_jobs) {
@@ -124,7 +124,7 @@ Object::Ptr runner_json(Database& db, const RunnerRow& runner,
     object->set("host", runner.host);
     object->set("labels", string_array(runner.labels));
     object->set("capacity", runner.capacity);
-    object->set("state", runner.state);
+    object->set("state", std::string(to_string(runner.state)));
     object->set("last_heartbeat_at", time_or_null(runner.last_heartbeat_at));
     object->set("version", text_or_null(runner.version));
     Array::Ptr running = new Array;

@@ -112,7 +112,7 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
     };
     auto job_over = [&] {
         auto fresh = pipelines::find_job(db, job->id);
-        return !fresh || is_terminal(*parse_job_state(fresh->status));
+        return !fresh || is_terminal(fresh->status);
     };
     auto attempt = find_attempt();
     if (attempt_number && !attempt) {
@@ -160,7 +160,7 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
             auto previous = pipelines::find_attempt(db, followed->id);
             if (previous) copy_from(context.logs_dir, db, *previous, offset, out);
             out << "\n--- fmg: attempt " << followed->number << " "
-                << (previous ? previous->status : std::string("ended"))
+                << (previous ? std::string(to_string(previous->status)) : std::string("ended"))
                 << (previous && previous->error ? ": " + *previous->error : std::string())
                 << "; following attempt " << attempt->number << " ---\n";
             offset = 0;
@@ -177,7 +177,7 @@ void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job_n
                 }
             }
             out.flush();
-            bool attempt_over = is_terminal(*parse_attempt_state(attempt->status));
+            bool attempt_over = is_terminal(attempt->status);
             bool done = attempt_number ? attempt_over : attempt_over && job_over();
             if (done) {
                 return;

@@ -8,6 +8,7 @@
 #include "coordinator/github/names.h"
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/json_views.h"
+#include "coordinator/lifecycle/operations.h"
 #include "coordinator/lifecycle/retry.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
@@ -42,11 +43,11 @@ void list_pipelines(HttpContext& context, HTTPServerRequest& request,
         filter.limit = limit;
     }
     if (query.has("status") && !query.get("status").empty()) {
-        if (!parse_pipeline_state(query.get("status"))) {
+        filter.status = parse_pipeline_state(query.get("status"));
+        if (!filter.status) {
             return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                               "unknown status '" + query.get("status") + "'");
         }
-        filter.status = query.get("status");
     }
     if (query.has("repo") && !query.get("repo").empty()) filter.repo = query.get("repo");
     if (query.has("sha") && !query.get("sha").empty()) filter.sha = query.get("sha");
@@ -111,17 +112,14 @@ void create_pipeline(HttpContext& context, HTTPServerRequest& request,
 
 void cancel_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response) {
     Database& db = thread_database(context.database_file);
-    auto pipeline = pipelines::find(db, id);
-    if (!pipeline) {
-        return send_error(response, HTTPResponse::HTTP_NOT_FOUND,
-                          "no pipeline " + std::to_string(id));
-    }
-    if (is_terminal(*parse_pipeline_state(pipeline->status))) {
-        return send_error(response, HTTPResponse::HTTP_CONFLICT,
-                          "pipeline " + std::to_string(id) + " already ended: " + pipeline->status);
-    }
     // Recorded first, so a restart still carries the cancel out.
-    pipelines::request_cancel(db, id);
+    auto request = lifecycle::request_cancel(db, id);
+    if (request.refused) {
+        bool missing = *request.refused == lifecycle::CancelRefusal::no_pipeline;
+        return send_error(response,
+                          missing ? HTTPResponse::HTTP_NOT_FOUND : HTTPResponse::HTTP_CONFLICT,
+                          request.message);
+    }
     context.core_mailbox.post(CancelPipeline{id});
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);

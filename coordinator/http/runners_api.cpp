@@ -6,6 +6,7 @@
 #include "coordinator/constants.h"
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/json_views.h"
+#include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "shared/curve.h"
@@ -115,8 +116,7 @@ void revoke_runner(HttpContext& context, const std::string& id_or_host,
     }
     if (!runner)
         return send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no runner " + id_or_host);
-    if (!runner->revoked_at) {
-        runners::revoke(db, runner->id, context.clock.wall_ms());
+    if (lifecycle::revoke_runner(db, runner->id, context.clock.wall_ms())) {
         context.core_mailbox.post(RunnerRevoked{runner->id});
         FMG_LOG(info) << "runner=" << runner->host << " (" << runner->id << ") revoked";
     }

@@ -1,7 +1,6 @@
 #include "coordinator/lifecycle/approval.h"
 
-#include "coordinator/constants.h"
-#include "coordinator/store/outbox_store.h"
+#include "coordinator/lifecycle/transitions.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
 
@@ -15,28 +14,14 @@ ApproveOutcome refused(ApproveRefusal why, std::string message) {
     return outcome;
 }
 
-void queue_pending(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
-                   const std::string& job, const std::string& description, int64_t now) {
-    if (pipeline.sha.empty()) return;
-    outbox::add(
-        db,
-        {pipeline.repo, pipeline.sha, "fmg/" + job, "pending", status_description(description),
-         statuses.public_url + "/api/v1/pipelines/" + std::to_string(pipeline.id)},
-        now);
-}
-
 /// Moves one held job to the queue, recording who approved it.
 bool release(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
              const JobRow& job, const std::string& approver, int64_t now) {
-    auto from = parse_job_state(job.status);
-    if (!from || !can_transition(*from, JobState::queued) || *from != JobState::on_hold) {
-        return false;
-    }
-    pipelines::set_job_status(db, job.id, std::string(to_string(JobState::queued)), std::nullopt,
-                              std::nullopt);
+    if (job.status != JobState::on_hold) return false;
+    if (!transition(db, job, JobState::queued, {})) return false;
     pipelines::set_job_approval(db, job.id, approver, now);
-    queue_pending(db, statuses, pipeline, job.name,
-                  "Job " + job.name + " is queued (approved by " + approver + ")", now);
+    queue_pending(db, statuses, pipeline, job.name, JobState::queued, now,
+                  "approved by " + approver);
     return true;
 }
 
@@ -54,18 +39,6 @@ JobState ready_state(const PipelineRow& pipeline) {
     return holds_for_approval(pipeline) ? JobState::on_hold : JobState::queued;
 }
 
-std::string ready_description(const PipelineRow& pipeline, const std::string& job) {
-    if (!holds_for_approval(pipeline)) return "Job " + job + " is queued";
-    const std::string prefix = "waiting for approval: pull request from ";
-    const std::string command = " (fmg approve " + std::to_string(pipeline.id) + ")";
-    std::string fork =
-        pipeline.fork_repo->empty() ? "a deleted fork" : "fork " + *pipeline.fork_repo;
-    // GitHub names are ASCII (github/names.h): bytes are characters here.
-    size_t room = kMaxStatusDescription - prefix.size() - command.size();
-    if (fork.size() > room) fork = fork.substr(0, room - 3) + "...";
-    return prefix + fork + command;
-}
-
 ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId pipeline_id,
                        const std::optional<std::string>& job_name, const std::string& approver,
                        int64_t now) {
@@ -79,10 +52,11 @@ ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId p
             if (!job) {
                 return refused(ApproveRefusal::no_job, name + " has no job '" + *job_name + "'");
             }
-            if (job->status != to_string(JobState::on_hold)) {
+            if (job->status != JobState::on_hold) {
                 return refused(ApproveRefusal::nothing_held,
                                "job " + *job_name + " of " + name +
-                                   " is not waiting for approval (it is " + job->status + ")");
+                                   " is not waiting for approval (it is " +
+                                   std::string(to_string(job->status)) + ")");
             }
         } else if (!pipeline->fork_repo) {
             return refused(ApproveRefusal::nothing_held,
@@ -97,9 +71,10 @@ ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId p
             return refused(ApproveRefusal::nothing_held,
                            name + " is cancelled; nothing to approve");
         }
-        if (is_terminal(*parse_pipeline_state(pipeline->status))) {
+        if (is_terminal(pipeline->status)) {
             return refused(ApproveRefusal::nothing_held,
-                           name + " has ended (" + pipeline->status + "); nothing to approve");
+                           name + " has ended (" + std::string(to_string(pipeline->status)) +
+                               "); nothing to approve");
         }
 
         ApproveOutcome outcome;

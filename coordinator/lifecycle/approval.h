@@ -2,7 +2,8 @@
 // Pull requests from forks wait for a person's approval (docs/security.md "Code from pull
 // requests: forks and approval"). Their pipeline is created and its config read as usual,
 // but each job that would be queued is put `on_hold` instead, with a `pending` GitHub status
-// saying what to run; approving releases the held jobs to the queue. Approving the whole
+// saying what to run (lifecycle::pending_description); approving releases the held jobs to
+// the queue. Approving the whole
 // pipeline also lets the jobs that become ready later go straight to the queue; approving
 // one job releases that job only.
 
@@ -10,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/lifecycle/operations.h"
+#include "coordinator/lifecycle/statuses.h"
 
 namespace fmg::coordinator::lifecycle {
 
@@ -20,12 +21,6 @@ bool holds_for_approval(const PipelineRow& pipeline);
 
 /// The state a job of `pipeline` takes when it is ready to run: on_hold or queued.
 JobState ready_state(const PipelineRow& pipeline);
-
-/// The GitHub status description of a ready job of `pipeline` named `job`: "Job NAME is
-/// queued", or, on hold, "waiting for approval: pull request from fork OWNER/NAME (fmg
-/// approve ID)" within GitHub's 140 characters (a long fork name is shortened, never the
-/// command).
-std::string ready_description(const PipelineRow& pipeline, const std::string& job);
 
 /// Why approve() did nothing, as the API tells it (404 or 409).
 enum class ApproveRefusal {
@@ -41,10 +36,10 @@ struct ApproveOutcome {
 };
 
 /// Approves a held pipeline (job = nullopt) or one held job, as `approver`, in one
-/// transaction: each released job goes on_hold -> queued (checked by can_transition), records
-/// who approved it and when, and gets a `pending` "queued" status. A whole approval is
-/// recorded on the pipeline too. Refuses, changing nothing, when there is no such pipeline or
-/// job, or nothing to approve: the pipeline is not a fork's waiting for approval, was
+/// transaction: each released job goes on_hold -> queued (lifecycle::transition), records
+/// who approved it and when, and gets a `pending` "queued (approved by NAME)" status. A whole
+/// approval is recorded on the pipeline too. Refuses, changing nothing, when there is no such
+/// pipeline or job, or nothing to approve: the pipeline is not a fork's waiting for approval, was
 /// approved already, is cancelled or has ended, or the job is not on_hold.
 ApproveOutcome approve(Database& db, const StatusContext& statuses, PipelineId pipeline_id,
                        const std::optional<std::string>& job, const std::string& approver,

@@ -4,7 +4,6 @@
 #include <set>
 
 #include "coordinator/lifecycle/approval.h"
-#include "coordinator/store/outbox_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
 
@@ -15,7 +14,7 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
     return db.transaction([&]() -> Result<Retried> {
         auto pipeline = pipelines::find(db, original);
         if (!pipeline) return Error{"no pipeline " + std::to_string(original)};
-        if (!is_terminal(*parse_pipeline_state(pipeline->status))) {
+        if (!is_terminal(pipeline->status)) {
             return Error{"pipeline " + std::to_string(original) +
                          " has not finished; cancel it or wait"};
         }
@@ -28,39 +27,30 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
         auto retry = pipelines::find(db, id);
         if (jobs.empty()) return Retried{id, true};
 
-        bool all_succeeded = std::all_of(jobs.begin(), jobs.end(),
-                                         [](const JobRow& job) { return job.status == "success"; });
+        auto succeeded = [](const JobRow& job) { return job.status == JobState::success; };
+        bool all_succeeded = std::all_of(jobs.begin(), jobs.end(), succeeded);
         std::set<std::string> carried;
         if (!all_succeeded) {
             for (const auto& job : jobs) {
-                if (job.status == "success") carried.insert(job.name);
+                if (succeeded(job)) carried.insert(job.name);
             }
         }
+        const std::string note = "retry of #" + std::to_string(original);
         for (const auto& job : jobs) {
-            std::string status;
             if (carried.count(job.name)) {
-                status = "success";
-            } else {
-                bool ready =
-                    std::all_of(job.required_jobs.begin(), job.required_jobs.end(),
-                                [&](const std::string& r) { return carried.count(r) > 0; });
-                status = std::string(to_string(ready ? ready_state(*retry) : JobState::blocked));
+                // Born ended: it succeeded in the original, and is not run again.
+                pipelines::insert_job(db, id,
+                                      {job.name, job.position, JobState::success, job.required_jobs,
+                                       job.spec, now, now},
+                                      now);
+                continue;
             }
-            JobId new_job = pipelines::insert_job(
-                db, id, {job.name, job.position, status, job.required_jobs, job.spec}, now);
-            if (status == "success") {
-                pipelines::set_job_status(db, new_job, "success", now, now);
-            } else if (status != "blocked") {
-                std::string description = status == "queued"
-                                              ? "Job " + job.name + " is queued (retry of #" +
-                                                    std::to_string(original) + ")"
-                                              : ready_description(*retry, job.name);
-                outbox::add(db,
-                            {pipeline->repo, pipeline->sha, "fmg/" + job.name, "pending",
-                             status_description(description),
-                             statuses.public_url + "/api/v1/pipelines/" + std::to_string(id)},
-                            now);
-            }
+            bool ready = std::all_of(job.required_jobs.begin(), job.required_jobs.end(),
+                                     [&](const std::string& r) { return carried.count(r) > 0; });
+            JobState state = ready ? ready_state(*retry) : JobState::blocked;
+            pipelines::insert_job(
+                db, id, {job.name, job.position, state, job.required_jobs, job.spec}, now);
+            if (ready) queue_pending(db, statuses, *retry, job.name, state, now, note);
         }
         pipelines::mark_prepared(db, id);
         FMG_LOG(info) << "pipeline=" << id << " retries pipeline=" << original << " ("

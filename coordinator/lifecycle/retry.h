@@ -1,6 +1,7 @@
 #pragma once
+// Retrying a finished pipeline (POST /api/v1/pipelines/ID/retry, an HTTP thread).
 
-#include "coordinator/lifecycle/operations.h"
+#include "coordinator/lifecycle/statuses.h"
 #include "shared/result.h"
 
 namespace fmg::coordinator::lifecycle {
@@ -12,8 +13,10 @@ struct Retried {
 
 /// Creates pipeline `retry` of a finished pipeline, same commit: jobs that succeeded are
 /// carried over as succeeded, the others (failed, errored, cancelled, skipped) run again in
-/// their order. A pipeline whose jobs all succeeded runs again whole. Errors: the pipeline
-/// does not exist, or has not finished.
+/// their order. A pipeline whose jobs all succeeded runs again whole. One transaction: the
+/// new pipeline, its jobs (ready ones queued, or on_hold for a fork's pull request, with a
+/// `pending` status saying it is a retry) and its prepared mark are written together.
+/// Errors, changing nothing: the pipeline does not exist, or has not finished.
 Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, PipelineId original,
                                int64_t now);
 

@@ -44,11 +44,6 @@ void cut_back(const std::filesystem::path& path, int64_t size) {
     }
 }
 
-bool has_ended(const AttemptRow& attempt) {
-    auto state = parse_attempt_state(attempt.status);
-    return state && is_terminal(*state);
-}
-
 }  // namespace
 
 LogStore::LogStore(std::filesystem::path directory, Database& db, LogNotifier& notifier,
@@ -100,7 +95,7 @@ void LogStore::recover() {
         if (!row || row->log_cap == 0 || row->log_tail_gen != generation) {
             std::error_code ignored;
             std::filesystem::remove(tail_file_of(directory_, attempt, generation), ignored);
-        } else if (has_ended(*row) && row->log_tail_bytes > log_tail_keep(row->log_cap)) {
+        } else if (is_terminal(row->status) && row->log_tail_bytes > log_tail_keep(row->log_cap)) {
             close(attempt);
         }
     }

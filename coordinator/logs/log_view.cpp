@@ -41,8 +41,7 @@ std::optional<LogView> LogView::open(const std::filesystem::path& logs_dir,
         view.head_ends_with_newline_ =
             read_at(view.head_, view.head_bytes_ - 1, 1, "read " + head_path.string()) == "\n";
     }
-    auto state = parse_attempt_state(attempt.status);
-    if (!state || !is_terminal(*state)) {
+    if (!is_terminal(attempt.status)) {
         view.holding_back_ = true;  // the tail is shown once it is final
         return view;
     }

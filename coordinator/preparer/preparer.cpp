@@ -1,10 +1,9 @@
 #include "coordinator/preparer/preparer.h"
 
 #include "coordinator/domain/job_spec.h"
-#include "coordinator/lifecycle/approval.h"
+#include "coordinator/lifecycle/preparation.h"
 #include "coordinator/preparer/constants.h"
 #include "coordinator/store/database.h"
-#include "coordinator/store/outbox_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/git/mirror.h"
 #include "shared/git/url.h"
@@ -30,23 +29,6 @@ pipeline::RefContext ref_context(const std::string& ref) {
 /// Thrown out of a fetch that stop() interrupted.
 struct StoppedWhileFetching {};
 
-/// Ends a pipeline in `error` before any job ran, with a status saying why.
-void fail_pipeline(Database& db, const lifecycle::StatusContext& statuses,
-                   const PipelineRow& pipeline, const std::string& message, int64_t now) {
-    db.transaction([&] {
-        pipelines::set_status(db, pipeline.id, "error", message, std::nullopt, now);
-        pipelines::mark_prepared(db, pipeline.id);
-        if (!pipeline.sha.empty()) {
-            outbox::add(db,
-                        {pipeline.repo, pipeline.sha, "fmg/config", "error",
-                         lifecycle::status_description(message),
-                         statuses.public_url + "/api/v1/pipelines/" + std::to_string(pipeline.id)},
-                        now);
-        }
-    });
-    FMG_LOG(warn) << "pipeline=" << pipeline.id << " error: " << message;
-}
-
 }  // namespace
 
 void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
@@ -56,58 +38,36 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
     if (!pipeline || pipeline->prepared) return;
 
     auto mirror = git::Mirror::open(mirrors_dir, pipeline->repo_url);
-    if (!mirror) return fail_pipeline(db, statuses, *pipeline, mirror.error().message, now);
+    if (!mirror) return lifecycle::fail_preparation(db, statuses, id, mirror.error().message, now);
     if (pipeline->sha.empty() || !mirror->has_commit(pipeline->sha)) {
         if (auto fetched = fetch(pipeline->repo_url); !fetched) {
-            return fail_pipeline(db, statuses, *pipeline, fetched.error().message, now);
+            return lifecycle::fail_preparation(db, statuses, id, fetched.error().message, now);
         }
     }
     if (pipeline->sha.empty()) {
         // A manual trigger names a ref; pin the commit it points at now.
         auto sha = mirror->resolve(pipeline->ref);
-        if (!sha) return fail_pipeline(db, statuses, *pipeline, sha.error().message, now);
-        pipelines::set_sha(db, id, *sha);
+        if (!sha) return lifecycle::fail_preparation(db, statuses, id, sha.error().message, now);
+        lifecycle::pin_commit(db, id, *sha);
         pipeline->sha = *sha;
     }
     auto text = mirror->read_file(pipeline->sha, kConfigPath);
-    if (!text) return fail_pipeline(db, statuses, *pipeline, text.error().message, now);
+    if (!text) return lifecycle::fail_preparation(db, statuses, id, text.error().message, now);
     if (!text->has_value()) {
-        return fail_pipeline(
-            db, statuses, *pipeline,
+        return lifecycle::fail_preparation(
+            db, statuses, id,
             std::string(kConfigPath) + ": no such file at " + pipeline->sha.substr(0, 12), now);
     }
     auto parsed = pipeline::parse_config(**text, kConfigPath, ref_context(pipeline->ref));
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
-        return fail_pipeline(db, statuses, *pipeline, error->to_string(), now);
+        return lifecycle::fail_preparation(db, statuses, id, error->to_string(), now);
     }
     const auto& config = std::get<pipeline::Config>(parsed);
-    db.transaction([&] {
-        int64_t position = 0;
-        // Read again inside the transaction: an approval may have come while fetching.
-        auto current = pipelines::find(db, id);
-        for (const auto& job : config.jobs) {
-            bool ready = job.required_jobs.empty();
-            // A fork's pull request holds its ready jobs for approval (lifecycle/approval.h).
-            std::string state(
-                to_string(ready ? lifecycle::ready_state(*current) : JobState::blocked));
-            pipelines::insert_job(db, id,
-                                  {job.name, position++, state, job.required_jobs,
-                                   to_json(job_spec_from_config(job))},
-                                  now);
-            if (ready) {
-                outbox::add(db,
-                            {pipeline->repo, pipeline->sha, "fmg/" + job.name, "pending",
-                             lifecycle::ready_description(*current, job.name),
-                             statuses.public_url + "/api/v1/pipelines/" + std::to_string(id)},
-                            now);
-            }
-        }
-        pipelines::mark_prepared(db, id);
-        if (config.jobs.empty()) {
-            // Filters selected nothing for this ref: nothing to run is a success.
-            pipelines::set_status(db, id, "success", std::nullopt, now, now);
-        }
-    });
+    std::vector<lifecycle::ConfigJob> jobs;
+    for (const auto& job : config.jobs) {
+        jobs.push_back({job.name, job.required_jobs, to_json(job_spec_from_config(job))});
+    }
+    if (!lifecycle::record_jobs(db, statuses, id, jobs, now)) return;
     FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "
                   << pipeline->sha.substr(0, 7) << ": " << config.jobs.size() << " job(s)";
 }

@@ -1,12 +1,12 @@
 #pragma once
 // Turns accepted pipelines into jobs: fetches the repository into its bare mirror, reads
 // `.circleci/config.yml` at the commit, parses it, and writes the jobs (or the config error)
-// in one transaction. Runs on a small pool of threads (kPreparerThreads) so slow fetches
-// never hold up webhooks or the event loop, and a repository whose server hangs holds up only
-// its own pipelines: one repository is prepared by one thread at a time (its pipelines in
-// order), different repositories in parallel. Fetches run in the fmg-fetch helper, stopped
-// at --fetch-timeout (fetch_helper.h). A pipeline left unprepared by a crash is prepared
-// again at start.
+// with one lifecycle operation (coordinator/lifecycle/preparation.h). Runs on a small pool of
+// threads (kPreparerThreads) so slow fetches never hold up webhooks or the event loop, and a
+// repository whose server hangs holds up only its own pipelines: one repository is prepared by one
+// thread at a time (its pipelines in order), different repositories in parallel. Fetches run in the
+// fmg-fetch helper, stopped at --fetch-timeout (fetch_helper.h). A pipeline left unprepared by a
+// crash is prepared again at start.
 
 #include <atomic>
 #include <condition_variable>
@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "coordinator/lifecycle/operations.h"
+#include "coordinator/lifecycle/statuses.h"
 #include "coordinator/store/rows.h"
 #include "shared/clock.h"
 #include "shared/result.h"

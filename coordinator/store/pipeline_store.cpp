@@ -1,6 +1,7 @@
 #include "coordinator/store/pipeline_store.h"
 
 #include "coordinator/store/json_columns.h"
+#include "coordinator/store/state_columns.h"
 
 namespace fmg::coordinator::pipelines {
 namespace {
@@ -17,7 +18,7 @@ PipelineRow read_pipeline(const Statement& q) {
     row.ref = q.text(3);
     row.sha = q.text(4);
     row.trigger = q.text(5);
-    row.status = q.text(6);
+    row.status = pipeline_state_column(q, 6);
     row.error = q.optional_text(7);
     row.prepared = q.integer(8) != 0;
     row.cancel_requested = q.integer(9) != 0;
@@ -40,7 +41,7 @@ JobRow read_job(const Statement& q) {
     row.pipeline_id = q.integer(1);
     row.name = q.text(2);
     row.position = q.integer(3);
-    row.status = q.text(4);
+    row.status = job_state_column(q, 4);
     row.required_jobs = from_json_array(q.text(5));
     row.spec = q.text(6);
     row.current_attempt_id = q.optional_integer(7);
@@ -64,7 +65,7 @@ AttemptRow read_attempt(const Statement& q) {
     row.number = q.integer(2);
     row.runner_id = q.optional_integer(3);
     row.runner_host = q.text(4);
-    row.status = q.text(5);
+    row.status = attempt_state_column(q, 5);
     row.error = q.optional_text(6);
     row.log_seq = q.integer(7);
     row.log_bytes = q.integer(8);
@@ -77,6 +78,14 @@ AttemptRow read_attempt(const Statement& q) {
     row.log_dropped = q.integer(15);
     row.log_in_db = q.integer(16) != 0;
     return row;
+}
+
+constexpr const char* kStepColumns =
+    "attempt_id, step_index, status, exit_code, started_at, finished_at";
+
+StepRow read_step(const Statement& q) {
+    return {q.integer(0),          q.integer(1),          step_state_column(q, 2),
+            q.optional_integer(3), q.optional_integer(4), q.optional_integer(5)};
 }
 
 std::string attempt_query(const std::string& where) {
@@ -113,14 +122,16 @@ std::pair<int64_t, std::vector<PipelineRow>> list(Database& db, const ListFilter
     std::string where =
         " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR repo = ?2) AND "
         "(?3 IS NULL OR substr(sha, 1, length(?3)) = ?3)";
+    std::optional<std::string> status;
+    if (filter.status) status = std::string(to_string(*filter.status));
     auto count = db.prepare("SELECT COUNT(*) FROM pipelines" + where);
-    count.bind(1, filter.status).bind(2, filter.repo).bind(3, filter.sha);
+    count.bind(1, status).bind(2, filter.repo).bind(3, filter.sha);
     count.step();
     int64_t total = count.integer(0);
 
     auto q = db.prepare(std::string("SELECT ") + kPipelineColumns + " FROM pipelines" + where +
                         " ORDER BY id DESC LIMIT ?4");
-    q.bind(1, filter.status).bind(2, filter.repo).bind(3, filter.sha).bind(4, filter.limit);
+    q.bind(1, status).bind(2, filter.repo).bind(3, filter.sha).bind(4, filter.limit);
     std::vector<PipelineRow> rows;
     while (q.step()) rows.push_back(read_pipeline(q));
     return {total, std::move(rows)};
@@ -142,19 +153,21 @@ void mark_prepared(Database& db, PipelineId id) {
     db.prepare("UPDATE pipelines SET prepared = 1 WHERE id = ?").bind(1, id).run();
 }
 
-void set_status(Database& db, PipelineId id, const std::string& status,
+bool set_status(Database& db, PipelineId id, PipelineState from, PipelineState to,
                 const std::optional<std::string>& error, std::optional<int64_t> started_at,
                 std::optional<int64_t> finished_at) {
     db.prepare(
           "UPDATE pipelines SET status = ?, error = COALESCE(?, error), "
           "started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) "
-          "WHERE id = ?")
-        .bind(1, status)
+          "WHERE id = ? AND status = ?")
+        .bind(1, to_string(to))
         .bind(2, error)
         .bind(3, started_at)
         .bind(4, finished_at)
         .bind(5, id)
+        .bind(6, to_string(from))
         .run();
+    return db.changes() > 0;
 }
 
 void set_error_if_unset(Database& db, PipelineId id, const std::string& error) {
@@ -206,15 +219,17 @@ void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, i
 
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
     db.prepare(
-          "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)")
+          "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at, "
+          "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, pipeline_id)
         .bind(2, job.name)
         .bind(3, job.position)
-        .bind(4, job.status)
+        .bind(4, to_string(job.status))
         .bind(5, to_json_array(job.required_jobs))
         .bind(6, job.spec)
         .bind(7, now)
+        .bind(8, job.started_at)
+        .bind(9, job.finished_at)
         .run();
     return db.last_insert_id();
 }
@@ -254,16 +269,18 @@ std::vector<JobRow> queued_jobs(Database& db, int64_t limit) {
     return rows;
 }
 
-void set_job_status(Database& db, JobId id, const std::string& status,
+bool set_job_status(Database& db, JobId id, JobState from, JobState to,
                     std::optional<int64_t> started_at, std::optional<int64_t> finished_at) {
     db.prepare(
           "UPDATE jobs SET status = ?, started_at = COALESCE(started_at, ?), "
-          "finished_at = ? WHERE id = ?")
-        .bind(1, status)
+          "finished_at = ? WHERE id = ? AND status = ?")
+        .bind(1, to_string(to))
         .bind(2, started_at)
         .bind(3, finished_at)
         .bind(4, id)
+        .bind(5, to_string(from))
         .run();
+    return db.changes() > 0;
 }
 
 void set_current_attempt(Database& db, JobId id, AttemptId attempt_id) {
@@ -325,19 +342,21 @@ std::vector<AttemptRow> active_attempts_of(Database& db, RunnerId runner_id) {
     return rows;
 }
 
-void set_attempt_status(Database& db, AttemptId id, const std::string& status,
+bool set_attempt_status(Database& db, AttemptId id, AttemptState from, AttemptState to,
                         const std::optional<std::string>& error, std::optional<int64_t> started_at,
                         std::optional<int64_t> finished_at) {
     db.prepare(
           "UPDATE attempts SET status = ?, error = COALESCE(?, error), "
           "started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) "
-          "WHERE id = ?")
-        .bind(1, status)
+          "WHERE id = ? AND status = ?")
+        .bind(1, to_string(to))
         .bind(2, error)
         .bind(3, started_at)
         .bind(4, finished_at)
         .bind(5, id)
+        .bind(6, to_string(from))
         .run();
+    return db.changes() > 0;
 }
 
 void set_attempt_log(Database& db, AttemptId id, const LogIndex& log) {
@@ -355,42 +374,49 @@ void set_attempt_log(Database& db, AttemptId id, const LogIndex& log) {
         .run();
 }
 
-void upsert_step(Database& db, const StepRow& step) {
+void insert_step(Database& db, const StepRow& step) {
     db.prepare(
           "INSERT INTO attempt_steps (attempt_id, step_index, status, exit_code, started_at, "
-          "finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (attempt_id, step_index) DO "
-          "UPDATE SET status = ?3, exit_code = COALESCE(?4, exit_code), "
-          "started_at = COALESCE(started_at, ?5), finished_at = COALESCE(?6, finished_at)")
+          "finished_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, step.attempt_id)
         .bind(2, step.step_index)
-        .bind(3, step.status)
+        .bind(3, to_string(step.status))
         .bind(4, step.exit_code)
         .bind(5, step.started_at)
         .bind(6, step.finished_at)
         .run();
 }
 
-void close_running_steps(Database& db, AttemptId attempt_id, const std::string& status,
-                         int64_t now) {
+std::optional<StepRow> find_step(Database& db, AttemptId attempt_id, int64_t step_index) {
+    auto q = db.prepare(std::string("SELECT ") + kStepColumns +
+                        " FROM attempt_steps WHERE attempt_id = ? AND step_index = ?");
+    q.bind(1, attempt_id).bind(2, step_index);
+    if (!q.step()) return std::nullopt;
+    return read_step(q);
+}
+
+bool set_step_status(Database& db, StepState from, const StepRow& step) {
     db.prepare(
-          "UPDATE attempt_steps SET status = ?, finished_at = ? WHERE attempt_id = ? AND status "
-          "= 'running'")
-        .bind(1, status)
-        .bind(2, now)
-        .bind(3, attempt_id)
+          "UPDATE attempt_steps SET status = ?, exit_code = COALESCE(?, exit_code), "
+          "started_at = COALESCE(started_at, ?), finished_at = COALESCE(?, finished_at) "
+          "WHERE attempt_id = ? AND step_index = ? AND status = ?")
+        .bind(1, to_string(step.status))
+        .bind(2, step.exit_code)
+        .bind(3, step.started_at)
+        .bind(4, step.finished_at)
+        .bind(5, step.attempt_id)
+        .bind(6, step.step_index)
+        .bind(7, to_string(from))
         .run();
+    return db.changes() > 0;
 }
 
 std::vector<StepRow> steps_of(Database& db, AttemptId attempt_id) {
-    auto q = db.prepare(
-        "SELECT attempt_id, step_index, status, exit_code, started_at, finished_at FROM "
-        "attempt_steps WHERE attempt_id = ? ORDER BY step_index");
+    auto q = db.prepare(std::string("SELECT ") + kStepColumns +
+                        " FROM attempt_steps WHERE attempt_id = ? ORDER BY step_index");
     q.bind(1, attempt_id);
     std::vector<StepRow> rows;
-    while (q.step()) {
-        rows.push_back({q.integer(0), q.integer(1), q.text(2), q.optional_integer(3),
-                        q.optional_integer(4), q.optional_integer(5)});
-    }
+    while (q.step()) rows.push_back(read_step(q));
     return rows;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Reads and writes of pipelines, jobs, attempts and their steps. Each function is one
-// statement or a small group; callers group them into one transaction per durable change.
+// statement or a small group; callers group them into one transaction per durable change
+// (coordinator/lifecycle/). The set_*_status writers are for lifecycle::transition only: each
+// changes the state only if it is still `from` and says whether it did; which moves are
+// allowed is decided there (coordinator/domain/states.h), not here.
 
 #include <optional>
 #include <string>
@@ -28,7 +31,7 @@ std::optional<PipelineRow> find(Database& db, PipelineId id);
 
 struct ListFilter {
     int64_t limit = 20;
-    std::optional<std::string> status;
+    std::optional<PipelineState> status;
     std::optional<std::string> repo;
     std::optional<std::string> sha;
 };
@@ -39,11 +42,14 @@ std::pair<int64_t, std::vector<PipelineRow>> list(Database& db, const ListFilter
 std::vector<PipelineId> unprepared(Database& db);
 void set_sha(Database& db, PipelineId id, const std::string& sha);
 void mark_prepared(Database& db, PipelineId id);
-void set_status(Database& db, PipelineId id, const std::string& status,
+/// Moves the pipeline from `from` to `to`, recording `error` and the first start and the end
+/// when given. False when its state was not `from`.
+bool set_status(Database& db, PipelineId id, PipelineState from, PipelineState to,
                 const std::optional<std::string>& error, std::optional<int64_t> started_at,
                 std::optional<int64_t> finished_at);
 /// Records why a pipeline ended badly, unless it already says why.
 void set_error_if_unset(Database& db, PipelineId id, const std::string& error);
+/// Records that a user asked to cancel it (lifecycle::request_cancel).
 void request_cancel(Database& db, PipelineId id);
 std::vector<PipelineId> with_cancel_requested(Database& db);
 std::vector<std::string> failed_job_names(Database& db, PipelineId id);
@@ -55,9 +61,12 @@ void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, i
 struct NewJob {
     std::string name;
     int64_t position = 0;
-    std::string status;
+    JobState status = JobState::blocked;
     std::vector<std::string> required_jobs;  // names of the jobs it requires
     std::string spec;
+    // Set for a job born ended (a retry carries over a job that succeeded).
+    std::optional<int64_t> started_at = std::nullopt;
+    std::optional<int64_t> finished_at = std::nullopt;
 };
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now);
 std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id);
@@ -66,7 +75,10 @@ std::optional<JobRow> find_job_by_name(Database& db, PipelineId pipeline_id,
                                        const std::string& name);
 /// Queued jobs of running or queued pipelines, oldest pipeline first, in config order.
 std::vector<JobRow> queued_jobs(Database& db, int64_t limit);
-void set_job_status(Database& db, JobId id, const std::string& status,
+/// Moves the job from `from` to `to`, recording its first start when given; its end is set
+/// to `finished_at` (cleared when nullopt: a job queued again has not ended). False when its
+/// state was not `from`.
+bool set_job_status(Database& db, JobId id, JobState from, JobState to,
                     std::optional<int64_t> started_at, std::optional<int64_t> finished_at);
 void set_current_attempt(Database& db, JobId id, AttemptId attempt_id);
 /// Records who released the job from on_hold, and when.
@@ -80,16 +92,20 @@ std::vector<AttemptRow> attempts_of(Database& db, JobId job_id);
 std::vector<AttemptRow> active_attempts(Database& db);
 /// The same, of one runner only (what a hello reconciles).
 std::vector<AttemptRow> active_attempts_of(Database& db, RunnerId runner_id);
-void set_attempt_status(Database& db, AttemptId id, const std::string& status,
+/// Moves the attempt from `from` to `to`, recording `error`, its start and its end when
+/// given. False when its state was not `from`.
+bool set_attempt_status(Database& db, AttemptId id, AttemptState from, AttemptState to,
                         const std::optional<std::string>& error, std::optional<int64_t> started_at,
                         std::optional<int64_t> finished_at);
 /// Commits where the attempt's log stands (one statement, so head and tail move together).
 void set_attempt_log(Database& db, AttemptId id, const LogIndex& log);
 
-void upsert_step(Database& db, const StepRow& step);
-/// Ends the attempt's steps still marked running (the attempt ended without their result).
-void close_running_steps(Database& db, AttemptId attempt_id, const std::string& status,
-                         int64_t now);
+/// Writes a step's first row (it started, or it ended without its start being reported).
+void insert_step(Database& db, const StepRow& step);
+std::optional<StepRow> find_step(Database& db, AttemptId attempt_id, int64_t step_index);
+/// Moves the step from `from` to `step.status`, recording its exit code, start and end when
+/// given. False when its state was not `from`.
+bool set_step_status(Database& db, StepState from, const StepRow& step);
 std::vector<StepRow> steps_of(Database& db, AttemptId attempt_id);
 
 }  // namespace fmg::coordinator::pipelines

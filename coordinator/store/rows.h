@@ -1,10 +1,13 @@
 #pragma once
-// Rows as the store reads them. Times are epoch milliseconds (UTC).
+// Rows as the store reads them. Times are epoch milliseconds (UTC). States are the enums of
+// coordinator/domain/states.h; the store reads and writes their names.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "coordinator/domain/states.h"
 
 namespace fmg::coordinator {
 
@@ -20,7 +23,7 @@ struct PipelineRow {
     std::string ref;
     std::string sha;
     std::string trigger;
-    std::string status;
+    PipelineState status = PipelineState::queued;
     std::optional<std::string> error;
     bool prepared = false;
     bool cancel_requested = false;
@@ -39,7 +42,7 @@ struct JobRow {
     PipelineId pipeline_id = 0;
     std::string name;
     int64_t position = 0;
-    std::string status;
+    JobState status = JobState::queued;
     std::vector<std::string> required_jobs;  // names of the jobs it requires
     std::string spec;                        // JSON, see domain/job_spec.h
     std::optional<AttemptId> current_attempt_id;
@@ -56,7 +59,7 @@ struct AttemptRow {
     int64_t number = 0;
     std::optional<RunnerId> runner_id;
     std::string runner_host;  // joined from runners; empty when unassigned
-    std::string status;
+    AttemptState status = AttemptState::assigned;
     std::optional<std::string> error;
     int64_t log_seq = 0;         // highest log chunk appended
     int64_t log_bytes = 0;       // committed bytes of the log file (the head, once capped)
@@ -92,7 +95,7 @@ inline LogIndex log_index_of(const AttemptRow& row) {
 struct StepRow {
     AttemptId attempt_id = 0;
     int64_t step_index = 0;
-    std::string status;
+    StepState status = StepState::running;
     std::optional<int64_t> exit_code;
     std::optional<int64_t> started_at;
     std::optional<int64_t> finished_at;
@@ -104,7 +107,7 @@ struct RunnerRow {
     std::vector<std::string> labels;
     int64_t capacity = 1;
     std::string public_key;  // hex
-    std::string state;
+    RunnerState state = RunnerState::offline;
     std::optional<std::string> version;
     std::optional<int64_t> last_heartbeat_at;
     int64_t created_at = 0;

@@ -1,6 +1,7 @@
 #include "coordinator/store/runner_store.h"
 
 #include "coordinator/store/json_columns.h"
+#include "coordinator/store/state_columns.h"
 
 namespace fmg::coordinator::runners {
 namespace {
@@ -16,7 +17,7 @@ RunnerRow read_runner(const Statement& q) {
     row.labels = from_json_array(q.text(2));
     row.capacity = q.integer(3);
     row.public_key = q.text(4);
-    row.state = q.text(5);
+    row.state = runner_state_column(q, 5);
     row.version = q.optional_text(6);
     row.last_heartbeat_at = q.optional_integer(7);
     row.created_at = q.integer(8);
@@ -70,18 +71,24 @@ std::vector<RunnerRow> all(Database& db) {
     return rows;
 }
 
-void set_state(Database& db, RunnerId id, const std::string& state) {
-    db.prepare("UPDATE runners SET state = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(1, state)
-        .bind(2, id)
+bool set_state(Database& db, RunnerId id, RunnerState from, RunnerState to,
+               std::optional<int64_t> revoked_at) {
+    db.prepare(
+          "UPDATE runners SET state = ?, revoked_at = COALESCE(?, revoked_at) WHERE id = ? AND "
+          "state = ?")
+        .bind(1, to_string(to))
+        .bind(2, revoked_at)
+        .bind(3, id)
+        .bind(4, to_string(from))
         .run();
+    return db.changes() > 0;
 }
 
 void record_hello(Database& db, RunnerId id, const std::string& version, int64_t capacity,
                   const std::vector<std::string>& labels, int64_t now) {
     db.prepare(
-          "UPDATE runners SET state = 'online', version = ?, capacity = ?, labels = ?, "
-          "last_heartbeat_at = ? WHERE id = ? AND revoked_at IS NULL")
+          "UPDATE runners SET version = ?, capacity = ?, labels = ?, last_heartbeat_at = ? "
+          "WHERE id = ?")
         .bind(1, version)
         .bind(2, capacity)
         .bind(3, to_json_array(labels))
@@ -99,13 +106,6 @@ void record_heartbeats(Database& db, const std::map<RunnerId, int64_t>& latest) 
             update.reset();
         }
     });
-}
-
-void revoke(Database& db, RunnerId id, int64_t now) {
-    db.prepare("UPDATE runners SET state = 'revoked', revoked_at = ? WHERE id = ?")
-        .bind(1, now)
-        .bind(2, id)
-        .run();
 }
 
 }  // namespace fmg::coordinator::runners

@@ -79,19 +79,20 @@ TEST_CASE(
         // What the loop does for each attempt due (Core::time_out_assignment).
         REQUIRE(timeouts.take_due(clock.steady_now()) ==
                 std::vector<AttemptId>{dispatched->attempt_id});
-        REQUIRE(attempt_row(store.db, dispatched->attempt_id).status == "assigned");
+        REQUIRE(attempt_row(store.db, dispatched->attempt_id).status == AttemptState::assigned);
         lifecycle::lose_attempt(store.db, store.statuses, dispatched->attempt_id,
                                 AttemptState::lost,
                                 "runner silent-runner did not accept the job within 10 s",
                                 kMaxAttempts, clock.wall_ms());
         const AttemptRow attempt = attempt_row(store.db, dispatched->attempt_id);
-        CHECK(attempt.status == "lost");
+        CHECK(attempt.status == AttemptState::lost);
         CHECK(attempt.error == "runner silent-runner did not accept the job within 10 s");
-        if (number < kMaxAttempts) CHECK(job_named(store.db, pipeline, "build").status == "queued");
+        if (number < kMaxAttempts)
+            CHECK(job_named(store.db, pipeline, "build").status == JobState::queued);
     }
     // The last attempt allowed went unanswered too: the job ends in error, and GitHub hears.
-    CHECK(job_named(store.db, pipeline, "build").status == "error");
-    CHECK(pipeline_row(store.db, pipeline).status == "error");
+    CHECK(job_named(store.db, pipeline, "build").status == JobState::error);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::error);
     auto statuses = outbox_rows(store.db);
     REQUIRE(statuses.size() == 1);
     CHECK(statuses[0].state == "error");

@@ -110,15 +110,15 @@ TEST_CASE(
     // What the coordinator records when the attempt runs past --job-timeout.
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::error,
                                       protocol::job_timeout_message(kLimit), kT0 + 68'000));
-    CHECK(attempt_row(store.db, attempt).status == "error");
+    CHECK(attempt_row(store.db, attempt).status == AttemptState::error);
     CHECK(attempt_row(store.db, attempt).error == "job timed out after 60 s");
     JobRow row = job_named(store.db, pipeline, "slow");
-    CHECK(row.status == "error");
+    CHECK(row.status == JobState::error);
     CHECK(pipelines::attempts_of(store.db, slow).size() == 1);
     CHECK(pipelines::queued_jobs(store.db, 10).empty());
 
     lifecycle::cancel_pipeline(store.db, store.statuses, pipeline, kT0 + 70'000);
-    CHECK(job_named(store.db, pipeline, "other").status == "cancelled");
+    CHECK(job_named(store.db, pipeline, "other").status == JobState::cancelled);
 
     auto statuses = outbox_rows(store.db);
     REQUIRE(statuses.size() == 2);

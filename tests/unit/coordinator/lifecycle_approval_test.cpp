@@ -29,8 +29,7 @@ PipelineId add_fork_pipeline(Store& store, const std::optional<std::string>& for
 JobId add_ready_job(Store& store, PipelineId pipeline, const std::string& name, int64_t position,
                     const std::vector<std::string>& required = {}) {
     auto row = pipeline_row(store.db, pipeline);
-    std::string state(
-        to_string(required.empty() ? lifecycle::ready_state(row) : JobState::blocked));
+    JobState state = required.empty() ? lifecycle::ready_state(row) : JobState::blocked;
     return pipelines::insert_job(store.db, pipeline,
                                  {name, position, state, required, sample_spec()}, kT0);
 }
@@ -49,10 +48,10 @@ TEST_CASE("a fork's ready jobs are held, and a held job is never dispatched") {
     JobId a = add_ready_job(store, pipeline, "a", 0);
     RunnerId runner = add_runner(store.db, "runner-1");
 
-    CHECK(job_named(store.db, pipeline, "a").status == "on_hold");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::on_hold);
     CHECK(pipelines::queued_jobs(store.db, 10).empty());
     CHECK_FALSE(lifecycle::dispatch_job(store.db, a, runner, kT0).has_value());
-    CHECK(pipeline_row(store.db, pipeline).status == "queued");
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::queued);
     CHECK(pipelines::held_job_names(store.db, pipeline) == std::vector<std::string>{"a"});
 }
 
@@ -60,22 +59,24 @@ TEST_CASE("the held status says why and what to run, within GitHub's 140 charact
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
     auto row = pipeline_row(store.db, pipeline);
-    CHECK(lifecycle::ready_description(row, "build") ==
+    CHECK(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)) ==
           "waiting for approval: pull request from fork forker/hello (fmg approve " +
               std::to_string(pipeline) + ")");
 
     // The longest names GitHub allows still leave the command whole.
     row.fork_repo = std::string(39, 'o') + "/" + std::string(100, 'n');
-    std::string longest = lifecycle::ready_description(row, "build");
+    std::string longest = lifecycle::pending_description(row, "build", lifecycle::ready_state(row));
     CHECK(longest.size() <= 140);
     CHECK_THAT(longest, Catch::EndsWith("(fmg approve " + std::to_string(pipeline) + ")"));
     CHECK_THAT(longest, Catch::Contains("..."));
 
     row.fork_repo = "";  // a deleted fork
-    CHECK_THAT(lifecycle::ready_description(row, "build"), Catch::Contains("a deleted fork"));
+    CHECK_THAT(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)),
+               Catch::Contains("a deleted fork"));
 
     row.fork_repo.reset();  // same repository, or trusted
-    CHECK(lifecycle::ready_description(row, "build") == "Job build is queued");
+    CHECK(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)) ==
+          "Job build is queued");
     CHECK(lifecycle::ready_state(row) == JobState::queued);
 }
 
@@ -92,11 +93,11 @@ TEST_CASE("approving the pipeline queues every held job, records who and when, a
     CHECK(outcome.released == std::vector<std::string>{"a", "b"});
     for (const char* name : {"a", "b"}) {
         auto job = job_named(store.db, pipeline, name);
-        CHECK(job.status == "queued");
+        CHECK(job.status == JobState::queued);
         CHECK(job.approved_by == "admin");
         CHECK(job.approved_at == kT0 + 5);
     }
-    CHECK(job_named(store.db, pipeline, "c").status == "blocked");
+    CHECK(job_named(store.db, pipeline, "c").status == JobState::blocked);
     auto row = pipeline_row(store.db, pipeline);
     CHECK(row.approved_by == "admin");
     CHECK(row.approved_at == kT0 + 5);
@@ -106,7 +107,7 @@ TEST_CASE("approving the pipeline queues every held job, records who and when, a
     // The job after it follows the pipeline's approval: queued, not held.
     RunnerId runner = add_runner(store.db, "runner-1");
     run_job(store, job_named(store.db, pipeline, "a").id, runner, AttemptState::success, kT0 + 10);
-    CHECK(job_named(store.db, pipeline, "c").status == "queued");
+    CHECK(job_named(store.db, pipeline, "c").status == JobState::queued);
 
     // Twice is a conflict, and changes nothing.
     auto again =
@@ -128,13 +129,13 @@ TEST_CASE("approving one job releases that job only; the jobs after it are held 
         lifecycle::approve(store.db, store.statuses, pipeline, std::string("a"), "admin", kT0 + 5);
     REQUIRE_FALSE(outcome.refused);
     CHECK(outcome.released == std::vector<std::string>{"a"});
-    CHECK(job_named(store.db, pipeline, "a").status == "queued");
-    CHECK(job_named(store.db, pipeline, "b").status == "on_hold");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::queued);
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::on_hold);
     CHECK_FALSE(pipeline_row(store.db, pipeline).approved_by.has_value());
 
     RunnerId runner = add_runner(store.db, "runner-1");
     run_job(store, a, runner, AttemptState::success, kT0 + 10);
-    CHECK(job_named(store.db, pipeline, "c").status == "on_hold");
+    CHECK(job_named(store.db, pipeline, "c").status == JobState::on_hold);
     CHECK(pipelines::held_job_names(store.db, pipeline) == std::vector<std::string>{"b", "c"});
 
     auto twice =
@@ -163,7 +164,7 @@ TEST_CASE("approve refuses unknown pipelines and jobs, and pipelines that hold n
     REQUIRE(not_fork.refused);
     CHECK(*not_fork.refused == lifecycle::ApproveRefusal::nothing_held);
     CHECK_THAT(not_fork.message, Catch::Contains("not a pull request from a fork"));
-    CHECK(job_named(store.db, fork, "a").status == "on_hold");  // nothing changed
+    CHECK(job_named(store.db, fork, "a").status == JobState::on_hold);  // nothing changed
 }
 
 TEST_CASE("cancelling a held pipeline cancels its held jobs; then there is nothing to approve") {
@@ -174,9 +175,9 @@ TEST_CASE("cancelling a held pipeline cancels its held jobs; then there is nothi
 
     auto running = lifecycle::cancel_pipeline(store.db, store.statuses, pipeline, kT0 + 5);
     CHECK(running.empty());
-    CHECK(job_named(store.db, pipeline, "a").status == "cancelled");
-    CHECK(job_named(store.db, pipeline, "b").status == "cancelled");
-    CHECK(pipeline_row(store.db, pipeline).status == "cancelled");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::cancelled);
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::cancelled);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::cancelled);
     // The held job had a pending status on GitHub: it ends as an error there.
     CHECK(status_log(store.db) == std::vector<std::string>{"fmg/a=error"});
 
@@ -184,20 +185,20 @@ TEST_CASE("cancelling a held pipeline cancels its held jobs; then there is nothi
         lifecycle::approve(store.db, store.statuses, pipeline, std::nullopt, "admin", kT0 + 9);
     REQUIRE(late.refused);
     CHECK(*late.refused == lifecycle::ApproveRefusal::nothing_held);
-    CHECK(job_named(store.db, pipeline, "a").status == "cancelled");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::cancelled);
 }
 
 TEST_CASE("a pipeline whose cancel is recorded but not yet carried out cannot be approved") {
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
     add_ready_job(store, pipeline, "a", 0);
-    pipelines::request_cancel(store.db, pipeline);  // what POST .../cancel does first
+    REQUIRE_FALSE(lifecycle::request_cancel(store.db, pipeline).refused);  // POST .../cancel
 
     auto outcome =
         lifecycle::approve(store.db, store.statuses, pipeline, std::nullopt, "admin", kT0);
     REQUIRE(outcome.refused);
     CHECK(*outcome.refused == lifecycle::ApproveRefusal::nothing_held);
-    CHECK(job_named(store.db, pipeline, "a").status == "on_hold");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::on_hold);
 }
 
 TEST_CASE("a retry of a fork's pipeline waits for approval again") {
@@ -211,7 +212,7 @@ TEST_CASE("a retry of a fork's pipeline waits for approval again") {
     auto row = pipeline_row(store.db, retried->id);
     CHECK(row.fork_repo == kFork);
     CHECK_FALSE(row.approved_by.has_value());
-    CHECK(job_named(store.db, retried->id, "a").status == "on_hold");
+    CHECK(job_named(store.db, retried->id, "a").status == JobState::on_hold);
     CHECK(pipelines::queued_jobs(store.db, 10).empty());
     CHECK_THAT(outbox_rows(store.db).back().description, Catch::StartsWith("waiting for approval"));
 }

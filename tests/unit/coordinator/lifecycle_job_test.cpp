@@ -22,15 +22,15 @@ TEST_CASE("dispatching a queued job makes an assigned attempt and a running pipe
     CHECK(dispatched->number == 1);
 
     auto attempt = attempt_row(store.db, dispatched->attempt_id);
-    CHECK(attempt.status == "assigned");
+    CHECK(attempt.status == AttemptState::assigned);
     CHECK(attempt.number == 1);
     CHECK(attempt.runner_host == "runner-1");
     auto row = job_named(store.db, pipeline, "build");
-    CHECK(row.status == "running");
+    CHECK(row.status == JobState::running);
     CHECK(row.current_attempt_id == dispatched->attempt_id);
     CHECK(row.started_at == kT0 + 100);
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "running");
+    CHECK(p.status == PipelineState::running);
     CHECK(p.started_at == kT0 + 100);
     CHECK_FALSE(p.finished_at.has_value());
 
@@ -41,7 +41,7 @@ TEST_CASE("dispatching a queued job makes an assigned attempt and a running pipe
     // The runner accepts: assigned -> running, once.
     CHECK(lifecycle::start_attempt(store.db, dispatched->attempt_id, kT0 + 300));
     attempt = attempt_row(store.db, dispatched->attempt_id);
-    CHECK(attempt.status == "running");
+    CHECK(attempt.status == AttemptState::running);
     CHECK(attempt.started_at == kT0 + 300);
     CHECK_FALSE(lifecycle::start_attempt(store.db, dispatched->attempt_id, kT0 + 400));
     // Dispatching queues no status: `pending` was posted when the job was queued.
@@ -58,13 +58,13 @@ TEST_CASE("a successful attempt ends its job and pipeline in success with a succ
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::success,
                                       std::nullopt, kT0 + 5000));
 
-    CHECK(attempt_row(store.db, attempt).status == "success");
+    CHECK(attempt_row(store.db, attempt).status == AttemptState::success);
     CHECK(attempt_row(store.db, attempt).finished_at == kT0 + 5000);
     auto row = job_named(store.db, pipeline, "build");
-    CHECK(row.status == "success");
+    CHECK(row.status == JobState::success);
     CHECK(row.finished_at == kT0 + 5000);
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "success");
+    CHECK(p.status == PipelineState::success);
     CHECK(p.started_at == kT0 + 100);
     CHECK(p.finished_at == kT0 + 5000);
     CHECK_FALSE(p.error.has_value());
@@ -92,11 +92,11 @@ TEST_CASE("a failed attempt fails its pipeline and posts GitHub's 'failure'") {
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::failed,
                                       std::string("step 'make test' exited with 2"), kT0 + 900));
 
-    CHECK(attempt_row(store.db, attempt).status == "failed");
+    CHECK(attempt_row(store.db, attempt).status == AttemptState::failed);
     CHECK(attempt_row(store.db, attempt).error == "step 'make test' exited with 2");
-    CHECK(job_named(store.db, pipeline, "test").status == "failed");
+    CHECK(job_named(store.db, pipeline, "test").status == JobState::failed);
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "failed");
+    CHECK(p.status == PipelineState::failed);
     CHECK(p.finished_at == kT0 + 900);
     CHECK(pipelines::failed_job_names(store.db, pipeline) == std::vector<std::string>{"test"});
 
@@ -116,8 +116,8 @@ TEST_CASE("an attempt that errored ends the job in error with GitHub's 'error'")
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::error,
                                       std::string("image cimg/base:2024.01 not found"), kT0 + 1));
 
-    CHECK(job_named(store.db, pipeline, "build").status == "error");
-    CHECK(pipeline_row(store.db, pipeline).status == "error");
+    CHECK(job_named(store.db, pipeline, "build").status == JobState::error);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::error);
     auto statuses = outbox_rows(store.db);
     REQUIRE(statuses.size() == 1);
     CHECK(statuses[0].state == "error");
@@ -139,21 +139,21 @@ TEST_CASE("results of an attempt that is over or no longer current change nothin
     SECTION("the lost attempt reports success later: refused") {
         CHECK_FALSE(lifecycle::finish_attempt(store.db, store.statuses, first,
                                               AttemptState::success, std::nullopt, kT0 + 4000));
-        CHECK(attempt_row(store.db, first).status == "lost");
-        CHECK(attempt_row(store.db, second).status == "running");
+        CHECK(attempt_row(store.db, first).status == AttemptState::lost);
+        CHECK(attempt_row(store.db, second).status == AttemptState::running);
         auto row = job_named(store.db, pipeline, "build");
-        CHECK(row.status == "running");
+        CHECK(row.status == JobState::running);
         CHECK(row.current_attempt_id == second);
-        CHECK(pipeline_row(store.db, pipeline).status == "running");
+        CHECK(pipeline_row(store.db, pipeline).status == PipelineState::running);
         CHECK(outbox_rows(store.db).empty());
     }
     SECTION("an attempt that is not the job's current one, though not ended, is refused") {
         // Force the first attempt back to running as a confused store would have it.
-        pipelines::set_attempt_status(store.db, first, "running", std::nullopt, std::nullopt,
-                                      std::nullopt);
+        pipelines::set_attempt_status(store.db, first, AttemptState::lost, AttemptState::running,
+                                      std::nullopt, std::nullopt, std::nullopt);
         CHECK_FALSE(lifecycle::finish_attempt(store.db, store.statuses, first, AttemptState::failed,
                                               std::nullopt, kT0 + 4000));
-        CHECK(job_named(store.db, pipeline, "build").status == "running");
+        CHECK(job_named(store.db, pipeline, "build").status == JobState::running);
         CHECK(outbox_rows(store.db).empty());
     }
     SECTION("the current attempt's result counts, once") {
@@ -161,8 +161,8 @@ TEST_CASE("results of an attempt that is over or no longer current change nothin
                                         std::nullopt, kT0 + 4000));
         CHECK_FALSE(lifecycle::finish_attempt(store.db, store.statuses, second,
                                               AttemptState::failed, std::nullopt, kT0 + 5000));
-        CHECK(job_named(store.db, pipeline, "build").status == "success");
-        CHECK(pipeline_row(store.db, pipeline).status == "success");
+        CHECK(job_named(store.db, pipeline, "build").status == JobState::success);
+        CHECK(pipeline_row(store.db, pipeline).status == PipelineState::success);
         CHECK(pipeline_row(store.db, pipeline).finished_at == kT0 + 4000);
         CHECK(outbox_rows(store.db).size() == 1);
     }
@@ -179,6 +179,6 @@ TEST_CASE("a pipeline without a commit yet queues no statuses") {
     PipelineId pipeline = add_pipeline(store.db, kT0, "");
     JobId job = add_job(store.db, pipeline, "build", 0);
     run_job(store, job, add_runner(store.db, "runner-1"), AttemptState::success, kT0);
-    CHECK(pipeline_row(store.db, pipeline).status == "success");
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::success);
     CHECK(outbox_rows(store.db).empty());
 }

@@ -53,11 +53,11 @@ TEST_CASE("a lost attempt below --max-attempts queues its job again, silently") 
                             "runner-1 silent for 3012 ms", 3, kT0 + 3000);
 
     auto attempt = attempt_row(store.db, first);
-    CHECK(attempt.status == "lost");
+    CHECK(attempt.status == AttemptState::lost);
     CHECK(attempt.error == "runner-1 silent for 3012 ms");
     CHECK(attempt.finished_at == kT0 + 3000);
-    CHECK(job_named(store.db, pipeline, "build").status == "queued");
-    CHECK(pipeline_row(store.db, pipeline).status == "running");
+    CHECK(job_named(store.db, pipeline, "build").status == JobState::queued);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::running);
     CHECK(outbox_rows(store.db).empty());  // GitHub still shows `pending`
 
     // The next attempt goes out with number 2, on another runner.
@@ -81,12 +81,12 @@ TEST_CASE("the attempt lost at --max-attempts ends the job and pipeline in error
 
     auto attempts = pipelines::attempts_of(store.db, job);
     REQUIRE(attempts.size() == 3);
-    for (const auto& attempt : attempts) CHECK(attempt.status == "lost");
+    for (const auto& attempt : attempts) CHECK(attempt.status == AttemptState::lost);
     auto row = job_named(store.db, pipeline, "build");
-    CHECK(row.status == "error");
+    CHECK(row.status == JobState::error);
     CHECK(row.finished_at == kT0 + 25'000);
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "error");
+    CHECK(p.status == PipelineState::error);
     CHECK(p.finished_at == kT0 + 25'000);
     CHECK(pipelines::failed_job_names(store.db, pipeline) == std::vector<std::string>{"build"});
     CHECK_FALSE(lifecycle::dispatch_job(store.db, job, runner, kT0 + 30'000).has_value());
@@ -109,9 +109,9 @@ TEST_CASE("losing an attempt that already ended changes nothing") {
     lifecycle::lose_attempt(store.db, store.statuses, attempt, AttemptState::lost,
                             "runner-1 disconnected", 3, kT0 + 9000);
 
-    CHECK(attempt_row(store.db, attempt).status == "success");
-    CHECK(job_named(store.db, pipeline, "build").status == "success");
-    CHECK(pipeline_row(store.db, pipeline).status == "success");
+    CHECK(attempt_row(store.db, attempt).status == AttemptState::success);
+    CHECK(job_named(store.db, pipeline, "build").status == JobState::success);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::success);
     CHECK(outbox_rows(store.db).size() == 1);
 }
 
@@ -129,13 +129,13 @@ TEST_CASE("cancelling a pipeline stops its attempts, cancels its jobs, and says 
     REQUIRE(stopped.size() == 1);
     CHECK(stopped[0].id == attempt);
     CHECK(stopped[0].runner_id == runner);
-    CHECK(attempt_row(store.db, attempt).status == "cancelled");
+    CHECK(attempt_row(store.db, attempt).status == AttemptState::cancelled);
     for (const char* name : {"build", "lint", "deploy"}) {
         CAPTURE(name);
-        CHECK(job_named(store.db, pipeline, name).status == "cancelled");
+        CHECK(job_named(store.db, pipeline, name).status == JobState::cancelled);
     }
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "cancelled");
+    CHECK(p.status == PipelineState::cancelled);
     CHECK(p.finished_at == kT0 + 2000);
 
     auto statuses = outbox_rows(store.db);
@@ -149,7 +149,7 @@ TEST_CASE("cancelling a pipeline stops its attempts, cancels its jobs, and says 
     CHECK_FALSE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::success,
                                           std::nullopt, kT0 + 3000));
     CHECK(lifecycle::cancel_pipeline(store.db, store.statuses, pipeline, kT0 + 4000).empty());
-    CHECK(pipeline_row(store.db, pipeline).status == "cancelled");
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::cancelled);
     CHECK(outbox_rows(store.db).size() == 2);
 }
 
@@ -160,8 +160,8 @@ TEST_CASE("cancelling a finished pipeline changes nothing") {
     run_job(store, job, add_runner(store.db, "runner-1"), AttemptState::failed, kT0);
 
     CHECK(lifecycle::cancel_pipeline(store.db, store.statuses, pipeline, kT0 + 9000).empty());
-    CHECK(pipeline_row(store.db, pipeline).status == "failed");
-    CHECK(job_named(store.db, pipeline, "build").status == "failed");
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::failed);
+    CHECK(job_named(store.db, pipeline, "build").status == JobState::failed);
     CHECK(outbox_rows(store.db).size() == 1);
 }
 

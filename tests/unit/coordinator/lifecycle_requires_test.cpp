@@ -32,13 +32,13 @@ TEST_CASE("a failed job skips the chain after it, and skipped jobs get no status
 
     run_job(store, a, runner, AttemptState::failed, kT0);
 
-    CHECK(job_named(store.db, pipeline, "a").status == "failed");
-    CHECK(job_named(store.db, pipeline, "b").status == "skipped");
-    CHECK(job_named(store.db, pipeline, "c").status == "skipped");
+    CHECK(job_named(store.db, pipeline, "a").status == JobState::failed);
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::skipped);
+    CHECK(job_named(store.db, pipeline, "c").status == JobState::skipped);
     CHECK(job_named(store.db, pipeline, "c").finished_at.has_value());
     CHECK(pipelines::attempts_of(store.db, job_named(store.db, pipeline, "b").id).empty());
     auto p = pipeline_row(store.db, pipeline);
-    CHECK(p.status == "failed");
+    CHECK(p.status == PipelineState::failed);
     CHECK(p.finished_at.has_value());
     CHECK(pipelines::failed_job_names(store.db, pipeline) == std::vector<std::string>{"a"});
     CHECK(status_log(store.db) == std::vector<std::string>{"fmg/a=failure"});
@@ -51,13 +51,13 @@ TEST_CASE("a succeeded job queues the job that requires it, with a pending statu
     JobId a = add_job(store.db, pipeline, "a", 0);
     JobId b = add_job(store.db, pipeline, "b", 1, {"a"});
     RunnerId runner = add_runner(store.db, "runner-1");
-    CHECK(job_named(store.db, pipeline, "b").status == "blocked");
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::blocked);
     CHECK_FALSE(lifecycle::dispatch_job(store.db, b, runner, kT0).has_value());
 
     run_job(store, a, runner, AttemptState::success, kT0);
 
-    CHECK(job_named(store.db, pipeline, "b").status == "queued");
-    CHECK(pipeline_row(store.db, pipeline).status == "running");
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::queued);
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::running);
     CHECK_FALSE(pipeline_row(store.db, pipeline).finished_at.has_value());
     CHECK(status_log(store.db) == std::vector<std::string>{"fmg/a=success", "fmg/b=pending"});
     auto pending = outbox_rows(store.db).back();
@@ -68,7 +68,7 @@ TEST_CASE("a succeeded job queues the job that requires it, with a pending statu
     CHECK(queued[0].name == "b");
 
     run_job(store, b, runner, AttemptState::success, kT0 + 10'000);
-    CHECK(pipeline_row(store.db, pipeline).status == "success");
+    CHECK(pipeline_row(store.db, pipeline).status == PipelineState::success);
     CHECK(status_log(store.db) ==
           std::vector<std::string>{"fmg/a=success", "fmg/b=pending", "fmg/b=success"});
 }
@@ -85,9 +85,9 @@ TEST_CASE("a diamond runs its last job only after both middle jobs succeeded") {
     RunnerId runner_2 = add_runner(store.db, "runner-2");
 
     run_job(store, a, runner_1, AttemptState::success, kT0);
-    CHECK(job_named(store.db, pipeline, "b").status == "queued");
-    CHECK(job_named(store.db, pipeline, "c").status == "queued");
-    CHECK(job_named(store.db, pipeline, "d").status == "blocked");
+    CHECK(job_named(store.db, pipeline, "b").status == JobState::queued);
+    CHECK(job_named(store.db, pipeline, "c").status == JobState::queued);
+    CHECK(job_named(store.db, pipeline, "d").status == JobState::blocked);
     CHECK(status_log(store.db) ==
           std::vector<std::string>{"fmg/a=success", "fmg/b=pending", "fmg/c=pending"});
 
@@ -100,26 +100,26 @@ TEST_CASE("a diamond runs its last job only after both middle jobs succeeded") {
     SECTION("both succeed: d is queued after the second") {
         REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, b_attempt,
                                           AttemptState::success, std::nullopt, kT0 + 3000));
-        CHECK(job_named(store.db, pipeline, "d").status == "blocked");
+        CHECK(job_named(store.db, pipeline, "d").status == JobState::blocked);
         REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, c_attempt,
                                           AttemptState::success, std::nullopt, kT0 + 4000));
-        CHECK(job_named(store.db, pipeline, "d").status == "queued");
+        CHECK(job_named(store.db, pipeline, "d").status == JobState::queued);
         CHECK(status_log(store.db).back() == "fmg/d=pending");
 
         run_job(store, job_named(store.db, pipeline, "d").id, runner_1, AttemptState::success,
                 kT0 + 5000);
-        CHECK(pipeline_row(store.db, pipeline).status == "success");
+        CHECK(pipeline_row(store.db, pipeline).status == PipelineState::success);
         CHECK(pipeline_row(store.db, pipeline).finished_at == kT0 + 6000);
     }
     SECTION("one fails: d is skipped at once, the pipeline waits for the other, then fails") {
         REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, b_attempt, AttemptState::failed,
                                           std::nullopt, kT0 + 3000));
-        CHECK(job_named(store.db, pipeline, "d").status == "skipped");
-        CHECK(pipeline_row(store.db, pipeline).status == "running");
+        CHECK(job_named(store.db, pipeline, "d").status == JobState::skipped);
+        CHECK(pipeline_row(store.db, pipeline).status == PipelineState::running);
 
         REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, c_attempt,
                                           AttemptState::success, std::nullopt, kT0 + 4000));
-        CHECK(pipeline_row(store.db, pipeline).status == "failed");
+        CHECK(pipeline_row(store.db, pipeline).status == PipelineState::failed);
         CHECK(pipeline_row(store.db, pipeline).finished_at == kT0 + 4000);
         CHECK(pipelines::failed_job_names(store.db, pipeline) == std::vector<std::string>{"b"});
         CHECK(status_log(store.db) == std::vector<std::string>{"fmg/a=success", "fmg/b=pending",

@@ -56,7 +56,7 @@ TEST_CASE("migrating an up-to-date database again is a no-op and keeps the data"
     auto pipeline = pipelines::find(reopened, id);
     REQUIRE(pipeline.has_value());
     CHECK(pipeline->repo == kRepo);
-    CHECK(pipeline->status == "queued");
+    CHECK(pipeline->status == PipelineState::queued);
 }
 
 TEST_CASE("a database written by a newer fmg is refused with a message saying so") {
@@ -138,6 +138,6 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
     auto row = pipeline_row(reopened, pipeline);
     CHECK_FALSE(row.fork_repo.has_value());
     CHECK_FALSE(row.approved_by.has_value());
-    CHECK(job_named(reopened, pipeline, "build").status == "queued");
+    CHECK(job_named(reopened, pipeline, "build").status == JobState::queued);
     CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
 }

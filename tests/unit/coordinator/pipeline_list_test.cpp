@@ -32,11 +32,16 @@ struct Listed {
         ids.push_back(add_pipeline(store.db, kT0 + 3, kSha, "octo/other"));
         ids.push_back(add_pipeline(store.db, kT0 + 4));
         ids.push_back(add_pipeline(store.db, kT0 + 5));
-        pipelines::set_status(store.db, ids[0], "success", std::nullopt, kT0, kT0 + 10);
-        pipelines::set_status(store.db, ids[1], "failed", std::nullopt, kT0, kT0 + 10);
-        pipelines::set_status(store.db, ids[2], "success", std::nullopt, kT0, kT0 + 10);
-        pipelines::set_status(store.db, ids[3], "running", std::nullopt, kT0, std::nullopt);
-        pipelines::set_status(store.db, ids[4], "success", std::nullopt, kT0, kT0 + 10);
+        pipelines::set_status(store.db, ids[0], PipelineState::queued, PipelineState::success,
+                              std::nullopt, kT0, kT0 + 10);
+        pipelines::set_status(store.db, ids[1], PipelineState::queued, PipelineState::failed,
+                              std::nullopt, kT0, kT0 + 10);
+        pipelines::set_status(store.db, ids[2], PipelineState::queued, PipelineState::success,
+                              std::nullopt, kT0, kT0 + 10);
+        pipelines::set_status(store.db, ids[3], PipelineState::queued, PipelineState::running,
+                              std::nullopt, kT0, std::nullopt);
+        pipelines::set_status(store.db, ids[4], PipelineState::queued, PipelineState::success,
+                              std::nullopt, kT0, kT0 + 10);
     }
 
     std::pair<int64_t, std::vector<PipelineId>> list(const pipelines::ListFilter& filter) {
@@ -63,7 +68,7 @@ TEST_CASE("pipelines are listed newest first, the total ignoring the limit") {
     REQUIRE(rows.second.size() == 1);
     CHECK(rows.second[0].repo == kRepo);
     CHECK(rows.second[0].sha == kSha);
-    CHECK(rows.second[0].status == "success");
+    CHECK(rows.second[0].status == PipelineState::success);
     CHECK(rows.second[0].created_at == kT0 + 5);
     CHECK(rows.second[0].finished_at == kT0 + 10);
 }
@@ -72,7 +77,8 @@ TEST_CASE("pipelines are filtered by status, repo and sha prefix, together") {
     Listed listed;
     const auto& id = listed.ids;
 
-    auto [succeeded_total, succeeded] = listed.list({20, "success", std::nullopt, std::nullopt});
+    auto [succeeded_total, succeeded] =
+        listed.list({20, PipelineState::success, std::nullopt, std::nullopt});
     CHECK(succeeded_total == 3);
     CHECK(succeeded == std::vector<PipelineId>{id[4], id[2], id[0]});
 
@@ -88,11 +94,12 @@ TEST_CASE("pipelines are filtered by status, repo and sha prefix, together") {
     CHECK(full_total == 1);
     CHECK(by_full == std::vector<PipelineId>{id[1]});
 
-    auto [both_total, both] = listed.list({1, "success", kRepo, "0d1a26e"});
+    auto [both_total, both] = listed.list({1, PipelineState::success, kRepo, "0d1a26e"});
     CHECK(both_total == 2);
     CHECK(both == std::vector<PipelineId>{id[4]});
 
-    auto [none_total, none] = listed.list({20, "cancelled", std::nullopt, std::nullopt});
+    auto [none_total, none] =
+        listed.list({20, PipelineState::cancelled, std::nullopt, std::nullopt});
     CHECK(none_total == 0);
     CHECK(none.empty());
     auto [unknown_total, unknown] = listed.list({20, std::nullopt, "octo", std::nullopt});

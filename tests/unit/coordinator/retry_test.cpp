@@ -22,8 +22,8 @@ TEST_CASE("retrying a failed pipeline carries over what passed and reruns the re
     RunnerId runner = add_runner(store.db, "runner-1");
     run_job(store, a, runner, AttemptState::success, kT0);
     run_job(store, job_named(store.db, original, "b").id, runner, AttemptState::failed, kT0 + 5000);
-    REQUIRE(pipeline_row(store.db, original).status == "failed");
-    REQUIRE(job_named(store.db, original, "c").status == "skipped");
+    REQUIRE(pipeline_row(store.db, original).status == PipelineState::failed);
+    REQUIRE(job_named(store.db, original, "c").status == JobState::skipped);
     size_t statuses_before = outbox_rows(store.db).size();
 
     auto retried = lifecycle::retry_pipeline(store.db, store.statuses, original, kT0 + 60'000);
@@ -33,17 +33,17 @@ TEST_CASE("retrying a failed pipeline carries over what passed and reruns the re
     CHECK_FALSE(retried->needs_preparing);
     auto p = pipeline_row(store.db, retried->id);
     CHECK(p.trigger == "retry");
-    CHECK(p.status == "queued");
+    CHECK(p.status == PipelineState::queued);
     CHECK(p.sha == kSha);
     CHECK(p.ref == "refs/heads/main");
     CHECK(p.repo == kRepo);
     CHECK(p.prepared);
     CHECK(p.created_at == kT0 + 60'000);
 
-    CHECK(job_named(store.db, retried->id, "a").status == "success");
+    CHECK(job_named(store.db, retried->id, "a").status == JobState::success);
     CHECK(pipelines::attempts_of(store.db, job_named(store.db, retried->id, "a").id).empty());
-    CHECK(job_named(store.db, retried->id, "b").status == "queued");
-    CHECK(job_named(store.db, retried->id, "c").status == "blocked");
+    CHECK(job_named(store.db, retried->id, "b").status == JobState::queued);
+    CHECK(job_named(store.db, retried->id, "c").status == JobState::blocked);
     CHECK(job_named(store.db, retried->id, "c").required_jobs == std::vector<std::string>{"b"});
     CHECK(job_named(store.db, retried->id, "b").spec == job_named(store.db, original, "b").spec);
 
@@ -56,16 +56,16 @@ TEST_CASE("retrying a failed pipeline carries over what passed and reruns the re
     CHECK(statuses.back().target_url == target_url_of(retried->id));
 
     // The original is untouched.
-    CHECK(pipeline_row(store.db, original).status == "failed");
-    CHECK(job_named(store.db, original, "b").status == "failed");
+    CHECK(pipeline_row(store.db, original).status == PipelineState::failed);
+    CHECK(job_named(store.db, original, "b").status == JobState::failed);
 
     // The retry runs to success.
     run_job(store, job_named(store.db, retried->id, "b").id, runner, AttemptState::success,
             kT0 + 70'000);
-    CHECK(job_named(store.db, retried->id, "c").status == "queued");
+    CHECK(job_named(store.db, retried->id, "c").status == JobState::queued);
     run_job(store, job_named(store.db, retried->id, "c").id, runner, AttemptState::success,
             kT0 + 80'000);
-    CHECK(pipeline_row(store.db, retried->id).status == "success");
+    CHECK(pipeline_row(store.db, retried->id).status == PipelineState::success);
 }
 
 TEST_CASE("retrying a successful pipeline runs every job again") {
@@ -77,14 +77,14 @@ TEST_CASE("retrying a successful pipeline runs every job again") {
     run_job(store, a, runner, AttemptState::success, kT0);
     run_job(store, job_named(store.db, original, "b").id, runner, AttemptState::success,
             kT0 + 5000);
-    REQUIRE(pipeline_row(store.db, original).status == "success");
+    REQUIRE(pipeline_row(store.db, original).status == PipelineState::success);
     size_t statuses_before = outbox_rows(store.db).size();
 
     auto retried = lifecycle::retry_pipeline(store.db, store.statuses, original, kT0 + 60'000);
 
     REQUIRE(retried.ok());
-    CHECK(job_named(store.db, retried->id, "a").status == "queued");
-    CHECK(job_named(store.db, retried->id, "b").status == "blocked");
+    CHECK(job_named(store.db, retried->id, "a").status == JobState::queued);
+    CHECK(job_named(store.db, retried->id, "b").status == JobState::blocked);
     auto statuses = outbox_rows(store.db);
     REQUIRE(statuses.size() == statuses_before + 1);
     CHECK(statuses.back().context == "fmg/a");
@@ -94,7 +94,7 @@ TEST_CASE("retrying a successful pipeline runs every job again") {
 TEST_CASE("retrying a pipeline whose config never parsed reads the config again") {
     Store store;
     PipelineId original = add_pipeline(store.db);
-    pipelines::set_status(store.db, original, "error",
+    pipelines::set_status(store.db, original, PipelineState::queued, PipelineState::error,
                           std::string(".circleci/config.yml:3:5: unknown key 'stesp'"),
                           std::nullopt, kT0);
     pipelines::mark_prepared(store.db, original);
@@ -104,7 +104,7 @@ TEST_CASE("retrying a pipeline whose config never parsed reads the config again"
     REQUIRE(retried.ok());
     CHECK(retried->needs_preparing);
     auto p = pipeline_row(store.db, retried->id);
-    CHECK(p.status == "queued");
+    CHECK(p.status == PipelineState::queued);
     CHECK_FALSE(p.prepared);
     CHECK(pipelines::jobs_of(store.db, retried->id).empty());
 }
@@ -114,7 +114,7 @@ TEST_CASE("a pipeline that has not finished, or does not exist, is not retried")
     PipelineId running = add_pipeline(store.db);
     JobId job = add_job(store.db, running, "build", 0);
     start_job(store.db, job, add_runner(store.db, "runner-1"), kT0);
-    REQUIRE(pipeline_row(store.db, running).status == "running");
+    REQUIRE(pipeline_row(store.db, running).status == PipelineState::running);
 
     auto refused = lifecycle::retry_pipeline(store.db, store.statuses, running, kT0 + 1000);
     REQUIRE_FALSE(refused.ok());

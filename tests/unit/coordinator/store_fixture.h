@@ -81,7 +81,9 @@ inline JobId add_job(Database& db, PipelineId pipeline, const std::string& name,
                      const std::vector<std::string>& required = {}) {
     return pipelines::insert_job(
         db, pipeline,
-        {name, position, required.empty() ? "queued" : "blocked", required, sample_spec()}, kT0);
+        {name, position, required.empty() ? JobState::queued : JobState::blocked, required,
+         sample_spec()},
+        kT0);
 }
 
 /// A registered runner with a key of its own.
@@ -138,3 +140,23 @@ inline std::string target_url_of(PipelineId id) {
 }
 
 }  // namespace fmg::coordinator::testing
+
+// States print by name when a check fails.
+namespace Catch {
+template <typename State>
+struct StateName {
+    static std::string convert(State state) {
+        return std::string(fmg::coordinator::to_string(state));
+    }
+};
+template <>
+struct StringMaker<fmg::coordinator::PipelineState> : StateName<fmg::coordinator::PipelineState> {};
+template <>
+struct StringMaker<fmg::coordinator::JobState> : StateName<fmg::coordinator::JobState> {};
+template <>
+struct StringMaker<fmg::coordinator::AttemptState> : StateName<fmg::coordinator::AttemptState> {};
+template <>
+struct StringMaker<fmg::coordinator::StepState> : StateName<fmg::coordinator::StepState> {};
+template <>
+struct StringMaker<fmg::coordinator::RunnerState> : StateName<fmg::coordinator::RunnerState> {};
+}  // namespace Catch
