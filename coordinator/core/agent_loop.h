@@ -50,6 +50,8 @@ class AgentLoop {
     bool step(Millis max_wait);
 
     Mailbox<CoreCommand>& mailbox() { return mailbox_; }
+    /// The endpoint agents connect to, with the port the system chose for a "tcp://HOST:*".
+    std::string endpoint() const { return router_.get(zmq::sockopt::last_endpoint); }
 
   private:
     // agent_loop.cpp: the loop and timers
