@@ -119,6 +119,18 @@ struct LoopFixture {
         }
     }
 
+    /// With one queued job named "build" in the database before start(): says hello as
+    /// runner `name`, takes the job's assign and accepts it; returns the assign once the
+    /// attempt runs.
+    protocol::Assign take_the_job(Peer& peer, const std::string& name) {
+        hello(peer, name);
+        auto assign = next_of<protocol::Assign>(peer);
+        CHECK(assign.job_name == "build");
+        peer.send(protocol::Accepted{assign.attempt_id});
+        step_until([&] { return attempt_row(store.db, assign.attempt_id).status == "running"; });
+        return assign;
+    }
+
     RunnerRow runner_named(const std::string& host) {
         auto runner = runners::find_by_host(store.db, host);
         REQUIRE(runner.has_value());

@@ -38,11 +38,7 @@ TEST_CASE(
     JobId job = add_job(fixture.store.db, pipeline, "build", 0);
     fixture.start();
     Peer first = fixture.connect("first");
-    fixture.hello(first, "build-01");
-    auto assign = fixture.next_of<protocol::Assign>(first);
-    first.send(protocol::Accepted{assign.attempt_id});
-    fixture.step_until(
-        [&] { return attempt_row(fixture.store.db, assign.attempt_id).status == "running"; });
+    auto assign = fixture.take_the_job(first, "build-01");
 
     // The agent reconnected on a new socket and still runs the attempt.
     Peer second = fixture.connect("second");
@@ -73,11 +69,7 @@ TEST_CASE("an agent silent past the agent timeout is lost and its attempt requeu
     add_job(fixture.store.db, pipeline, "build", 0);
     fixture.start();
     Peer peer = fixture.connect("agent-1");
-    fixture.hello(peer, "build-01");
-    auto assign = fixture.next_of<protocol::Assign>(peer);
-    peer.send(protocol::Accepted{assign.attempt_id});
-    fixture.step_until(
-        [&] { return attempt_row(fixture.store.db, assign.attempt_id).status == "running"; });
+    auto assign = fixture.take_the_job(peer, "build-01");
 
     // Exactly the timeout of silence is not yet too long.
     fixture.clock.advance(Millis(fixture.settings.agent_timeout_ms));
