@@ -111,7 +111,9 @@ class AgentLoop {
     // scheduler.cpp: dispatch and losing agents
     void dispatch();
     AgentSession* pick_session();
-    void lose_session(const std::string& routing_id, const std::string& reason);
+    /// Ends the session at `routing_id` (a copy: callers often pass the session's own, which
+    /// ends with it): the runner is lost and every attempt it held is lost and requeued.
+    void lose_session(std::string routing_id, const std::string& reason);
     void lose_orphaned_attempts();
     /// Drops an attempt that ended from the loop's memory (every index of the table): its
     /// output is refused from now on and its log file is closed. Returns the session of the

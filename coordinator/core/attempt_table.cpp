@@ -41,7 +41,7 @@ std::vector<std::pair<std::string, Millis>> AttemptTable::silent(SteadyTime now)
     return silent;
 }
 
-std::optional<AgentSession> AttemptTable::lose(const std::string& routing_id) {
+std::optional<AgentSession> AttemptTable::lose(std::string routing_id) {
     liveness_.forget(routing_id);
     auto it = sessions_.find(routing_id);
     if (it == sessions_.end()) return std::nullopt;

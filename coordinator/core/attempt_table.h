@@ -50,7 +50,8 @@ class AttemptTable {
     /// Ends the session at `routing_id`: it, its liveness and its runner's entry are removed,
     /// and each attempt it held is released. Returns the ended session (its `attempts` are
     /// those it held, for the caller to persist as lost), or nullopt if there was none.
-    std::optional<AgentSession> lose(const std::string& routing_id);
+    /// `routing_id` is a copy: callers often pass the ended session's own.
+    std::optional<AgentSession> lose(std::string routing_id);
 
     // ---- attempts ----
 

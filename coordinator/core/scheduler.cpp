@@ -78,7 +78,7 @@ void AgentLoop::dispatch() {
     }
 }
 
-void AgentLoop::lose_session(const std::string& routing_id, const std::string& reason) {
+void AgentLoop::lose_session(std::string routing_id, const std::string& reason) {
     const AgentSession* lost = table_.find(routing_id);
     if (lost == nullptr) {
         table_.lose(routing_id);  // its liveness, should it be left

@@ -106,3 +106,19 @@ TEST_CASE("revoking a connected runner sends reject revoked and ends its session
     peer.send(protocol::AgentHeartbeat{{}, 1, false});
     CHECK(fixture.next_of<protocol::Reject>(peer).code == protocol::RejectCode::no_session);
 }
+
+TEST_CASE("an agent's goodbye hands its attempts back at once", "[agent-loop]") {
+    LoopFixture fixture;
+    PipelineId pipeline = add_pipeline(fixture.store.db);
+    add_job(fixture.store.db, pipeline, "build", 0);
+    fixture.start();
+    Peer peer = fixture.connect("agent-1");
+    auto assign = fixture.take_the_job(peer, "build-01");
+
+    peer.send(protocol::Goodbye{"SIGTERM"});
+    fixture.step_until([&] { return fixture.runner_named("build-01").state == "offline"; });
+    CHECK(attempt_row(fixture.store.db, assign.attempt_id).status == "lost");
+    CHECK(job_named(fixture.store.db, pipeline, "build").status == "queued");
+    peer.send(protocol::AgentHeartbeat{{}, 1, false});
+    CHECK(fixture.next_of<protocol::Reject>(peer).code == protocol::RejectCode::no_session);
+}
