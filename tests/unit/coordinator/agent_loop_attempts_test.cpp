@@ -13,11 +13,7 @@ using namespace fmg::coordinator::testing;
 TEST_CASE("a result for an attempt that is no longer current gets a cancel and changes nothing",
           "[agent-loop]") {
     LoopFixture fixture;
-    PipelineId pipeline = add_pipeline(fixture.store.db);
-    add_job(fixture.store.db, pipeline, "build", 0);
-    fixture.start();
-    Peer peer = fixture.connect("agent-1");
-    auto assign = fixture.take_the_job(peer, "build-01");
+    auto [pipeline, peer, assign] = fixture.start_running_one_job("agent-1");
 
     // A user cancels the pipeline: the attempt ends and its agent is told.
     pipelines::request_cancel(fixture.store.db, pipeline);

@@ -131,6 +131,22 @@ struct LoopFixture {
         return assign;
     }
 
+    /// A queued job "build" of a new pipeline, the loop started, and runner "build-01"
+    /// connected as `routing_id` and running the job's attempt.
+    struct RunningJob {
+        PipelineId pipeline;
+        Peer peer;
+        protocol::Assign assign;
+    };
+    RunningJob start_running_one_job(const std::string& routing_id) {
+        PipelineId pipeline = add_pipeline(store.db);
+        add_job(store.db, pipeline, "build", 0);
+        start();
+        Peer peer = connect(routing_id);
+        protocol::Assign assign = take_the_job(peer, "build-01");
+        return {pipeline, std::move(peer), std::move(assign)};
+    }
+
     RunnerRow runner_named(const std::string& host) {
         auto runner = runners::find_by_host(store.db, host);
         REQUIRE(runner.has_value());

