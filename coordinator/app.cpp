@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "coordinator/constants.h"
-#include "coordinator/core/core.h"
+#include "coordinator/core/agent_loop.h"
 #include "coordinator/github/status_sender.h"
 #include "coordinator/http/server.h"
 #include "coordinator/preparer/constants.h"
@@ -39,8 +39,8 @@ int run_coordinator(const Settings& settings) {
     zmq::context_t zmq_context;
     StatusSender status_sender(database_file, settings.github_api_url, settings.github_token,
                                clock);
-    Core core(settings, identity, zmq_context, db, logs, log_notifier, clock,
-              [&status_sender] { status_sender.wake(); });
+    AgentLoop agent_loop(settings, identity, zmq_context, db, logs, log_notifier, clock,
+                         [&status_sender] { status_sender.wake(); });
     auto fetch_program = find_fetch_program();
     if (!fetch_program) {
         FMG_LOG(error) << fetch_program.error().message;
@@ -60,13 +60,13 @@ int run_coordinator(const Settings& settings) {
             request.max_duration = kMaxFetchDuration;
             return fetch_with_deadlines(request, preparer_ptr->stopping());
         },
-        [&core](PipelineId id) { core.mailbox().post(PipelineReady{id}); });
+        [&agent_loop](PipelineId id) { agent_loop.mailbox().post(PipelineReady{id}); });
     preparer_ptr = &preparer;
     HttpContext http_context{settings,
                              identity,
                              database_file,
                              settings.data_dir / "logs",
-                             core.mailbox(),
+                             agent_loop.mailbox(),
                              [&preparer](PipelineId id) { preparer.enqueue(id); },
                              log_notifier,
                              clock,
@@ -85,13 +85,13 @@ int run_coordinator(const Settings& settings) {
     FMG_LOG(info) << "fmg-coordinator " << kVersion << " ready: http " << settings.http_host << ":"
                   << http_server.port() << ", data " << settings.data_dir.string();
 
-    std::thread signal_waiter([&signals, &core] {
+    std::thread signal_waiter([&signals, &agent_loop] {
         int received = 0;
         sigwait(&signals, &received);
         FMG_LOG(info) << "signal " << received << ": shutting down";
-        core.mailbox().post(StopLoop{});
+        agent_loop.mailbox().post(StopLoop{});
     });
-    core.run();
+    agent_loop.run();
 
     // Handlers use the notifier, the context and what it refers to: no new connections, then
     // the followers are told to end, then every HTTP thread is joined, and only then is

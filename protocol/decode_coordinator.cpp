@@ -23,6 +23,15 @@ CoordinatorMessage read_welcome(FieldReader& fields) {
 
 CoordinatorMessage read_reject(FieldReader& fields) {
     Reject m;
+    // `code` is OPTIONAL and its values open (PROTOCOL.md 6.2): a reject without one (from an
+    // older coordinator) or with a code this build does not know still decodes, as `other`,
+    // which ends the agent as every reject did before codes.
+    if (fields.has("code")) {
+        std::string code;
+        fields.text("code", code, kMaxNameBytes);
+        m.code =
+            detail::parse_wire_name(code, detail::kRejectCodeNames).value_or(RejectCode::other);
+    }
     fields.text("reason", m.reason, kMaxTextBytes);
     return m;
 }

@@ -74,6 +74,7 @@ void write_fields(MapWriter& out, const Welcome& m) {
 }
 
 void write_fields(MapWriter& out, const Reject& m) {
+    out.text("code", detail::wire_name(m.code, detail::kRejectCodeNames));
     out.text("reason", m.reason);
 }
 

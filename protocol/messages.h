@@ -133,9 +133,22 @@ struct Welcome {
     friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 
-/// The coordinator refuses the agent (revoked, bad version, duplicate); it should not retry
-/// until restarted by an operator.
+/// Why the coordinator refuses an agent (PROTOCOL.md 6.2). Only `no_session` asks the agent to
+/// open a new session with `hello`; every other code ends the agent. `other` is the code of a
+/// reject that carries none (from an older coordinator) or one this build does not know.
+enum class RejectCode {
+    no_session,      // a message other than hello from a peer without a session (7.2.4)
+    unknown_runner,  // the hello's key or name belongs to no registered runner (7.2.1)
+    revoked,         // an operator revoked the runner (7.2.1, 7.6)
+    replaced,        // a newer connection of the same runner said hello (7.2.2)
+    invalid_frame,   // the coordinator's decoder refused the frame, e.g. its version (7.2.3)
+    other,
+};
+
+/// The coordinator refuses the agent: `code` says what the agent must do, `reason` is for
+/// people.
 struct Reject {
+    RejectCode code = RejectCode::other;
     std::string reason;
 
     friend bool operator==(const Reject&, const Reject&) = default;

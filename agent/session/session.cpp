@@ -220,7 +220,7 @@ void Session::on_welcome(const protocol::Welcome& welcome) {
 }
 
 void Session::on_reject(const protocol::Reject& reject) {
-    if (reject.reason.rfind("no session", 0) == 0) {
+    if (reject.code == protocol::RejectCode::no_session) {
         // The coordinator forgot us (it restarted, or declared us lost): say hello again,
         // once; the frames already on their way earn more of these answers.
         if (!welcomed_) return;

@@ -1,5 +1,6 @@
 #pragma once
-// The event loop's view of one connected agent.
+// The coordinator's end of one protocol session with an agent (PROTOCOL.md 7): what the agent
+// loop knows of a connected agent. "Session" on the coordinator's side means only this.
 
 #include <cstdint>
 #include <set>

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "coordinator/constants.h"
-#include "coordinator/core/core.h"
+#include "coordinator/core/agent_loop.h"
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
@@ -14,12 +14,12 @@
 
 namespace fmg::coordinator {
 
-AgentSession* Core::pick_session() {
+AgentSession* AgentLoop::pick_session() {
     // The agent with the most free slots, so independent jobs spread over runners; among
     // equals, the one that left fewer assigns unanswered, so a job whose assign timed out
     // goes to another runner when one is as free.
     AgentSession* best = nullptr;
-    for (auto& [routing_id, session] : sessions_) {
+    for (auto& [routing_id, session] : table_.sessions()) {
         if (session.draining || session.free_slots() == 0) continue;
         if (best == nullptr || session.free_slots() > best->free_slots() ||
             (session.free_slots() == best->free_slots() &&
@@ -30,11 +30,11 @@ AgentSession* Core::pick_session() {
     return best;
 }
 
-void Core::dispatch() {
+void AgentLoop::dispatch() {
     // Reads no more queued jobs (each with its spec) than there are free slots: a job that
     // ends frees one, and reading a whole batch for it was most of the cost of a dispatch.
     int64_t free_slots = 0;
-    for (const auto& [routing_id, session] : sessions_) {
+    for (const auto& [routing_id, session] : table_.sessions()) {
         if (!session.draining) free_slots += session.free_slots();
     }
     if (free_slots == 0) return;
@@ -71,26 +71,20 @@ void Core::dispatch() {
             statuses_changed();
             continue;
         }
-        session->attempts.insert(dispatched->attempt_id);
-        runner_of_attempt_[dispatched->attempt_id] = session->runner_id;
-        job_timeouts_.track(dispatched->attempt_id, clock_.steady_now());
-        assign_timeouts_.sent(dispatched->attempt_id, clock_.steady_now());
+        table_.assign(dispatched->attempt_id, *session, clock_.steady_now());
         FMG_LOG(info) << "pipeline=" << pipeline->id << " job=" << job.name
                       << " attempt=" << dispatched->attempt_id << " (#" << dispatched->number
                       << ") assigned to runner=" << session->host;
     }
 }
 
-void Core::lose_session(const std::string& routing_id, const std::string& reason) {
-    auto it = sessions_.find(routing_id);
-    if (it == sessions_.end()) return;
-    AgentSession session = std::move(it->second);
-    sessions_.erase(it);
-    liveness_.forget(routing_id);
-    if (auto owner = session_of_runner_.find(session.runner_id);
-        owner != session_of_runner_.end() && owner->second == routing_id) {
-        session_of_runner_.erase(owner);
+void AgentLoop::lose_session(std::string routing_id, const std::string& reason) {
+    const AgentSession* lost = table_.find(routing_id);
+    if (lost == nullptr) {
+        table_.lose(routing_id);  // its liveness, should it be left
+        return;
     }
+    const AgentSession& session = *lost;
     lifecycle::mark_runner_lost(db_, session.runner_id);
     FMG_LOG(warn) << "runner=" << session.host << " lost: " << reason << "; "
                   << session.attempts.size() << " attempt(s) to retry";
@@ -98,27 +92,28 @@ void Core::lose_session(const std::string& routing_id, const std::string& reason
         lifecycle::lose_attempt(db_, status_context_, attempt, AttemptState::lost,
                                 "runner " + session.host + " lost: " + reason,
                                 settings_.max_attempts, clock_.wall_ms());
-        forget_attempt(attempt);
     }
+    // Persisted: now the session and each attempt it held leave every index at once.
+    std::optional<AgentSession> ended = table_.lose(routing_id);
+    for (AttemptId attempt : ended->attempts) logs_.close(attempt);
     statuses_changed();
     log_notifier_.notify();
     dispatch();
 }
 
-void Core::forget_attempt(AttemptId attempt) {
-    runner_of_attempt_.erase(attempt);
-    job_timeouts_.forget(attempt);
-    assign_timeouts_.answered(attempt);
+AgentSession* AgentLoop::forget_attempt(AttemptId attempt) {
+    AgentSession* owner = table_.release(attempt);
     // Its log is final: no chunk of it is accepted any more (fencing), so the file is closed
     // and a log over the cap is cut down to head and tail now, not at the next start.
     logs_.close(attempt);
+    return owner;
 }
 
-void Core::lose_orphaned_attempts() {
+void AgentLoop::lose_orphaned_attempts() {
     // After a restart: attempts whose agent did not come back within the grace period.
     size_t lost = 0;
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
-        if (runner_of_attempt_.count(attempt.id)) continue;
+        if (table_.owner_of(attempt.id)) continue;
         lifecycle::lose_attempt(db_, status_context_, attempt.id, AttemptState::lost,
                                 "its runner did not reconnect after a coordinator restart",
                                 settings_.max_attempts, clock_.wall_ms());
@@ -132,10 +127,10 @@ void Core::lose_orphaned_attempts() {
     }
 }
 
-void Core::time_out_attempt(AttemptId attempt_id) {
+void AgentLoop::time_out_attempt(AttemptId attempt_id) {
     auto attempt = pipelines::find_attempt(db_, attempt_id);
     if (!attempt || is_terminal(attempt->status)) return;
-    std::string message = protocol::job_timeout_message(job_timeouts_.limit());
+    std::string message = protocol::job_timeout_message(table_.job_timeouts().limit());
     // Its agent should have stopped it and said so in the log; it did not (stuck, gone, or
     // too old to know the limit), so the log gets the line the agent would have written.
     std::string line = "fmg: " + message + " (--job-timeout); ended by the coordinator\n";
@@ -148,45 +143,35 @@ void Core::time_out_attempt(AttemptId attempt_id) {
     }
     lifecycle::finish_attempt(db_, status_context_, attempt_id, AttemptState::error, message,
                               clock_.wall_ms());
-    runner_of_attempt_.erase(attempt_id);
-    timed_out_here_.insert(attempt_id);
+    AgentSession* owner = table_.time_out(attempt_id);
     logs_.close(attempt_id);
     std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
     FMG_LOG(warn) << "runner=" << host << " attempt=" << attempt_id << " " << message
                   << "; its agent did not report the end in time, so the coordinator ended it";
     // Not a lost runner: the job is not retried. Its agent, if connected, stops it.
-    if (attempt->runner_id) {
-        if (auto owner = session_of_runner_.find(*attempt->runner_id);
-            owner != session_of_runner_.end()) {
-            sessions_[owner->second].attempts.erase(attempt_id);
-            send(owner->second, protocol::Cancel{attempt_id, message});
-        }
-    }
+    if (owner != nullptr) send(owner->routing_id, protocol::Cancel{attempt_id, message});
     log_notifier_.notify();
     statuses_changed();
     dispatch();
 }
 
-void Core::time_out_assignment(AttemptId attempt_id) {
-    auto runner = runner_of_attempt_.find(attempt_id);
-    if (runner == runner_of_attempt_.end()) return;
-    const RunnerId runner_id = runner->second;
+void AgentLoop::time_out_assignment(AttemptId attempt_id) {
+    if (!table_.owner_of(attempt_id)) return;
     auto attempt = pipelines::find_attempt(db_, attempt_id);
     if (!attempt || attempt->status != AttemptState::assigned) return;
     const std::string host = attempt->runner_host.empty() ? "(none)" : attempt->runner_host;
     const std::string reason = "runner " + host + " did not accept the job within " +
-                               std::to_string(assign_timeouts_.timeout().count() / 1000) + " s";
+                               std::to_string(table_.assign_timeouts().timeout().count() / 1000) +
+                               " s";
     lifecycle::lose_attempt(db_, status_context_, attempt_id, AttemptState::lost, reason,
                             settings_.max_attempts, clock_.wall_ms());
-    forget_attempt(attempt_id);
+    AgentSession* owner = forget_attempt(attempt_id);
     FMG_LOG(warn) << "runner=" << host << " attempt=" << attempt_id << " " << reason
                   << "; the attempt is lost and its slot free";
-    if (auto owner = session_of_runner_.find(runner_id); owner != session_of_runner_.end()) {
-        AgentSession& session = sessions_[owner->second];
-        session.attempts.erase(attempt_id);
-        ++session.unanswered_assigns;
+    if (owner != nullptr) {
+        ++owner->unanswered_assigns;
         // Should the assign still arrive, or its answer have been lost, the agent stops it.
-        send(owner->second, protocol::Cancel{attempt_id, reason});
+        send(owner->routing_id, protocol::Cancel{attempt_id, reason});
     }
     log_notifier_.notify();
     statuses_changed();

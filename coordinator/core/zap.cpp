@@ -1,14 +1,14 @@
 // ZAP (ZeroMQ RFC 27) handler: admits a CURVE client only when its public key belongs to a
 // registered, non-revoked runner, and names the runner as the connection's User-Id.
 
-#include "coordinator/core/core.h"
+#include "coordinator/core/agent_loop.h"
 #include "coordinator/store/runner_store.h"
 #include "shared/crypto.h"
 #include "shared/log.h"
 
 namespace fmg::coordinator {
 
-void Core::answer_zap_request() {
+void AgentLoop::answer_zap_request() {
     std::vector<zmq::message_t> request;
     while (true) {
         zmq::message_t part;

@@ -77,6 +77,15 @@ std::string_view FieldReader::str_of(const msgpack::object& object) {
     return {object.via.str.ptr, object.via.str.size};
 }
 
+bool FieldReader::has(std::string_view key) const {
+    for (uint32_t i = 0; i < map_.size; ++i) {
+        if (map_.ptr[i].key.type == msgpack::type::STR && str_of(map_.ptr[i].key) == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
 const msgpack::object* FieldReader::find(std::string_view key) {
     if (error_) return nullptr;
     const msgpack::object* found = nullptr;

@@ -56,6 +56,10 @@ class FieldReader {
     template <typename Item, typename ReadItem>
     void map_list(std::string_view key, std::vector<Item>& out, ReadItem read_item);
 
+    /// Whether the map has a field `key`, for an OPTIONAL field (read it with the methods
+    /// above only when it is there).
+    bool has(std::string_view key) const;
+
     /// Records `problem` about field `key` unless an error is already recorded:
     /// "<context>: field '<path><key>' <problem>".
     void fail(std::string_view key, std::string_view problem);

@@ -88,6 +88,15 @@ inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{
     {StepWhen::always, "always"},
 }};
 
+inline constexpr std::array<WireName<RejectCode>, 6> kRejectCodeNames{{
+    {RejectCode::no_session, "no_session"},
+    {RejectCode::unknown_runner, "unknown_runner"},
+    {RejectCode::revoked, "revoked"},
+    {RejectCode::replaced, "replaced"},
+    {RejectCode::invalid_frame, "invalid_frame"},
+    {RejectCode::other, "other"},
+}};
+
 /// The wire string of `value`; every enum value is in its table (checked by the tests).
 template <typename Enum, size_t N>
 constexpr std::string_view wire_name(Enum value, const std::array<WireName<Enum>, N>& names) {

@@ -190,7 +190,7 @@ double task_cpu_seconds(const std::filesystem::path& stat_file) {
 }
 
 /// CPU seconds of each thread of `pid` so far, summed by role: "event loop" (the main
-/// thread, which runs the coordinator's Core), ZeroMQ's threads by name ("ZMQbg/IO/0"), and
+/// thread, which runs the coordinator's AgentLoop), ZeroMQ's threads by name ("ZMQbg/IO/0"), and
 /// "other threads".
 std::map<std::string, double> cpu_by_thread(pid_t pid) {
     std::map<std::string, double> seconds;

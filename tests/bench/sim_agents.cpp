@@ -215,7 +215,7 @@ void SimAgents::Loop::handle(size_t index, const protocol::CoordinatorMessage& m
         agent.agent_timeout = Millis(welcome->agent_timeout_ms);
         agent.due = now + agent.heartbeat_interval;
     } else if (auto* reject = std::get_if<protocol::Reject>(&message)) {
-        if (reject->reason.rfind("no session", 0) == 0) {
+        if (reject->code == protocol::RejectCode::no_session) {
             // The coordinator forgot the session (it declared the agent lost): like the real
             // agent (agent/session/session.cpp), say hello again on the same socket, once.
             if (agent.phase != Phase::online) return;

@@ -43,7 +43,7 @@ struct SimAgentsStats {
     uint64_t hellos = 0;  // sessions opened (first ones and reconnects)
     uint64_t welcomes = 0;
     uint64_t rejects = 0;    // a rejected agent stops, as a real one exits
-    uint64_t forgotten = 0;  // "no session" answers: the coordinator had dropped the session
+    uint64_t forgotten = 0;  // `no_session` rejects: the coordinator had dropped the session
     uint64_t heartbeats_sent = 0;
     uint64_t frames_received = 0;  // every frame from the coordinator
     uint64_t assigns = 0;

@@ -76,7 +76,7 @@ TEST_CASE(
         CHECK(dispatched->number == number);
         timeouts.sent(dispatched->attempt_id, clock.steady_now());
         clock.advance(timeouts.timeout());
-        // What the loop does for each attempt due (Core::time_out_assignment).
+        // What the loop does for each attempt due (AgentLoop::time_out_assignment).
         REQUIRE(timeouts.take_due(clock.steady_now()) ==
                 std::vector<AttemptId>{dispatched->attempt_id});
         REQUIRE(attempt_row(store.db, dispatched->attempt_id).status == AttemptState::assigned);

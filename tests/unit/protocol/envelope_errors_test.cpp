@@ -88,10 +88,46 @@ TEST_CASE("a version outside the supported range is refused naming both sides",
 }
 
 TEST_CASE("a reject decodes whatever its version, so the agent learns why", "[protocol][codec]") {
-    std::string reject = encode(CoordinatorMessage{Reject{"unsupported protocol version 1"}});
+    std::string reject = encode(
+        CoordinatorMessage{Reject{RejectCode::invalid_frame, "unsupported protocol version 1"}});
     auto decoded = decode_coordinator_message(with_field(reject, "v", packed(9)));
     REQUIRE(decoded.ok());
+    CHECK(std::get<Reject>(*decoded).code == RejectCode::invalid_frame);
     CHECK(std::get<Reject>(*decoded).reason == "unsupported protocol version 1");
+}
+
+TEST_CASE("every reject code round-trips under its wire name", "[protocol][codec]") {
+    const std::vector<std::pair<RejectCode, std::string>> codes = {
+        {RejectCode::no_session, "no_session"},
+        {RejectCode::unknown_runner, "unknown_runner"},
+        {RejectCode::revoked, "revoked"},
+        {RejectCode::replaced, "replaced"},
+        {RejectCode::invalid_frame, "invalid_frame"},
+        {RejectCode::other, "other"},
+    };
+    for (const auto& [code, name] : codes) {
+        std::string frame = encode(CoordinatorMessage{Reject{code, "why"}});
+        CHECK(field_value(frame, "code") == packed(name));
+        auto decoded = decode_coordinator_message(frame);
+        REQUIRE(decoded.ok());
+        CHECK(std::get<Reject>(*decoded) == Reject{code, "why"});
+    }
+}
+
+TEST_CASE("a reject without a code, or with one this build does not know, is 'other'",
+          "[protocol][codec]") {
+    // An older coordinator sends no code; a newer one may send a code added since. Either
+    // still decodes, and 'other' ends the agent as every reject did before codes.
+    std::string reject = encode(CoordinatorMessage{Reject{RejectCode::no_session, "old"}});
+    for (const std::string& frame : {without_field(reject, "code"),
+                                     with_field(reject, "code", packed(std::string("moved")))}) {
+        auto decoded = decode_coordinator_message(frame);
+        REQUIRE(decoded.ok());
+        CHECK(std::get<Reject>(*decoded) == Reject{RejectCode::other, "old"});
+    }
+    CHECK_THAT(coordinator_error(with_field(reject, "code", packed(3))),
+               Equals("message 'reject': field 'code' must be a string (msgpack str) (got an "
+                      "unsigned integer)"));
 }
 
 TEST_CASE("the envelope needs an unsigned version and a string type", "[protocol][codec]") {

@@ -78,6 +78,9 @@ TEST_CASE("every missing field is named", "[protocol][codec]") {
     });
     for_every_field(sample_coordinator_messages(),
                     [](const std::string& type, const RawField& field, const std::string& frame) {
+                        // The one OPTIONAL field: a reject without a code is 'other'
+                        // (envelope_errors_test.cpp).
+                        if (type == "reject" && field.key == "code") return;
                         CHECK_THAT(
                             coordinator_error(without_field(frame, field.key)),
                             Equals("message '" + type + "': missing field '" + field.key + "'"));

@@ -147,7 +147,8 @@ TEST_CASE("empty lists, maps and strings round-trip", "[protocol][codec]") {
     CHECK(agent_round_trip(Hello{"n", "", 1, {}, {}}) == AgentMessage{Hello{"n", "", 1, {}, {}}});
     Assign bare{1, 0, "j", "", "", "", "", {}, {}, "", {}, 0};
     CHECK(coordinator_round_trip(bare) == CoordinatorMessage{bare});
-    CHECK(coordinator_round_trip(Reject{""}) == CoordinatorMessage{Reject{""}});
+    CHECK(coordinator_round_trip(Reject{RejectCode::other, ""}) ==
+          CoordinatorMessage{Reject{RejectCode::other, ""}});
 }
 
 TEST_CASE("unknown fields are ignored, for forward compatibility", "[protocol][codec]") {

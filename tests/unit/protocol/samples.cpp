@@ -46,7 +46,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   3600000};
     return {
         Welcome{12, 250, 750},
-        Reject{"runner 'build-01' is revoked"},
+        Reject{RejectCode::revoked, "runner 'build-01' is revoked"},
         CoordinatorHeartbeat{},
         assign,
         Ack{42, 17},

@@ -1,19 +1,21 @@
 #pragma once
 // The coordinator's event loop (principles: one writer per process): one thread owns the agents'
-// ROUTER socket, the ZAP handler, the agent sessions and every job/attempt state change.
-// HTTP handlers and the pipeline preparer talk to it only through its mailbox.
+// ROUTER socket, the ZAP handler, the agent sessions and every job/attempt state change: it
+// meets agents' messages, dispatches queued jobs to free slots and ends attempts whose agent
+// or time limit is gone. HTTP handlers and the pipeline preparer talk to it only through its
+// mailbox.
 
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 #include <zmq.hpp>
 
 #include "coordinator/core/agent_session.h"
-#include "coordinator/core/assign_timeouts.h"
+#include "coordinator/core/attempt_table.h"
 #include "coordinator/core/commands.h"
-#include "coordinator/core/job_timeouts.h"
 #include "coordinator/core/liveness.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/logs/log_store.h"
@@ -27,21 +29,32 @@
 
 namespace fmg::coordinator {
 
-class Core {
+class AgentLoop {
   public:
     /// `on_statuses_queued` wakes the GitHub status sender after a change queued statuses.
     /// Binds the agent endpoint; throws zmq::error_t when it cannot.
-    Core(const Settings& settings, const Identity& identity, zmq::context_t& context, Database& db,
-         LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
-         std::function<void()> on_statuses_queued);
+    AgentLoop(const Settings& settings, const Identity& identity, zmq::context_t& context,
+              Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
+              std::function<void()> on_statuses_queued);
 
-    /// Runs until a StopLoop command arrives.
+    /// Runs until a StopLoop command arrives: start(), then step() until it returns false.
     void run();
 
+    /// What the loop does once before its first step: takes up what a restart left (pipelines
+    /// to cancel, attempts whose time limit runs on) and dispatches.
+    void start();
+    /// One turn of the loop: waits for a frame, a command or a connection event, at most
+    /// `max_wait` and no longer than until the first timer is due (on the loop's clock),
+    /// handles what arrived, then runs the timers that are due. Returns false once a StopLoop
+    /// command arrived. run() steps without a bound; tests step with a ManualClock.
+    bool step(Millis max_wait);
+
     Mailbox<CoreCommand>& mailbox() { return mailbox_; }
+    /// The endpoint agents connect to, with the port the system chose for a "tcp://HOST:*".
+    std::string endpoint() const { return router_.get(zmq::sockopt::last_endpoint); }
 
   private:
-    // core.cpp: the loop and timers
+    // agent_loop.cpp: the loop and timers
     void handle_command(const CoreCommand& command);
     void check_liveness();
     void check_job_timeouts();
@@ -57,8 +70,6 @@ class Core {
     // messages.cpp: one handler per agent message, each guarding first
     void handle_frame(const std::string& routing_id, const std::string& user_id,
                       std::string_view frame, int connection_fd);
-    void on_hello(const std::string& routing_id, const std::string& user_id,
-                  const protocol::Hello& hello, int connection_fd);
     void on_heartbeat(AgentSession& session, const protocol::AgentHeartbeat& heartbeat);
     void on_accepted(AgentSession& session, const protocol::Accepted& accepted);
     void on_refused(AgentSession& session, const protocol::Refused& refused);
@@ -71,14 +82,43 @@ class Core {
     /// agent to cancel it and returns false (fencing).
     bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);
 
+    // hello.cpp: opening a session (PROTOCOL.md 7.2, 10)
+    struct Reconciliation;
+    /// Identifies the runner, persists the hello and its reconciliation, opens the session
+    /// (replacing an earlier one of the runner), and only then welcomes the agent and cancels
+    /// what it runs that is not its own.
+    void on_hello(const std::string& routing_id, const std::string& user_id,
+                  const protocol::Hello& hello, int connection_fd);
+    /// The runner whose agent said hello (by its CURVE key, or by name when insecure, which
+    /// registers an unknown name); rejects the agent and returns nullopt when the runner is
+    /// unknown or revoked.
+    std::optional<RunnerRow> identify_runner(const std::string& routing_id,
+                                             const std::string& user_id,
+                                             const protocol::Hello& hello);
+    /// What becomes of the runner's attempts given what its agent reports running. Reads only.
+    Reconciliation reconcile(const RunnerRow& runner, const protocol::Hello& hello);
+    /// Writes the hello and the attempts the agent no longer has (lost), in that order.
+    void persist_hello(const RunnerRow& runner, const protocol::Hello& hello, uint32_t capacity,
+                       const Reconciliation& plan);
+    /// Opens the session in memory (replacing any other of the runner) with the attempts it
+    /// keeps; returns the routing id of the session it replaced.
+    std::optional<std::string> open_session(AgentSession session, const Reconciliation& plan);
+    /// Sends the welcome, then the cancels of the attempts the agent must stop, then the
+    /// replaced connection's reject.
+    void welcome(const AgentSession& session, const Reconciliation& plan,
+                 const std::optional<std::string>& replaced);
+
     // scheduler.cpp: dispatch and losing agents
     void dispatch();
     AgentSession* pick_session();
-    void lose_session(const std::string& routing_id, const std::string& reason);
+    /// Ends the session at `routing_id` (a copy: callers often pass the session's own, which
+    /// ends with it): the runner is lost and every attempt it held is lost and requeued.
+    void lose_session(std::string routing_id, const std::string& reason);
     void lose_orphaned_attempts();
-    /// Drops an attempt that ended without a result (lost, refused, cancelled) from the
-    /// loop's state: its output is refused from now on and its log file is closed.
-    void forget_attempt(AttemptId attempt);
+    /// Drops an attempt that ended from the loop's memory (every index of the table): its
+    /// output is refused from now on and its log file is closed. Returns the session of the
+    /// runner that owned it, if connected.
+    AgentSession* forget_attempt(AttemptId attempt);
     /// Ends an attempt that ran past --job-timeout in `error` (its agent did not report the
     /// end in time) and tells its agent to cancel it. Does nothing if it ended meanwhile.
     void time_out_attempt(AttemptId attempt);
@@ -116,21 +156,18 @@ class Core {
     Mailbox<CoreCommand> mailbox_;
     bool stopping_ = false;
 
-    std::map<std::string, AgentSession> sessions_;       // by routing id
-    std::map<RunnerId, std::string> session_of_runner_;  // runner -> routing id
-    std::map<AttemptId, RunnerId> runner_of_attempt_;    // attempts whose output is accepted
+    AttemptTable table_;  // the sessions, who owns each attempt, and their timers
     // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).
     std::map<RunnerId, int64_t> heartbeats_to_record_;
-    AgentLiveness liveness_;          // which sessions were silent too long
-    RestartGrace restart_grace_;      // attempts left from before a restart wait this long
-    JobTimeouts job_timeouts_;        // attempts that ran past --job-timeout
-    AssignTimeouts assign_timeouts_;  // assigns the agent has not answered yet
-    // Attempts the coordinator ended for their job timeout: an agent that reports one later
-    // is told to cancel it, and its late output is refused (the log already ends with the
-    // coordinator's timeout line).
-    std::set<AttemptId> timed_out_here_;
+    RestartGrace restart_grace_;  // attempts left from before a restart wait this long
+
+    // When each timer runs next (see step()).
+    SteadyTime heartbeats_due_{};
+    SteadyTime liveness_due_{};  // silent agents and the restart grace
+    SteadyTime job_timeouts_due_{};
+    SteadyTime assign_timeouts_due_{};
 };
 
 }  // namespace fmg::coordinator

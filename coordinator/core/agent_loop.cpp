@@ -1,4 +1,4 @@
-#include "coordinator/core/core.h"
+#include "coordinator/core/agent_loop.h"
 
 #include <algorithm>
 #include <cstring>
@@ -19,9 +19,9 @@ constexpr Millis kTimerResolution{20};
 
 }  // namespace
 
-Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& context,
-           Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
-           std::function<void()> on_statuses_queued)
+AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::context_t& context,
+                     Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
+                     std::function<void()> on_statuses_queued)
     : settings_(settings),
       context_(context),
       db_(db),
@@ -32,13 +32,13 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
       status_context_{settings.public_url},
       router_(context, zmq::socket_type::router),
       monitor_(context, zmq::socket_type::pair),
-      liveness_(Millis(settings.agent_timeout_ms)),
+      table_(Millis(settings.agent_timeout_ms),
+             JobTimeouts(Millis(settings.job_timeout_ms),
+                         Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
+             AssignTimeouts(assign_timeout(Millis(settings.agent_timeout_ms)))),
       // Attempts that were running before a restart get this long for their agent to come
       // back and report them before they are declared lost (principles: liveness both ways).
-      restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)),
-      job_timeouts_(Millis(settings.job_timeout_ms),
-                    Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
-      assign_timeouts_(assign_timeout(Millis(settings.agent_timeout_ms))) {
+      restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)) {
     router_.set(zmq::sockopt::linger, 0);
     // An agent (or anyone holding a runner's keys) that sends a frame over the limit is
     // disconnected before the frame is buffered (PROTOCOL.md 2.3).
@@ -67,12 +67,22 @@ Core::Core(const Settings& settings, const Identity& identity, zmq::context_t& c
                                                : " (CURVE)");
 }
 
-void Core::run() {
+void AgentLoop::run() {
+    start();
+    while (step(Millis::max())) {
+    }
+    record_heartbeats();
+    for (const auto& [routing_id, session] : table_.sessions()) {
+        FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
+    }
+}
+
+void AgentLoop::start() {
     // Pipelines accepted or cancelled while no loop ran (restart) are picked up now.
     for (PipelineId id : pipelines::with_cancel_requested(db_)) handle_command(CancelPipeline{id});
     // Attempts still running from before a restart keep the time limit they started with.
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
-        job_timeouts_.track(
+        table_.job_timeouts().track(
             attempt.id, steady_time_of(attempt.started_at.value_or(attempt.created_at), clock_));
     }
     dispatch();
@@ -82,60 +92,59 @@ void Core::run() {
     // its timer's deadlines until the timer runs again: handlers only add deadlines at least
     // a heartbeat interval ahead (a session's next heartbeat, its liveness, a job's time
     // limit), and no due time is set further ahead than one interval.
-    SteadyTime heartbeats_due = clock_.steady_now();
-    SteadyTime liveness_due = heartbeats_due;  // silent agents and the restart grace
-    SteadyTime job_timeouts_due = heartbeats_due;
-    SteadyTime assign_timeouts_due = heartbeats_due;
-    while (!stopping_) {
-        std::vector<zmq::pollitem_t> items = {
-            {router_.handle(), 0, ZMQ_POLLIN, 0},
-            {nullptr, mailbox_.fd(), ZMQ_POLLIN, 0},
-            {monitor_.handle(), 0, ZMQ_POLLIN, 0},
-        };
-        if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
-        const SteadyTime first_due =
-            std::min({heartbeats_due, liveness_due, job_timeouts_due, assign_timeouts_due});
-        zmq::poll(items.data(), items.size(),
-                  std::max(Millis(0), std::chrono::ceil<Millis>(first_due - clock_.steady_now())));
-
-        if (items[1].revents & ZMQ_POLLIN) {
-            for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
-        }
-        if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
-        if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
-        if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
-
-        const SteadyTime now = clock_.steady_now();
-        const SteadyTime earliest = now + kTimerResolution;
-        const SteadyTime latest = now + Millis(settings_.heartbeat_interval_ms);
-        auto next_due = [&](std::optional<SteadyTime> deadline) {
-            return std::max(earliest, std::min(deadline.value_or(latest), latest));
-        };
-        if (now >= liveness_due) {
-            check_liveness();
-            liveness_due =
-                std::min(next_due(liveness_.next_deadline()), next_due(restart_grace_.deadline()));
-        }
-        if (now >= job_timeouts_due) {
-            check_job_timeouts();
-            job_timeouts_due = next_due(job_timeouts_.next_deadline());
-        }
-        if (now >= assign_timeouts_due) {
-            check_assign_timeouts();
-            assign_timeouts_due = next_due(assign_timeouts_.next_deadline());
-        }
-        if (now >= heartbeats_due) {
-            heartbeats_due = next_due(send_heartbeats());
-            record_heartbeats();
-        }
-    }
-    record_heartbeats();
-    for (const auto& [routing_id, session] : sessions_) {
-        FMG_LOG(info) << "runner=" << session.host << " left connected at shutdown";
-    }
+    heartbeats_due_ = clock_.steady_now();
+    liveness_due_ = heartbeats_due_;
+    job_timeouts_due_ = heartbeats_due_;
+    assign_timeouts_due_ = heartbeats_due_;
 }
 
-void Core::receive_agent_frames() {
+bool AgentLoop::step(Millis max_wait) {
+    std::vector<zmq::pollitem_t> items = {
+        {router_.handle(), 0, ZMQ_POLLIN, 0},
+        {nullptr, mailbox_.fd(), ZMQ_POLLIN, 0},
+        {monitor_.handle(), 0, ZMQ_POLLIN, 0},
+    };
+    if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
+    const SteadyTime first_due =
+        std::min({heartbeats_due_, liveness_due_, job_timeouts_due_, assign_timeouts_due_});
+    zmq::poll(items.data(), items.size(),
+              std::clamp(std::chrono::ceil<Millis>(first_due - clock_.steady_now()), Millis(0),
+                         max_wait));
+
+    if (items[1].revents & ZMQ_POLLIN) {
+        for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
+    }
+    if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
+    if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
+    if (items[2].revents & ZMQ_POLLIN) on_monitor_event();
+
+    const SteadyTime now = clock_.steady_now();
+    const SteadyTime earliest = now + kTimerResolution;
+    const SteadyTime latest = now + Millis(settings_.heartbeat_interval_ms);
+    auto next_due = [&](std::optional<SteadyTime> deadline) {
+        return std::max(earliest, std::min(deadline.value_or(latest), latest));
+    };
+    if (now >= liveness_due_) {
+        check_liveness();
+        liveness_due_ =
+            std::min(next_due(table_.next_silence()), next_due(restart_grace_.deadline()));
+    }
+    if (now >= job_timeouts_due_) {
+        check_job_timeouts();
+        job_timeouts_due_ = next_due(table_.job_timeouts().next_deadline());
+    }
+    if (now >= assign_timeouts_due_) {
+        check_assign_timeouts();
+        assign_timeouts_due_ = next_due(table_.assign_timeouts().next_deadline());
+    }
+    if (now >= heartbeats_due_) {
+        heartbeats_due_ = next_due(send_heartbeats());
+        record_heartbeats();
+    }
+    return !stopping_;
+}
+
+void AgentLoop::receive_agent_frames() {
     // Drain what is waiting, bounded so timers still run under a flood.
     for (int i = 0; i < 1000; ++i) {
         zmq::message_t routing_id;
@@ -169,7 +178,7 @@ void Core::receive_agent_frames() {
     }
 }
 
-void Core::on_monitor_event() {
+void AgentLoop::on_monitor_event() {
     while (true) {
         zmq::message_t header;
         if (!monitor_.recv(header, zmq::recv_flags::dontwait)) return;
@@ -181,7 +190,7 @@ void Core::on_monitor_event() {
         std::memcpy(&event, header.data(), sizeof event);
         std::memcpy(&fd, static_cast<const char*>(header.data()) + 2, sizeof fd);
         if (event != ZMQ_EVENT_DISCONNECTED) continue;
-        for (const auto& [routing_id, session] : sessions_) {
+        for (const auto& [routing_id, session] : table_.sessions()) {
             if (session.connection_fd != static_cast<int>(fd)) continue;
             // The agent process ended, or ZeroMQ dropped the connection for a frame over
             // ZMQ_MAXMSGSIZE (protocol/socket_limits.h).
@@ -193,7 +202,7 @@ void Core::on_monitor_event() {
     }
 }
 
-void Core::handle_command(const CoreCommand& command) {
+void AgentLoop::handle_command(const CoreCommand& command) {
     if (std::holds_alternative<StopLoop>(command)) {
         stopping_ = true;
     } else if (auto* ready = std::get_if<PipelineReady>(&command)) {
@@ -204,12 +213,9 @@ void Core::handle_command(const CoreCommand& command) {
         auto running =
             lifecycle::cancel_pipeline(db_, status_context_, cancel->pipeline_id, clock_.wall_ms());
         for (const AttemptRow& attempt : running) {
-            forget_attempt(attempt.id);
-            auto owner = attempt.runner_id ? session_of_runner_.find(*attempt.runner_id)
-                                           : session_of_runner_.end();
-            if (owner == session_of_runner_.end()) continue;
-            sessions_[owner->second].attempts.erase(attempt.id);
-            send(owner->second, protocol::Cancel{attempt.id, "the pipeline was cancelled"});
+            if (AgentSession* owner = forget_attempt(attempt.id)) {
+                send(owner->routing_id, protocol::Cancel{attempt.id, "the pipeline was cancelled"});
+            }
         }
         FMG_LOG(info) << "pipeline=" << cancel->pipeline_id << " cancelled; stopped "
                       << running.size() << " running attempt(s)";
@@ -217,41 +223,39 @@ void Core::handle_command(const CoreCommand& command) {
         statuses_changed();
         dispatch();
     } else if (auto* revoked = std::get_if<RunnerRevoked>(&command)) {
-        auto it = session_of_runner_.find(revoked->runner_id);
-        if (it != session_of_runner_.end()) {
-            std::string routing_id = it->second;
-            send(routing_id, protocol::Reject{"this runner was revoked by an operator"});
+        if (AgentSession* session = table_.session_of(revoked->runner_id)) {
+            std::string routing_id = session->routing_id;
+            send(routing_id, protocol::Reject{protocol::RejectCode::revoked,
+                                              "this runner was revoked by an operator"});
             lose_session(routing_id, "runner revoked");
         }
     }
 }
 
-void Core::check_liveness() {
+void AgentLoop::check_liveness() {
     SteadyTime now = clock_.steady_now();
-    for (const auto& routing_id : liveness_.silent(now)) {
-        Millis silence = liveness_.silence(routing_id, now);
-        liveness_.forget(routing_id);
+    for (const auto& [routing_id, silence] : table_.silent(now)) {
         lose_session(routing_id, "silent for " + std::to_string(silence.count()) + " ms");
     }
     if (restart_grace_.expire(now)) lose_orphaned_attempts();
 }
 
-void Core::check_job_timeouts() {
-    for (AttemptId attempt : job_timeouts_.take_due(clock_.steady_now())) {
+void AgentLoop::check_job_timeouts() {
+    for (AttemptId attempt : table_.job_timeouts().take_due(clock_.steady_now())) {
         time_out_attempt(attempt);
     }
 }
 
-void Core::check_assign_timeouts() {
-    for (AttemptId attempt : assign_timeouts_.take_due(clock_.steady_now())) {
+void AgentLoop::check_assign_timeouts() {
+    for (AttemptId attempt : table_.assign_timeouts().take_due(clock_.steady_now())) {
         time_out_assignment(attempt);
     }
 }
 
-SteadyTime Core::send_heartbeats() {
+SteadyTime AgentLoop::send_heartbeats() {
     SteadyTime now = clock_.steady_now();
     SteadyTime next = now + Millis(settings_.heartbeat_interval_ms);
-    for (auto& [routing_id, session] : sessions_) {
+    for (auto& [routing_id, session] : table_.sessions()) {
         if (now >= session.next_heartbeat) {
             session.next_heartbeat = now + Millis(settings_.heartbeat_interval_ms);
             send(routing_id, protocol::CoordinatorHeartbeat{});
@@ -261,17 +265,17 @@ SteadyTime Core::send_heartbeats() {
     return next;
 }
 
-void Core::record_heartbeats() {
+void AgentLoop::record_heartbeats() {
     runners::record_heartbeats(db_, heartbeats_to_record_);
     heartbeats_to_record_.clear();
 }
 
-void Core::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {
+void AgentLoop::send(const std::string& routing_id, const protocol::CoordinatorMessage& message) {
     static_cast<void>(send_validated(routing_id, message));
 }
 
-Status Core::send_validated(const std::string& routing_id,
-                            const protocol::CoordinatorMessage& message) {
+Status AgentLoop::send_validated(const std::string& routing_id,
+                                 const protocol::CoordinatorMessage& message) {
     std::string frame = protocol::encode(message);
     // The agent drops a frame its decoder refuses (PROTOCOL.md 4); sending one would leave
     // the coordinator waiting for an answer that never comes. An assign is built from a
@@ -291,7 +295,7 @@ Status Core::send_validated(const std::string& routing_id,
     return {};
 }
 
-void Core::statuses_changed() {
+void AgentLoop::statuses_changed() {
     if (on_statuses_queued_) on_statuses_queued_();
 }
 
