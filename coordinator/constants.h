@@ -33,7 +33,7 @@ constexpr size_t kBodyMinRate = 512 * 1024;  // bytes per second
 /// GitHub truncates status descriptions beyond 140 characters.
 constexpr size_t kMaxStatusDescription = 140;
 /// The least time an agent gets to answer an `assign` with `accepted` or `refused` before the
-/// attempt is lost and its job requeued (coordinator/core/assign_timeouts.h: the timeout is
+/// attempt is lost and its job requeued (coordinator/agent_loop/assign_timeouts.h: the timeout is
 /// the agent timeout, never less than this). Without it an agent that drops an assign holds
 /// the runner slot until --job-timeout.
 constexpr std::chrono::milliseconds kMinAssignTimeout{10'000};

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "coordinator/core/commands.h"
+#include "coordinator/agent_loop/commands.h"
 #include "coordinator/http/body_budget.h"
 #include "coordinator/http/socket_deadlines.h"
 #include "coordinator/logs/log_notifier.h"
@@ -42,7 +42,7 @@ struct HttpContext {
     const Identity& identity;
     std::filesystem::path database_file;
     std::filesystem::path logs_dir;
-    Mailbox<CoreCommand>& core_mailbox;
+    Mailbox<LoopCommand>& core_mailbox;
     std::function<void(PipelineId)> prepare;  // queues a pipeline for the preparer
     LogNotifier& log_notifier;
     const Clock& clock;

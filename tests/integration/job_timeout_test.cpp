@@ -153,7 +153,7 @@ TEST_CASE(
     "timeouts: a restarted coordinator ends a job whose agent is gone at its job timeout, "
     "though the restart grace still waits for the agent") {
     constexpr int kLimitSeconds = 5;
-    // What the coordinator allows past the limit before it acts (coordinator/core/job_timeouts.h:
+    // What the coordinator allows past the limit before it acts (coordinator/agent_loop/job_timeouts.h:
     // the agent timeout plus 5 s), and some room for a loaded machine.
     constexpr std::chrono::milliseconds kBackstop{kLimitSeconds * 1000 + kFastAgentTimeoutMs +
                                                   5000};

@@ -9,7 +9,7 @@
 #include <string>
 #include <zmq.hpp>
 
-#include "coordinator/core/agent_loop.h"
+#include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/logs/log_cap.h"
 #include "coordinator/logs/log_notifier.h"
 #include "coordinator/logs/log_store.h"

@@ -3,7 +3,7 @@
 // answer, and what the coordinator records for it (lost, the job requeued, counted towards
 // --max-attempts).
 
-#include "coordinator/core/assign_timeouts.h"
+#include "coordinator/agent_loop/assign_timeouts.h"
 
 #include <catch2/catch.hpp>
 

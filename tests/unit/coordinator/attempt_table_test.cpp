@@ -1,7 +1,7 @@
 // The agent loop's table of sessions and attempts on its own: ending an attempt or a session
 // leaves no trace in any index, and replacing a session keeps its runner's attempts.
 
-#include "coordinator/core/attempt_table.h"
+#include "coordinator/agent_loop/attempt_table.h"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // it is due once, what moves or drops its deadline, deadlines of attempts from before a
 // restart, and what a timed-out (or cancelled) job shows on GitHub.
 
-#include "coordinator/core/job_timeouts.h"
+#include "coordinator/agent_loop/job_timeouts.h"
 
 #include <catch2/catch.hpp>
 

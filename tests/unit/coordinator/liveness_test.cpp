@@ -1,7 +1,7 @@
 // The coordinator's liveness decisions with a manual clock: when a silent agent is lost, what
 // resets its silence, when the loop must wake next, and the restart grace window.
 
-#include "coordinator/core/liveness.h"
+#include "coordinator/agent_loop/liveness.h"
 
 #include <catch2/catch.hpp>
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/core/agent_session.h"
-#include "coordinator/core/assign_timeouts.h"
-#include "coordinator/core/job_timeouts.h"
-#include "coordinator/core/liveness.h"
+#include "coordinator/agent_loop/agent_session.h"
+#include "coordinator/agent_loop/assign_timeouts.h"
+#include "coordinator/agent_loop/job_timeouts.h"
+#include "coordinator/agent_loop/liveness.h"
 #include "coordinator/store/rows.h"
 #include "shared/clock.h"
 

@@ -1,4 +1,4 @@
-#include "coordinator/core/liveness.h"
+#include "coordinator/agent_loop/liveness.h"
 
 namespace fmg::coordinator {
 

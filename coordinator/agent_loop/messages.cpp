@@ -3,7 +3,7 @@
 // it drops something, then persists, then updates memory, then sends (principles: handlers
 // guard first; persist, then change memory, then send).
 
-#include "coordinator/core/agent_loop.h"
+#include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"

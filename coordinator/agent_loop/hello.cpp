@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "coordinator/core/agent_loop.h"
+#include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"

@@ -1,4 +1,4 @@
-#include "coordinator/core/attempt_deadlines.h"
+#include "coordinator/agent_loop/attempt_deadlines.h"
 
 namespace fmg::coordinator {
 

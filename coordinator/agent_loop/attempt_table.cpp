@@ -1,4 +1,4 @@
-#include "coordinator/core/attempt_table.h"
+#include "coordinator/agent_loop/attempt_table.h"
 
 namespace fmg::coordinator {
 

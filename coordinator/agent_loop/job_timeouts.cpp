@@ -1,4 +1,4 @@
-#include "coordinator/core/job_timeouts.h"
+#include "coordinator/agent_loop/job_timeouts.h"
 
 namespace fmg::coordinator {
 

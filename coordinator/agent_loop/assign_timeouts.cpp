@@ -1,4 +1,4 @@
-#include "coordinator/core/assign_timeouts.h"
+#include "coordinator/agent_loop/assign_timeouts.h"
 
 #include <algorithm>
 

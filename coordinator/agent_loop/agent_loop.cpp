@@ -1,4 +1,4 @@
-#include "coordinator/core/agent_loop.h"
+#include "coordinator/agent_loop/agent_loop.h"
 
 #include <algorithm>
 #include <cstring>
@@ -112,7 +112,7 @@ bool AgentLoop::step(Millis max_wait) {
                          max_wait));
 
     if (items[1].revents & ZMQ_POLLIN) {
-        for (const CoreCommand& command : mailbox_.take_all()) handle_command(command);
+        for (const LoopCommand& command : mailbox_.take_all()) handle_command(command);
     }
     if (zap_ && (items[3].revents & ZMQ_POLLIN)) answer_zap_request();
     if (items[0].revents & ZMQ_POLLIN) receive_agent_frames();
@@ -202,7 +202,7 @@ void AgentLoop::on_monitor_event() {
     }
 }
 
-void AgentLoop::handle_command(const CoreCommand& command) {
+void AgentLoop::handle_command(const LoopCommand& command) {
     if (std::holds_alternative<StopLoop>(command)) {
         stopping_ = true;
     } else if (auto* ready = std::get_if<PipelineReady>(&command)) {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "coordinator/core/attempt_deadlines.h"
+#include "coordinator/agent_loop/attempt_deadlines.h"
 #include "coordinator/store/rows.h"
 #include "shared/clock.h"
 

@@ -1,7 +1,7 @@
 // ZAP (ZeroMQ RFC 27) handler: admits a CURVE client only when its public key belongs to a
 // registered, non-revoked runner, and names the runner as the connection's User-Id.
 
-#include "coordinator/core/agent_loop.h"
+#include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/store/runner_store.h"
 #include "shared/crypto.h"
 #include "shared/log.h"

@@ -13,10 +13,10 @@
 #include <vector>
 #include <zmq.hpp>
 
-#include "coordinator/core/agent_session.h"
-#include "coordinator/core/attempt_table.h"
-#include "coordinator/core/commands.h"
-#include "coordinator/core/liveness.h"
+#include "coordinator/agent_loop/agent_session.h"
+#include "coordinator/agent_loop/attempt_table.h"
+#include "coordinator/agent_loop/commands.h"
+#include "coordinator/agent_loop/liveness.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/logs/log_store.h"
 #include "coordinator/setup/identity.h"
@@ -49,13 +49,13 @@ class AgentLoop {
     /// command arrived. run() steps without a bound; tests step with a ManualClock.
     bool step(Millis max_wait);
 
-    Mailbox<CoreCommand>& mailbox() { return mailbox_; }
+    Mailbox<LoopCommand>& mailbox() { return mailbox_; }
     /// The endpoint agents connect to, with the port the system chose for a "tcp://HOST:*".
     std::string endpoint() const { return router_.get(zmq::sockopt::last_endpoint); }
 
   private:
     // agent_loop.cpp: the loop and timers
-    void handle_command(const CoreCommand& command);
+    void handle_command(const LoopCommand& command);
     void check_liveness();
     void check_job_timeouts();
     void check_assign_timeouts();
@@ -153,7 +153,7 @@ class AgentLoop {
     zmq::socket_t router_;
     std::optional<zmq::socket_t> zap_;
     zmq::socket_t monitor_;  // ROUTER connection events: a closed connection is a dead agent
-    Mailbox<CoreCommand> mailbox_;
+    Mailbox<LoopCommand> mailbox_;
     bool stopping_ = false;
 
     AttemptTable table_;  // the sessions, who owns each attempt, and their timers

@@ -22,6 +22,6 @@ struct RunnerRevoked {
 /// Shut down.
 struct StopLoop {};
 
-using CoreCommand = std::variant<PipelineReady, CancelPipeline, RunnerRevoked, StopLoop>;
+using LoopCommand = std::variant<PipelineReady, CancelPipeline, RunnerRevoked, StopLoop>;
 
 }  // namespace fmg::coordinator
