@@ -3,7 +3,7 @@
 // the URL reaches it on stdin only, its one-line reason becomes the error, an unexpected end
 // is named, and cancel() stops it at once.
 
-#include "agent/session/checkout.h"
+#include "agent/job/checkout.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>

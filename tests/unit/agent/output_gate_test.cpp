@@ -3,13 +3,13 @@
 // never once the job is being stopped. A JobRunner whose output is never released stops
 // reading its step's output after the window.
 
-#include "agent/session/output_gate.h"
+#include "agent/link/output_gate.h"
 
 #include <catch2/catch.hpp>
 #include <future>
 
 #include "agent/executor/executor_factory.h"
-#include "agent/session/job_runner.h"
+#include "agent/job/job_runner.h"
 #include "executor_test_support.h"
 
 using namespace fmg;

@@ -20,13 +20,13 @@ struct ShellJob {
     TempWorkspace workspace;
     TempWorkspace work_dir;  // where running steps are recorded
     std::unique_ptr<Executor> executor;
-    std::unique_ptr<JobSession> session;
+    std::unique_ptr<JobExecution> execution;
 
     explicit ShellJob(Environment environment = {}, std::vector<std::string> pass_env = {}) {
         ExecutorOptions options{"", work_dir.path()};
         options.pass_env = std::move(pass_env);
         executor = make_executor("shell", options);
-        JobSpec spec;
+        JobSetup spec;
         spec.attempt_id = 7;
         spec.environment = std::move(environment);
         spec.working_directory = "~/project";
@@ -34,12 +34,12 @@ struct ShellJob {
         CollectedOutput ignored;
         auto started = executor->start(spec, ignored.sink());
         REQUIRE(started);
-        session = std::move(*started);
+        execution = std::move(*started);
     }
 
     StepExit run(const std::string& command, CollectedOutput& output, RunStep step = {}) {
         step.command = command;
-        return session->run(step, output.sink());
+        return execution->run(step, output.sink());
     }
 };
 
@@ -203,7 +203,7 @@ TEST_CASE("shell: cancel from another thread ends a running step within 2 s", "[
     std::thread runner([&] { exit = job.run("echo ready; trap '' TERM; sleep 60", output); });
     REQUIRE(eventually([&] { return output.contains("ready"); }));
     auto cancelled_at = std::chrono::steady_clock::now();
-    job.session->cancel();
+    job.execution->cancel();
     runner.join();
     CHECK(seconds_since(cancelled_at) < 2.0);
     CHECK(exit.kind == StepExit::Kind::cancelled);
@@ -230,7 +230,7 @@ TEST_CASE("shell: a missing workspace fails the start", "[shell-executor]") {
     auto executor = make_executor("shell", {"", "/tmp"});
     REQUIRE(executor);
     CHECK(executor->name() == "shell");
-    JobSpec spec;
+    JobSetup spec;
     spec.workspace = "/nonexistent/fmg-workspace";
     CollectedOutput output;
     auto started = executor->start(spec, output.sink());

@@ -1,4 +1,4 @@
-#include "agent/session/output_gate.h"
+#include "agent/link/output_gate.h"
 
 namespace fmg::agent {
 
