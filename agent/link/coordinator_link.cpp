@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "protocol/codec.h"
 #include "protocol/socket_limits.h"
@@ -12,6 +11,7 @@
 #include "shared/exit_codes.h"
 #include "shared/log.h"
 #include "shared/version.h"
+#include "shared/zmq_monitor.h"
 
 namespace fmg::agent {
 namespace {
@@ -56,13 +56,10 @@ void CoordinatorLink::connect() {
         socket_->set(zmq::sockopt::curve_secretkey,
                      zmq::buffer(*curve::to_binary(credentials_->secret_key)));
     }
-    std::string monitor_endpoint = "inproc://agent-monitor-" + std::to_string(++monitor_serial_);
-    zmq_socket_monitor(socket_->handle(), monitor_endpoint.c_str(),
-                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED);
-    monitor_.emplace(context_, zmq::socket_type::pair);
-    monitor_->set(zmq::sockopt::linger, 0);
-    monitor_->connect(monitor_endpoint);
+    monitor_.emplace(open_monitor(
+        context_, *socket_, "inproc://agent-monitor-" + std::to_string(++monitor_serial_),
+        ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED));
     socket_->connect(endpoint_);
     welcomed_ = false;
     reconnect_at_.reset();
@@ -310,23 +307,16 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
 
 void CoordinatorLink::on_monitor_event() {
     while (monitor_) {
-        zmq::message_t header;
-        if (!monitor_->recv(header, zmq::recv_flags::dontwait)) return;
-        zmq::message_t address;
-        if (header.more()) (void)monitor_->recv(address, zmq::recv_flags::none);
-        if (header.size() < 6) continue;
-        uint16_t event = 0;
-        uint32_t value = 0;
-        std::memcpy(&event, header.data(), sizeof event);
-        std::memcpy(&value, static_cast<const char*>(header.data()) + 2, sizeof value);
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        std::optional<MonitorEvent> monitored = receive_monitor_event(*monitor_);
+        if (!monitored) return;
+        if (monitored->event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             FMG_LOG(error) << "authentication refused by the coordinator at " << endpoint_
-                           << " (status " << value
+                           << " (status " << monitored->value
                            << "): this runner's key is not registered or was revoked";
             exit_code_ = exit_code::kUnreachable;
             return;
         }
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+        if (monitored->event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
             FMG_LOG(warn) << "handshake with " << endpoint_
                           << " failed (protocol error; is it an fmg coordinator with CURVE?)";
         }
