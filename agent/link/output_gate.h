@@ -41,8 +41,14 @@ class OutputGate {
 
     /// Bytes posted and not yet released.
     uint64_t held() const;
+    /// Whether a pass() now would wait; a waiting one keeps waiting while this holds.
+    bool would_wait() const;
+    /// How many pass() calls are waiting.
+    size_t waiting() const;
 
   private:
+    bool closed() const;  // would_wait(), with mutex_ held
+
     const size_t window_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
@@ -50,6 +56,7 @@ class OutputGate {
     uint64_t released_ = 0;
     bool metered_ = true;
     bool open_ = false;
+    size_t waiting_ = 0;
 };
 
 }  // namespace fmg::agent

@@ -188,15 +188,16 @@ TEST_CASE("shell: a silent step is stopped after no_output_timeout, with its who
 TEST_CASE("shell: output resets the no-output timer", "[shell-executor]") {
     ShellJob job;
     RunStep step;
-    step.no_output_timeout = 500ms;
+    step.no_output_timeout = 1s;  // far longer than a pause between ticks, shorter than all
     CollectedOutput output;
-    StepExit exit =
-        job.run("for i in 1 2 3 4 5 6 7 8; do echo tick; sleep 0.15; done", output, step);
+    StepExit exit = job.run("for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo tick; sleep 0.15; done",
+                            output, step);
     CHECK(exit.kind == StepExit::Kind::exited);
     CHECK(exit.exit_code == 0);
 }
 
-TEST_CASE("shell: cancel from another thread ends a running step within 2 s", "[shell-executor]") {
+TEST_CASE("shell: cancel from another thread ends a running step that ignores SIGTERM",
+          "[shell-executor]") {
     ShellJob job;
     CollectedOutput output;
     StepExit exit;
@@ -205,13 +206,13 @@ TEST_CASE("shell: cancel from another thread ends a running step within 2 s", "[
     auto cancelled_at = std::chrono::steady_clock::now();
     job.execution->cancel();
     runner.join();
-    CHECK(seconds_since(cancelled_at) < 2.0);
+    // SIGKILL follows kShellStopGrace (1 s) later; without it the step would sleep 60 s.
+    CHECK(seconds_since(cancelled_at) < 10.0);
     CHECK(exit.kind == StepExit::Kind::cancelled);
 
+    // Later steps are not started at all.
     CollectedOutput after;
-    auto start = std::chrono::steady_clock::now();
     CHECK(job.run("echo must-not-run", after).kind == StepExit::Kind::cancelled);
-    CHECK(seconds_since(start) < 0.5);
     CHECK(after.text().empty());
 }
 
