@@ -1,4 +1,4 @@
-// fmg-agent: parse settings, load credentials, check the executor, run the session.
+// fmg-agent: parse settings, load credentials, check the executor, run the link to the coordinator.
 
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -8,9 +8,9 @@
 #include <iostream>
 
 #include "agent/executor/executor_factory.h"
-#include "agent/session/checkout.h"
-#include "agent/session/session.h"
-#include "agent/session/workspaces.h"
+#include "agent/job/checkout.h"
+#include "agent/job/workspaces.h"
+#include "agent/link/coordinator_link.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
 #include "shared/exit_codes.h"
@@ -102,9 +102,9 @@ int run(fmg::agent::AgentSettings settings) {
                   << executor->name() << ", capacity " << settings.capacity << ", work dir "
                   << settings.work_dir.string();
     SystemClock clock;
-    agent::Session session(settings, credentials ? &*credentials : nullptr, endpoint, *executor,
-                           clock, signal_fd);
-    return session.run();
+    agent::CoordinatorLink link(settings, credentials ? &*credentials : nullptr, endpoint,
+                                *executor, clock, signal_fd);
+    return link.run();
 }
 
 }  // namespace

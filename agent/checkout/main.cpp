@@ -1,5 +1,5 @@
 // fmg-checkout: the agent's checkout step, in a process of its own so that fmg-agent never
-// loads libgit2 (agent/session/checkout.h says why). fmg-agent starts it; it is not meant to
+// loads libgit2 (agent/job/checkout.h says why). fmg-agent starts it; it is not meant to
 // be run by hand, but can be:
 //
 //   echo URL | fmg-checkout MIRRORS_DIR SHA DESTINATION

@@ -7,7 +7,7 @@
 
 #include "agent/docker/run_exec.h"
 #include "agent/executor/docker_host_firewall.h"
-#include "agent/executor/docker_job_session.h"
+#include "agent/executor/docker_job_execution.h"
 #include "agent/executor/working_directory.h"
 #include "shared/log.h"
 
@@ -128,7 +128,7 @@ Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
     return **found;
 }
 
-docker::ContainerSpec DockerExecutor::confined_spec(const JobSpec& job, const std::string& image,
+docker::ContainerSpec DockerExecutor::confined_spec(const JobSetup& job, const std::string& image,
                                                     const std::string& role) const {
     docker::ContainerSpec spec;
     spec.image = image;
@@ -142,7 +142,7 @@ docker::ContainerSpec DockerExecutor::confined_spec(const JobSpec& job, const st
     return spec;
 }
 
-Status DockerExecutor::start_containers(const JobSpec& job, const std::filesystem::path& workspace,
+Status DockerExecutor::start_containers(const JobSetup& job, const std::filesystem::path& workspace,
                                         DockerJobContext& context,
                                         CreatedResources& created) const {
     auto network = networks_->take();
@@ -192,8 +192,8 @@ Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
     return {};
 }
 
-Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
-                                                          const OutputSink& output) {
+Result<std::unique_ptr<JobExecution>> DockerExecutor::start(const JobSetup& job,
+                                                            const OutputSink& output) {
     if (job.image.empty()) return Error{"the job names no docker image"};
     std::filesystem::path workspace =
         job.workspace.is_relative() ? work_dir_ / job.workspace : job.workspace;
@@ -243,8 +243,8 @@ Result<std::unique_ptr<JobSession>> DockerExecutor::start(const JobSpec& job,
                   << context.primary_id.substr(0, 12) << " from " << job.image << " with "
                   << job.services.size() << " service(s), shell " << context.shell;
     created.release();
-    return std::unique_ptr<JobSession>(
-        std::make_unique<DockerJobSession>(client_, std::move(context), networks_));
+    return std::unique_ptr<JobExecution>(
+        std::make_unique<DockerJobExecution>(client_, std::move(context), networks_));
 }
 
 size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {

@@ -41,7 +41,7 @@ struct DockerJobContext;
 class DockerExecutor final : public Executor {
   public:
     /// `socket_path`: the Docker Engine's Unix socket; `work_dir`: the agent's work
-    /// directory (a relative JobSpec::workspace is under it); `runner_name`: labels the
+    /// directory (a relative JobSetup::workspace is under it); `runner_name`: labels the
     /// containers, so agents sharing one engine only ever remove their own (empty: no label).
     DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
                    std::string runner_name = "", DockerJobPolicy policy = {});
@@ -60,8 +60,8 @@ class DockerExecutor final : public Executor {
     /// directory, then the services, and picks the shell (/bin/bash if the image has it,
     /// else /bin/sh). Fails with "pull IMAGE: <Docker's message>" or a similar line for the
     /// step that failed; nothing is left behind on failure.
-    Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
-                                              const OutputSink& output) override;
+    Result<std::unique_ptr<JobExecution>> start(const JobSetup& job,
+                                                const OutputSink& output) override;
 
     /// Removes (force) every container of this runner (every fmg container when the runner
     /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`, then the
@@ -74,10 +74,10 @@ class DockerExecutor final : public Executor {
     Result<docker::ImageInfo> ensure_image(const std::string& image,
                                            const OutputSink& output) const;
     // Creates the job's network, the primary on it (workspace mounted), and the services.
-    Status start_containers(const JobSpec& job, const std::filesystem::path& workspace,
+    Status start_containers(const JobSetup& job, const std::filesystem::path& workspace,
                             DockerJobContext& context, CreatedResources& created) const;
     // A container spec with the labels, capabilities and limits every job container gets.
-    docker::ContainerSpec confined_spec(const JobSpec& job, const std::string& image,
+    docker::ContainerSpec confined_spec(const JobSetup& job, const std::string& image,
                                         const std::string& role) const;
     // Removes the networks of this runner that neither an attempt kept (by its label, or
     // its containers' network) nor this process's pool uses; returns how many.
@@ -90,7 +90,7 @@ class DockerExecutor final : public Executor {
     std::filesystem::path work_dir_;
     std::string runner_name_;
     DockerJobPolicy policy_;
-    std::shared_ptr<DockerNetworkPool> networks_;  // shared with the sessions, which give
+    std::shared_ptr<DockerNetworkPool> networks_;  // shared with the executions, which give
                                                    // their network back when they close
     std::mutex firewall_mutex_;  // one job at a time checks (and repairs) the rule
 };

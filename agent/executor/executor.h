@@ -1,7 +1,7 @@
 #pragma once
 // How an agent runs the steps of one job: in a Docker container (docker executor) or as host
-// processes (shell executor). The agent's session checks the commit out into a workspace,
-// starts a JobSession, runs each step in it and closes it.
+// processes (shell executor). The agent's job runner checks the commit out into a workspace,
+// starts a JobExecution, runs each step in it and closes it.
 
 #include <chrono>
 #include <cstdint>
@@ -24,7 +24,7 @@ using Environment = std::map<std::string, std::string>;
 using OutputSink = std::function<void(std::string_view bytes)>;
 
 /// What a job needs from its executor.
-struct JobSpec {
+struct JobSetup {
     int64_t attempt_id = 0;             // containers are labelled with it
     std::string image;                  // docker: the primary image
     std::vector<std::string> services;  // docker: service images sharing its network
@@ -45,7 +45,7 @@ struct StepExit {
     enum class Kind {
         exited,             // the command ended; see exit_code
         no_output_timeout,  // killed after no_output_timeout without output
-        cancelled,          // JobSession::cancel() was called
+        cancelled,          // JobExecution::cancel() was called
         error,              // the executor failed (see message)
     };
     Kind kind = Kind::exited;
@@ -54,9 +54,9 @@ struct StepExit {
 };
 
 /// One job's execution context: a container, or a directory on the host.
-class JobSession {
+class JobExecution {
   public:
-    virtual ~JobSession() = default;
+    virtual ~JobExecution() = default;
 
     /// Runs one step and blocks until it ends, sending its output to `output`. A line
     /// explaining a timeout or executor error is written to `output` before returning.
@@ -66,7 +66,7 @@ class JobSession {
     /// once. Thread-safe: called from the agent's event loop while run() blocks elsewhere.
     virtual void cancel() = 0;
 
-    /// Removes everything the session created (containers). Idempotent.
+    /// Removes everything the execution created (containers). Idempotent.
     virtual void close() = 0;
 };
 
@@ -84,8 +84,8 @@ class Executor {
     /// Prepares a job (docker: pulls a missing image, writing progress to `output`, then
     /// creates and starts the containers). Fails with a message users can act on, e.g.
     /// Docker's own error for an image that cannot be pulled.
-    virtual Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
-                                                      const OutputSink& output) = 0;
+    virtual Result<std::unique_ptr<JobExecution>> start(const JobSetup& job,
+                                                        const OutputSink& output) = 0;
 
     /// Removes leftovers (docker: containers labelled with an attempt id) of attempts the
     /// agent no longer runs. Returns how many it removed.

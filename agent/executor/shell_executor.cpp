@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "agent/executor/shell_job_session.h"
+#include "agent/executor/shell_job_execution.h"
 #include "agent/executor/shell_scratch.h"
 #include "agent/executor/shell_step_environment.h"
 #include "agent/executor/shell_step_records.h"
@@ -43,8 +43,8 @@ Status ShellExecutor::check() const {
     return probe_step_sandbox();
 }
 
-Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, const OutputSink&) {
-    JobSpec spec = job;
+Result<std::unique_ptr<JobExecution>> ShellExecutor::start(const JobSetup& job, const OutputSink&) {
+    JobSetup spec = job;
     if (spec.workspace.is_relative()) spec.workspace = options_.work_dir / spec.workspace;
     spec.workspace = std::filesystem::absolute(spec.workspace).lexically_normal();
     std::error_code error;
@@ -82,7 +82,7 @@ Result<std::unique_ptr<JobSession>> ShellExecutor::start(const JobSpec& job, con
         return sandbox.error();
     }
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
-    return std::unique_ptr<JobSession>(std::make_unique<ShellJobSession>(
+    return std::unique_ptr<JobExecution>(std::make_unique<ShellJobExecution>(
         std::move(spec), std::move(shell), home_, step_records_directory(options_.work_dir),
         base_environment_, std::move(*sandbox), options_.work_dir, scratch));
 }

@@ -26,7 +26,7 @@ struct ShellExecutorOptions {
 
 class ShellExecutor final : public Executor {
   public:
-    /// `options.work_dir`: a relative JobSpec::workspace is under it. Reads the agent's own
+    /// `options.work_dir`: a relative JobSetup::workspace is under it. Reads the agent's own
     /// environment once, here, for the variables steps may get.
     explicit ShellExecutor(ShellExecutorOptions options);
 
@@ -39,8 +39,8 @@ class ShellExecutor final : public Executor {
     /// Checks the workspace is a directory, picks the shell (/bin/bash, else /bin/sh) and
     /// creates the job's scratch directory. Writes nothing to `output`. Fails when the
     /// workspace is missing or the scratch directory cannot be made.
-    Result<std::unique_ptr<JobSession>> start(const JobSpec& job,
-                                              const OutputSink& output) override;
+    Result<std::unique_ptr<JobExecution>> start(const JobSetup& job,
+                                                const OutputSink& output) override;
 
     /// Kills the step processes an earlier agent process left running (recorded under
     /// WORK_DIR/shell-steps; see shell_step_records.h), except those of `attempts_to_keep`,

@@ -1,7 +1,6 @@
 #include "coordinator/agent_loop/agent_loop.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
@@ -9,6 +8,7 @@
 #include "protocol/socket_limits.h"
 #include "shared/curve.h"
 #include "shared/log.h"
+#include "shared/zmq_monitor.h"
 
 namespace fmg::coordinator {
 namespace {
@@ -31,7 +31,10 @@ AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::co
       on_statuses_queued_(std::move(on_statuses_queued)),
       status_context_{settings.public_url},
       router_(context, zmq::socket_type::router),
-      monitor_(context, zmq::socket_type::pair),
+      // When an agent process dies its kernel closes the connection: that is noticed at once,
+      // while the agent timeout remains for freezes and cut networks.
+      monitor_(open_monitor(context, router_, "inproc://coordinator-agents-monitor",
+                            ZMQ_EVENT_DISCONNECTED)),
       table_(Millis(settings.agent_timeout_ms),
              JobTimeouts(Millis(settings.job_timeout_ms),
                          Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
@@ -55,12 +58,6 @@ AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::co
                     zmq::buffer(*curve::to_binary(identity.server_keys.secret_hex)));
         router_.set(zmq::sockopt::zap_domain, "fmg");
     }
-    // When an agent process dies its kernel closes the connection: that is noticed at once,
-    // while the agent timeout remains for freezes and cut networks.
-    zmq_socket_monitor(router_.handle(), "inproc://coordinator-agents-monitor",
-                       ZMQ_EVENT_DISCONNECTED);
-    monitor_.set(zmq::sockopt::linger, 0);
-    monitor_.connect("inproc://coordinator-agents-monitor");
     router_.bind(settings.agent_listen);
     FMG_LOG(info) << "agents: listening on " << settings.agent_listen
                   << (settings.insecure_agents ? " (insecure: no CURVE authentication)"
@@ -179,19 +176,10 @@ void AgentLoop::receive_agent_frames() {
 }
 
 void AgentLoop::on_monitor_event() {
-    while (true) {
-        zmq::message_t header;
-        if (!monitor_.recv(header, zmq::recv_flags::dontwait)) return;
-        zmq::message_t address;
-        if (header.more()) (void)monitor_.recv(address, zmq::recv_flags::none);
-        if (header.size() < 6) continue;
-        uint16_t event = 0;
-        uint32_t fd = 0;
-        std::memcpy(&event, header.data(), sizeof event);
-        std::memcpy(&fd, static_cast<const char*>(header.data()) + 2, sizeof fd);
-        if (event != ZMQ_EVENT_DISCONNECTED) continue;
+    while (auto event = receive_monitor_event(monitor_)) {
+        if (event->event != ZMQ_EVENT_DISCONNECTED) continue;
         for (const auto& [routing_id, session] : table_.sessions()) {
-            if (session.connection_fd != static_cast<int>(fd)) continue;
+            if (session.connection_fd != static_cast<int>(event->value)) continue;
             // The agent process ended, or ZeroMQ dropped the connection for a frame over
             // ZMQ_MAXMSGSIZE (protocol/socket_limits.h).
             lose_session(routing_id,

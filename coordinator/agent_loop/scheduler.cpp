@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "coordinator/constants.h"
 #include "coordinator/agent_loop/agent_loop.h"
+#include "coordinator/constants.h"
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"

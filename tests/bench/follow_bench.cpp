@@ -6,7 +6,7 @@
 // arrived: per line, arrival minus printed time. Both clocks are the machine's CLOCK_REALTIME.
 //
 // The path a line takes: the step's pipe, the agent's read loop, the agent's log batch (sent
-// 50 ms after its first byte, agent/session/attempt_log.h kLogBatchDelay, or at 64 KiB), a
+// 50 ms after its first byte, agent/link/attempt_log.h kLogBatchDelay, or at 64 KiB), a
 // ZeroMQ message, the coordinator's append to the attempt's log file, the LogNotifier waking
 // the follow request's thread (coordinator/logs/log_notifier.h), one HTTP chunk, the CLI's
 // write and flush. The batch wait is 0-50 ms by design; everything else is the transport,

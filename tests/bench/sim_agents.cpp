@@ -217,7 +217,7 @@ void SimAgents::Loop::handle(size_t index, const protocol::CoordinatorMessage& m
     } else if (auto* reject = std::get_if<protocol::Reject>(&message)) {
         if (reject->code == protocol::RejectCode::no_session) {
             // The coordinator forgot the session (it declared the agent lost): like the real
-            // agent (agent/session/session.cpp), say hello again on the same socket, once.
+            // agent (agent/link/coordinator_link.cpp), say hello again on the same socket, once.
             if (agent.phase != Phase::online) return;
             ++stats.forgotten;
             set_phase(index, Phase::hello_sent);

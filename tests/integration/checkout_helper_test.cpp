@@ -1,5 +1,5 @@
 // The checkout step runs in fmg-checkout, a helper process fmg-agent starts for each checkout
-// (agent/session/checkout.h): a checkout that cannot be made fails its job with the reason; the
+// (agent/job/checkout.h): a checkout that cannot be made fails its job with the reason; the
 // checkout of a cancelled job, or of one past its --job-timeout, is stopped at once, even
 // while it waits for another fetch of the same mirror; the repository URL never shows in a command
 // line; and an agent installed without its helper refuses to start instead of failing every job.

@@ -2,7 +2,7 @@
 // the coordinator acknowledges them, resent in order after a reconnect. Spooling past the
 // memory bound is in log_spool_test.cpp.
 
-#include "agent/session/attempt_log.h"
+#include "agent/link/attempt_log.h"
 
 #include <catch2/catch.hpp>
 #include <string>

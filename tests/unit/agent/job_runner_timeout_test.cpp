@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "agent/executor/executor_factory.h"
-#include "agent/session/job_runner.h"
+#include "agent/job/job_runner.h"
 #include "executor_test_support.h"
 
 using namespace fmg;

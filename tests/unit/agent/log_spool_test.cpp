@@ -2,14 +2,14 @@
 // the work dir and come back, each once and in order, when they must be resent; acks drop
 // them, and the file goes when the last is acknowledged. Real files in a temp dir.
 
-#include "agent/session/log_spool.h"
+#include "agent/link/log_spool.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "agent/session/attempt_log.h"
+#include "agent/link/attempt_log.h"
 #include "executor_test_support.h"
 
 using namespace fmg;
@@ -27,7 +27,7 @@ std::string chunk_text(uint64_t n, size_t size) {
     return text;
 }
 
-// Produces `count` chunks of `size` bytes as the session does (append, then take_chunk) and
+// Produces `count` chunks of `size` bytes as the link does (append, then take_chunk) and
 // returns what was printed; checks the memory bound after every chunk.
 std::string produce(AttemptLog& log, size_t count, size_t size, size_t bound) {
     std::string printed;

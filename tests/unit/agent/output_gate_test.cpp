@@ -3,13 +3,13 @@
 // never once the job is being stopped. A JobRunner whose output is never released stops
 // reading its step's output after the window.
 
-#include "agent/session/output_gate.h"
+#include "agent/link/output_gate.h"
 
 #include <catch2/catch.hpp>
 #include <future>
 
 #include "agent/executor/executor_factory.h"
-#include "agent/session/job_runner.h"
+#include "agent/job/job_runner.h"
 #include "executor_test_support.h"
 
 using namespace fmg;
@@ -19,12 +19,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Long enough for a pass() that should wait to have returned if it did not.
-constexpr auto kStillWaiting = 100ms;
-constexpr auto kWakes = 5s;
+constexpr auto kWakes = 10s;  // a released pass() returns well before: only a hang comes near
 
-std::future<void> pass_in_thread(OutputGate& gate, size_t bytes) {
-    return std::async(std::launch::async, [&gate, bytes] { gate.pass(bytes); });
+/// Calls pass() on a thread of its own and returns once it waits there (fails the test if it
+/// does not within kWakes, or returns instead).
+std::future<void> pass_waiting(OutputGate& gate, size_t bytes) {
+    const size_t before = gate.waiting();
+    auto passed = std::async(std::launch::async, [&gate, bytes] { gate.pass(bytes); });
+    REQUIRE(eventually([&] { return gate.waiting() > before; }, kWakes));
+    return passed;
 }
 
 }  // namespace
@@ -35,10 +38,11 @@ TEST_CASE("output gate: passes output until the window is held, then waits for a
     gate.pass(600);  // the held bytes were under the window: one piece may overshoot it
     CHECK(gate.held() == 1200);
 
-    auto waiting = pass_in_thread(gate, 10);
-    CHECK(waiting.wait_for(kStillWaiting) == std::future_status::timeout);
-    gate.release_through(100);  // 1,100 still held
-    CHECK(waiting.wait_for(kStillWaiting) == std::future_status::timeout);
+    CHECK(gate.would_wait());
+    auto waiting = pass_waiting(gate, 10);
+    gate.release_through(100);  // 1,100 still held: the waiting pass() keeps waiting
+    CHECK(gate.would_wait());
+    CHECK(gate.held() == 1100);
     gate.release_through(300);  // 900 held: under the window
     REQUIRE(waiting.wait_for(kWakes) == std::future_status::ready);
     CHECK(gate.held() == 910);
@@ -50,16 +54,14 @@ TEST_CASE("output gate: passes output until the window is held, then waits for a
 TEST_CASE("output gate: unmetered while no coordinator session is up") {
     OutputGate gate(1000);
     gate.pass(1000);
-    auto waiting = pass_in_thread(gate, 10);
-    CHECK(waiting.wait_for(kStillWaiting) == std::future_status::timeout);
+    auto waiting = pass_waiting(gate, 10);
     gate.set_metered(false);  // the session went down: output goes to memory and the spool
     REQUIRE(waiting.wait_for(kWakes) == std::future_status::ready);
     gate.pass(5000);
     CHECK(gate.held() == 6010);
 
     gate.set_metered(true);
-    auto metered = pass_in_thread(gate, 1);
-    CHECK(metered.wait_for(kStillWaiting) == std::future_status::timeout);
+    auto metered = pass_waiting(gate, 1);
     gate.release_through(6010);
     REQUIRE(metered.wait_for(kWakes) == std::future_status::ready);
 }
@@ -67,8 +69,7 @@ TEST_CASE("output gate: unmetered while no coordinator session is up") {
 TEST_CASE("output gate: opened for good, it never waits again") {
     OutputGate gate(1000);
     gate.pass(1000);
-    auto waiting = pass_in_thread(gate, 10);
-    CHECK(waiting.wait_for(kStillWaiting) == std::future_status::timeout);
+    auto waiting = pass_waiting(gate, 10);
     gate.open_for_good();
     REQUIRE(waiting.wait_for(kWakes) == std::future_status::ready);
     gate.set_metered(true);
@@ -96,24 +97,18 @@ TEST_CASE(
     JobRunner runner(assign, *executor, work_dir.path(), events, clock);
     runner.start();
 
-    // Nothing releases the output, as when the coordinator does not acknowledge it: what
-    // reaches the mailbox stops at the window and one read past it.
+    // Nothing releases the output, as when the coordinator does not acknowledge it: the
+    // runner waits at the gate once the window is held, with everything it passed posted
+    // (it posts each piece before passing the next), and reads no more of the step's output.
+    REQUIRE(eventually([&] { return runner.gate().waiting() == 1; }));
     size_t received = 0;
-    auto take = [&] {
-        for (RunnerEvent& event : events.take_all()) {
-            if (auto* output = std::get_if<Output>(&event)) received += output->bytes.size();
-        }
-    };
-    REQUIRE(eventually([&] {
-        take();
-        return runner.gate().held() >= kOutputWindowBytes;
-    }));
-    const size_t at_window = runner.gate().held();
-    CHECK(at_window < kOutputWindowBytes + 1024 * 1024);
-    std::this_thread::sleep_for(kStillWaiting);  // the step keeps printing meanwhile
-    take();
+    for (RunnerEvent& event : events.take_all()) {
+        if (auto* output = std::get_if<Output>(&event)) received += output->bytes.size();
+    }
+    const uint64_t at_window = runner.gate().held();
+    CHECK(at_window >= kOutputWindowBytes);
+    CHECK(at_window < kOutputWindowBytes + 1024 * 1024);  // one read past it at most
     CHECK(received == at_window);
-    CHECK(runner.gate().held() == at_window);
 
     runner.cancel();
     std::optional<JobEnded> end;

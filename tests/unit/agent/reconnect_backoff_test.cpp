@@ -1,7 +1,7 @@
 // The agent's reconnect policy with a manual clock: the backoff between reconnects, its reset
 // on `welcome`, and giving up a coordinator that has been silent for the agent timeout.
 
-#include "agent/session/reconnect_backoff.h"
+#include "agent/link/reconnect_backoff.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -58,7 +58,7 @@ TEST_CASE(
 TEST_CASE(
     "timeouts: coordinator silence makes the agent reconnect after the timeout, backing "
     "off while nobody answers, and a welcome starts the backoff over") {
-    // The agent's timers as its loop runs them (Session::check_timers): give up a silent
+    // The agent's timers as its loop runs them (CoordinatorLink::check_timers): give up a silent
     // session, wait the backoff, connect again (which counts as hearing from it).
     ManualClock clock;
     CoordinatorWatch watch(Millis(3000));

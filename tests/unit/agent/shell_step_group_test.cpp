@@ -43,15 +43,15 @@ pid_t read_pid(const std::filesystem::path& file) {
 StepExit run_step(const std::filesystem::path& work_dir, const std::filesystem::path& workspace,
                   int64_t attempt, const std::string& command, CollectedOutput& output) {
     auto executor = make_executor("shell", {"", work_dir});
-    JobSpec spec;
+    JobSetup spec;
     spec.attempt_id = attempt;
     spec.working_directory = "~/project";
     spec.workspace = workspace;
-    auto session = executor->start(spec, output.sink());
-    REQUIRE(session);
+    auto execution = executor->start(spec, output.sink());
+    REQUIRE(execution);
     RunStep step;
     step.command = command;
-    return (*session)->run(step, output.sink());
+    return (*execution)->run(step, output.sink());
 }
 
 // A process in a group of its own that stands for something a step left running (or for a

@@ -31,7 +31,7 @@ struct SandboxedJob {
     std::filesystem::path workspace = work_dir / "workspaces" / "attempt-9";
     std::filesystem::path secret = root.path() / "agent.cred";
     std::unique_ptr<Executor> executor;
-    std::unique_ptr<JobSession> session;
+    std::unique_ptr<JobExecution> execution;
 
     SandboxedJob() {
         std::filesystem::create_directories(workspace);
@@ -44,20 +44,20 @@ struct SandboxedJob {
         options.credentials_file = secret;
         executor = make_executor("shell", options);
         REQUIRE(executor->check());
-        JobSpec spec;
+        JobSetup spec;
         spec.attempt_id = 9;
         spec.workspace = workspace;
         CollectedOutput ignored;
         auto started = executor->start(spec, ignored.sink());
         REQUIRE(started);
-        session = std::move(*started);
+        execution = std::move(*started);
     }
 
     // Runs `command`; returns its exit code, with its output in `output`.
     int run(const std::string& command, CollectedOutput& output) {
         RunStep step;
         step.command = command;
-        StepExit exit = session->run(step, output.sink());
+        StepExit exit = execution->run(step, output.sink());
         REQUIRE(exit.kind == StepExit::Kind::exited);
         return exit.exit_code;
     }
@@ -215,32 +215,32 @@ TEST_CASE(
     ::setenv("HOME", work_dir.c_str(), 1);
     auto executor = make_executor("shell", {"", work_dir});
     if (saved) ::setenv("HOME", saved_home.c_str(), 1);
-    JobSpec spec;
+    JobSetup spec;
     spec.attempt_id = 4;
     spec.workspace = workspace;
     CollectedOutput ignored;
-    auto session = executor->start(spec, ignored.sink());
-    REQUIRE(session);
+    auto execution = executor->start(spec, ignored.sink());
+    REQUIRE(execution);
     RunStep first;
     first.command = "mkdir -p ~/.cache && echo kept > ~/.cache/x && chmod 000 ~/.cache";
     CollectedOutput output;
-    CHECK((*session)->run(first, output.sink()).exit_code == 0);
+    CHECK((*execution)->run(first, output.sink()).exit_code == 0);
     RunStep second;
     second.command =
         "chmod 700 ~/.cache; cat ~/.cache/x; ls ~; test -e ~/agent-private.txt && echo "
         "visible || echo hidden; chmod 000 ~/.cache";
-    CHECK((*session)->run(second, output.sink()).exit_code == 0);
+    CHECK((*execution)->run(second, output.sink()).exit_code == 0);
     CHECK(output.text() == "kept\nworkspaces\nhidden\n");
     // A step directory under the home but outside the job's is made in the job's home.
     RunStep elsewhere;
     elsewhere.command = "pwd";
     elsewhere.working_directory = "~/tools";
     CollectedOutput where;
-    CHECK((*session)->run(elsewhere, where.sink()).exit_code == 0);
+    CHECK((*execution)->run(elsewhere, where.sink()).exit_code == 0);
     CHECK(where.text() == (work_dir / "tools").string() + "\n");
     CHECK_FALSE(std::filesystem::exists(work_dir / "tools"));
     CHECK(std::filesystem::exists(scratch_directory(work_dir, 4)));
-    (*session)->close();
+    (*execution)->close();
     CHECK_FALSE(std::filesystem::exists(scratch_directory(work_dir, 4)));
     CHECK(std::filesystem::exists(work_dir / "agent-private.txt"));
 }

@@ -1,6 +1,6 @@
 // Leftover workspaces of an earlier agent process are removed at start.
 
-#include "agent/session/workspaces.h"
+#include "agent/job/workspaces.h"
 
 #include <unistd.h>
 

@@ -1,6 +1,6 @@
-#include "agent/session/job_runner.h"
+#include "agent/job/job_runner.h"
 
-#include "agent/session/workspaces.h"
+#include "agent/job/workspaces.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
 
@@ -39,8 +39,8 @@ void JobRunner::cancel() {
     cancelled_ = true;
     gate_.open_for_good();  // a runner waiting to post output must see the cancel
     checkout_.cancel();
-    std::lock_guard lock(session_mutex_);
-    if (session_) session_->cancel();
+    std::lock_guard lock(execution_mutex_);
+    if (execution_) execution_->cancel();
 }
 
 void JobRunner::emit_output(std::string_view bytes) {
@@ -63,8 +63,8 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::stopped_result(const Out
 void JobRunner::run() {
     auto [outcome, error] = run_steps();
     {
-        std::lock_guard lock(session_mutex_);
-        if (session_) session_->close();
+        std::lock_guard lock(execution_mutex_);
+        if (execution_) execution_->close();
     }
     if (Status removed = remove_workspace(workspace_); !removed) {
         FMG_LOG(warn) << "attempt=" << assign_.attempt_id << " " << removed.error().message;
@@ -106,7 +106,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         return {JobOutcome::error,
                 "cannot create workspace " + workspace_.string() + ": " + ec.message()};
 
-    JobSpec job;
+    JobSetup job;
     job.attempt_id = assign_.attempt_id;
     job.image = assign_.image;
     job.services = assign_.services;
@@ -119,9 +119,9 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         return {JobOutcome::error, started.error().message};
     }
     {
-        std::lock_guard lock(session_mutex_);
-        session_ = std::move(started.value());
-        if (cancelled_) session_->cancel();
+        std::lock_guard lock(execution_mutex_);
+        execution_ = std::move(started.value());
+        if (cancelled_) execution_->cancel();
     }
 
     bool failed = false;
@@ -159,7 +159,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         run.working_directory = step.working_directory;
         if (step.no_output_timeout_ms > 0)
             run.no_output_timeout = Millis(step.no_output_timeout_ms);
-        StepExit exit = session_->run(run, output);
+        StepExit exit = execution_->run(run, output);
         StepOutcome outcome = StepOutcome::success;
         switch (exit.kind) {
             case StepExit::Kind::exited:

@@ -19,7 +19,7 @@ namespace fmg::agent {
 /// How long a step gets between SIGTERM and SIGKILL when it is stopped.
 inline constexpr std::chrono::milliseconds kShellStopGrace{1000};
 
-class ShellJobSession final : public JobSession {
+class ShellJobExecution final : public JobExecution {
   public:
     /// `shell`: absolute path of the shell; `home`: what `~` means in directories;
     /// `records_directory`: where each running step's process group is recorded;
@@ -27,10 +27,10 @@ class ShellJobSession final : public JobSession {
     /// (shell_step_base_environment()); `sandbox`: what every step enters; `work_dir`: the
     /// agent's work dir, which steps see as `scratch`, the job's scratch directory (removed
     /// by close()).
-    ShellJobSession(JobSpec job, std::string shell, std::string home,
-                    std::filesystem::path records_directory, Environment base_environment,
-                    StepSandbox sandbox, std::filesystem::path work_dir,
-                    std::filesystem::path scratch);
+    ShellJobExecution(JobSetup job, std::string shell, std::string home,
+                      std::filesystem::path records_directory, Environment base_environment,
+                      StepSandbox sandbox, std::filesystem::path work_dir,
+                      std::filesystem::path scratch);
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
     void cancel() override;
@@ -46,7 +46,7 @@ class ShellJobSession final : public JobSession {
     // Passes on what the pipe holds now, closing it at end of stream; returns the byte count.
     size_t read_output(ChildProcess& child, StepOutput& output);
 
-    JobSpec job_;
+    JobSetup job_;
     std::string shell_;
     std::string home_;
     std::string job_directory_;

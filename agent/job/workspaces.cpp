@@ -1,4 +1,4 @@
-#include "agent/session/workspaces.h"
+#include "agent/job/workspaces.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

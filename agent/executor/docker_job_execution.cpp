@@ -1,4 +1,4 @@
-#include "agent/executor/docker_job_session.h"
+#include "agent/executor/docker_job_execution.h"
 
 #include "agent/docker/run_exec.h"
 #include "agent/executor/step_command.h"
@@ -47,24 +47,24 @@ std::vector<std::string> step_argv(const std::string& shell, const std::string& 
 
 }  // namespace
 
-DockerJobSession::DockerJobSession(docker::DockerClient client, DockerJobContext context,
-                                   std::shared_ptr<DockerNetworkPool> networks)
+DockerJobExecution::DockerJobExecution(docker::DockerClient client, DockerJobContext context,
+                                       std::shared_ptr<DockerNetworkPool> networks)
     : client_(std::move(client)), context_(std::move(context)), networks_(std::move(networks)) {}
 
-DockerJobSession::~DockerJobSession() {
+DockerJobExecution::~DockerJobExecution() {
     close();
 }
 
-void DockerJobSession::cancel() {
+void DockerJobExecution::cancel() {
     cancelled_ = true;
     cancel_signal_.signal();
 }
 
-std::string DockerJobSession::next_marker() {
+std::string DockerJobExecution::next_marker() {
     return std::to_string(context_.attempt_id) + "-" + std::to_string(++steps_started_);
 }
 
-StepExit DockerJobSession::run(const RunStep& step, const OutputSink& sink) {
+StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
     StepOutput output(sink);
     if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};
     if (!broken_.empty()) return executor_error(output, broken_);
@@ -117,9 +117,9 @@ StepExit DockerJobSession::run(const RunStep& step, const OutputSink& sink) {
     return {StepExit::Kind::exited, *code, {}};
 }
 
-Result<DockerJobSession::Outcome> DockerJobSession::follow(ExecStream& stream,
-                                                           std::chrono::milliseconds limit,
-                                                           StepOutput& output) {
+Result<DockerJobExecution::Outcome> DockerJobExecution::follow(ExecStream& stream,
+                                                               std::chrono::milliseconds limit,
+                                                               StepOutput& output) {
     const bool limited = limit.count() > 0;
     auto last_output = SteadyClock::now();
     for (;;) {
@@ -143,8 +143,8 @@ Result<DockerJobSession::Outcome> DockerJobSession::follow(ExecStream& stream,
     }
 }
 
-bool DockerJobSession::stop_step(ExecStream& stream, const std::string& marker,
-                                 StepOutput& output) {
+bool DockerJobExecution::stop_step(ExecStream& stream, const std::string& marker,
+                                   StepOutput& output) {
     docker::ExecSpec killer{
         {context_.shell, "-c", kKillMarkedProcesses, "fmg-stop-step", marker}, {}, "/", "0"};
     if (auto killed = docker::run_exec(client_, context_.primary_id, killer, kHelperTimeout);
@@ -163,7 +163,7 @@ bool DockerJobSession::stop_step(ExecStream& stream, const std::string& marker,
     }
 }
 
-Status DockerJobSession::ensure_directory(const std::string& directory) {
+Status DockerJobExecution::ensure_directory(const std::string& directory) {
     auto made =
         docker::run_exec(client_, context_.primary_id,
                          {{"mkdir", "-p", directory}, {}, "", context_.step_user}, kHelperTimeout);
@@ -172,7 +172,7 @@ Status DockerJobSession::ensure_directory(const std::string& directory) {
     return {};
 }
 
-bool DockerJobSession::empty_workspace() {
+bool DockerJobExecution::empty_workspace() {
     // A cancel kills the primary; it keeps its mounts and starts again as it was created.
     if (Status started = client_.start_container(context_.primary_id); !started) {
         FMG_LOG(warn) << "attempt=" << context_.attempt_id
@@ -196,7 +196,7 @@ bool DockerJobSession::empty_workspace() {
     return true;
 }
 
-void DockerJobSession::empty_workspace_in_fresh_container() {
+void DockerJobExecution::empty_workspace_in_fresh_container() {
     auto id = client_.create_container(context_.cleanup);
     if (!id) {
         FMG_LOG(warn) << "attempt=" << context_.attempt_id
@@ -218,7 +218,7 @@ void DockerJobSession::empty_workspace_in_fresh_container() {
     (void)client_.remove_container(*id);
 }
 
-void DockerJobSession::close() {
+void DockerJobExecution::close() {
     cancel();
     std::lock_guard lock(close_mutex_);
     if (closed_) return;

@@ -16,7 +16,7 @@ std::filesystem::path workspaces_directory(const std::filesystem::path& work_dir
 /// write or search permission) is opened up (chmod u+rwx) on the way, so the agent removes
 /// what its own user owns whatever the modes; files of other users (root's, from a Docker
 /// job, when the agent is not root) need the executor to remove them first (a Docker
-/// session does, as root in its container). Fails naming the first path it cannot remove;
+/// job execution does, as root in its container). Fails naming the first path it cannot remove;
 /// a workspace already gone is fine.
 Status remove_workspace(const std::filesystem::path& workspace);
 

@@ -1,5 +1,6 @@
 #pragma once
-// What a job runner thread reports to the session's event loop, through its mailbox.
+// What a job runner thread reports to the agent's event loop (CoordinatorLink), through its
+// mailbox.
 
 #include <cstdint>
 #include <string>

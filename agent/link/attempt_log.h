@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/session/log_spool.h"
+#include "agent/link/log_spool.h"
 #include "protocol/messages.h"
 #include "shared/clock.h"
 
@@ -36,7 +36,7 @@ constexpr size_t kLogMemoryBound = 8 * 1024 * 1024;
 class AttemptLog {
   public:
     /// `spool_dir`: where chunks past `memory_bound` are spooled (created when first needed;
-    /// the session passes spool_directory(WORK_DIR)).
+    /// the link passes spool_directory(WORK_DIR)).
     AttemptLog(protocol::AttemptId attempt, std::filesystem::path spool_dir,
                size_t memory_bound = kLogMemoryBound);
 

@@ -1,4 +1,4 @@
-#include "agent/session/attempt_log.h"
+#include "agent/link/attempt_log.h"
 
 #include "shared/log.h"
 

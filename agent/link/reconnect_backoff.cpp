@@ -1,4 +1,4 @@
-#include "agent/session/reconnect_backoff.h"
+#include "agent/link/reconnect_backoff.h"
 
 #include <algorithm>
 #include <random>

@@ -1,7 +1,9 @@
 #pragma once
-// The agent's event loop (principles: one writer per process): one thread owns the DEALER socket
-// to the coordinator, the attempts and their logs. Job runner threads report through a
-// mailbox; SIGTERM and SIGINT arrive through a signalfd.
+// The agent's link to the coordinator and its event loop (principles: one writer per process):
+// one thread owns the DEALER socket to the coordinator, the attempts and their logs. Each
+// connect opens a protocol session (PROTOCOL.md 7: hello, then welcome or reject); a link
+// lives through many of them, reconnecting when one is lost. Job runner threads report
+// through a mailbox; SIGTERM and SIGINT arrive through a signalfd.
 
 #include <map>
 #include <memory>
@@ -9,9 +11,9 @@
 #include <zmq.hpp>
 
 #include "agent/executor/executor.h"
-#include "agent/session/attempt_log.h"
-#include "agent/session/job_runner.h"
-#include "agent/session/reconnect_backoff.h"
+#include "agent/job/job_runner.h"
+#include "agent/link/attempt_log.h"
+#include "agent/link/reconnect_backoff.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
 #include "shared/clock.h"
@@ -19,13 +21,13 @@
 
 namespace fmg::agent {
 
-class Session {
+class CoordinatorLink {
   public:
     /// `credentials` is null in insecure mode. `signal_fd` is a signalfd for SIGTERM/SIGINT
     /// (or -1).
-    Session(const AgentSettings& settings, const Credentials* credentials, std::string endpoint,
-            Executor& executor, const Clock& clock, int signal_fd);
-    ~Session();
+    CoordinatorLink(const AgentSettings& settings, const Credentials* credentials,
+                    std::string endpoint, Executor& executor, const Clock& clock, int signal_fd);
+    ~CoordinatorLink();
 
     /// Runs until drained after a signal (0), or the coordinator refuses this runner (3).
     int run();

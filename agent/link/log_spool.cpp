@@ -1,4 +1,4 @@
-#include "agent/session/log_spool.h"
+#include "agent/link/log_spool.h"
 
 #include <fcntl.h>
 #include <unistd.h>

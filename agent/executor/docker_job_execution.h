@@ -32,7 +32,7 @@ inline constexpr const char* kStepMarkerVariable = "FMG_STEP_ID";
 inline constexpr const char* kEmptyDirectoryScript =
     R"(cd "$1" && rm -rf -- ./* ./.[!.]* ./..?* && chown "$2" . && chmod 0700 .)";
 
-/// What DockerExecutor::start prepared for the session.
+/// What DockerExecutor::start prepared for the execution.
 struct DockerJobContext {
     int64_t attempt_id = 0;
     JobNetwork network;  // the job's own
@@ -56,12 +56,12 @@ struct DockerJobContext {
     docker::ContainerSpec cleanup;
 };
 
-class DockerJobSession final : public JobSession {
+class DockerJobExecution final : public JobExecution {
   public:
-    /// `networks`: where the job's network goes back when the session closes.
-    DockerJobSession(docker::DockerClient client, DockerJobContext context,
-                     std::shared_ptr<DockerNetworkPool> networks);
-    ~DockerJobSession() override;
+    /// `networks`: where the job's network goes back when the execution closes.
+    DockerJobExecution(docker::DockerClient client, DockerJobContext context,
+                       std::shared_ptr<DockerNetworkPool> networks);
+    ~DockerJobExecution() override;
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
 

@@ -1,8 +1,8 @@
 #pragma once
 // Runs one attempt on its own thread: checks the commit out of the mirror cache into a fresh
-// workspace (in the fmg-checkout helper, checkout.h), starts the executor's job session, runs the
-// steps in order and reports every step, every byte of output and the result to the session's
-// mailbox.
+// workspace (in the fmg-checkout helper, checkout.h), starts the executor's job execution, runs
+// the steps in order and reports every step, every byte of output and the result to the
+// link's mailbox (coordinator_link.h).
 
 #include <atomic>
 #include <filesystem>
@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "agent/executor/executor.h"
-#include "agent/session/checkout.h"
-#include "agent/session/output_gate.h"
-#include "agent/session/runner_events.h"
+#include "agent/job/checkout.h"
+#include "agent/job/runner_events.h"
+#include "agent/link/output_gate.h"
 #include "protocol/messages.h"
 #include "shared/clock.h"
 #include "shared/mailbox.h"
@@ -37,7 +37,7 @@ class JobRunner {
     void cancel();
 
     /// When the job's time is up: nullopt without a limit, before start(), and once the
-    /// limit was enforced. For the session's loop, which calls enforce_deadline() then.
+    /// limit was enforced. For the link's loop, which calls enforce_deadline() then.
     std::optional<SteadyTime> deadline() const { return deadline_; }
     /// If the job's time is up at `now`, stops it as cancel() does, except that the log gets
     /// "fmg: job timed out after N s (--job-timeout)" and the result is `error` with
@@ -45,7 +45,7 @@ class JobRunner {
     /// that called start().
     bool enforce_deadline(SteadyTime now);
 
-    /// The flow control of this attempt's output, which the session meters and releases.
+    /// The flow control of this attempt's output, which the link meters and releases.
     OutputGate& gate() { return gate_; }
 
   private:
@@ -69,11 +69,11 @@ class JobRunner {
     Checkout checkout_;
     std::atomic<bool> cancelled_{false};
     std::atomic<bool> timed_out_{false};  // set before cancelled_ when the time is up
-    std::optional<SteadyTime> deadline_;  // the session thread's only
+    std::optional<SteadyTime> deadline_;  // the link thread's only
     bool at_line_start_ = true;           // the runner thread's only: the output so far ends a line
     bool timeout_noted_ = false;          // the runner thread's only
-    std::mutex session_mutex_;
-    std::unique_ptr<JobSession> session_;  // guarded by session_mutex_ for cancel()
+    std::mutex execution_mutex_;
+    std::unique_ptr<JobExecution> execution_;  // guarded by execution_mutex_ for cancel()
     std::thread thread_;
 };
 

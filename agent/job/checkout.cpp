@@ -1,4 +1,4 @@
-#include "agent/session/checkout.h"
+#include "agent/job/checkout.h"
 
 #include <poll.h>
 #include <signal.h>

@@ -1,11 +1,17 @@
-#include "agent/session/output_gate.h"
+#include "agent/link/output_gate.h"
 
 namespace fmg::agent {
 
 void OutputGate::pass(size_t bytes) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return open_ || !metered_ || posted_ - released_ < window_; });
+    ++waiting_;
+    changed_.wait(lock, [&] { return !closed(); });
+    --waiting_;
     posted_ += bytes;
+}
+
+bool OutputGate::closed() const {
+    return !open_ && metered_ && posted_ - released_ >= window_;
 }
 
 void OutputGate::release_through(uint64_t released) {
@@ -32,6 +38,16 @@ void OutputGate::open_for_good() {
         open_ = true;
     }
     changed_.notify_all();
+}
+
+bool OutputGate::would_wait() const {
+    std::lock_guard lock(mutex_);
+    return closed();
+}
+
+size_t OutputGate::waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_;
 }
 
 uint64_t OutputGate::held() const {

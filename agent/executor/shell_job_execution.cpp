@@ -1,4 +1,4 @@
-#include "agent/executor/shell_job_session.h"
+#include "agent/executor/shell_job_execution.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -42,10 +42,10 @@ bool wait_readable(int fd, SteadyClock::time_point deadline) {
 
 }  // namespace
 
-ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string home,
-                                 std::filesystem::path records_directory,
-                                 Environment base_environment, StepSandbox sandbox,
-                                 std::filesystem::path work_dir, std::filesystem::path scratch)
+ShellJobExecution::ShellJobExecution(JobSetup job, std::string shell, std::string home,
+                                     std::filesystem::path records_directory,
+                                     Environment base_environment, StepSandbox sandbox,
+                                     std::filesystem::path work_dir, std::filesystem::path scratch)
     : job_(std::move(job)),
       shell_(std::move(shell)),
       home_(std::move(home)),
@@ -56,19 +56,19 @@ ShellJobSession::ShellJobSession(JobSpec job, std::string shell, std::string hom
       work_dir_(std::move(work_dir)),
       scratch_(std::move(scratch)) {}
 
-void ShellJobSession::cancel() {
+void ShellJobExecution::cancel() {
     cancelled_ = true;
     cancel_signal_.signal();
 }
 
-void ShellJobSession::close() {
+void ShellJobExecution::close() {
     cancel();
     if (!closed_.exchange(true) && !scratch_.empty() && !remove_tree(scratch_)) {
         FMG_LOG(warn) << "attempt=" << job_.attempt_id << " cannot remove " << scratch_.string();
     }
 }
 
-std::vector<std::string> ShellJobSession::process_environment(const RunStep& step) const {
+std::vector<std::string> ShellJobExecution::process_environment(const RunStep& step) const {
     // Never the agent's own environment: the base is the allow-list.
     Environment merged =
         shell_step_environment(base_environment_, job_.environment, step.environment);
@@ -78,7 +78,7 @@ std::vector<std::string> ShellJobSession::process_environment(const RunStep& ste
     return environment_list(merged);
 }
 
-StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
+StepExit ShellJobExecution::run(const RunStep& step, const OutputSink& sink) {
     StepOutput output(sink);
     if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};
     std::string directory = resolve_step_directory(job_directory_, step.working_directory, home_);
@@ -117,7 +117,7 @@ StepExit ShellJobSession::run(const RunStep& step, const OutputSink& sink) {
     return supervise(*child, step, output);
 }
 
-size_t ShellJobSession::read_output(ChildProcess& child, StepOutput& output) {
+size_t ShellJobExecution::read_output(ChildProcess& child, StepOutput& output) {
     char buffer[64 * 1024];
     size_t total = 0;
     for (;;) {
@@ -134,14 +134,15 @@ size_t ShellJobSession::read_output(ChildProcess& child, StepOutput& output) {
     }
 }
 
-void ShellJobSession::stop(ChildProcess& child) {
+void ShellJobExecution::stop(ChildProcess& child) {
     child.signal_group(SIGTERM);
     wait_readable(child.exit_fd(), SteadyClock::now() + kShellStopGrace);
     child.signal_group(SIGKILL);  // also whatever ignored SIGTERM or outlived the shell
     (void)child.reap();
 }
 
-StepExit ShellJobSession::supervise(ChildProcess& child, const RunStep& step, StepOutput& output) {
+StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
+                                      StepOutput& output) {
     const auto limit = step.no_output_timeout;
     const bool limited = limit.count() > 0;
     auto last_output = SteadyClock::now();

@@ -1,10 +1,9 @@
-#include "agent/session/session.h"
+#include "agent/link/coordinator_link.h"
 
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "protocol/codec.h"
 #include "protocol/socket_limits.h"
@@ -12,6 +11,7 @@
 #include "shared/exit_codes.h"
 #include "shared/log.h"
 #include "shared/version.h"
+#include "shared/zmq_monitor.h"
 
 namespace fmg::agent {
 namespace {
@@ -22,8 +22,9 @@ constexpr size_t kResendWindow = 1000;
 
 }  // namespace
 
-Session::Session(const AgentSettings& settings, const Credentials* credentials,
-                 std::string endpoint, Executor& executor, const Clock& clock, int signal_fd)
+CoordinatorLink::CoordinatorLink(const AgentSettings& settings, const Credentials* credentials,
+                                 std::string endpoint, Executor& executor, const Clock& clock,
+                                 int signal_fd)
     : settings_(settings),
       credentials_(credentials),
       endpoint_(std::move(endpoint)),
@@ -31,7 +32,7 @@ Session::Session(const AgentSettings& settings, const Credentials* credentials,
       clock_(clock),
       signal_fd_(signal_fd) {}
 
-Session::~Session() {
+CoordinatorLink::~CoordinatorLink() {
     attempts_.clear();  // cancels and joins runner threads
     // Give a last goodbye a moment to leave before the socket closes.
     if (socket_) socket_->set(zmq::sockopt::linger, 1000);
@@ -39,13 +40,13 @@ Session::~Session() {
     socket_.reset();
 }
 
-void Session::connect() {
+void CoordinatorLink::connect() {
     socket_.emplace(context_, zmq::socket_type::dealer);
     socket_->set(zmq::sockopt::linger, 0);
     // Bounded queue towards the coordinator; unacknowledged logs are resent anyway.
     socket_->set(zmq::sockopt::sndhwm, 10000);
     // A coordinator (or whoever holds its key) that sends a frame over the limit is
-    // disconnected before the frame is buffered (PROTOCOL.md 2.3); the session reconnects.
+    // disconnected before the frame is buffered (PROTOCOL.md 2.3); the link reconnects.
     protocol::limit_inbound_frames(*socket_);
     if (credentials_ != nullptr) {
         socket_->set(zmq::sockopt::curve_serverkey,
@@ -55,13 +56,10 @@ void Session::connect() {
         socket_->set(zmq::sockopt::curve_secretkey,
                      zmq::buffer(*curve::to_binary(credentials_->secret_key)));
     }
-    std::string monitor_endpoint = "inproc://agent-monitor-" + std::to_string(++monitor_serial_);
-    zmq_socket_monitor(socket_->handle(), monitor_endpoint.c_str(),
-                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED);
-    monitor_.emplace(context_, zmq::socket_type::pair);
-    monitor_->set(zmq::sockopt::linger, 0);
-    monitor_->connect(monitor_endpoint);
+    monitor_.emplace(open_monitor(
+        context_, *socket_, "inproc://agent-monitor-" + std::to_string(++monitor_serial_),
+        ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED));
     socket_->connect(endpoint_);
     welcomed_ = false;
     reconnect_at_.reset();
@@ -70,7 +68,7 @@ void Session::connect() {
     FMG_LOG(info) << "connecting to " << endpoint_ << " as " << settings_.name;
 }
 
-void Session::disconnect(const std::string& why) {
+void CoordinatorLink::disconnect(const std::string& why) {
     Millis wait = backoff_.next();
     FMG_LOG(warn) << "disconnecting from the coordinator: " << why << "; reconnecting in "
                   << wait.count() << " ms";
@@ -81,7 +79,7 @@ void Session::disconnect(const std::string& why) {
     reconnect_at_ = clock_.steady_now() + wait;
 }
 
-void Session::send(const protocol::AgentMessage& message) {
+void CoordinatorLink::send(const protocol::AgentMessage& message) {
     if (!socket_) return;
     std::string frame = protocol::encode(message);
     auto sent = socket_->send(zmq::buffer(frame), zmq::send_flags::dontwait);
@@ -91,7 +89,7 @@ void Session::send(const protocol::AgentMessage& message) {
     }
 }
 
-void Session::send_hello() {
+void CoordinatorLink::send_hello() {
     protocol::Hello hello;
     hello.name = settings_.name;
     hello.version = kVersion;
@@ -101,27 +99,27 @@ void Session::send_hello() {
     send(hello);
 }
 
-std::vector<protocol::AttemptId> Session::held_attempts() const {
+std::vector<protocol::AttemptId> CoordinatorLink::held_attempts() const {
     std::vector<protocol::AttemptId> held;
     for (const auto& [id, attempt] : attempts_) held.push_back(id);
     return held;
 }
 
-uint32_t Session::running_count() const {
+uint32_t CoordinatorLink::running_count() const {
     return static_cast<uint32_t>(
         std::count_if(attempts_.begin(), attempts_.end(),
                       [](const auto& a) { return a.second.runner != nullptr; }));
 }
 
-bool Session::drained() const {
+bool CoordinatorLink::drained() const {
     return attempts_.empty();
 }
 
-void Session::resend_unacknowledged() {
+void CoordinatorLink::resend_unacknowledged() {
     for (auto& [id, attempt] : attempts_) resend_window(attempt);
 }
 
-void Session::resend_window(Attempt& attempt) {
+void CoordinatorLink::resend_window(Attempt& attempt) {
     attempt.acked_at = clock_.steady_now();
     uint64_t last_sent = 0;
     size_t sent = 0;
@@ -141,7 +139,7 @@ void Session::resend_window(Attempt& attempt) {
     if (!more && attempt.result) send(*attempt.result);
 }
 
-void Session::send_new_chunks(Attempt& attempt) {
+void CoordinatorLink::send_new_chunks(Attempt& attempt) {
     // Waiting for acks starts with the first chunk that has to be acknowledged.
     if (attempt.log.unacked_count() == 0) attempt.acked_at = clock_.steady_now();
     while (auto chunk = attempt.log.take_chunk()) {
@@ -150,7 +148,7 @@ void Session::send_new_chunks(Attempt& attempt) {
     }
 }
 
-int Session::run() {
+int CoordinatorLink::run() {
     connect();
     while (!exit_code_) {
         std::vector<zmq::pollitem_t> items = {{nullptr, events_.fd(), ZMQ_POLLIN, 0}};
@@ -177,7 +175,7 @@ int Session::run() {
     return *exit_code_;
 }
 
-void Session::receive_frames() {
+void CoordinatorLink::receive_frames() {
     for (int i = 0; i < 1000 && socket_; ++i) {
         zmq::message_t frame;
         if (!socket_->recv(frame, zmq::recv_flags::dontwait)) return;
@@ -206,7 +204,7 @@ void Session::receive_frames() {
     }
 }
 
-void Session::on_welcome(const protocol::Welcome& welcome) {
+void CoordinatorLink::on_welcome(const protocol::Welcome& welcome) {
     welcomed_ = true;
     backoff_.reset();
     heartbeat_interval_ = Millis(welcome.heartbeat_interval_ms);
@@ -219,7 +217,7 @@ void Session::on_welcome(const protocol::Welcome& welcome) {
     resend_unacknowledged();
 }
 
-void Session::on_reject(const protocol::Reject& reject) {
+void CoordinatorLink::on_reject(const protocol::Reject& reject) {
     if (reject.code == protocol::RejectCode::no_session) {
         // The coordinator forgot us (it restarted, or declared us lost): say hello again,
         // once; the frames already on their way earn more of these answers.
@@ -235,7 +233,7 @@ void Session::on_reject(const protocol::Reject& reject) {
     exit_code_ = exit_code::kUnreachable;
 }
 
-void Session::on_assign(const protocol::Assign& assign) {
+void CoordinatorLink::on_assign(const protocol::Assign& assign) {
     if (attempts_.count(assign.attempt_id)) return;  // a repeat of one we hold
     if (draining_ || running_count() >= settings_.capacity) {
         send(protocol::Refused{assign.attempt_id, draining_ ? "draining" : "no free slot"});
@@ -253,7 +251,7 @@ void Session::on_assign(const protocol::Assign& assign) {
     attempt.runner->start();
 }
 
-void Session::on_ack(const protocol::Ack& ack) {
+void CoordinatorLink::on_ack(const protocol::Ack& ack) {
     auto it = attempts_.find(ack.attempt_id);
     if (it == attempts_.end()) return;
     Attempt& attempt = it->second;
@@ -267,7 +265,7 @@ void Session::on_ack(const protocol::Ack& ack) {
     if (attempt.resend_through != 0 && ack.seq >= attempt.resend_through) resend_window(attempt);
 }
 
-void Session::on_cancel(const protocol::Cancel& cancel) {
+void CoordinatorLink::on_cancel(const protocol::Cancel& cancel) {
     auto it = attempts_.find(cancel.attempt_id);
     if (it == attempts_.end()) return;
     FMG_LOG(info) << "attempt=" << cancel.attempt_id
@@ -280,7 +278,7 @@ void Session::on_cancel(const protocol::Cancel& cancel) {
     attempts_.erase(it);
 }
 
-void Session::on_runner_event(RunnerEvent event) {
+void CoordinatorLink::on_runner_event(RunnerEvent event) {
     auto id = std::visit([](const auto& e) { return e.attempt_id; }, event);
     auto it = attempts_.find(id);
     if (it == attempts_.end()) return;  // cancelled meanwhile
@@ -307,32 +305,25 @@ void Session::on_runner_event(RunnerEvent event) {
     }
 }
 
-void Session::on_monitor_event() {
+void CoordinatorLink::on_monitor_event() {
     while (monitor_) {
-        zmq::message_t header;
-        if (!monitor_->recv(header, zmq::recv_flags::dontwait)) return;
-        zmq::message_t address;
-        if (header.more()) (void)monitor_->recv(address, zmq::recv_flags::none);
-        if (header.size() < 6) continue;
-        uint16_t event = 0;
-        uint32_t value = 0;
-        std::memcpy(&event, header.data(), sizeof event);
-        std::memcpy(&value, static_cast<const char*>(header.data()) + 2, sizeof value);
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        std::optional<MonitorEvent> monitored = receive_monitor_event(*monitor_);
+        if (!monitored) return;
+        if (monitored->event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             FMG_LOG(error) << "authentication refused by the coordinator at " << endpoint_
-                           << " (status " << value
+                           << " (status " << monitored->value
                            << "): this runner's key is not registered or was revoked";
             exit_code_ = exit_code::kUnreachable;
             return;
         }
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+        if (monitored->event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
             FMG_LOG(warn) << "handshake with " << endpoint_
                           << " failed (protocol error; is it an fmg coordinator with CURVE?)";
         }
     }
 }
 
-void Session::on_signal() {
+void CoordinatorLink::on_signal() {
     signalfd_siginfo info{};
     if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) return;
     if (draining_) {
@@ -347,7 +338,7 @@ void Session::on_signal() {
     send(protocol::AgentHeartbeat{held_attempts(), 0, true});
 }
 
-void Session::flush_logs(bool force) {
+void CoordinatorLink::flush_logs(bool force) {
     SteadyTime now = clock_.steady_now();
     for (auto& [id, attempt] : attempts_) {
         if (!force && !attempt.log.flush_due(now)) continue;
@@ -355,19 +346,19 @@ void Session::flush_logs(bool force) {
     }
 }
 
-void Session::meter_output(bool metered) {
+void CoordinatorLink::meter_output(bool metered) {
     for (auto& [id, attempt] : attempts_) {
         if (attempt.runner) attempt.runner->gate().set_metered(metered);
     }
 }
 
-void Session::release_output() {
+void CoordinatorLink::release_output() {
     for (auto& [id, attempt] : attempts_) {
         if (attempt.runner) attempt.runner->gate().release_through(attempt.log.released_bytes());
     }
 }
 
-void Session::check_timers() {
+void CoordinatorLink::check_timers() {
     SteadyTime now = clock_.steady_now();
     // Job time limits hold whatever the connection does.
     for (auto& [id, attempt] : attempts_) {
@@ -421,7 +412,7 @@ void Session::check_timers() {
     }
 }
 
-Millis Session::time_to_next_deadline() const {
+Millis CoordinatorLink::time_to_next_deadline() const {
     SteadyTime now = clock_.steady_now();
     SteadyTime next = now + Millis(1000);
     if (!socket_ && reconnect_at_) next = std::min(next, *reconnect_at_);
