@@ -4,8 +4,8 @@
 
 #include <thread>
 
-#include "coordinator/constants.h"
 #include "coordinator/agent_loop/agent_loop.h"
+#include "coordinator/constants.h"
 #include "coordinator/github/status_sender.h"
 #include "coordinator/http/server.h"
 #include "coordinator/preparer/constants.h"

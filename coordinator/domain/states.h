@@ -60,6 +60,12 @@ enum class RunnerState {
     revoked,   // removed by an operator; its key is refused
 };
 
+/// The state a new row starts in (written by the store's insert, not a move). A job's first
+/// state depends on what it requires, so its insert takes it.
+inline constexpr PipelineState kNewPipelineState = PipelineState::queued;
+inline constexpr AttemptState kNewAttemptState = AttemptState::assigned;
+inline constexpr RunnerState kNewRunnerState = RunnerState::offline;  // until its first hello
+
 std::string_view to_string(PipelineState state);
 std::string_view to_string(JobState state);
 std::string_view to_string(AttemptState state);

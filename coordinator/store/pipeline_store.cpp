@@ -98,15 +98,16 @@ std::string attempt_query(const std::string& where) {
 PipelineId insert(Database& db, const NewPipeline& p) {
     db.prepare(
           "INSERT INTO pipelines (repo, repo_url, ref, sha, trigger, status, created_at, "
-          "retry_of, fork_repo) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)")
+          "retry_of, fork_repo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, p.repo)
         .bind(2, p.repo_url)
         .bind(3, p.ref)
         .bind(4, p.sha)
         .bind(5, p.trigger)
-        .bind(6, p.created_at)
-        .bind(7, p.retry_of)
-        .bind(8, p.fork_repo)
+        .bind(6, to_string(kNewPipelineState))
+        .bind(7, p.created_at)
+        .bind(8, p.retry_of)
+        .bind(9, p.fork_repo)
         .run();
     return db.last_insert_id();
 }
@@ -302,11 +303,13 @@ AttemptId insert_attempt(Database& db, JobId job_id, int64_t number, RunnerId ru
                          int64_t now) {
     db.prepare(
           "INSERT INTO attempts (job_id, number, runner_id, status, created_at) VALUES (?, ?, ?, "
-          "'assigned', ?)")
+          "?, "
+          "?)")
         .bind(1, job_id)
         .bind(2, number)
         .bind(3, runner_id)
-        .bind(4, now)
+        .bind(4, to_string(kNewAttemptState))
+        .bind(5, now)
         .run();
     return db.last_insert_id();
 }

@@ -35,12 +35,13 @@ std::optional<RunnerRow> first(Statement& q) {
 RunnerId insert(Database& db, const NewRunner& runner, int64_t now) {
     db.prepare(
           "INSERT INTO runners (host, labels, capacity, public_key, state, created_at) VALUES "
-          "(?, ?, ?, ?, 'offline', ?)")
+          "(?, ?, ?, ?, ?, ?)")
         .bind(1, runner.host)
         .bind(2, to_json_array(runner.labels))
         .bind(3, runner.capacity)
         .bind(4, runner.public_key)
-        .bind(5, now)
+        .bind(5, to_string(kNewRunnerState))
+        .bind(6, now)
         .run();
     return db.last_insert_id();
 }

@@ -153,8 +153,9 @@ TEST_CASE(
     "timeouts: a restarted coordinator ends a job whose agent is gone at its job timeout, "
     "though the restart grace still waits for the agent") {
     constexpr int kLimitSeconds = 5;
-    // What the coordinator allows past the limit before it acts (coordinator/agent_loop/job_timeouts.h:
-    // the agent timeout plus 5 s), and some room for a loaded machine.
+    // What the coordinator allows past the limit before it acts
+    // (coordinator/agent_loop/job_timeouts.h: the agent timeout plus 5 s), and some room for a
+    // loaded machine.
     constexpr std::chrono::milliseconds kBackstop{kLimitSeconds * 1000 + kFastAgentTimeoutMs +
                                                   5000};
     Cluster cluster(fast_liveness_options(
