@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <vector>
@@ -24,10 +25,39 @@ using detail::YamlReader;
 
 constexpr std::string_view kNoWorkflowsJob = "build";
 
-// Top-level keys that hold only YAML anchors for the rest of the file.
-bool is_anchor_holder(std::string_view key) {
-    return key == "references" || key == "aliases" || key == "defaults" || key == "anchors" ||
-           key.substr(0, 2) == "x-";
+// The top-level keys fmg reads, and the versions of the language it reads.
+constexpr std::string_view kKnownTopLevel[] = {"version", "jobs", "workflows"};
+constexpr std::string_view kVersions[] = {"2", "2.0", "2.1"};
+
+// How many single-character edits make `a` into `b` (Levenshtein), to tell a misspelt key
+// from one that only holds anchors.
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// A known top-level key `key` looks like a misspelling of (`workflow`, `job`, `Jobs`); empty
+// when it looks like none. CircleCI ignores other top-level keys: projects name the keys that
+// hold their YAML anchors as they like (`references`, `defaults`, `common`, `x-...`).
+std::string_view misspelt_top_level(std::string_view key) {
+    for (std::string_view known : kKnownTopLevel) {
+        // One edit away from a short key (`job`, `jobz`), two from a long one (`workflow`,
+        // `verison`): `docs` or `refs` are not taken for `jobs`.
+        const size_t allowed = known.size() <= 4 ? 1 : 2;
+        if (edit_distance(key, known) <= allowed) return known;
+    }
+    return {};
 }
 
 bool is_unsupported_top_level(std::string_view key) {
@@ -52,12 +82,12 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
             out.workflows = &entry;
         } else if (is_unsupported_top_level(entry.key)) {
             return reader.unsupported(entry, "the config");
-        } else if (!is_anchor_holder(entry.key)) {
+        } else if (auto known = misspelt_top_level(entry.key); !known.empty()) {
             return reader.error_at(entry.key_node,
                                    "unknown top-level key " + detail::quoted(entry.key) +
-                                       " (expected version, jobs or workflows; a key that only "
-                                       "holds YAML anchors must be named references, aliases, "
-                                       "defaults, anchors or x-...)");
+                                       " (did you mean " + detail::quoted(known) +
+                                       "? Other top-level keys, such as those that only hold "
+                                       "YAML anchors, are ignored)");
         }
     }
     return std::nullopt;
@@ -65,9 +95,9 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
 
 Problem read_version(YamlReader& reader, const Entry& entry, std::string& out) {
     if (auto problem = reader.read_scalar(entry, out)) return problem;
-    if (out != "2" && out != "2.1") {
+    if (std::find(std::begin(kVersions), std::end(kVersions), out) == std::end(kVersions)) {
         return reader.error_at(entry.where(),
-                               "`version` must be 2 or 2.1, not " + detail::quoted(out));
+                               "`version` must be 2, 2.0 or 2.1, not " + detail::quoted(out));
     }
     return std::nullopt;
 }
@@ -91,7 +121,7 @@ std::variant<Config, ParseError> parse_document(YamlReader& reader, std::string_
     if (auto problem = split_top_level(reader, entries, top)) return *problem;
 
     Config config;
-    if (top.version == nullptr) return reader.error_at(root, "missing `version` (2 or 2.1)");
+    if (top.version == nullptr) return reader.error_at(root, "missing `version` (2, 2.0 or 2.1)");
     if (auto problem = read_version(reader, *top.version, config.version)) return *problem;
     if (top.jobs == nullptr) return reader.error_at(root, "missing `jobs`");
     detail::JobDefinitions definitions;

@@ -25,38 +25,95 @@ bool is_variable_name(std::string_view name) {
 
 }  // namespace
 
+namespace {
+
+/// Checks one variable and adds it to `out`; errors point at `name_at` or `value_at`.
+Problem add_variable(YamlReader& reader, const YAML::Node& name_at, const YAML::Node& value_at,
+                     const std::string& name, std::string value, Environment& out) {
+    if (!is_variable_name(name)) {
+        return reader.error_at(name_at, "environment variable name " + quoted(name) +
+                                            " is not valid (letters, digits and _, not starting "
+                                            "with a digit)");
+    }
+    if (auto problem = check_wire_bytes(reader, name_at, "environment variable name", name,
+                                        wire::kMaxNameBytes, "kMaxNameBytes")) {
+        return problem;
+    }
+    if (value.find('\0') != std::string::npos) {
+        // It becomes NAME=value in a process environment, where NUL ends the string.
+        return reader.error_at(
+            value_at, "environment variable " + quoted(name) + " has a NUL character in its value");
+    }
+    if (auto problem = check_wire_bytes(reader, value_at, "the value of " + quoted(name), value,
+                                        wire::kMaxTextBytes, "kMaxTextBytes")) {
+        return problem;
+    }
+    out[name] = std::move(value);
+    return std::nullopt;
+}
+
+/// Adds every `NAME: value` of a map (the whole `environment`, or one item of its list).
+Problem add_map(YamlReader& reader, std::vector<Entry>& variables, Environment& out) {
+    for (const Entry& variable : variables) {
+        std::string value;
+        if (auto problem = reader.read_scalar(variable, value)) return problem;
+        if (auto problem = add_variable(reader, variable.key_node, variable.where(), variable.key,
+                                        std::move(value), out)) {
+            return problem;
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 Problem read_environment(YamlReader& reader, const Entry& entry, Environment& out) {
-    std::vector<Entry> variables;
-    if (auto problem = reader.read_map(entry, variables)) return problem;
-    if (auto problem = check_wire_count(reader, entry.key_node, quoted(entry.key), variables.size(),
+    if (!entry.value.IsSequence()) {
+        std::vector<Entry> variables;
+        if (auto problem = reader.read_map(entry, variables)) return problem;
+        if (auto problem =
+                check_wire_count(reader, entry.key_node, quoted(entry.key), variables.size(),
+                                 wire::kMaxMapEntries, "kMaxMapEntries")) {
+            return problem;
+        }
+        return add_map(reader, variables, out);
+    }
+    // CircleCI also takes a list: of `NAME=value` strings, or of maps (`- NAME: value`).
+    std::vector<YAML::Node> items;
+    if (auto problem = reader.read_sequence(entry, items)) return problem;
+    if (auto problem = check_wire_count(reader, entry.key_node, quoted(entry.key), items.size(),
                                         wire::kMaxMapEntries, "kMaxMapEntries")) {
         return problem;
     }
-    for (const Entry& variable : variables) {
-        if (!is_variable_name(variable.key)) {
-            return reader.error_at(variable.key_node,
-                                   "environment variable name " + quoted(variable.key) +
-                                       " is not valid (letters, digits and _, not starting "
-                                       "with a digit)");
+    for (const YAML::Node& item : items) {
+        if (item.IsMap()) {
+            std::vector<Entry> variables;
+            if (auto problem = reader.read_map(item, item, "an `environment` item", variables)) {
+                return problem;
+            }
+            if (auto problem = add_map(reader, variables, out)) return problem;
+            continue;
         }
-        if (auto problem = check_wire_bytes(reader, variable.key_node, "environment variable name",
-                                            variable.key, wire::kMaxNameBytes, "kMaxNameBytes")) {
+        std::string text;
+        if (auto problem = reader.read_scalar(item, item, "an `environment` item", text)) {
             return problem;
         }
-        std::string value;
-        if (auto problem = reader.read_scalar(variable, value)) return problem;
-        if (value.find('\0') != std::string::npos) {
-            // It becomes NAME=value in a process environment, where NUL ends the string.
-            return reader.error_at(variable.where(), "environment variable " +
-                                                         quoted(variable.key) +
-                                                         " has a NUL character in its value");
+        const size_t equals = text.find('=');
+        if (equals == std::string::npos) {
+            return reader.error_at(item,
+                                   "an `environment` item must be NAME=value or a map "
+                                   "NAME: value, not " +
+                                       quoted(text));
         }
-        if (auto problem =
-                check_wire_bytes(reader, variable.where(), "the value of " + quoted(variable.key),
-                                 value, wire::kMaxTextBytes, "kMaxTextBytes")) {
+        if (auto problem = add_variable(reader, item, item, text.substr(0, equals),
+                                        text.substr(equals + 1), out)) {
             return problem;
         }
-        out[variable.key] = std::move(value);
+    }
+    if (out.size() > wire::kMaxMapEntries) {
+        return reader.error_at(entry.key_node, quoted(entry.key) + " has more than " +
+                                                   std::to_string(wire::kMaxMapEntries) +
+                                                   " variables (kMaxMapEntries)");
     }
     return std::nullopt;
 }

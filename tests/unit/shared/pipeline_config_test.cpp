@@ -230,3 +230,61 @@ TEST_CASE("ParseError prints FILE:LINE:COL: message") {
     const ParseError error{".circleci/config.yml", 12, 7, "something is wrong"};
     CHECK(error.to_string() == ".circleci/config.yml:12:7: something is wrong");
 }
+
+TEST_CASE("version 2.0 is version 2, as CircleCI reads it") {
+    const Config config = parse_ok(R"(version: 2.0
+jobs:
+  build:
+    docker: [{image: alpine}]
+    steps: [checkout]
+)");
+    CHECK(config.version == "2.0");
+    CHECK(only_job(config).name == "build");
+}
+
+TEST_CASE("top-level keys fmg does not read are ignored, whatever their name") {
+    // Real configs keep their anchors under keys of any name (`references`, `common`,
+    // `x-defaults`, `docker-defaults`), which CircleCI ignores.
+    const Config config = parse_ok(R"(version: 2.1
+common: &common
+  docker: [{image: alpine}]
+docker-defaults: &env
+  FOO: bar
+refs: []
+jobs:
+  build:
+    <<: *common
+    environment: *env
+    steps: [checkout]
+)");
+    const Job& job = only_job(config);
+    CHECK(job.image == "alpine");
+    CHECK(job.environment == Environment{{"FOO", "bar"}});
+}
+
+TEST_CASE("environment as a list: NAME=value strings or one-key maps, as CircleCI takes them") {
+    const Config config = parse_ok(R"(version: 2
+jobs:
+  build:
+    docker: [{image: alpine}]
+    environment:
+      - PLAIN=text
+      - WITH_EQUALS=a=b
+      - EMPTY=
+      - MAPPED: 8080
+      - { ONE: 1, TWO: 2 }
+    steps:
+      - run:
+          command: env
+          environment:
+            - STEP=yes
+)");
+    const Job& job = only_job(config);
+    CHECK(job.environment == Environment{{"PLAIN", "text"},
+                                         {"WITH_EQUALS", "a=b"},
+                                         {"EMPTY", ""},
+                                         {"MAPPED", "8080"},
+                                         {"ONE", "1"},
+                                         {"TWO", "2"}});
+    CHECK(job.steps.at(0).environment == Environment{{"STEP", "yes"}});
+}

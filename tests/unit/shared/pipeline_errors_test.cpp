@@ -35,9 +35,9 @@ std::string with_jobs(std::string_view rest) {
 
 }  // namespace
 
-TEST_CASE("version: only 2 and 2.1, and it must be there") {
-    check_error("version: 3\njobs: {}\n", 1, 10, "`version` must be 2 or 2.1, not `3`");
-    check_error("version: 2.0\n" + std::string(kJobs), 1, 10, "must be 2 or 2.1");
+TEST_CASE("version: only 2, 2.0 and 2.1, and it must be there") {
+    check_error("version: 3\njobs: {}\n", 1, 10, "`version` must be 2, 2.0 or 2.1, not `3`");
+    check_error("version: 2.2\n" + std::string(kJobs), 1, 10, "must be 2, 2.0 or 2.1");
     check_error("version: [2]\n" + std::string(kJobs), 1, 10, "must be a string");
     check_error(std::string(kJobs), 1, 1, "missing `version`");
 }
@@ -47,7 +47,9 @@ TEST_CASE("the top level: a map with jobs; unknown and unsupported keys") {
     check_error("- version: 2\n", 1, 1, "the config must be a map");
     check_error("version: 2.1\njobs: {}\n", 2, 7, "`jobs` defines no job");
     check_error(with_jobs("workflow:\n  w: {jobs: [build]}\n"), 9, 1,
-                "unknown top-level key `workflow`");
+                "unknown top-level key `workflow` (did you mean `workflows`?");
+    check_error(with_jobs("job:\n  x: {}\n"), 9, 1, "(did you mean `jobs`?");
+    check_error(with_jobs("verison: 2\n"), 9, 1, "(did you mean `version`?");
     check_error("version: 2.1\norbs:\n  node: circleci/node@5\n" + std::string(kJobs), 2, 1,
                 "`orbs` in the config is not supported by fmg");
 }
@@ -124,10 +126,12 @@ TEST_CASE("environment names must be exportable and values scalars") {
     check_error(job + "      EMPTY:\n", 7, 7, "`EMPTY` has no value");
     check_error(job + "      LIST: [a, b]\n", 7, 13, "`LIST` must be a string, but it is a list");
     check_error(job + "      MAP: {a: b}\n", 7, 12, "`MAP` must be a string, but it is a map");
-    check_error(
-        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: [checkout]\n"
-        "    environment: [A=1]\n",
-        6, 18, "`environment` must be a map");
+    check_error(job + "      - NO_EQUALS\n", 7, 9,
+                "an `environment` item must be NAME=value or a map NAME: value, not `NO_EQUALS`");
+    check_error(job + "      - 1ST=x\n", 7, 9, "environment variable name `1ST` is not valid");
+    check_error(job + "      - [a, b]\n", 7, 9, "an `environment` item must be a string");
+    check_error(job + "      - A: [x]\n", 7, 12, "`A` must be a string, but it is a list");
+    check_error(job + "      x\n", 7, 7, "`environment` must be a map");
 }
 
 TEST_CASE("workflows name defined jobs, each once in the pipeline") {
