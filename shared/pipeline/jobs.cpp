@@ -19,7 +19,10 @@ bool is_job_key_unsupported(std::string_view key) {
            key == "circleci_ip_ranges";
 }
 
-Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& image) {
+/// One `docker` item. `environment` is where the primary image's `environment` goes (its
+/// container's variables, under the job's); null for a service image.
+Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& image,
+                   Environment* environment) {
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(item, item, "each `docker` item", fields)) return problem;
     for (const Entry& field : fields) {
@@ -30,9 +33,12 @@ Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& imag
                                                 wire::kMaxNameBytes, "kMaxNameBytes")) {
                 return problem;
             }
+        } else if (field.key == "environment" && environment != nullptr) {
+            if (auto problem = read_environment(reader, field, *environment)) return problem;
+        } else if (field.key == "environment") {
+            return reader.unsupported(field, "a service image (the second `docker` item on)");
         } else if (field.key == "name" || field.key == "entrypoint" || field.key == "command" ||
-                   field.key == "user" || field.key == "environment" || field.key == "auth" ||
-                   field.key == "aws_auth") {
+                   field.key == "user" || field.key == "auth" || field.key == "aws_auth") {
             return reader.unsupported(field, "a `docker` image");
         } else {
             return reader.unknown_key(field, "a `docker` image", "image");
@@ -42,7 +48,8 @@ Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& imag
     return std::nullopt;
 }
 
-Problem read_docker(YamlReader& reader, const Entry& docker, Job& job) {
+Problem read_docker(YamlReader& reader, const Entry& docker, Job& job,
+                    Environment& primary_environment) {
     std::vector<YAML::Node> items;
     if (auto problem = reader.read_sequence(docker, items)) return problem;
     if (items.empty()) return reader.error_at(docker.where(), "`docker` lists no image");
@@ -53,8 +60,12 @@ Problem read_docker(YamlReader& reader, const Entry& docker, Job& job) {
     }
     for (const YAML::Node& item : items) {
         std::string image;
-        if (auto problem = read_image(reader, item, image)) return problem;
-        if (job.image.empty()) {
+        const bool primary = job.image.empty();
+        if (auto problem =
+                read_image(reader, item, image, primary ? &primary_environment : nullptr)) {
+            return problem;
+        }
+        if (primary) {
             job.image = std::move(image);
         } else {
             job.services.push_back(std::move(image));
@@ -90,11 +101,12 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     if (auto problem = reader.read_map(definition, fields)) return problem;
     bool has_docker = false;
     bool has_steps = false;
+    Environment primary_environment;  // the primary image's own `environment`
     for (const Entry& field : fields) {
         Problem problem;
         if (field.key == "docker") {
             has_docker = true;
-            problem = read_docker(reader, field, job);
+            problem = read_docker(reader, field, job, primary_environment);
         } else if (field.key == "steps") {
             has_steps = true;
             problem = read_steps(reader, field, job);
@@ -130,6 +142,14 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     }
     if (!has_steps) {
         return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
+    }
+    // The steps run in the primary image's container, so they see its variables; the job's
+    // `environment`, given to every step, wins over them (as in CircleCI).
+    for (auto& [name, value] : primary_environment) job.environment.try_emplace(name, value);
+    if (job.environment.size() > wire::kMaxMapEntries) {
+        return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has more than " +
+                                                        std::to_string(wire::kMaxMapEntries) +
+                                                        " environment variables (kMaxMapEntries)");
     }
     return check_assign_fits(reader, definition.key_node, job);
 }

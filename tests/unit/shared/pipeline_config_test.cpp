@@ -288,3 +288,23 @@ jobs:
                                          {"TWO", "2"}});
     CHECK(job.steps.at(0).environment == Environment{{"STEP", "yes"}});
 }
+
+TEST_CASE("the primary image's environment reaches the steps, under the job's") {
+    const Config config = parse_ok(R"(version: 2.1
+jobs:
+  build:
+    docker:
+      - image: cimg/python:3.12
+        environment:
+          PIPENV_VENV_IN_PROJECT: true
+          SHARED: from-image
+      - image: postgres:15
+    environment:
+      SHARED: from-job
+    steps: [checkout]
+)");
+    const Job& job = only_job(config);
+    CHECK(job.environment ==
+          Environment{{"PIPENV_VENV_IN_PROJECT", "true"}, {"SHARED", "from-job"}});
+    CHECK(job.services == std::vector<std::string>{"postgres:15"});
+}

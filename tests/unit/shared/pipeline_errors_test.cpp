@@ -132,6 +132,13 @@ TEST_CASE("environment names must be exportable and values scalars") {
     check_error(job + "      - [a, b]\n", 7, 9, "an `environment` item must be a string");
     check_error(job + "      - A: [x]\n", 7, 12, "`A` must be a string, but it is a list");
     check_error(job + "      x\n", 7, 7, "`environment` must be a map");
+    check_error(
+        "version: 2\njobs:\n  build:\n    docker:\n      - image: a\n"
+        "      - image: db\n        environment: {POSTGRES_PASSWORD: x}\n"
+        "    steps: [checkout]\n",
+        7, 9,
+        "`environment` in a service image (the second `docker` item on) is not "
+        "supported by fmg");
 }
 
 TEST_CASE("workflows name defined jobs, each once in the pipeline") {
