@@ -81,10 +81,6 @@ Problem read_environment(YamlReader& reader, const Entry& entry, Environment& ou
     // CircleCI also takes a list: of `NAME=value` strings, or of maps (`- NAME: value`).
     std::vector<YAML::Node> items;
     if (auto problem = reader.read_sequence(entry, items)) return problem;
-    if (auto problem = check_wire_count(reader, entry.key_node, quoted(entry.key), items.size(),
-                                        wire::kMaxMapEntries, "kMaxMapEntries")) {
-        return problem;
-    }
     for (const YAML::Node& item : items) {
         if (item.IsMap()) {
             std::vector<Entry> variables;

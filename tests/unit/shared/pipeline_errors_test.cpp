@@ -132,6 +132,9 @@ TEST_CASE("environment names must be exportable and values scalars") {
     check_error(job + "      - [a, b]\n", 7, 9, "an `environment` item must be a string");
     check_error(job + "      - A: [x]\n", 7, 12, "`A` must be a string, but it is a list");
     check_error(job + "      x\n", 7, 7, "`environment` must be a map");
+    std::string too_many;
+    for (int i = 0; i <= 1024; ++i) too_many += "      - V" + std::to_string(i) + "=x\n";
+    check_error(job + too_many, 6, 5, "`environment` has more than 1024 variables");
     check_error(
         "version: 2\njobs:\n  build:\n    docker:\n      - image: a\n"
         "      - image: db\n        environment: {POSTGRES_PASSWORD: x}\n"
