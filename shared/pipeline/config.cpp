@@ -1,10 +1,6 @@
 #include "shared/pipeline/config.h"
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -12,6 +8,7 @@
 #include "shared/pipeline/jobs.h"
 #include "shared/pipeline/planning.h"
 #include "shared/pipeline/text.h"
+#include "shared/pipeline/tree_loader.h"
 #include "shared/pipeline/workflows.h"
 #include "shared/pipeline/yaml_reader.h"
 
@@ -109,10 +106,9 @@ std::vector<Job> plan_without_workflows(const detail::JobDefinitions& definition
     return {*definitions.find(kNoWorkflowsJob)};
 }
 
-std::variant<Config, ParseError> parse_document(YamlReader& reader, std::string_view text,
-                                                const RefContext& ref) {
-    const YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap()) {
+std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root,
+                                            const RefContext& ref) {
+    if (!root.is_map()) {
         return reader.error_at(root, "the config must be a map with `version` and `jobs`");
     }
     std::vector<Entry> entries;
@@ -153,27 +149,10 @@ std::string ParseError::to_string() const {
 
 std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
                                               std::string_view file_name, const RefContext& ref) {
+    auto tree = detail::load_tree(yaml_text, file_name);
+    if (auto* error = std::get_if<ParseError>(&tree)) return *error;
     YamlReader reader{std::string(file_name)};
-    if (yaml_text.size() > kMaxConfigBytes) {
-        return reader.error_at_mark(YAML::Mark::null_mark(),
-                                    "config is " + std::to_string(yaml_text.size()) +
-                                        " bytes; at most " + std::to_string(kMaxConfigBytes) +
-                                        " (1 MiB) allowed");
-    }
-    try {
-        return parse_document(reader, yaml_text, ref);
-    } catch (const YAML::DeepRecursion& error) {
-        // yaml-cpp's own guard (about 500 levels); its message says "bad file".
-        return reader.error_at_mark(error.mark, "invalid YAML: nested too deeply");
-    } catch (const YAML::Exception& error) {
-        // Syntax errors.
-        return reader.error_at_mark(error.mark, "invalid YAML: " + error.msg);
-    } catch (const std::exception& error) {
-        return reader.error_at_mark(YAML::Mark::null_mark(),
-                                    std::string("cannot read the config: ") + error.what());
-    } catch (...) {
-        return reader.error_at_mark(YAML::Mark::null_mark(), "cannot read the config");
-    }
+    return parse_tree(reader, std::get<Node>(tree), ref);
 }
 
 }  // namespace fmg::pipeline

@@ -28,7 +28,7 @@ bool is_variable_name(std::string_view name) {
 namespace {
 
 /// Checks one variable and adds it to `out`; errors point at `name_at` or `value_at`.
-Problem add_variable(YamlReader& reader, const YAML::Node& name_at, const YAML::Node& value_at,
+Problem add_variable(YamlReader& reader, const Node& name_at, const Node& value_at,
                      const std::string& name, std::string value, Environment& out) {
     if (!is_variable_name(name)) {
         return reader.error_at(name_at, "environment variable name " + quoted(name) +
@@ -68,7 +68,7 @@ Problem add_map(YamlReader& reader, std::vector<Entry>& variables, Environment& 
 }  // namespace
 
 Problem read_environment(YamlReader& reader, const Entry& entry, Environment& out) {
-    if (!entry.value.IsSequence()) {
+    if (!entry.value.is_sequence()) {
         std::vector<Entry> variables;
         if (auto problem = reader.read_map(entry, variables)) return problem;
         if (auto problem =
@@ -79,10 +79,10 @@ Problem read_environment(YamlReader& reader, const Entry& entry, Environment& ou
         return add_map(reader, variables, out);
     }
     // CircleCI also takes a list: of `NAME=value` strings, or of maps (`- NAME: value`).
-    std::vector<YAML::Node> items;
+    std::vector<Node> items;
     if (auto problem = reader.read_sequence(entry, items)) return problem;
-    for (const YAML::Node& item : items) {
-        if (item.IsMap()) {
+    for (const Node& item : items) {
+        if (item.is_map()) {
             std::vector<Entry> variables;
             if (auto problem = reader.read_map(item, item, "an `environment` item", variables)) {
                 return problem;

@@ -17,7 +17,7 @@ bool any_matches(const std::vector<NamePattern>& patterns, std::string_view name
 Problem read_patterns(YamlReader& reader, const Entry& entry, RegexBudget& budget,
                       std::vector<NamePattern>& out) {
     std::vector<std::string> texts;
-    std::vector<YAML::Node> nodes;
+    std::vector<Node> nodes;
     if (auto problem = reader.read_string_list(entry, texts, nodes)) return problem;
     if (texts.empty()) return reader.error_at(entry.where(), quoted(entry.key) + " is empty");
     for (std::size_t i = 0; i < texts.size(); ++i) {

@@ -21,7 +21,7 @@ bool is_job_key_unsupported(std::string_view key) {
 
 /// One `docker` item. `environment` is where the primary image's `environment` goes (its
 /// container's variables, under the job's); null for a service image.
-Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& image,
+Problem read_image(YamlReader& reader, const Node& item, std::string& image,
                    Environment* environment) {
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(item, item, "each `docker` item", fields)) return problem;
@@ -50,7 +50,7 @@ Problem read_image(YamlReader& reader, const YAML::Node& item, std::string& imag
 
 Problem read_docker(YamlReader& reader, const Entry& docker, Job& job,
                     Environment& primary_environment) {
-    std::vector<YAML::Node> items;
+    std::vector<Node> items;
     if (auto problem = reader.read_sequence(docker, items)) return problem;
     if (items.empty()) return reader.error_at(docker.where(), "`docker` lists no image");
     // The first image runs the steps; the others go to the assign's `services` list.
@@ -58,7 +58,7 @@ Problem read_docker(YamlReader& reader, const Entry& docker, Job& job,
                                         wire::kMaxListItems, "kMaxListItems, for services")) {
         return problem;
     }
-    for (const YAML::Node& item : items) {
+    for (const Node& item : items) {
         std::string image;
         const bool primary = job.image.empty();
         if (auto problem =
@@ -75,7 +75,7 @@ Problem read_docker(YamlReader& reader, const Entry& docker, Job& job,
 }
 
 Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
-    std::vector<YAML::Node> items;
+    std::vector<Node> items;
     if (auto problem = reader.read_sequence(steps, items)) return problem;
     if (items.empty()) return reader.error_at(steps.where(), "`steps` is empty");
     if (items.size() > kMaxStepsPerJob) {
@@ -84,7 +84,7 @@ Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
                                 " steps; at most " + std::to_string(kMaxStepsPerJob) + " allowed");
     }
     job.steps.reserve(items.size());
-    for (const YAML::Node& item : items) {
+    for (const Node& item : items) {
         Step step;
         if (auto problem = read_step(reader, item, step)) return problem;
         job.steps.push_back(std::move(step));
@@ -161,7 +161,7 @@ const Job* JobDefinitions::find(std::string_view name) const {
     return it == index.end() ? nullptr : &jobs[it->second];
 }
 
-Problem check_job_name(YamlReader& reader, const YAML::Node& at, std::string_view name,
+Problem check_job_name(YamlReader& reader, const Node& at, std::string_view name,
                        std::string_view what) {
     if (name.empty()) return reader.error_at(at, std::string(what) + " is empty");
     if (name.size() > kMaxJobNameBytes) {

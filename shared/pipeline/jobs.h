@@ -16,7 +16,7 @@ namespace fmg::pipeline::detail {
 /// The job definitions, in config order, with each one's position.
 struct JobDefinitions {
     std::vector<Job> jobs;  // `name` is the key under `jobs`; `requires` stays empty
-    std::vector<YAML::Node> key_nodes;
+    std::vector<Node> key_nodes;
     std::vector<YamlReader::Spent> sizes;  // what reading each job cost: what copying it costs
     std::unordered_map<std::string, std::size_t> index;  // name -> position in `jobs`
 
@@ -33,7 +33,7 @@ Problem read_jobs(YamlReader& reader, const Entry& jobs, JobDefinitions& out);
 
 /// Fails unless `name` is usable as a job name in the API, logs and GitHub statuses: 1 to 128
 /// bytes, no spaces, slashes or control characters. `what` says where it comes from.
-Problem check_job_name(YamlReader& reader, const YAML::Node& at, std::string_view name,
+Problem check_job_name(YamlReader& reader, const Node& at, std::string_view name,
                        std::string_view what);
 
 }  // namespace fmg::pipeline::detail

@@ -18,7 +18,7 @@ namespace {
 constexpr std::string_view kCheckoutName = "Checkout code";
 constexpr std::string_view kStepShapes = "`checkout`, `run: COMMAND` or `run:` with a map";
 
-ParseError unsupported_step(YamlReader& reader, const YAML::Node& at, std::string_view type) {
+ParseError unsupported_step(YamlReader& reader, const Node& at, std::string_view type) {
     return reader.error_at(at, "step " + quoted(type) +
                                    " is not supported by fmg (only `checkout` and `run` steps "
                                    "are; orbs and reusable commands are not either)");
@@ -83,10 +83,10 @@ Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
 
 Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
     out.kind = StepKind::run;
-    if (run.value.IsScalar()) {
+    if (run.value.is_scalar()) {
         if (auto problem = read_nonblank(reader, run, out.command)) return problem;
     } else {
-        if (run.value.IsNull()) {
+        if (run.value.is_null()) {
             return reader.error_at(run.key_node, "`run` needs a command");
         }
         std::vector<Entry> fields;
@@ -107,7 +107,7 @@ Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
 Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
     out.kind = StepKind::checkout;
     out.name = std::string(kCheckoutName);
-    if (checkout.value.IsNull()) return std::nullopt;
+    if (checkout.value.is_null()) return std::nullopt;
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(checkout, fields)) return problem;
     for (const Entry& field : fields) {
@@ -126,15 +126,16 @@ Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
 
 }  // namespace
 
-Problem read_step(YamlReader& reader, const YAML::Node& node, Step& out) {
+Problem read_step(YamlReader& reader, const Node& node, Step& out) {
     out = Step{};
-    if (node.IsScalar()) {
-        const std::string& type = node.Scalar();
-        if (type == "checkout") return read_checkout(reader, Entry{type, node, {}}, out);
+    if (node.is_scalar()) {
+        const std::string& type = node.text();
+        if (type == "checkout")
+            return read_checkout(reader, Entry{type, node, Node::null(node.position())}, out);
         if (type == "run") return reader.error_at(node, "`run` needs a command");
         return unsupported_step(reader, node, type);
     }
-    if (!node.IsMap()) {
+    if (!node.is_map()) {
         return reader.error_at(node, "a step must be " + std::string(kStepShapes));
     }
     std::vector<Entry> entries;

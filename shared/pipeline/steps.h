@@ -11,6 +11,6 @@ namespace fmg::pipeline::detail {
 /// `when`). Fails, naming the step, on any other step type (caches, workspaces, orb commands:
 /// fmg runs only these two), on unknown keys, on malformed values and on a command, name or
 /// working directory over the agent protocol's kMaxTextBytes.
-Problem read_step(YamlReader& reader, const YAML::Node& node, Step& out);
+Problem read_step(YamlReader& reader, const Node& node, Step& out);
 
 }  // namespace fmg::pipeline::detail

@@ -78,7 +78,7 @@ std::string describe_bytes(std::size_t bytes) {
 
 }  // namespace
 
-Problem check_wire_bytes(YamlReader& reader, const YAML::Node& at, std::string_view what,
+Problem check_wire_bytes(YamlReader& reader, const Node& at, std::string_view what,
                          std::string_view text, std::size_t max_bytes,
                          std::string_view limit_name) {
     if (text.size() <= max_bytes) return std::nullopt;
@@ -88,7 +88,7 @@ Problem check_wire_bytes(YamlReader& reader, const YAML::Node& at, std::string_v
                                    ", " + std::string(limit_name) + ")");
 }
 
-Problem check_wire_count(YamlReader& reader, const YAML::Node& at, std::string_view what,
+Problem check_wire_count(YamlReader& reader, const Node& at, std::string_view what,
                          std::size_t count, std::size_t max_items, std::string_view limit_name) {
     if (count <= max_items) return std::nullopt;
     return reader.error_at(at, std::string(what) + " has " + std::to_string(count) +
@@ -116,7 +116,7 @@ std::size_t assign_frame_bound(const Job& job) {
     return total;
 }
 
-Problem check_assign_fits(YamlReader& reader, const YAML::Node& at, const Job& job) {
+Problem check_assign_fits(YamlReader& reader, const Node& at, const Job& job) {
     const std::size_t bound = assign_frame_bound(job);
     if (bound <= wire::kMaxFrameBytes) return std::nullopt;
     return reader.error_at(

@@ -16,11 +16,11 @@ namespace fmg::pipeline::detail {
 /// Fails, at `at`, when `text` is longer than `max_bytes` (a kMax...Bytes of wire_limits.h,
 /// named by `limit_name` in the message): "`command` is 300000 bytes; the agent protocol
 /// allows at most 262144 (kMaxTextBytes)". `what` names the value ("`command`").
-Problem check_wire_bytes(YamlReader& reader, const YAML::Node& at, std::string_view what,
+Problem check_wire_bytes(YamlReader& reader, const Node& at, std::string_view what,
                          std::string_view text, std::size_t max_bytes, std::string_view limit_name);
 
 /// Fails, at `at`, when a list or map of `count` items holds more than `max_items`.
-Problem check_wire_count(YamlReader& reader, const YAML::Node& at, std::string_view what,
+Problem check_wire_count(YamlReader& reader, const Node& at, std::string_view what,
                          std::size_t count, std::size_t max_items, std::string_view limit_name);
 
 /// An upper bound of the size in bytes of the msgpack frame of an `assign` for `job`, with
@@ -30,6 +30,6 @@ Problem check_wire_count(YamlReader& reader, const YAML::Node& at, std::string_v
 std::size_t assign_frame_bound(const Job& job);
 
 /// Fails, at the job's key `at`, when assign_frame_bound(job) exceeds kMaxFrameBytes.
-Problem check_assign_fits(YamlReader& reader, const YAML::Node& at, const Job& job);
+Problem check_assign_fits(YamlReader& reader, const Node& at, const Job& job);
 
 }  // namespace fmg::pipeline::detail

@@ -26,9 +26,9 @@ bool is_entry_key_unsupported(std::string_view key) {
 }
 
 Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) {
-    std::vector<YAML::Node> items;
+    std::vector<Node> items;
     if (auto problem = reader.read_sequence(entry, items)) return problem;
-    for (const YAML::Node& item : items) {
+    for (const Node& item : items) {
         std::string name;
         if (auto problem = reader.read_scalar(item, item, "each item of `requires`", name)) {
             return problem;
@@ -45,7 +45,7 @@ Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) 
 
 Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& job) {
     YamlReader& reader = reading.reader;
-    if (options.value.IsNull()) return std::nullopt;  // `- build:` with nothing under it
+    if (options.value.is_null()) return std::nullopt;  // `- build:` with nothing under it
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(options, fields)) return problem;
     for (const Entry& field : fields) {
@@ -69,10 +69,10 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
     return std::nullopt;
 }
 
-Problem read_entry(Reading& reading, const YAML::Node& item, WorkflowJob& job) {
+Problem read_entry(Reading& reading, const Node& item, WorkflowJob& job) {
     YamlReader& reader = reading.reader;
-    if (item.IsScalar()) {
-        job.job = item.Scalar();
+    if (item.is_scalar()) {
+        job.job = item.text();
         job.where = item;
     } else {
         std::vector<Entry> entries;
@@ -107,7 +107,7 @@ Problem add_job(Reading& reading, WorkflowJob job) {
         return reading.reader.error_at(
             job.where, "job name " + quoted(job.name) + " is used twice (first in workflow " +
                            quoted(first.workflow) + " at line " +
-                           std::to_string(first.where.Mark().line + 1) +
+                           std::to_string(first.where.position().line + 1) +
                            "); names must be unique in a pipeline: give one a `name:`");
     }
     const YamlReader::Spent size = reading.definitions.sizes[reading.definitions.index.at(job.job)];
@@ -165,11 +165,11 @@ Problem read_workflow(Reading& reading, const Entry& workflow) {
         return reader.error_at(workflow.key_node,
                                "workflow " + quoted(workflow.key) + " has no `jobs`");
     }
-    std::vector<YAML::Node> items;
+    std::vector<Node> items;
     if (auto problem = reader.read_sequence(*jobs, items)) return problem;
     if (items.empty()) return reader.error_at(jobs->where(), "`jobs` lists no job");
     const std::size_t first = reading.out.size();
-    for (const YAML::Node& item : items) {
+    for (const Node& item : items) {
         WorkflowJob job;
         job.workflow = workflow.key;
         if (auto problem = read_entry(reading, item, job)) return problem;

@@ -16,9 +16,9 @@ struct WorkflowJob {
     std::string name;      // `name:` if given, else the job's; unique in the pipeline
     std::string job;       // the definition under `jobs`
     std::string workflow;  // the workflow it is listed in
-    YAML::Node where;      // the job name as listed, for messages
+    Node where;            // the job name as listed, for messages
     std::vector<std::string> required_jobs;  // names in the same workflow, without repeats
-    std::vector<YAML::Node> required_nodes;
+    std::vector<Node> required_nodes;
     Filters filters;
 };
 

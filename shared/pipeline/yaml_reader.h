@@ -1,19 +1,16 @@
 #pragma once
-// Reading a loaded YAML tree for the config parser: every read checks the node's kind, keeps
-// the position for error messages and counts against a visit budget, so no yaml-cpp
-// conversion can throw and no alias bomb can make the parser work without bound.
-// Internal to shared/pipeline/.
-
-#include <yaml-cpp/yaml.h>
+// Reading the config tree (node.h) for the config parser: every read checks the node's kind,
+// keeps the position for error messages and counts against a visit budget, so an expanded
+// config cannot make the parser work without bound. Internal to shared/pipeline/.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "shared/pipeline/config.h"
+#include "shared/pipeline/node.h"
 
 namespace fmg::pipeline::detail {
 
@@ -23,12 +20,12 @@ using Problem = std::optional<ParseError>;
 /// One `key: value` pair of a YAML map.
 struct Entry {
     std::string key;
-    YAML::Node key_node;
-    YAML::Node value;
+    Node key_node;
+    Node value;
 
     /// What to point at when the value is wrong: the value, or its key when the value is empty
     /// (yaml-cpp places an empty value at the start of the next line).
-    const YAML::Node& where() const;
+    const Node& where() const;
 };
 
 class YamlReader {
@@ -36,36 +33,33 @@ class YamlReader {
     explicit YamlReader(std::string file_name);
 
     /// An error at `node`'s position, 1-based; a node without a position points at 1:1.
-    ParseError error_at(const YAML::Node& node, std::string message) const;
-    /// An error at a 0-based yaml-cpp mark (from a YAML::Exception).
-    ParseError error_at_mark(const YAML::Mark& mark, std::string message) const;
+    ParseError error_at(const Node& node, std::string message) const;
 
-    /// The pairs of map `node`, in order, with merge keys (`<<: *anchor`, YAML 1.1) resolved:
-    /// keys written in the map win over merged ones, earlier merged maps over later ones.
-    /// Fails, pointing at `where`, when `node` is not a map (`what` names it: "`jobs`");
-    /// fails on a key that is not a scalar, a duplicate key, or an exhausted visit budget.
-    Problem read_map(const YAML::Node& node, const YAML::Node& where, std::string_view what,
+    /// The pairs of map `node`, in order (the tree has merge keys resolved and no duplicate
+    /// keys). Fails, pointing at `where`, when `node` is not a map (`what` names it:
+    /// "`jobs`"), or on an exhausted visit budget.
+    Problem read_map(const Node& node, const Node& where, std::string_view what,
                      std::vector<Entry>& out);
     Problem read_map(const Entry& entry, std::vector<Entry>& out);
 
     /// The items of sequence `node`. Fails when it is not a sequence or the budget is spent.
-    Problem read_sequence(const YAML::Node& node, const YAML::Node& where, std::string_view what,
-                          std::vector<YAML::Node>& out);
-    Problem read_sequence(const Entry& entry, std::vector<YAML::Node>& out);
+    Problem read_sequence(const Node& node, const Node& where, std::string_view what,
+                          std::vector<Node>& out);
+    Problem read_sequence(const Entry& entry, std::vector<Node>& out);
 
     /// The text of scalar `node` as written (`true`, `3.10` stay as such). Fails on a map, a
     /// sequence or an empty value (`key:`, `~`, `null`), which need quotes to be strings.
-    Problem read_scalar(const YAML::Node& node, const YAML::Node& where, std::string_view what,
+    Problem read_scalar(const Node& node, const Node& where, std::string_view what,
                         std::string& out);
     Problem read_scalar(const Entry& entry, std::string& out);
 
     /// A scalar or a sequence of scalars, as a list (the shape of `only:` and `ignore:`).
     /// `nodes` receives each string's node, for later error positions.
     Problem read_string_list(const Entry& entry, std::vector<std::string>& out,
-                             std::vector<YAML::Node>& nodes);
+                             std::vector<Node>& nodes);
 
     /// Counts one more visited node. Fails, at `node`, once kMaxVisitedNodes are spent.
-    Problem visit(const YAML::Node& node);
+    Problem visit(const Node& node);
 
     /// What the reader has read so far: nodes visited and scalar bytes.
     struct Spent {
@@ -83,12 +77,6 @@ class YamlReader {
                            std::string_view expected) const;
 
   private:
-    Problem read_map_merging(const YAML::Node& node, const YAML::Node& where, std::string_view what,
-                             int merge_depth, std::vector<Entry>& out);
-    Problem merge_into(const Entry& merge, int merge_depth,
-                       std::unordered_map<std::string, std::size_t>& index,
-                       std::vector<Entry>& out);
-
     std::string file_name_;
     Spent spent_;
 };
