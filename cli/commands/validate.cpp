@@ -84,8 +84,21 @@ int run_validate(const CommandContext& context) {
         return report(context,
                       {exit_code::kFailed, "cannot read " + file + ": " + std::strerror(errno)});
     }
-    pipeline::RefContext ref{options.text("branch"), options.text("tag")};
-    auto parsed = pipeline::parse_config(text, file, ref);
+    pipeline::ParseOptions parse_options;
+    parse_options.ref = {options.text("branch"), options.text("tag")};
+    parse_options.orb_dir = options.text("orb-dir");
+    parse_options.pipeline.trigger_source = "api";
+    const pipeline::RefContext& ref = parse_options.ref;
+    if (options.flag("expand")) {
+        auto expanded = pipeline::expand_config(text, file, parse_options);
+        if (auto* error = std::get_if<pipeline::ParseError>(&expanded)) {
+            context.console.err << error->to_string() << "\n";
+            return exit_code::kFailed;
+        }
+        context.console.out << std::get<std::string>(expanded);
+        return exit_code::kOk;
+    }
+    auto parsed = pipeline::parse_config(text, file, parse_options);
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
         context.console.err << error->to_string() << "\n";
         return exit_code::kFailed;
@@ -111,12 +124,22 @@ int run_validate(const CommandContext& context) {
 Command validate_command() {
     return {
         "validate",
-        "[FILE] [--branch B | --tag T]",
+        "[FILE] [--branch B | --tag T] [--orb-dir DIR] [--expand]",
         "check a pipeline config offline (default .circleci/config.yml) and list its jobs",
         {
             {"branch", "B", "", "", "show only the jobs that run for this branch",
              options::non_empty()},
             {"tag", "T", "", "", "show only the jobs that run for this tag", options::non_empty()},
+            {"orb-dir", "DIR", "FMG_ORB_DIR", "",
+             "read registry orbs from DIR/NAMESPACE/NAME@VERSION.yml (fmg cannot download them)",
+             options::non_empty()},
+            {"expand",
+             "",
+             "",
+             "",
+             "print the config as fmg runs it: 2.1 orbs, commands, executors, parameters and "
+             "matrices expanded",
+             {}},
         },
         0,
         1,

@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "shared/pipeline/constants.h"
+#include "shared/pipeline/expansion.h"
 #include "shared/pipeline/jobs.h"
 #include "shared/pipeline/planning.h"
 #include "shared/pipeline/text.h"
 #include "shared/pipeline/tree_loader.h"
+#include "shared/pipeline/tree_writer.h"
 #include "shared/pipeline/workflows.h"
 #include "shared/pipeline/yaml_reader.h"
 
@@ -57,9 +59,9 @@ std::string_view misspelt_top_level(std::string_view key) {
     return {};
 }
 
-bool is_unsupported_top_level(std::string_view key) {
-    return key == "orbs" || key == "commands" || key == "executors" || key == "parameters" ||
-           key == "setup";
+// Keys only 2.1 configs have; in a 2.0 config they are mistakes CircleCI refuses too.
+bool is_version_2_1_key(std::string_view key) {
+    return key == "orbs" || key == "commands" || key == "executors" || key == "parameters";
 }
 
 // The three top-level entries fmg reads; null when absent.
@@ -77,8 +79,14 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
             out.jobs = &entry;
         } else if (entry.key == "workflows") {
             out.workflows = &entry;
-        } else if (is_unsupported_top_level(entry.key)) {
-            return reader.unsupported(entry, "the config");
+        } else if (is_version_2_1_key(entry.key)) {
+            return reader.error_at(
+                entry.key_node,
+                detail::quoted(entry.key) + " needs `version: 2.1` (this config says " + "2.0)");
+        } else if (entry.key == "setup") {
+            return reader.error_at(entry.key_node,
+                                   "`setup: true` (dynamic configuration, which generates the "
+                                   "config a later pipeline runs) is not supported by fmg");
         } else if (auto known = misspelt_top_level(entry.key); !known.empty()) {
             return reader.error_at(entry.key_node,
                                    "unknown top-level key " + detail::quoted(entry.key) +
@@ -106,11 +114,23 @@ std::vector<Job> plan_without_workflows(const detail::JobDefinitions& definition
     return {*definitions.find(kNoWorkflowsJob)};
 }
 
-std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root,
-                                            const RefContext& ref) {
+// The 2.0 form of `root`: a 2.1 config expanded, a 2.0 config as it is.
+Problem expanded_form(YamlReader& reader, const Node& root, const ParseOptions& options,
+                      Node& out) {
     if (!root.is_map()) {
         return reader.error_at(root, "the config must be a map with `version` and `jobs`");
     }
+    out = root;
+    const Node version = root.find("version");
+    if (!version.is_scalar() || version.text() != "2.1") return std::nullopt;
+    if (auto problem = detail::expand_tree(reader, root, options, out)) return problem;
+    // The expansion spent its own budget; reading the result has one of its own.
+    reader.reset_spent();
+    return std::nullopt;
+}
+
+std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root,
+                                            const RefContext& ref) {
     std::vector<Entry> entries;
     if (auto problem = reader.read_map(root, root, "the config", entries)) return *problem;
     TopLevel top;
@@ -148,11 +168,39 @@ std::string ParseError::to_string() const {
 }
 
 std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
-                                              std::string_view file_name, const RefContext& ref) {
+                                              std::string_view file_name,
+                                              const ParseOptions& options) {
     auto tree = detail::load_tree(yaml_text, file_name);
     if (auto* error = std::get_if<ParseError>(&tree)) return *error;
     YamlReader reader{std::string(file_name)};
-    return parse_tree(reader, std::get<Node>(tree), ref);
+    Node expanded;
+    if (auto problem = expanded_form(reader, std::get<Node>(tree), options, expanded)) {
+        return *problem;
+    }
+    return parse_tree(reader, expanded, options.ref);
+}
+
+std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
+                                              std::string_view file_name, const RefContext& ref) {
+    ParseOptions options;
+    options.ref = ref;
+    return parse_config(yaml_text, file_name, options);
+}
+
+std::variant<std::string, ParseError> expand_config(std::string_view yaml_text,
+                                                    std::string_view file_name,
+                                                    const ParseOptions& options) {
+    auto tree = detail::load_tree(yaml_text, file_name);
+    if (auto* error = std::get_if<ParseError>(&tree)) return *error;
+    YamlReader reader{std::string(file_name)};
+    Node expanded;
+    if (auto problem = expanded_form(reader, std::get<Node>(tree), options, expanded)) {
+        return *problem;
+    }
+    // Only a config that parses is shown expanded: the expansion alone checks less.
+    auto parsed = parse_tree(reader, expanded, options.ref);
+    if (auto* error = std::get_if<ParseError>(&parsed)) return *error;
+    return detail::write_tree(expanded);
 }
 
 }  // namespace fmg::pipeline

@@ -79,6 +79,29 @@ struct RefContext {
     std::string tag;     // set for tag pushes
 };
 
+/// The values a 2.1 config can refer to as `<< pipeline.* >>`, for one pipeline.
+struct PipelineValues {
+    std::string id;              // `pipeline.id`
+    int64_t number = 0;          // `pipeline.number`
+    std::string revision;        // `pipeline.git.revision`: the commit
+    std::string base_revision;   // `pipeline.git.base_revision`: the commit before, if known
+    std::string git_url;         // `pipeline.project.git_url`
+    std::string trigger_source;  // `pipeline.trigger_source`: webhook, api, scheduled_pipeline
+    std::string schedule_name;   // `pipeline.schedule.name`, for scheduled pipelines
+    // `pipeline.parameters.NAME`: values the trigger gave (`fmg trigger --param k=v`); the
+    // config's `parameters` declare them, with types and defaults.
+    std::map<std::string, std::string> parameters;
+};
+
+/// Everything parsing a config depends on besides its text.
+struct ParseOptions {
+    RefContext ref;  // also `pipeline.git.branch` and `pipeline.git.tag`
+    PipelineValues pipeline;
+    // Where registry orbs' sources are (`NAMESPACE/NAME@VERSION.yml`, as `circleci orb
+    // source` prints them); empty: none, so a config importing a registry orb is refused.
+    std::string orb_dir;
+};
+
 /// Parses a config. With workflows, the result holds the jobs whose filters match `ref`
 /// (CircleCI rules: on a tag push only jobs with a matching `tags` filter run; a job whose
 /// required job does not run does not run either), ordered so every job comes after all it
@@ -87,6 +110,18 @@ struct RefContext {
 /// Every problem, YAML syntax included, comes back as a ParseError with the position of the
 /// offending node; nothing is thrown. Input is bounded (see constants.h).
 std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
+                                              std::string_view file_name,
+                                              const ParseOptions& options);
+/// The same with only a ref: no pipeline values beyond the branch or tag, no orb directory.
+std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
                                               std::string_view file_name, const RefContext& ref);
+
+/// The config as fmg runs it, as YAML (what CircleCI's `circleci config process` prints): a
+/// 2.1 config with orbs, commands, executors, parameters, matrices and `when` conditions
+/// expanded into plain jobs and workflows; a 2.0 config with its anchors and merge keys
+/// resolved. Fails as parse_config does.
+std::variant<std::string, ParseError> expand_config(std::string_view yaml_text,
+                                                    std::string_view file_name,
+                                                    const ParseOptions& options);
 
 }  // namespace fmg::pipeline

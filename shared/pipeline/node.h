@@ -14,10 +14,12 @@
 
 namespace fmg::pipeline {
 
-/// A place in the config file, 0-based; -1 when a node has none.
+/// A place in a file, 0-based; -1 when a node has none. `file` is an index into the reader's
+/// list of files: 0 is the config, others are the orb sources it imports.
 struct Position {
     int line = -1;
     int column = -1;
+    int file = 0;
 };
 
 class Node {

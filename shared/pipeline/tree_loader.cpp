@@ -33,10 +33,6 @@ bool is_merge_key(const YAML::Node& key) {
     return key.IsScalar() && key.Scalar() == kMergeKey && !is_quoted(key);
 }
 
-Position position_of(const YAML::Mark& mark) {
-    return {mark.line, mark.column};
-}
-
 std::string kind_name(const YAML::Node& node) {
     switch (node.Type()) {
         case YAML::NodeType::Map:
@@ -54,7 +50,8 @@ std::string kind_name(const YAML::Node& node) {
 
 class Loader {
   public:
-    explicit Loader(std::string_view file_name) : file_name_(file_name) {}
+    Loader(std::string_view file_name, int file_index)
+        : file_name_(file_name), file_index_(file_index) {}
 
     using Problem = std::optional<ParseError>;
 
@@ -95,6 +92,10 @@ class Loader {
     }
 
   private:
+    Position position_of(const YAML::Mark& mark) const {
+        return {mark.line, mark.column, file_index_};
+    }
+
     Problem count(const YAML::Node& at) {
         if (++nodes_ <= kMaxVisitedNodes) return std::nullopt;
         return error(position_of(at.Mark()),
@@ -173,6 +174,7 @@ class Loader {
     }
 
     std::string file_name_;
+    int file_index_ = 0;
     int64_t nodes_ = 0;
     int64_t bytes_ = 0;
 };
@@ -190,9 +192,11 @@ ParseError error_at_position(std::string_view file_name, Position at, std::strin
     return error;
 }
 
-std::variant<Node, ParseError> load_tree(std::string_view yaml_text, std::string_view file_name) {
+std::variant<Node, ParseError> load_tree(std::string_view yaml_text, std::string_view file_name,
+                                         int file_index) {
     const auto fail = [&](const YAML::Mark& mark, std::string message) {
-        return error_at_position(file_name, position_of(mark), std::move(message));
+        return error_at_position(file_name, {mark.line, mark.column, file_index},
+                                 std::move(message));
     };
     if (yaml_text.size() > kMaxConfigBytes) {
         return fail(YAML::Mark::null_mark(),
@@ -201,7 +205,7 @@ std::variant<Node, ParseError> load_tree(std::string_view yaml_text, std::string
     }
     try {
         const YAML::Node root = YAML::Load(std::string(yaml_text));
-        Loader loader(file_name);
+        Loader loader(file_name, file_index);
         Node tree;
         if (auto problem = loader.copy(root, "the config", tree)) return *problem;
         return tree;

@@ -17,7 +17,9 @@ namespace fmg::pipeline::detail {
 /// YAML syntax, nesting deeper than yaml-cpp allows, a key that is not a string, a duplicate
 /// key, a merge of something that is no map, more than kMaxVisitedNodes nodes or
 /// kMaxReadBytes of text once aliases are expanded. Never throws.
-std::variant<Node, ParseError> load_tree(std::string_view yaml_text, std::string_view file_name);
+/// `file_index` goes into every node's Position.
+std::variant<Node, ParseError> load_tree(std::string_view yaml_text, std::string_view file_name,
+                                         int file_index = 0);
 
 /// A ParseError at `at` (0-based) in `file_name`; a position of -1 becomes 1:1.
 ParseError error_at_position(std::string_view file_name, Position at, std::string message);

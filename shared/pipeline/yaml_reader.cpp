@@ -31,10 +31,19 @@ const Node& Entry::where() const {
     return value.is_defined() && !value.is_null() ? value : key_node;
 }
 
-YamlReader::YamlReader(std::string file_name) : file_name_(std::move(file_name)) {}
+YamlReader::YamlReader(std::string file_name) : file_names_{std::move(file_name)} {}
+
+int YamlReader::add_file(std::string file_name) {
+    file_names_.push_back(std::move(file_name));
+    return static_cast<int>(file_names_.size()) - 1;
+}
 
 ParseError YamlReader::error_at(const Node& node, std::string message) const {
-    return error_at_position(file_name_, node.position(), std::move(message));
+    const Position at = node.position();
+    const std::size_t file = at.file >= 0 && static_cast<std::size_t>(at.file) < file_names_.size()
+                                 ? static_cast<std::size_t>(at.file)
+                                 : 0;
+    return error_at_position(file_names_[file], at, std::move(message));
 }
 
 Problem YamlReader::visit(const Node& node) {

@@ -32,6 +32,10 @@ class YamlReader {
   public:
     explicit YamlReader(std::string file_name);
 
+    /// Adds a file whose nodes this reader reads too (an orb source); returns its index for
+    /// load_tree. Errors at its nodes name it.
+    int add_file(std::string file_name);
+
     /// An error at `node`'s position, 1-based; a node without a position points at 1:1.
     ParseError error_at(const Node& node, std::string message) const;
 
@@ -67,6 +71,8 @@ class YamlReader {
         int64_t bytes = 0;
     };
     Spent spent() const { return spent_; }
+    /// Starts the budget again, for a new stage of reading (the expanded config).
+    void reset_spent() { spent_ = {}; }
 
     /// An error at a key fmg knows from CircleCI but does not implement, e.g. "`shell` in a run
     /// step is not supported by fmg" (`where_in`: "a run step").
@@ -77,7 +83,7 @@ class YamlReader {
                            std::string_view expected) const;
 
   private:
-    std::string file_name_;
+    std::vector<std::string> file_names_;  // by Position::file
     Spent spent_;
 };
 

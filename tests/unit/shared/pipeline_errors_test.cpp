@@ -50,8 +50,11 @@ TEST_CASE("the top level: a map with jobs; unknown and unsupported keys") {
                 "unknown top-level key `workflow` (did you mean `workflows`?");
     check_error(with_jobs("job:\n  x: {}\n"), 9, 1, "(did you mean `jobs`?");
     check_error(with_jobs("verison: 2\n"), 9, 1, "(did you mean `version`?");
-    check_error("version: 2.1\norbs:\n  node: circleci/node@5\n" + std::string(kJobs), 2, 1,
-                "`orbs` in the config is not supported by fmg");
+    check_error("version: 2.1\norbs:\n  node: circleci/node@5\n" + std::string(kJobs), 3, 9,
+                "orb `circleci/node@5` is a registry orb, which fmg cannot download: give an orb "
+                "directory (--orb-dir DIR) holding its source as DIR/circleci/node@5.yml");
+    check_error("version: 2\norbs:\n  node: circleci/node@5\n" + std::string(kJobs), 2, 1,
+                "`orbs` needs `version: 2.1`");
 }
 
 TEST_CASE("YAML syntax errors point where yaml-cpp stopped") {
