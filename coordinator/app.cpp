@@ -49,7 +49,8 @@ int run_coordinator(const Settings& settings) {
     const std::filesystem::path mirrors_dir = settings.data_dir / "mirrors";
     Preparer* preparer_ptr = nullptr;  // the fetch watches the preparer's stop flag
     Preparer preparer(
-        database_file, mirrors_dir, lifecycle::StatusContext{settings.public_url}, clock,
+        database_file, mirrors_dir, settings.orb_dir, lifecycle::StatusContext{settings.public_url},
+        clock,
         [&](const std::string& url) {
             FetchRequest request;
             request.program = *fetch_program;

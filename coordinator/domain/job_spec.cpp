@@ -41,6 +41,35 @@ std::string text_of(const Object::Ptr& object, const std::string& key) {
     return object->has(key) ? object->getValue<std::string>(key) : std::string();
 }
 
+// What the agent runs for a step it cannot run yet: a command that says so, with fixed text
+// (nothing from the config reaches the shell). Steps that only keep or restore files are
+// skipped with a line in the log, so a job built for CircleCI still runs; steps whose job
+// cannot work without them fail it. At most 512 bytes (wire_fit.cpp counts on it).
+std::string stand_in_command(pipeline::StepKind kind) {
+    switch (kind) {
+        case pipeline::StepKind::save_cache:
+        case pipeline::StepKind::restore_cache:
+            return "echo 'fmg: caches are not stored by fmg yet: step skipped'";
+        case pipeline::StepKind::persist_to_workspace:
+        case pipeline::StepKind::attach_workspace:
+            return "echo 'fmg: workspaces are not moved between jobs by fmg yet: step skipped'";
+        case pipeline::StepKind::store_artifacts:
+            return "echo 'fmg: artifacts are not stored by fmg yet: step skipped'";
+        case pipeline::StepKind::store_test_results:
+            return "echo 'fmg: test results are not stored by fmg yet: step skipped'";
+        case pipeline::StepKind::setup_remote_docker:
+            return "echo 'fmg: setup_remote_docker: this runner gives jobs no Docker engine' "
+                   ">&2; exit 1";
+        case pipeline::StepKind::add_ssh_keys:
+            return "echo 'fmg: add_ssh_keys: fmg has no secrets to take SSH keys from yet' >&2; "
+                   "exit 1";
+        case pipeline::StepKind::checkout:
+        case pipeline::StepKind::run:
+            break;
+    }
+    return {};
+}
+
 }  // namespace
 
 JobSpec job_spec_from_config(const pipeline::Job& job) {
@@ -53,7 +82,10 @@ JobSpec job_spec_from_config(const pipeline::Job& job) {
         JobStepSpec s;
         s.kind = step.kind == pipeline::StepKind::checkout ? "checkout" : "run";
         s.name = step.name;
-        s.command = step.command;
+        s.command =
+            step.kind == pipeline::StepKind::run || step.kind == pipeline::StepKind::checkout
+                ? step.command
+                : stand_in_command(step.kind);
         s.environment = step.environment;
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);

@@ -26,14 +26,34 @@ pipeline::RefContext ref_context(const std::string& ref) {
     return context;
 }
 
+/// What `<< pipeline.trigger_source >>` says for a pipeline's trigger: a push or pull
+/// request came by webhook; a manual trigger or a retry by the API.
+std::string trigger_source(const std::string& trigger) {
+    return trigger == "push" || trigger == "pull_request" ? "webhook" : "api";
+}
+
+/// Everything the config of `pipeline` may refer to. fmg's pipelines are numbered, not
+/// UUIDs: `pipeline.id` and `pipeline.number` are both the pipeline's id.
+pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& orb_dir) {
+    pipeline::ParseOptions options;
+    options.ref = ref_context(row.ref);
+    options.pipeline.id = std::to_string(row.id);
+    options.pipeline.number = row.id;
+    options.pipeline.revision = row.sha;
+    options.pipeline.git_url = row.repo_url;
+    options.pipeline.trigger_source = trigger_source(row.trigger);
+    options.orb_dir = orb_dir;
+    return options;
+}
+
 /// Thrown out of a fetch that stop() interrupted.
 struct StoppedWhileFetching {};
 
 }  // namespace
 
 void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
-                      const lifecycle::StatusContext& statuses, const FetchFunction& fetch,
-                      PipelineId id, int64_t now) {
+                      const std::string& orb_dir, const lifecycle::StatusContext& statuses,
+                      const FetchFunction& fetch, PipelineId id, int64_t now) {
     auto pipeline = pipelines::find(db, id);
     if (!pipeline || pipeline->prepared) return;
 
@@ -58,7 +78,7 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
             db, statuses, id,
             std::string(kConfigPath) + ": no such file at " + pipeline->sha.substr(0, 12), now);
     }
-    auto parsed = pipeline::parse_config(**text, kConfigPath, ref_context(pipeline->ref));
+    auto parsed = pipeline::parse_config(**text, kConfigPath, parse_options(*pipeline, orb_dir));
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
         return lifecycle::fail_preparation(db, statuses, id, error->to_string(), now);
     }
@@ -73,10 +93,11 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
 }
 
 Preparer::Preparer(std::filesystem::path database_file, std::filesystem::path mirrors_dir,
-                   lifecycle::StatusContext statuses, const Clock& clock, FetchFunction fetch,
-                   std::function<void(PipelineId)> on_prepared)
+                   std::string orb_dir, lifecycle::StatusContext statuses, const Clock& clock,
+                   FetchFunction fetch, std::function<void(PipelineId)> on_prepared)
     : database_file_(std::move(database_file)),
       mirrors_dir_(std::move(mirrors_dir)),
+      orb_dir_(std::move(orb_dir)),
       statuses_(std::move(statuses)),
       clock_(clock),
       fetch_(std::move(fetch)),
@@ -153,7 +174,8 @@ void Preparer::run() {
         };
         while (id != 0) {
             try {
-                prepare_pipeline(db, mirrors_dir_, statuses_, fetch, id, clock_.wall_ms());
+                prepare_pipeline(db, mirrors_dir_, orb_dir_, statuses_, fetch, id,
+                                 clock_.wall_ms());
             } catch (const StoppedWhileFetching&) {
                 FMG_LOG(info) << "pipeline=" << id << " left for the next start: stopping";
                 return;

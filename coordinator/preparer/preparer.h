@@ -36,9 +36,10 @@ using FetchFunction = std::function<Status(const std::string& url)>;
 class Preparer {
   public:
     /// `on_prepared` is called (from a preparer thread) after each pipeline is written.
+    /// `orb_dir`: where registry orbs' sources are (--orb-dir); empty: none.
     Preparer(std::filesystem::path database_file, std::filesystem::path mirrors_dir,
-             lifecycle::StatusContext statuses, const Clock& clock, FetchFunction fetch,
-             std::function<void(PipelineId)> on_prepared);
+             std::string orb_dir, lifecycle::StatusContext statuses, const Clock& clock,
+             FetchFunction fetch, std::function<void(PipelineId)> on_prepared);
     ~Preparer();
 
     /// Starts the threads; every pipeline still unprepared in the store is queued first.
@@ -57,6 +58,7 @@ class Preparer {
 
     std::filesystem::path database_file_;
     std::filesystem::path mirrors_dir_;
+    std::string orb_dir_;
     lifecycle::StatusContext statuses_;
     const Clock& clock_;
     FetchFunction fetch_;
@@ -75,7 +77,7 @@ class Preparer {
 /// Prepares one pipeline (the preparer's work, callable directly from tests). `fetch` is
 /// called when the mirror lacks the commit (or has to resolve a ref).
 void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
-                      const lifecycle::StatusContext& statuses, const FetchFunction& fetch,
-                      PipelineId id, int64_t now);
+                      const std::string& orb_dir, const lifecycle::StatusContext& statuses,
+                      const FetchFunction& fetch, PipelineId id, int64_t now);
 
 }  // namespace fmg::coordinator

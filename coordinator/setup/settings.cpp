@@ -69,6 +69,10 @@ std::vector<Spec> specs() {
          options::zmq_endpoint()},
         {"data-dir", "DIR", "FMG_DATA_DIR", "./data",
          "SQLite database, logs, repository mirrors and keys", options::non_empty()},
+        {"orb-dir", "DIR", "FMG_ORB_DIR", "",
+         "registry orbs' sources, as DIR/NAMESPACE/NAME@VERSION.yml (fmg cannot download "
+         "orbs; a config importing one that is not there fails naming it)",
+         options::non_empty()},
         {"public-url", "URL", "FMG_PUBLIC_URL", "http://localhost:5000",
          "this coordinator's URL as users see it (status target_url)", options::http_url()},
         {"webhook-secret-file", "FILE", "", "",
@@ -210,6 +214,9 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.http_port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
     s.agent_listen = v.text("agent-listen");
     s.data_dir = std::filesystem::absolute(v.text("data-dir")).lexically_normal();
+    if (auto orb_dir = v.get("orb-dir")) {
+        s.orb_dir = std::filesystem::absolute(*orb_dir).lexically_normal().string();
+    }
     s.public_url = v.text("public-url");
     while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
     s.github_api_url = v.text("github-api-url");

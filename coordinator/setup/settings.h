@@ -29,6 +29,7 @@ struct Settings {
     std::string agent_listen = "tcp://0.0.0.0:5555";
     std::string agent_url;  // what agents connect to, written into their credentials
     std::filesystem::path data_dir = "./data";
+    std::string orb_dir;  // registry orbs' sources (--orb-dir); empty: none
     std::string public_url = "http://localhost:5000";
     std::optional<std::string> webhook_secret;
     std::optional<std::string> github_token;

@@ -18,8 +18,27 @@ namespace fmg::pipeline {
 using Environment = std::map<std::string, std::string>;
 
 enum class StepKind {
-    checkout,  // check the commit out into the working directory
-    run,       // run a shell command in the job's primary container
+    checkout,              // check the commit out into the working directory
+    run,                   // run a shell command in the job's primary container (or `deploy`)
+    save_cache,            // `files`: one key, the paths
+    restore_cache,         // `files`: the keys to try, in order
+    persist_to_workspace,  // `files`: root and paths
+    attach_workspace,      // `files`: where (`at`)
+    store_artifacts,       // `files`: one path and its destination
+    store_test_results,    // `files`: one path
+    setup_remote_docker,   // a Docker engine for the job's steps
+    add_ssh_keys,          // `fingerprints`: the keys to add
+};
+
+/// What a step that moves files names: caches, workspaces, artifacts, test results. The
+/// values are as written (cache keys keep their `{{ }}` templates).
+struct FileStep {
+    std::vector<std::string> keys;   // save_cache: its `key`; restore_cache: `key` or `keys`
+    std::vector<std::string> paths;  // save_cache and persist_to_workspace: `paths`;
+                                     // store_artifacts and store_test_results: `path`
+    std::string root;                // persist_to_workspace
+    std::string at;                  // attach_workspace
+    std::string destination;         // store_artifacts; empty: the path as written
 };
 
 /// When a run step runs, relative to the outcome of the steps before it (CircleCI `when`).
@@ -39,6 +58,8 @@ struct Step {
     std::string working_directory;
     std::optional<int64_t> no_output_timeout_ms;  // from `no_output_timeout` ("10m", "1.5h")
     StepWhen when = StepWhen::on_success;
+    FileStep files;                         // the file steps only
+    std::vector<std::string> fingerprints;  // add_ssh_keys only; empty: every key
 };
 
 struct Job {

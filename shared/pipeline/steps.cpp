@@ -7,6 +7,7 @@
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/durations.h"
 #include "shared/pipeline/environment.h"
+#include "shared/pipeline/file_steps.h"
 #include "shared/pipeline/text.h"
 #include "shared/pipeline/wire_fit.h"
 #include "shared/wire_limits.h"
@@ -19,9 +20,11 @@ constexpr std::string_view kCheckoutName = "Checkout code";
 constexpr std::string_view kStepShapes = "`checkout`, `run: COMMAND` or `run:` with a map";
 
 ParseError unsupported_step(YamlReader& reader, const Node& at, std::string_view type) {
-    return reader.error_at(at, "step " + quoted(type) +
-                                   " is not supported by fmg (only `checkout` and `run` steps "
-                                   "are; orbs and reusable commands are not either)");
+    return reader.error_at(at, "unknown step " + quoted(type) +
+                                   " (CircleCI's steps are checkout, run, deploy, the cache, "
+                                   "workspace, artifact and test result steps, "
+                                   "setup_remote_docker and add_ssh_keys; commands and orbs "
+                                   "need `version: 2.1`)");
 }
 
 Problem read_nonblank(YamlReader& reader, const Entry& entry, std::string& out) {
@@ -133,6 +136,9 @@ Problem read_step(YamlReader& reader, const Node& node, Step& out) {
         if (type == "checkout")
             return read_checkout(reader, Entry{type, node, Node::null(node.position())}, out);
         if (type == "run") return reader.error_at(node, "`run` needs a command");
+        if (is_file_step(type)) {
+            return read_file_step(reader, Entry{type, node, Node::null(node.position())}, out);
+        }
         return unsupported_step(reader, node, type);
     }
     if (!node.is_map()) {
@@ -150,7 +156,9 @@ Problem read_step(YamlReader& reader, const Node& node, Step& out) {
     }
     const Entry& step = entries.front();
     if (step.key == "checkout") return read_checkout(reader, step, out);
-    if (step.key == "run") return read_run(reader, step, out);
+    // `deploy` is CircleCI's old name for a run step.
+    if (step.key == "run" || step.key == "deploy") return read_run(reader, step, out);
+    if (is_file_step(step.key)) return read_file_step(reader, step, out);
     return unsupported_step(reader, step.key_node, step.key);
 }
 

@@ -63,9 +63,15 @@ std::size_t environment_bytes(const Environment& environment) {
     return total;
 }
 
+// Steps other than checkout and run reach the agent as a run step with a command of at most
+// this many bytes (coordinator/domain/job_spec.cpp).
+constexpr std::size_t kMaxStandInCommandBytes = 512;
+
 std::size_t step_bytes(const Step& step) {
+    const bool runs_as_written = step.kind == StepKind::run || step.kind == StepKind::checkout;
     return keys_bytes(kStepKeys) + str_bytes(kLongestStepKind.size()) +
-           str_bytes(step.name.size()) + str_bytes(step.command.size()) +
+           str_bytes(step.name.size()) +
+           str_bytes(runs_as_written ? step.command.size() : kMaxStandInCommandBytes) +
            environment_bytes(step.environment) + str_bytes(step.working_directory.size()) +
            kIntegerBytes + str_bytes(kLongestStepWhen.size());
 }

@@ -87,12 +87,22 @@ TEST_CASE("jobs need docker images, steps and known keys") {
                 "may not contain spaces");
 }
 
-TEST_CASE("steps other than checkout and run are refused by name") {
+TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
     const std::string job = "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps:\n";
     check_error(job + "      - checkout\n      - save_cache:\n          key: v1\n", 7, 9,
-                "step `save_cache` is not supported by fmg");
-    check_error(job + "      - setup_remote_docker\n", 6, 9, "step `setup_remote_docker`");
-    check_error(job + "      - node/install-packages\n", 6, 9, "orbs");
+                "`save_cache` needs `paths`");
+    check_error(job + "      - restore_cache: {}\n", 6, 9,
+                "`restore_cache` needs a `key` or `keys`");
+    check_error(job + "      - persist_to_workspace: {root: .}\n", 6, 9,
+                "`persist_to_workspace` needs `paths`");
+    check_error(job + "      - attach_workspace: {}\n", 6, 9, "`attach_workspace` needs `at`");
+    check_error(job + "      - store_artifacts: {destination: x}\n", 6, 9,
+                "`store_artifacts` needs a `path`");
+    check_error(job + "      - store_test_results: {path: r, paths: [x]}\n", 6, 39,
+                "unknown key `paths` in a `store_test_results` step (expected name, path)");
+    check_error(job + "      - node/install-packages\n", 6, 9,
+                "unknown step `node/install-packages` (CircleCI's steps are checkout, run");
+    check_error(job + "      - node/install-packages\n", 6, 9, "need `version: 2.1`");
     check_error(job + "      - [run]\n", 6, 9, "a step must be");
     check_error(job + "      - run\n", 6, 9, "`run` needs a command");
     check_error(job + "      - run:\n", 6, 9, "`run` needs a command");

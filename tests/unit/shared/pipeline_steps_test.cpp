@@ -149,3 +149,48 @@ TEST_CASE("durations: garbage is refused with the reason") {
                       "x"),
                Catch::Contains("invalid duration \"10mx\""));
 }
+
+TEST_CASE("cache, workspace, artifact and test result steps are read with their keys") {
+    const Config config = parse_ok(R"(version: 2
+jobs:
+  build:
+    docker: [{image: a}]
+    steps:
+      - restore_cache:
+          keys:
+            - v1-deps-{{ checksum "package-lock.json" }}
+            - v1-deps-
+      - restore_cache: {key: single}
+      - save_cache:
+          key: v1-deps-{{ checksum "package-lock.json" }}
+          paths: [node_modules, ~/.npm]
+          when: always
+      - persist_to_workspace: {root: ., paths: [dist]}
+      - attach_workspace: {at: /tmp/ws}
+      - store_artifacts: {path: dist/app, destination: app}
+      - store_test_results: {path: reports}
+      - setup_remote_docker: {version: default, docker_layer_caching: true}
+      - add_ssh_keys: {fingerprints: ["SO:ME:FI:NG:ER"]}
+      - deploy: echo deploying
+)");
+    const std::vector<Step>& steps = only_job(config).steps;
+    REQUIRE(steps.size() == 10);
+    CHECK(steps[0].kind == StepKind::restore_cache);
+    CHECK(steps[0].files.keys ==
+          std::vector<std::string>{"v1-deps-{{ checksum \"package-lock.json\" }}", "v1-deps-"});
+    CHECK(steps[0].name == "Restoring cache");
+    CHECK(steps[1].files.keys == std::vector<std::string>{"single"});
+    CHECK(steps[2].kind == StepKind::save_cache);
+    CHECK(steps[2].files.paths == std::vector<std::string>{"node_modules", "~/.npm"});
+    CHECK(steps[2].when == StepWhen::always);
+    CHECK(steps[3].files.root == ".");
+    CHECK(steps[3].files.paths == std::vector<std::string>{"dist"});
+    CHECK(steps[4].files.at == "/tmp/ws");
+    CHECK(steps[5].files.paths == std::vector<std::string>{"dist/app"});
+    CHECK(steps[5].files.destination == "app");
+    CHECK(steps[6].kind == StepKind::store_test_results);
+    CHECK(steps[7].kind == StepKind::setup_remote_docker);
+    CHECK(steps[8].fingerprints == std::vector<std::string>{"SO:ME:FI:NG:ER"});
+    CHECK(steps[9].kind == StepKind::run);
+    CHECK(steps[9].command == "echo deploying");
+}
