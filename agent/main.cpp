@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "agent/executor/executor_factory.h"
+#include "agent/executor/step_tools.h"
 #include "agent/job/checkout.h"
 #include "agent/job/workspaces.h"
 #include "agent/link/coordinator_link.h"
@@ -55,8 +56,15 @@ int run(fmg::agent::AgentSettings settings) {
         FMG_LOG(error) << helper.error().message;
         return exit_code::kFailed;
     }
+    // Every step gets the CircleCI commands (agent/circleci/step_commands.h): the same.
+    auto circleci_program = agent::find_circleci_program();
+    if (!circleci_program) {
+        FMG_LOG(error) << circleci_program.error().message;
+        return exit_code::kFailed;
+    }
     agent::ExecutorOptions executor_options{settings.docker_socket, settings.work_dir,
                                             settings.name};
+    executor_options.circleci_program = *circleci_program;
     executor_options.docker_policy = {settings.job_memory_bytes, settings.job_nano_cpus,
                                       settings.job_pids, settings.job_network_host_access};
     executor_options.pass_env = settings.pass_env;

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 
+#include "agent/circleci/step_commands.h"
 #include "agent/docker/run_exec.h"
 #include "agent/executor/docker_host_firewall.h"
 #include "agent/executor/docker_job_execution.h"
@@ -21,15 +22,18 @@ class CreatedResources {
     ~CreatedResources() {
         for (auto id = ids_.rbegin(); id != ids_.rend(); ++id) (void)client_.remove_container(*id);
         if (network_) networks_.release(*network_);
+        remove_step_tools(tools_);
     }
     CreatedResources(const CreatedResources&) = delete;
     CreatedResources& operator=(const CreatedResources&) = delete;
 
     void add(const std::string& id) { ids_.push_back(id); }
     void add_network(const JobNetwork& network) { network_ = network; }
+    void add_tools(const StepTools& tools) { tools_ = tools; }
     void release() {
         ids_.clear();
         network_.reset();
+        tools_ = {};
     }
 
   private:
@@ -37,6 +41,7 @@ class CreatedResources {
     DockerNetworkPool& networks_;
     std::vector<std::string> ids_;
     std::optional<JobNetwork> network_;
+    StepTools tools_;
 };
 
 namespace {
@@ -79,11 +84,13 @@ std::optional<int64_t> attempt_of(const std::map<std::string, std::string>& labe
 }  // namespace
 
 DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
-                               std::string runner_name, DockerJobPolicy policy)
+                               std::string runner_name, DockerJobPolicy policy,
+                               std::filesystem::path circleci_program)
     : client_(std::move(socket_path)),
       work_dir_(std::move(work_dir)),
       runner_name_(std::move(runner_name)),
-      policy_(policy) {
+      policy_(policy),
+      circleci_program_(std::move(circleci_program)) {
     std::map<std::string, std::string> labels = {{kRoleLabel, kNetworkRoleValue}};
     if (!runner_name_.empty()) labels[kRunnerLabel] = runner_name_;
     networks_ = std::make_shared<DockerNetworkPool>(
@@ -155,6 +162,16 @@ Status DockerExecutor::start_containers(const JobSetup& job, const std::filesyst
     primary.cmd = {kKeepAliveScript};
     primary.working_dir = context.job_directory;
     primary.binds = {workspace.string() + ":" + context.job_directory};
+    if (!context.tools.directory.empty()) {
+        // The CircleCI commands, over any the image has (docs/executors.md), and the halt
+        // file `step halt` writes to.
+        for (const char* name : {circleci::kCircleciCommand, circleci::kCircleciAgentCommand}) {
+            primary.binds.push_back(circleci_program_.string() + ":" +
+                                    circleci::kContainerCommandDirectory + "/" + name + ":ro");
+        }
+        primary.binds.push_back(context.tools.halt_file().string() + ":" +
+                                circleci::kContainerHaltFile);
+    }
     primary.network_mode = network->name;
     if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
     // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
@@ -234,6 +251,12 @@ Result<std::unique_ptr<JobExecution>> DockerExecutor::start(const JobSetup& job,
     context.cleanup.entrypoint = {"/bin/sh", "-c"};
     context.cleanup.cmd = {kEmptyDirectoryScript, "fmg-empty-workspace", kCleanupMount,
                            context.agent_owner};
+    if (!circleci_program_.empty()) {
+        auto tools = create_step_tools(work_dir_, job.attempt_id, circleci_program_);
+        if (!tools) return tools.error();
+        created.add_tools(*tools);
+        context.tools = *tools;
+    }
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
     }
@@ -274,6 +297,7 @@ size_t DockerExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_ke
             ++removed;
         }
     }
+    remove_leftover_step_tools(work_dir_, attempts_to_keep);
     return removed + remove_orphan_networks(attempts_to_keep, kept_networks);
 }
 

@@ -42,9 +42,12 @@ class DockerExecutor final : public Executor {
   public:
     /// `socket_path`: the Docker Engine's Unix socket; `work_dir`: the agent's work
     /// directory (a relative JobSetup::workspace is under it); `runner_name`: labels the
-    /// containers, so agents sharing one engine only ever remove their own (empty: no label).
+    /// containers, so agents sharing one engine only ever remove their own (empty: no label);
+    /// `circleci_program`: the helper fmg-circleci, bound into every job's container as
+    /// `circleci` and `circleci-agent` (empty: steps get no CircleCI commands).
     DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
-                   std::string runner_name = "", DockerJobPolicy policy = {});
+                   std::string runner_name = "", DockerJobPolicy policy = {},
+                   std::filesystem::path circleci_program = {});
 
     std::string name() const override { return "docker"; }
 
@@ -66,8 +69,8 @@ class DockerExecutor final : public Executor {
     /// Removes (force) every container of this runner (every fmg container when the runner
     /// has no name) labelled fmg.attempt with an id not in `attempts_to_keep`, then the
     /// networks of this runner (labelled fmg.role=network and fmg.runner) that no kept
-    /// attempt's container uses. Returns how many containers and networks were removed;
-    /// failures are logged.
+    /// attempt's container uses, and the step tools of the attempts not kept. Returns how
+    /// many containers and networks were removed; failures are logged.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
   private:
@@ -90,6 +93,7 @@ class DockerExecutor final : public Executor {
     std::filesystem::path work_dir_;
     std::string runner_name_;
     DockerJobPolicy policy_;
+    std::filesystem::path circleci_program_;
     std::shared_ptr<DockerNetworkPool> networks_;  // shared with the executions, which give
                                                    // their network back when they close
     std::mutex firewall_mutex_;  // one job at a time checks (and repairs) the rule

@@ -1,5 +1,6 @@
 #include "agent/executor/docker_job_execution.h"
 
+#include "agent/circleci/step_commands.h"
 #include "agent/docker/run_exec.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
@@ -80,6 +81,9 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
     std::string marker = next_marker();
     Environment environment = step_environment(context_.environment, step.environment);
     environment[kStepMarkerVariable] = marker;
+    if (!context_.tools.directory.empty()) {
+        environment[circleci::kHaltFileVariable] = circleci::kContainerHaltFile;
+    }
     auto exec_id = client_.create_exec(
         context_.primary_id, {step_argv(context_.shell, step.command),
                               environment_list(environment), directory, context_.step_user});
@@ -114,7 +118,9 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
     }
     auto code = docker::wait_exec_exit(client_, *exec_id, SteadyClock::now() + kExitCodeWait);
     if (!code) return executor_error(output, "docker exec: " + code.error().message);
-    return {StepExit::Kind::exited, *code, {}};
+    StepExit exit{StepExit::Kind::exited, *code, {}};
+    exit.halted = halt_requested(context_.tools);
+    return exit;
 }
 
 Result<DockerJobExecution::Outcome> DockerJobExecution::follow(ExecStream& stream,
@@ -239,6 +245,7 @@ void DockerJobExecution::close() {
                           << id.substr(0, 12) << ": " << removed.error().message;
         }
     }
+    remove_step_tools(context_.tools);
     // Removed after the job has reported: Docker takes ~200 ms over it.
     if (!context_.network.id.empty()) networks_->release(context_.network);
     FMG_LOG(info) << "attempt=" << context_.attempt_id << " removed " << containers.size()

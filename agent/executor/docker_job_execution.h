@@ -13,6 +13,7 @@
 #include "agent/executor/docker_network_pool.h"
 #include "agent/executor/executor.h"
 #include "agent/executor/step_output.h"
+#include "agent/executor/step_tools.h"
 #include "agent/executor/wake_signal.h"
 
 namespace fmg::agent {
@@ -51,6 +52,9 @@ struct DockerJobContext {
     bool empty_workspace_on_close = false;
     std::filesystem::path workspace;  // on the host: checked empty after that
     std::string agent_owner;          // "uid:gid" the emptied job directory is given to
+    // The job's step tools: the halt file is bound into the primary (none: steps get no
+    // CircleCI commands).
+    StepTools tools;
     // Run when the job container could not empty the workspace (a step replaced its rm or
     // sh): a fresh container of the job's image, with the workspace mounted.
     docker::ContainerSpec cleanup;
@@ -72,8 +76,8 @@ class DockerJobExecution final : public JobExecution {
     /// Empties the workspace as root in the primary if the context says so (starting it
     /// again if a cancel stopped it; if that fails or leaves anything, in a fresh container
     /// of the job's image), then removes the service containers, the primary
-    /// (force), and hands the job's network to the pool for removal. Failures are logged.
-    /// Idempotent.
+    /// (force), removes the step tools, and hands the job's network to the pool for removal.
+    /// Failures are logged. Idempotent.
     void close() override;
 
   private:

@@ -51,6 +51,8 @@ struct StepExit {
     Kind kind = Kind::exited;
     int exit_code = 0;
     std::string message;
+    // The step ran `circleci-agent step halt` (step_tools.h): the job runs no further step.
+    bool halted = false;
 };
 
 /// One job's execution context: a container, or a directory on the host.

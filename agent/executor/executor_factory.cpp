@@ -27,6 +27,7 @@ ShellExecutorOptions shell_options(const ExecutorOptions& options) {
     hide(options.docker_socket);
     for (const char* socket : kUsualDockerSockets) hide(socket);
     shell.hidden_directories = options.hidden_directories;
+    shell.circleci_program = options.circleci_program;
     return shell;
 }
 
@@ -35,7 +36,8 @@ ShellExecutorOptions shell_options(const ExecutorOptions& options) {
 std::unique_ptr<Executor> make_executor(const std::string& kind, const ExecutorOptions& options) {
     if (kind == "docker") {
         return std::make_unique<DockerExecutor>(options.docker_socket, options.work_dir,
-                                                options.runner_name, options.docker_policy);
+                                                options.runner_name, options.docker_policy,
+                                                options.circleci_program);
     }
     if (kind == "shell") return std::make_unique<ShellExecutor>(shell_options(options));
     return nullptr;

@@ -20,6 +20,9 @@ struct ExecutorOptions {
     // Directories shell steps must not read, e.g. systemd's CREDENTIALS_DIRECTORY.
     std::vector<std::filesystem::path> hidden_directories = {};
     DockerJobPolicy docker_policy = {};  // --job-memory, --job-cpus, ...
+    // The helper fmg-circleci (find_circleci_program): every step gets it as `circleci` and
+    // `circleci-agent`. Empty: steps get no CircleCI commands.
+    std::filesystem::path circleci_program = {};
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).

@@ -11,6 +11,7 @@
 #include "agent/executor/shell_step_records.h"
 #include "agent/executor/shell_step_sandbox.h"
 #include "agent/executor/step_command.h"
+#include "agent/executor/step_tools.h"
 
 namespace fmg::agent {
 namespace {
@@ -60,37 +61,49 @@ Result<std::unique_ptr<JobExecution>> ShellExecutor::start(const JobSetup& job, 
     // dir, the steps' home is the job's own (empty at its start; the agent's real one stays
     // hidden): a scratch directory on disk, kept between the job's steps, stands for the work
     // dir. Otherwise nothing is made on disk (StepSandboxPaths::scratch).
+    StepTools tools;
+    if (!options_.circleci_program.empty()) {
+        auto created =
+            create_step_tools(options_.work_dir, spec.attempt_id, options_.circleci_program);
+        if (!created) return created.error();
+        tools = std::move(*created);
+    }
     const std::filesystem::path home = std::filesystem::path(home_).lexically_normal();
     std::filesystem::path scratch;
     if (path_is_within(home, options_.work_dir)) {
         std::vector<std::filesystem::path> inside;
-        for (const auto& path : {spec.workspace, home}) {
+        for (const auto& path : {spec.workspace, home, tools.directory}) {
             if (path_is_within(path, options_.work_dir) && path != options_.work_dir) {
                 inside.push_back(path.lexically_relative(options_.work_dir));
             }
         }
         auto created = create_scratch(options_.work_dir, spec.attempt_id, inside);
-        if (!created) return created.error();
+        if (!created) {
+            remove_step_tools(tools);
+            return created.error();
+        }
         scratch = std::move(*created);
     }
-    StepSandboxPaths paths{options_.work_dir,     scratch,
-                           spec.workspace,        *blank,
-                           options_.hidden_files, options_.hidden_directories};
+    StepSandboxPaths paths{
+        options_.work_dir,           scratch,        spec.workspace, *blank, options_.hidden_files,
+        options_.hidden_directories, tools.directory};
     auto sandbox = StepSandbox::plan(paths, ::getuid(), ::getgid());
     if (!sandbox) {
         if (!scratch.empty()) remove_tree(scratch);
+        remove_step_tools(tools);
         return sandbox.error();
     }
     std::string shell = ::access(kBash, X_OK) == 0 ? kBash : kSh;
     return std::unique_ptr<JobExecution>(std::make_unique<ShellJobExecution>(
         std::move(spec), std::move(shell), home_, step_records_directory(options_.work_dir),
-        base_environment_, std::move(*sandbox), options_.work_dir, scratch));
+        base_environment_, std::move(*sandbox), options_.work_dir, scratch, std::move(tools)));
 }
 
 size_t ShellExecutor::remove_orphans(const std::vector<int64_t>& attempts_to_keep) {
     size_t killed =
         kill_leftover_step_groups(step_records_directory(options_.work_dir), attempts_to_keep);
     remove_leftover_scratch(options_.work_dir, attempts_to_keep);
+    remove_leftover_step_tools(options_.work_dir, attempts_to_keep);
     return killed;
 }
 

@@ -22,6 +22,9 @@ struct ShellExecutorOptions {
     std::vector<std::filesystem::path> hidden_files;
     // ... and directories, e.g. systemd's CREDENTIALS_DIRECTORY.
     std::vector<std::filesystem::path> hidden_directories;
+    // The helper fmg-circleci, which every step gets as `circleci` and `circleci-agent`
+    // first on its PATH (step_tools.h); empty: steps get no CircleCI commands.
+    std::filesystem::path circleci_program = {};
 };
 
 class ShellExecutor final : public Executor {
@@ -37,15 +40,15 @@ class ShellExecutor final : public Executor {
     Status check() const override;
 
     /// Checks the workspace is a directory, picks the shell (/bin/bash, else /bin/sh) and
-    /// creates the job's scratch directory. Writes nothing to `output`. Fails when the
-    /// workspace is missing or the scratch directory cannot be made.
+    /// creates the job's scratch directory and step tools. Writes nothing to `output`. Fails
+    /// when the workspace is missing or those directories cannot be made.
     Result<std::unique_ptr<JobExecution>> start(const JobSetup& job,
                                                 const OutputSink& output) override;
 
     /// Kills the step processes an earlier agent process left running (recorded under
     /// WORK_DIR/shell-steps; see shell_step_records.h), except those of `attempts_to_keep`,
-    /// and removes the other attempts' scratch directories. A live agent's steps end with
-    /// their step, or with the agent (shell_step_group.h); this covers the rest. Returns how
+    /// and removes the other attempts' scratch directories and step tools. A live agent's steps end
+    /// with their step, or with the agent (shell_step_group.h); this covers the rest. Returns how
     /// many step process groups it killed.
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 

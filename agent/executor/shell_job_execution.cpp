@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "agent/circleci/step_commands.h"
 #include "agent/executor/shell_scratch.h"
 #include "agent/executor/shell_step_environment.h"
 #include "agent/executor/shell_step_group.h"
@@ -45,7 +46,8 @@ bool wait_readable(int fd, SteadyClock::time_point deadline) {
 ShellJobExecution::ShellJobExecution(JobSetup job, std::string shell, std::string home,
                                      std::filesystem::path records_directory,
                                      Environment base_environment, StepSandbox sandbox,
-                                     std::filesystem::path work_dir, std::filesystem::path scratch)
+                                     std::filesystem::path work_dir, std::filesystem::path scratch,
+                                     StepTools tools)
     : job_(std::move(job)),
       shell_(std::move(shell)),
       home_(std::move(home)),
@@ -54,7 +56,8 @@ ShellJobExecution::ShellJobExecution(JobSetup job, std::string shell, std::strin
       base_environment_(std::move(base_environment)),
       sandbox_(std::move(sandbox)),
       work_dir_(std::move(work_dir)),
-      scratch_(std::move(scratch)) {}
+      scratch_(std::move(scratch)),
+      tools_(std::move(tools)) {}
 
 void ShellJobExecution::cancel() {
     cancelled_ = true;
@@ -63,9 +66,11 @@ void ShellJobExecution::cancel() {
 
 void ShellJobExecution::close() {
     cancel();
-    if (!closed_.exchange(true) && !scratch_.empty() && !remove_tree(scratch_)) {
+    if (closed_.exchange(true)) return;
+    if (!scratch_.empty() && !remove_tree(scratch_)) {
         FMG_LOG(warn) << "attempt=" << job_.attempt_id << " cannot remove " << scratch_.string();
     }
+    remove_step_tools(tools_);
 }
 
 std::vector<std::string> ShellJobExecution::process_environment(const RunStep& step) const {
@@ -75,6 +80,12 @@ std::vector<std::string> ShellJobExecution::process_environment(const RunStep& s
     // Last, so no configuration hides it: how an agent restarted after a crash recognises
     // the processes its predecessor's steps left (shell_step_records.h).
     merged[kAttemptMarkerVariable] = std::to_string(job_.attempt_id);
+    if (!tools_.directory.empty()) {
+        // First on whatever PATH the step ends up with, so `circleci` is always fmg's.
+        std::string& path = merged["PATH"];
+        path = tools_.bin().string() + (path.empty() ? "" : ":" + path);
+        merged[circleci::kHaltFileVariable] = tools_.halt_file().string();
+    }
     return environment_list(merged);
 }
 
@@ -174,7 +185,9 @@ StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
             }
             auto code = child.reap();
             if (!code) return executor_error(output, code.error().message);
-            return {StepExit::Kind::exited, *code, {}};
+            StepExit exit{StepExit::Kind::exited, *code, {}};
+            exit.halted = halt_requested(tools_);
+            return exit;
         }
         if (limited && SteadyClock::now() >= last_output + limit) {
             stop(child);

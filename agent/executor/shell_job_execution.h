@@ -12,6 +12,7 @@
 #include "agent/executor/executor.h"
 #include "agent/executor/shell_step_sandbox.h"
 #include "agent/executor/step_output.h"
+#include "agent/executor/step_tools.h"
 #include "agent/executor/wake_signal.h"
 
 namespace fmg::agent {
@@ -26,16 +27,17 @@ class ShellJobExecution final : public JobExecution {
     /// `base_environment`: what every step's environment starts with
     /// (shell_step_base_environment()); `sandbox`: what every step enters; `work_dir`: the
     /// agent's work dir, which steps see as `scratch`, the job's scratch directory (removed
-    /// by close()).
+    /// by close()); `tools`: the job's step tools (step_tools.h; removed by close()), whose
+    /// bin/ comes first on every step's PATH.
     ShellJobExecution(JobSetup job, std::string shell, std::string home,
                       std::filesystem::path records_directory, Environment base_environment,
                       StepSandbox sandbox, std::filesystem::path work_dir,
-                      std::filesystem::path scratch);
+                      std::filesystem::path scratch, StepTools tools = {});
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
     void cancel() override;
-    /// Removes the job's scratch directory (each step's processes are gone when run()
-    /// returns). Call it once no run() is in progress.
+    /// Removes the job's scratch directory and step tools (each step's processes are gone
+    /// when run() returns). Call it once no run() is in progress.
     void close() override;
 
   private:
@@ -55,6 +57,7 @@ class ShellJobExecution final : public JobExecution {
     StepSandbox sandbox_;
     std::filesystem::path work_dir_;
     std::filesystem::path scratch_;
+    StepTools tools_;
     std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};

@@ -97,13 +97,13 @@ bool remove_tree(const std::filesystem::path& path) {
     return ::remove(path.c_str()) == 0 || errno == ENOENT;
 }
 
-size_t remove_leftover_scratch(const std::filesystem::path& work_dir,
-                               const std::vector<int64_t>& keep) {
+size_t remove_attempt_directories(const std::filesystem::path& root,
+                                  const std::vector<int64_t>& keep) {
     size_t removed = 0;
     std::error_code error;
     std::vector<std::filesystem::path> found;
-    for (std::filesystem::directory_iterator it(scratch_root(work_dir), error), end;
-         !error && it != end; it.increment(error)) {
+    for (std::filesystem::directory_iterator it(root, error), end; !error && it != end;
+         it.increment(error)) {
         found.push_back(it->path());
     }
     for (const auto& path : found) {
@@ -119,6 +119,11 @@ size_t remove_leftover_scratch(const std::filesystem::path& work_dir,
         if (remove_tree(path)) ++removed;
     }
     return removed;
+}
+
+size_t remove_leftover_scratch(const std::filesystem::path& work_dir,
+                               const std::vector<int64_t>& keep) {
+    return remove_attempt_directories(scratch_root(work_dir), keep);
 }
 
 }  // namespace fmg::agent

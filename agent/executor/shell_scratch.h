@@ -37,6 +37,11 @@ Result<std::filesystem::path> create_scratch(const std::filesystem::path& work_d
 /// could not be removed.
 bool remove_tree(const std::filesystem::path& path);
 
+/// Removes each `attempt-N` entry of `root` whose N is not in `keep` (remove_tree), and any
+/// other `attempt-` entry. Returns how many it removed.
+size_t remove_attempt_directories(const std::filesystem::path& root,
+                                  const std::vector<int64_t>& keep);
+
 /// Removes the scratch directories of attempts not in `keep` (an earlier agent process's).
 /// Returns how many it removed.
 size_t remove_leftover_scratch(const std::filesystem::path& work_dir,

@@ -80,8 +80,8 @@ const char* fd_path(int fd, char (&buffer)[32]) noexcept {
     return buffer;
 }
 
-// Runs one operation; `held` is the descriptor `hold` opened, for `bind_held`.
-bool run(const SandboxOperation& op, int& held) noexcept {
+// Runs one operation; `held` are the descriptors `hold` opened, for `bind_held`.
+bool run(const SandboxOperation& op, int (&held)[kMaxShownDirectories]) noexcept {
     const char* target = op.target.c_str();
     switch (op.kind) {
         case Kind::new_namespaces:
@@ -102,11 +102,12 @@ bool run(const SandboxOperation& op, int& held) noexcept {
         case Kind::bind:
             return ::mount(op.source.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr) == 0;
         case Kind::hold:
-            held = ::open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
-            return held >= 0;
+            held[op.slot] = ::open(target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            return held[op.slot] >= 0;
         case Kind::bind_held: {
             char source[32];
-            return ::mount(fd_path(held, source), target, nullptr, MS_BIND | MS_REC, nullptr) == 0;
+            return ::mount(fd_path(held[op.slot], source), target, nullptr, MS_BIND | MS_REC,
+                           nullptr) == 0;
         }
         case Kind::skeleton:
             return ::mount("fmg-skeleton", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -139,7 +140,7 @@ std::string describe_operation(const SandboxOperation& op) {
         case Kind::hold:
             return "open " + op.target;
         case Kind::bind_held:
-            return "show the workspace at " + op.target;
+            return "show the job's directory at " + op.target;
         case Kind::skeleton:
             return "cover " + op.target + " with an empty tmpfs";
         case Kind::make_directory:
@@ -162,6 +163,7 @@ bool is_under(const std::filesystem::path& path, const std::filesystem::path& di
 Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, gid_t gid) {
     std::vector<std::filesystem::path> all = {paths.work_dir, paths.workspace, paths.blank_file};
     if (!paths.scratch.empty()) all.push_back(paths.scratch);
+    if (!paths.tools.empty()) all.push_back(paths.tools);
     all.insert(all.end(), paths.hidden_files.begin(), paths.hidden_files.end());
     all.insert(all.end(), paths.hidden_directories.begin(), paths.hidden_directories.end());
     for (const auto& path : all) {
@@ -190,36 +192,41 @@ Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, 
     for (const auto& directory : paths.hidden_directories) {
         ops.push_back({Kind::cover_directory, {}, directory.string(), {}, true});
     }
+    // The job's own directories in the work dir, which the step sees at their paths.
+    std::vector<std::filesystem::path> shown;
+    for (const auto& directory : {paths.workspace, paths.tools}) {
+        if (!directory.empty() && is_under(directory, paths.work_dir)) shown.push_back(directory);
+    }
     if (paths.scratch.empty()) {
         // No scratch directory on disk: an empty tmpfs covers the work dir, the workspace's
         // mount point is made in it, the workspace shown there, and the tmpfs made
         // read-only (creating directories on the agent's disk for every job cost more CPU
         // than the rest of the sandbox; docs/performance.md).
-        // The workspace is opened first: once the tmpfs covers the work dir, its path leads
-        // into the tmpfs.
-        const bool shown = is_under(paths.workspace, paths.work_dir);
-        if (shown) ops.push_back({Kind::hold, {}, paths.workspace.string(), {}});
+        // The workspace (and the step tools) are opened first: once the tmpfs covers the
+        // work dir, their paths lead into the tmpfs.
+        for (int slot = 0; slot < static_cast<int>(shown.size()); ++slot) {
+            ops.push_back({Kind::hold, {}, shown[slot].string(), {}, false, slot});
+        }
         ops.push_back({Kind::skeleton, {}, paths.work_dir.string(), {}});
-        if (shown) {
+        for (int slot = 0; slot < static_cast<int>(shown.size()); ++slot) {
             std::filesystem::path point = paths.work_dir;
-            for (const auto& part : paths.workspace.lexically_relative(paths.work_dir)) {
+            for (const auto& part : shown[slot].lexically_relative(paths.work_dir)) {
                 point /= part;
                 ops.push_back({Kind::make_directory, {}, point.string(), {}});
             }
-            ops.push_back({Kind::bind_held, {}, point.string(), {}});
+            ops.push_back({Kind::bind_held, {}, point.string(), {}, false, slot});
         }
         ops.push_back({Kind::seal, {}, paths.work_dir.string(), {}});
         ops.push_back({Kind::drop_privileges, {}, {}, {}});
         return sandbox;
     }
-    // The workspace first onto its place in the scratch directory, then the scratch
-    // directory (with that bind inside it) over the whole work dir.
-    if (is_under(paths.workspace, paths.work_dir)) {
-        ops.push_back(
-            {Kind::bind,
-             paths.workspace.string(),
-             (paths.scratch / paths.workspace.lexically_relative(paths.work_dir)).string(),
-             {}});
+    // The workspace (and the step tools) first onto their places in the scratch directory,
+    // then the scratch directory (with those binds inside it) over the whole work dir.
+    for (const auto& directory : shown) {
+        ops.push_back({Kind::bind,
+                       directory.string(),
+                       (paths.scratch / directory.lexically_relative(paths.work_dir)).string(),
+                       {}});
     }
     ops.push_back({Kind::bind, paths.scratch.string(), paths.work_dir.string(), {}});
     ops.push_back({Kind::drop_privileges, {}, {}, {}});
@@ -227,7 +234,7 @@ Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, 
 }
 
 bool StepSandbox::enter(SandboxFailure& failure) const noexcept {
-    int held = -1;  // closed at exec (O_CLOEXEC)
+    int held[kMaxShownDirectories] = {-1, -1};  // closed at exec (O_CLOEXEC)
     for (size_t i = 0; i < operations_.size(); ++i) {
         if (run(operations_[i], held)) continue;
         if (errno == ENOENT && operations_[i].missing_is_fine) continue;

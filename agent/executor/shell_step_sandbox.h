@@ -2,8 +2,8 @@
 // What a shell step can see of its runner. Each step's process enters, between fork and
 // exec, a new user namespace and a new mount namespace in which:
 // - the agent's work dir (repository mirrors, log spool, other jobs' workspaces, step
-//   records) is covered by the job's own scratch directory, with the job's workspace shown
-//   at its usual path inside it;
+//   records) is covered by the job's own scratch directory, with the job's workspace and its
+//   step tools (step_tools.h) shown at their usual paths inside it;
 // - files the agent holds secret (its credentials file, the Docker socket) are covered by an
 //   empty, unreadable, read-only file, and secret directories (systemd's
 //   CREDENTIALS_DIRECTORY) by an empty, unreadable, read-only tmpfs;
@@ -45,7 +45,14 @@ struct StepSandboxPaths {
     std::filesystem::path blank_file;  // empty, mode 0000: bound read-only over hidden files
     std::vector<std::filesystem::path> hidden_files;        // e.g. the credentials file
     std::vector<std::filesystem::path> hidden_directories;  // e.g. CREDENTIALS_DIRECTORY
+    // The job's step tools directory (step_tools.h), shown at its own path as the workspace
+    // is, writable; empty: none. When it is under work_dir and there is a scratch directory,
+    // scratch/RELATIVE must exist.
+    std::filesystem::path tools = {};
 };
+
+/// How many directories of the work dir a step sees (the workspace, the step tools).
+inline constexpr int kMaxShownDirectories = 2;
 
 /// One operation of entering the sandbox, in order.
 struct SandboxOperation {
@@ -56,10 +63,10 @@ struct SandboxOperation {
         cover_file,       // bind `source` (the blank file) over `target`, then read-only
         cover_directory,  // an empty read-only tmpfs of mode 0000 over `target`
         bind,             // bind `source` (with what is mounted under it) over `target`
-        hold,             // open `target` (O_PATH), to bind it once a cover hides its path
+        hold,             // open `target` (O_PATH) into `slot`, to bind once a cover hides it
         skeleton,         // an empty tmpfs over `target` (the work dir), to hold mount points
         make_directory,   // mkdir `target` (a mount point in the skeleton)
-        bind_held,        // bind what `hold` opened over `target`
+        bind_held,        // bind what `hold` opened into `slot` over `target`
         seal,             // remount the skeleton at `target` read-only
         drop_privileges,  // empty capability sets and bounding set; no_new_privs
     };
@@ -69,6 +76,7 @@ struct SandboxOperation {
     std::string data;
     // A `target` that does not exist in the step's view is already hidden: no failure.
     bool missing_is_fine = false;
+    int slot = 0;  // hold, bind_held: which held descriptor, below kMaxShownDirectories
 };
 
 /// How entering the sandbox failed in the child: the operation's index and the errno.

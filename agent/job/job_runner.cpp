@@ -186,6 +186,13 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         if (stopped) return *stopped;
         if (outcome == StepOutcome::error) return {JobOutcome::error, exit.message};
         if (outcome == StepOutcome::failed) failed = true;
+        if (exit.halted) {
+            // `circleci-agent step halt`: CircleCI ends the job here, `when: always` steps
+            // included, successfully unless a step failed (docs/executors.md).
+            output(std::string(at_line_start_ ? "" : "\n") +
+                   "fmg: the step ran 'circleci-agent step halt': no further step runs\n");
+            break;
+        }
     }
     if (cancelled_) return stopped_result(output);
     if (!silent_step.empty()) return {JobOutcome::error, silent_step};

@@ -96,8 +96,9 @@ TEST_CASE("e2e: a shell step sees neither the agent's variables nor its credenti
     CHECK_THAT(log, !Catch::Contains("secret_key"));
     CHECK_THAT(log, Catch::Contains("agent environ refused"));
     CHECK_THAT(log, Catch::Contains("credentials refused"));
-    // The agent's work dir shows the job's workspace only: no mirrors, spool or other jobs.
-    CHECK_THAT(log, Catch::Contains("--- work dir\nworkspaces\n"));
+    // The agent's work dir shows the job's workspace and step tools (the CircleCI commands)
+    // only: no mirrors, spool or other jobs.
+    CHECK_THAT(log, Catch::Contains("--- work dir\nstep-tools\nworkspaces\n"));
     CHECK_THAT(log, Catch::Contains("mirrors hidden"));
     CHECK_THAT(log, Catch::Contains("docker refused"));
     CHECK_THAT(log, !Catch::Contains("docker reached"));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <mutex>
 #include <random>
@@ -65,6 +66,19 @@ class TempWorkspace {
   private:
     std::filesystem::path path_;
 };
+
+/// Writes a stand-in for the helper fmg-circleci into `directory` and returns its path: it
+/// prints how it was called ("fake circleci tests glob *.txt") and, for `step halt`, does what
+/// the real one does (appends to $FMG_HALT_FILE).
+inline std::filesystem::path write_fake_circleci_helper(const std::filesystem::path& directory) {
+    auto program = directory / "fmg-circleci";
+    std::ofstream(program) << "#!/bin/sh\n"
+                              "if [ \"$1 $2\" = \"step halt\" ]; then echo halt >> "
+                              "\"$FMG_HALT_FILE\"; fi\n"
+                              "echo \"fake $(basename \"$0\") $*\"\n";
+    std::filesystem::permissions(program, std::filesystem::perms(0755));
+    return program;
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <tuple>
 
 #include "agent/executor/child_process.h"
 #include "agent/executor/executor_factory.h"
@@ -116,6 +117,39 @@ TEST_CASE("sandbox plan without a scratch directory: the work dir is an empty re
     CHECK(ops[9].target == "/w/workspaces/attempt-1");
     CHECK(ops[10].target == "/w/workspaces/attempt-1");
     CHECK(ops[11].target == "/w");
+}
+
+TEST_CASE("sandbox plan: the job's step tools are shown at their path, like the workspace",
+          "[shell-executor]") {
+    StepSandboxPaths paths{"/w", "", "/w/workspaces/attempt-1", "/w/shell-scratch/blank",
+                           {},   {}, "/w/step-tools/attempt-1"};
+    auto skeleton = StepSandbox::plan(paths, 998, 997);
+    REQUIRE(skeleton);
+    std::vector<std::tuple<Kind, std::string, int>> shown;
+    for (const auto& op : skeleton->operations()) {
+        if (op.kind == Kind::hold || op.kind == Kind::bind_held) {
+            shown.emplace_back(op.kind, op.target, op.slot);
+        }
+    }
+    // Both opened before the tmpfs covers the work dir, each bound from its own descriptor.
+    CHECK(shown == std::vector<std::tuple<Kind, std::string, int>>{
+                       {Kind::hold, "/w/workspaces/attempt-1", 0},
+                       {Kind::hold, "/w/step-tools/attempt-1", 1},
+                       {Kind::bind_held, "/w/workspaces/attempt-1", 0},
+                       {Kind::bind_held, "/w/step-tools/attempt-1", 1}});
+
+    paths.scratch = "/w/shell-scratch/attempt-1";
+    auto scratch = StepSandbox::plan(paths, 998, 997);
+    REQUIRE(scratch);
+    std::vector<std::pair<std::string, std::string>> binds;
+    for (const auto& op : scratch->operations()) {
+        if (op.kind == Kind::bind) binds.emplace_back(op.source, op.target);
+    }
+    CHECK(binds ==
+          std::vector<std::pair<std::string, std::string>>{
+              {"/w/workspaces/attempt-1", "/w/shell-scratch/attempt-1/workspaces/attempt-1"},
+              {"/w/step-tools/attempt-1", "/w/shell-scratch/attempt-1/step-tools/attempt-1"},
+              {"/w/shell-scratch/attempt-1", "/w"}});
 }
 
 TEST_CASE("sandbox: a step cannot read the hidden credentials file, nor undo the cover",

@@ -1,0 +1,203 @@
+#include "agent/circleci/split.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace fmg::agent::circleci {
+namespace {
+
+// More nodes than CircleCI's parallelism allows, so a typo stands out.
+constexpr std::size_t kMaxNodes = 1'000'000;
+
+constexpr const char* kTimingsTypes[] = {"filename", "classname", "testname", "autodetect"};
+
+std::vector<std::string> sorted_unique(std::vector<std::string> names) {
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+}
+
+std::optional<std::size_t> parse_count(const std::string& text) {
+    std::size_t value = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+        value > kMaxNodes) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<SplitBy> parse_split_by(const std::string& text) {
+    if (text == "name") return SplitBy::name;
+    if (text == "filesize") return SplitBy::filesize;
+    if (text == "timings") return SplitBy::timings;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<SplitRequest, std::string> parse_split_arguments(
+    const std::vector<std::string>& args, const EnvironmentLookup& environment) {
+    SplitRequest request;
+    std::optional<std::string> index_text;
+    std::optional<std::string> total_text;
+    std::string index_source = "--index";
+    std::string total_source = "--total";
+    for (std::size_t at = 0; at < args.size(); ++at) {
+        const std::string& arg = args[at];
+        if (!arg.starts_with("--") || arg == "--") {
+            if (arg == "--") continue;
+            if (request.file)
+                return "give at most one FILE (got " + *request.file + " and " + arg + ")";
+            request.file = arg;
+            continue;
+        }
+        std::string flag = arg;
+        std::optional<std::string> value;
+        if (auto equals = arg.find('='); equals != std::string::npos) {
+            flag = arg.substr(0, equals);
+            value = arg.substr(equals + 1);
+        }
+        if (flag == "--show-counts") {
+            if (value) return "--show-counts takes no value";
+            request.show_counts = true;
+            continue;
+        }
+        if (flag != "--split-by" && flag != "--index" && flag != "--total" &&
+            flag != "--timings-type" && flag != "--timings-file") {
+            return "unknown option " + flag +
+                   " (known: --split-by, --index, --total, --timings-type, --timings-file, "
+                   "--show-counts)";
+        }
+        if (!value) {
+            if (at + 1 >= args.size()) return flag + " needs a value";
+            value = args[++at];
+        }
+        if (flag == "--split-by") {
+            auto by = parse_split_by(*value);
+            if (!by) return "--split-by must be name, filesize or timings, not '" + *value + "'";
+            request.by = *by;
+        } else if (flag == "--index") {
+            index_text = *value;
+        } else if (flag == "--total") {
+            total_text = *value;
+        } else if (flag == "--timings-type") {
+            if (std::find(std::begin(kTimingsTypes), std::end(kTimingsTypes), *value) ==
+                std::end(kTimingsTypes)) {
+                return "--timings-type must be filename, classname, testname or autodetect, "
+                       "not '" +
+                       *value + "'";
+            }
+            request.timings_type = *value;
+        }
+        // --timings-file: CircleCI's own store of timings; fmg has none to read it into.
+    }
+    if (!index_text) {
+        if (const char* from_environment = environment("CIRCLE_NODE_INDEX")) {
+            index_text = from_environment;
+            index_source = "CIRCLE_NODE_INDEX";
+        }
+    }
+    if (!total_text) {
+        if (const char* from_environment = environment("CIRCLE_NODE_TOTAL")) {
+            total_text = from_environment;
+            total_source = "CIRCLE_NODE_TOTAL";
+        }
+    }
+    if (total_text) {
+        auto total = parse_count(*total_text);
+        if (!total || *total == 0) {
+            return total_source + " must be a whole number from 1 to " + std::to_string(kMaxNodes) +
+                   ", not '" + *total_text + "'";
+        }
+        request.total = *total;
+    }
+    if (index_text) {
+        auto index = parse_count(*index_text);
+        if (!index) {
+            return index_source + " must be a whole number, not '" + *index_text + "'";
+        }
+        request.index = *index;
+    }
+    if (request.index >= request.total) {
+        return index_source + " " + std::to_string(request.index) + " is not below " +
+               total_source + " " + std::to_string(request.total) + " (nodes count from 0)";
+    }
+    return request;
+}
+
+std::vector<std::string> read_names(std::istream& input) {
+    std::vector<std::string> names;
+    std::string name;
+    while (input >> name) names.push_back(name);
+    return names;
+}
+
+std::vector<std::string> split_by_name(std::vector<std::string> names, std::size_t index,
+                                       std::size_t total) {
+    names = sorted_unique(std::move(names));
+    const std::size_t share = names.size() / total;
+    const std::size_t larger = names.size() % total;  // blocks with one more name
+    const std::size_t start = index * share + std::min(index, larger);
+    const std::size_t count = share + (index < larger ? 1 : 0);
+    return {names.begin() + static_cast<std::ptrdiff_t>(start),
+            names.begin() + static_cast<std::ptrdiff_t>(start + count)};
+}
+
+std::vector<std::string> split_by_filesize(std::vector<std::string> names, std::size_t index,
+                                           std::size_t total, const FileSizeLookup& file_size) {
+    names = sorted_unique(std::move(names));
+    std::vector<std::pair<std::uint64_t, std::string>> weighted;
+    weighted.reserve(names.size());
+    for (auto& name : names) weighted.emplace_back(file_size(name).value_or(0), std::move(name));
+    // Biggest first; equal sizes in name order.
+    std::stable_sort(weighted.begin(), weighted.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    struct Load {
+        std::uint64_t bytes = 0;
+        std::size_t names = 0;
+    };
+    std::vector<Load> loads(total);
+    std::vector<std::string> mine;
+    for (auto& [size, name] : weighted) {
+        std::size_t lightest = 0;
+        for (std::size_t node = 1; node < total; ++node) {
+            const Load& a = loads[node];
+            const Load& b = loads[lightest];
+            if (a.bytes < b.bytes || (a.bytes == b.bytes && a.names < b.names)) lightest = node;
+        }
+        loads[lightest].bytes += size;
+        loads[lightest].names += 1;
+        if (lightest == index) mine.push_back(std::move(name));
+    }
+    std::sort(mine.begin(), mine.end());
+    return mine;
+}
+
+SplitResult split_names(const SplitRequest& request, const std::vector<std::string>& names,
+                        const FileSizeLookup& file_size) {
+    SplitResult result;
+    SplitBy by = request.by;
+    if (by == SplitBy::timings) {
+        const bool all_files = std::all_of(names.begin(), names.end(), [&](const auto& name) {
+            return file_size(name).has_value();
+        });
+        by = all_files && !names.empty() ? SplitBy::filesize : SplitBy::name;
+        result.notices.push_back(std::string("fmg stores no test timings yet; splitting by ") +
+                                 (by == SplitBy::filesize ? "file size (the names are files)"
+                                                          : "name (the names are not all files)") +
+                                 " instead");
+    }
+    result.names = by == SplitBy::filesize
+                       ? split_by_filesize(names, request.index, request.total, file_size)
+                       : split_by_name(names, request.index, request.total);
+    if (request.show_counts) {
+        std::size_t all = sorted_unique(names).size();
+        result.notices.push_back(
+            "node " + std::to_string(request.index) + " of " + std::to_string(request.total) +
+            ": " + std::to_string(result.names.size()) + " of " + std::to_string(all) + " names");
+    }
+    return result;
+}
+
+}  // namespace fmg::agent::circleci
