@@ -18,7 +18,7 @@ using namespace fmg::coordinator;
 namespace {
 
 pipeline::Job parsed_job(const std::string& yaml) {
-    auto parsed = pipeline::parse_config(yaml, "config.yml", {});
+    auto parsed = pipeline::parse_config(yaml, "config.yml", pipeline::RefContext{});
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
     return std::get<pipeline::Config>(parsed).jobs.at(0);
 }

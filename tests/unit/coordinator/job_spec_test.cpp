@@ -44,7 +44,7 @@ jobs:
 )";
 
 pipeline::Job parsed_build_job() {
-    auto parsed = pipeline::parse_config(kConfig, ".circleci/config.yml", {"main", ""});
+    auto parsed = pipeline::parse_config(kConfig, ".circleci/config.yml", pipeline::RefContext{"main", ""});
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
     const auto& config = std::get<pipeline::Config>(parsed);
     REQUIRE(config.jobs.size() == 1);
