@@ -40,6 +40,11 @@ int run(fmg::agent::AgentSettings settings) {
             settings.labels = credentials->labels;
         }
     }
+    // Checked once the credentials' labels apply: a docker agent would fail every such job.
+    if (auto problem = agent::executor_labels_problem(settings.executor, settings.labels)) {
+        FMG_LOG(error) << *problem;
+        return exit_code::kUsage;
+    }
     if (endpoint.empty()) {
         FMG_LOG(error) << "no coordinator endpoint: pass --coordinator or a credentials file";
         return exit_code::kUsage;

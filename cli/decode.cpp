@@ -87,6 +87,8 @@ JobView decode_job(const Object::Ptr& object) {
     job.finished_at = text_in(object, "finished_at");
     job.approved_by = text_in(object, "approved_by");
     job.approved_at = text_in(object, "approved_at");
+    job.labels = texts_in(object, "labels");
+    job.waiting_reason = text_in(object, "waiting_reason");
     for_each_object(object, "steps",
                     [&](const Object::Ptr& s) { job.steps.push_back(decode_step(s)); });
     for_each_object(object, "attempts",

@@ -84,6 +84,8 @@ void write_job(std::ostream& out, int64_t pipeline_id, const JobView& job, int64
     if (job.status == "on_hold") {
         out << ": waiting for approval (fmg approve " << pipeline_id << " " << job.name << ")";
     }
+    if (!job.waiting_reason.empty()) out << ": " << job.waiting_reason;
+    if (!job.labels.empty()) out << ", on runners labelled " << joined(job.labels, ", ");
     if (!job.required.empty()) out << ", requires " << joined(job.required, ", ");
     if (!job.approved_by.empty()) {
         out << ", approved by " << job.approved_by;

@@ -36,6 +36,8 @@ struct JobView {
     std::string finished_at;
     std::string approved_by;  // who released it from on_hold; empty when nobody did
     std::string approved_at;
+    std::vector<std::string> labels;  // what its runner must be labelled with
+    std::string waiting_reason;       // why a queued job waits; empty when it does not say
     std::vector<StepView> steps;
     std::vector<AttemptView> attempts;
 };

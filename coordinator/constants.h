@@ -37,7 +37,8 @@ constexpr size_t kMaxStatusDescription = 140;
 /// the agent timeout, never less than this). Without it an agent that drops an assign holds
 /// the runner slot until --job-timeout.
 constexpr std::chrono::milliseconds kMinAssignTimeout{10'000};
-/// Jobs considered per scheduling pass; more wait for the next pass.
+/// Most queued jobs read at once by a scheduling pass (it reads on while it skips jobs no free
+/// runner fits and slots stay free).
 constexpr int64_t kDispatchBatch = 256;
 /// Status posts: first retry after this, doubling up to the cap.
 constexpr std::chrono::milliseconds kStatusRetryInitial{1000};

@@ -54,12 +54,12 @@ std::optional<std::string> runner_label_problem(std::string_view label) {
         return what + " is longer than " + std::to_string(kMaxHostNamePartLength) + " characters";
     }
     if (!std::all_of(label.begin(), label.end(),
-                     [](char c) { return is_host_char(c) || c == '.' || c == '_'; })) {
-        return what + " may hold only letters, digits, '-', '_' and '.'";
+                     [](char c) { return is_host_char(c) || c == '.' || c == '_' || c == '/'; })) {
+        return what + " may hold only letters, digits, '-', '_', '.' and '/'";
     }
-    if (std::string_view("-.").find(label.front()) != std::string_view::npos ||
-        std::string_view("-.").find(label.back()) != std::string_view::npos) {
-        return what + " may not start or end with '-' or '.'";
+    if (std::string_view("-./").find(label.front()) != std::string_view::npos ||
+        std::string_view("-./").find(label.back()) != std::string_view::npos) {
+        return what + " may not start or end with '-', '.' or '/'";
     }
     return std::nullopt;
 }

@@ -23,9 +23,10 @@ inline constexpr std::size_t kMaxRunnerLabels = 32;
 /// kMaxHostNameLength in all. Otherwise a message saying what is wrong.
 std::optional<std::string> host_name_problem(std::string_view name);
 
-/// nullopt when `label` is a runner label: the characters of a host name and '.' and '_'
-/// (`x86_64`), 1 to kMaxHostNamePartLength characters, not starting or ending with '-' or '.'.
-/// Otherwise a message.
+/// nullopt when `label` is a runner label: the characters of a host name and '.', '_'
+/// (`x86_64`) and '/' (a CircleCI resource class, `myorg/my-runner`), 1 to
+/// kMaxHostNamePartLength characters, not starting or ending with '-', '.' or '/'. Otherwise a
+/// message.
 std::optional<std::string> runner_label_problem(std::string_view label);
 
 /// Runner labels as typed, "a,b" (`--labels`): split at commas with every item kept, so an

@@ -57,6 +57,19 @@ std::optional<std::string> check_pass_env(std::string_view text) {
 
 }  // namespace
 
+std::optional<std::string> executor_labels_problem(const std::string& executor,
+                                                   const std::vector<std::string>& labels) {
+    if (executor != "docker") return std::nullopt;
+    for (const std::string& label : labels) {
+        if (label == "machine" || label == "macos" || label == "windows") {
+            return "label '" + label + "' draws jobs that run on the runner's host, not in a " +
+                   "docker image: start this agent with --executor shell, or register it " +
+                   "without that label";
+        }
+    }
+    return std::nullopt;
+}
+
 std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     const std::vector<std::string>& args, const options::EnvLookup& env) {
     // DOCKER_HOST is unix://PATH; only the path matters here.

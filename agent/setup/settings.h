@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -42,5 +43,12 @@ struct AgentSettings {
 /// Settings to run with, or an Outcome to finish with (help, version, usage error).
 std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     const std::vector<std::string>& args, const options::EnvLookup& env);
+
+/// nullopt unless `labels` (the agent's, from --labels or its credentials) hold `machine`,
+/// `macos` or `windows` while `executor` is "docker": those labels draw jobs that have no
+/// docker image and run their steps on the runner's host (docs/pipeline-config.md,
+/// *Runners*), which only the shell executor does. Otherwise a message saying what to change.
+std::optional<std::string> executor_labels_problem(const std::string& executor,
+                                                   const std::vector<std::string>& labels);
 
 }  // namespace fmg::agent

@@ -28,14 +28,16 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 /// `1. test (workflow ci): image cimg/base:stable with services postgres:16, 4 steps,
-/// requires build`
+/// requires build`; a job that runs on the runner's host (`machine`) says `on the host`, and
+/// one that needs runner labels ends with `, runner labels machine, large`.
 std::string job_line(size_t position, const pipeline::Job& job) {
     std::string line = std::to_string(position) + ". " + job.name;
     if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
-    line += ": image " + (job.image.empty() ? std::string("(none)") : job.image);
+    line += job.image.empty() ? ": on the host" : ": image " + job.image;
     if (!job.services.empty()) line += " with services " + joined(job.services);
     line += ", " + std::to_string(job.steps.size()) + (job.steps.size() == 1 ? " step" : " steps");
     if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
+    if (!job.labels.empty()) line += ", runner labels " + joined(job.labels);
     return line;
 }
 
@@ -46,11 +48,13 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         item.set("name", job.name);
         item.set("workflow", job.workflow);
         item.set("image", job.image);
-        Poco::JSON::Array services, required;
+        Poco::JSON::Array services, required, labels;
         for (const auto& service : job.services) services.add(service);
         for (const auto& name : job.required_jobs) required.add(name);
+        for (const auto& label : job.labels) labels.add(label);
         item.set("services", services);
         item.set("requires", required);
+        item.set("labels", labels);
         item.set("steps", static_cast<int64_t>(job.steps.size()));
         jobs.add(item);
     }

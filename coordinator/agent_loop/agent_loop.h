@@ -110,7 +110,8 @@ class AgentLoop {
 
     // scheduler.cpp: dispatch and losing agents
     void dispatch();
-    AgentSession* pick_session();
+    AgentSession* pick_session(const std::vector<std::string>& needed_labels);
+    bool dispatch_job(const JobRow& job, AgentSession& session);
     /// Ends the session at `routing_id` (a copy: callers often pass the session's own, which
     /// ends with it): the runner is lost and every attempt it held is lost and requeued.
     void lose_session(std::string routing_id, const std::string& reason);

@@ -3,10 +3,14 @@
 // its agent never answered.
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/constants.h"
 #include "coordinator/domain/job_spec.h"
+#include "coordinator/domain/runner_match.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/store/pipeline_store.h"
 #include "protocol/job_timeout.h"
@@ -14,13 +18,15 @@
 
 namespace fmg::coordinator {
 
-AgentSession* AgentLoop::pick_session() {
-    // The agent with the most free slots, so independent jobs spread over runners; among
-    // equals, the one that left fewer assigns unanswered, so a job whose assign timed out
-    // goes to another runner when one is as free.
+AgentSession* AgentLoop::pick_session(const std::vector<std::string>& needed_labels) {
+    // Among the agents whose runner carries every label the job needs, the one with the most
+    // free slots, so independent jobs spread over runners; among equals, the one that left
+    // fewer assigns unanswered, so a job whose assign timed out goes to another runner when
+    // one is as free.
     AgentSession* best = nullptr;
     for (auto& [routing_id, session] : table_.sessions()) {
         if (session.draining || session.free_slots() == 0) continue;
+        if (!runner_fits(session.labels, needed_labels)) continue;
         if (best == nullptr || session.free_slots() > best->free_slots() ||
             (session.free_slots() == best->free_slots() &&
              session.unanswered_assigns < best->unanswered_assigns)) {
@@ -30,52 +36,89 @@ AgentSession* AgentLoop::pick_session() {
     return best;
 }
 
-void AgentLoop::dispatch() {
-    // Reads no more queued jobs (each with its spec) than there are free slots: a job that
-    // ends frees one, and reading a whole batch for it was most of the cost of a dispatch.
+namespace {
+
+/// The free slots of agents taking work, and the labels those agents carry between them.
+struct Offer {
     int64_t free_slots = 0;
-    for (const auto& [routing_id, session] : table_.sessions()) {
-        if (!session.draining) free_slots += session.free_slots();
-    }
-    if (free_slots == 0) return;
-    for (const JobRow& job :
-         pipelines::queued_jobs(db_, std::min<int64_t>(kDispatchBatch, free_slots))) {
-        AgentSession* session = pick_session();
-        if (session == nullptr) return;
-        auto pipeline = pipelines::find(db_, job.pipeline_id);
-        if (!pipeline) continue;
-        auto spec = job_spec_from_json(job.spec);
-        auto dispatched =
-            lifecycle::dispatch_job(db_, job.id, session->runner_id, clock_.wall_ms());
-        if (!dispatched) continue;
-        if (!spec) {
-            // Cannot happen unless the database was edited by hand; end the attempt clearly.
-            lifecycle::finish_attempt(db_, status_context_, dispatched->attempt_id,
-                                      AttemptState::error, spec.error().message, clock_.wall_ms());
-            continue;
+    std::vector<std::string> labels;
+};
+
+Offer offer_of(const std::map<std::string, AgentSession>& sessions) {
+    Offer offer;
+    for (const auto& [routing_id, session] : sessions) {
+        if (session.draining || session.free_slots() == 0) continue;
+        offer.free_slots += session.free_slots();
+        for (const std::string& label : session.labels) {
+            if (std::find(offer.labels.begin(), offer.labels.end(), label) == offer.labels.end()) {
+                offer.labels.push_back(label);
+            }
         }
-        // The config parser keeps jobs within the protocol's limits, but the repository URL,
-        // ref and sha come from elsewhere, and a spec stored by an older version was never
-        // checked: an assign the agent would drop ends the attempt here instead of holding a
-        // slot of the runner (PROTOCOL.md 5).
-        auto sent = send_validated(
-            session->routing_id,
-            make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref,
-                        pipeline->sha, dispatched->attempt_id, settings_.job_timeout_ms));
-        if (!sent) {
-            lifecycle::finish_attempt(
-                db_, status_context_, dispatched->attempt_id, AttemptState::error,
-                "the job cannot be sent to a runner: " + sent.error().message, clock_.wall_ms());
-            logs_.close(dispatched->attempt_id);
-            log_notifier_.notify();
-            statuses_changed();
-            continue;
-        }
-        table_.assign(dispatched->attempt_id, *session, clock_.steady_now());
-        FMG_LOG(info) << "pipeline=" << pipeline->id << " job=" << job.name
-                      << " attempt=" << dispatched->attempt_id << " (#" << dispatched->number
-                      << ") assigned to runner=" << session->host;
     }
+    return offer;
+}
+
+}  // namespace
+
+void AgentLoop::dispatch() {
+    // Reads the queue in order, a page at a time of no more jobs (each with its spec) than
+    // there are free slots: a job that ends frees one, and reading a whole batch for it was
+    // most of the cost of a dispatch. A job needing labels no free agent has is skipped by the
+    // query; one whose labels only several agents have together is skipped here. Either waits
+    // in the queue, and the jobs behind it go on (the API says why it waits: http/json_views).
+    std::optional<pipelines::QueuePlace> after;
+    while (true) {
+        const Offer offer = offer_of(table_.sessions());
+        if (offer.free_slots == 0) return;
+        // A further page means jobs of the one before were passed over (no free agent fits
+        // them): pages as small as the free slots would make many queries of a long queue.
+        const int64_t limit =
+            after ? kDispatchBatch : std::min<int64_t>(kDispatchBatch, offer.free_slots);
+        const std::vector<JobRow> page =
+            pipelines::queued_jobs_offered(db_, offer.labels, after, limit);
+        for (const JobRow& job : page) {
+            after = pipelines::QueuePlace{job.pipeline_id, job.position};
+            AgentSession* session = pick_session(job.needed_labels);
+            if (session != nullptr) dispatch_job(job, *session);
+        }
+        if (static_cast<int64_t>(page.size()) < limit) return;
+    }
+}
+
+bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
+    auto pipeline = pipelines::find(db_, job.pipeline_id);
+    if (!pipeline) return false;
+    auto spec = job_spec_from_json(job.spec);
+    auto dispatched = lifecycle::dispatch_job(db_, job.id, session.runner_id, clock_.wall_ms());
+    if (!dispatched) return false;
+    if (!spec) {
+        // Cannot happen unless the database was edited by hand; end the attempt clearly.
+        lifecycle::finish_attempt(db_, status_context_, dispatched->attempt_id, AttemptState::error,
+                                  spec.error().message, clock_.wall_ms());
+        return false;
+    }
+    // The config parser keeps jobs within the protocol's limits, but the repository URL,
+    // ref and sha come from elsewhere, and a spec stored by an older version was never
+    // checked: an assign the agent would drop ends the attempt here instead of holding a
+    // slot of the runner (PROTOCOL.md 5).
+    auto sent = send_validated(
+        session.routing_id,
+        make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref, pipeline->sha,
+                    dispatched->attempt_id, settings_.job_timeout_ms));
+    if (!sent) {
+        lifecycle::finish_attempt(db_, status_context_, dispatched->attempt_id, AttemptState::error,
+                                  "the job cannot be sent to a runner: " + sent.error().message,
+                                  clock_.wall_ms());
+        logs_.close(dispatched->attempt_id);
+        log_notifier_.notify();
+        statuses_changed();
+        return false;
+    }
+    table_.assign(dispatched->attempt_id, session, clock_.steady_now());
+    FMG_LOG(info) << "pipeline=" << pipeline->id << " job=" << job.name
+                  << " attempt=" << dispatched->attempt_id << " (#" << dispatched->number
+                  << ") assigned to runner=" << session.host;
+    return true;
 }
 
 void AgentLoop::lose_session(std::string routing_id, const std::string& reason) {

@@ -2,8 +2,12 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
+
 #include "coordinator/domain/job_spec.h"
+#include "coordinator/domain/runner_match.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/runner_store.h"
 #include "shared/time_format.h"
 
 namespace fmg::coordinator::http {
@@ -52,11 +56,29 @@ Array::Ptr steps_json(const JobRow& job, const std::vector<StepRow>& step_rows) 
     return steps;
 }
 
-Object::Ptr job_json(Database& db, const JobRow& job) {
+/// The labels of each runner that is online now, as the runners table has them (each
+/// agent's hello writes them).
+std::vector<std::vector<std::string>> online_runner_labels(Database& db) {
+    std::vector<std::vector<std::string>> labels;
+    for (const RunnerRow& runner : runners::all(db)) {
+        if (runner.state == RunnerState::online) labels.push_back(runner.labels);
+    }
+    return labels;
+}
+
+/// `online_labels`: as online_runner_labels, read once for all jobs of a pipeline.
+Object::Ptr job_json(Database& db, const JobRow& job,
+                     const std::vector<std::vector<std::string>>& online_labels) {
     Object::Ptr object = new Object;
     object->set("name", job.name);
     object->set("status", std::string(to_string(job.status)));
     object->set("requires", string_array(job.required_jobs));
+    object->set("labels", string_array(job.needed_labels));
+    // A queued job that no runner online could take says so, never silently waits; one that
+    // waits for a free slot of a runner that fits it has no reason (null).
+    std::optional<std::string> waiting;
+    if (job.status == JobState::queued) waiting = waiting_reason(job.needed_labels, online_labels);
+    object->set("waiting_reason", text_or_null(waiting));
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
     object->set("finished_at", time_or_null(job.finished_at));
@@ -111,7 +133,13 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
                                                    : std::vector<std::string>{}));
     if (with_jobs) {
         Array::Ptr jobs = new Array;
-        for (const JobRow& job : pipelines::jobs_of(db, p.id)) jobs->add(job_json(db, job));
+        const std::vector<JobRow> rows = pipelines::jobs_of(db, p.id);
+        std::vector<std::vector<std::string>> online_labels;
+        if (std::any_of(rows.begin(), rows.end(),
+                        [](const JobRow& job) { return job.status == JobState::queued; })) {
+            online_labels = online_runner_labels(db);
+        }
+        for (const JobRow& job : rows) jobs->add(job_json(db, job, online_labels));
         object->set("jobs", jobs);
     }
     return object;

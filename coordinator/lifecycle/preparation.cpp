@@ -39,7 +39,13 @@ bool record_jobs(Database& db, const StatusContext& statuses, PipelineId pipelin
             bool ready = job.required_jobs.empty();
             JobState state = ready ? ready_state(*pipeline) : JobState::blocked;
             pipelines::insert_job(db, pipeline_id,
-                                  {job.name, position++, state, job.required_jobs, job.spec}, now);
+                                  {.name = job.name,
+                                   .position = position++,
+                                   .status = state,
+                                   .required_jobs = job.required_jobs,
+                                   .spec = job.spec,
+                                   .needed_labels = job.needed_labels},
+                                  now);
             if (ready) queue_pending(db, statuses, *pipeline, job.name, state, now);
         }
         pipelines::mark_prepared(db, pipeline_id);

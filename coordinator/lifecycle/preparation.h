@@ -15,8 +15,9 @@ namespace fmg::coordinator::lifecycle {
 /// A job of a pipeline's config, as the preparer read it.
 struct ConfigJob {
     std::string name;
-    std::vector<std::string> required_jobs;  // names of the jobs it requires
-    std::string spec;                        // JSON, see domain/job_spec.h
+    std::vector<std::string> required_jobs;       // names of the jobs it requires
+    std::string spec;                             // JSON, see domain/job_spec.h
+    std::vector<std::string> needed_labels = {};  // a runner must carry them all to take it
 };
 
 /// Pins the commit a manual trigger's ref points at now.

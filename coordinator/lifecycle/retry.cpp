@@ -41,15 +41,21 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
                 // Born ended: it succeeded in the original, and is not run again.
                 pipelines::insert_job(db, id,
                                       {job.name, job.position, JobState::success, job.required_jobs,
-                                       job.spec, now, now},
+                                       job.spec, now, now, job.needed_labels},
                                       now);
                 continue;
             }
             bool ready = std::all_of(job.required_jobs.begin(), job.required_jobs.end(),
                                      [&](const std::string& r) { return carried.count(r) > 0; });
             JobState state = ready ? ready_state(*retry) : JobState::blocked;
-            pipelines::insert_job(
-                db, id, {job.name, job.position, state, job.required_jobs, job.spec}, now);
+            pipelines::insert_job(db, id,
+                                  {.name = job.name,
+                                   .position = job.position,
+                                   .status = state,
+                                   .required_jobs = job.required_jobs,
+                                   .spec = job.spec,
+                                   .needed_labels = job.needed_labels},
+                                  now);
             if (ready) queue_pending(db, statuses, *retry, job.name, state, now, note);
         }
         pipelines::mark_prepared(db, id);

@@ -85,7 +85,8 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
     const auto& config = std::get<pipeline::Config>(parsed);
     std::vector<lifecycle::ConfigJob> jobs;
     for (const auto& job : config.jobs) {
-        jobs.push_back({job.name, job.required_jobs, to_json(job_spec_from_config(job))});
+        jobs.push_back(
+            {job.name, job.required_jobs, to_json(job_spec_from_config(job)), job.labels});
     }
     if (!lifecycle::record_jobs(db, statuses, id, jobs, now)) return;
     FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "

@@ -150,6 +150,11 @@ ALTER TABLE pipelines ADD COLUMN approved_at INTEGER;
 ALTER TABLE jobs ADD COLUMN approved_by TEXT;
 ALTER TABLE jobs ADD COLUMN approved_at INTEGER;
 )SQL",
+    // 6: the labels a runner needs to take a job (its config's machine, macos, windows and
+    // resource_class; domain/runner_match.h), a JSON array; jobs from before need none.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN needed_labels TEXT NOT NULL DEFAULT '[]';
+)SQL",
 };
 
 int current_version(Database& db) {

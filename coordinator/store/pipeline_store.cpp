@@ -33,7 +33,7 @@ PipelineRow read_pipeline(const Statement& q) {
 
 constexpr const char* kJobColumns =
     "id, pipeline_id, name, position, status, requires, spec, current_attempt_id, created_at, "
-    "started_at, finished_at, approved_by, approved_at";
+    "started_at, finished_at, approved_by, approved_at, needed_labels";
 
 JobRow read_job(const Statement& q) {
     JobRow row;
@@ -50,6 +50,7 @@ JobRow read_job(const Statement& q) {
     row.finished_at = q.optional_integer(10);
     row.approved_by = q.optional_text(11);
     row.approved_at = q.optional_integer(12);
+    row.needed_labels = from_json_array(q.text(13));
     return row;
 }
 
@@ -221,7 +222,7 @@ void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, i
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
     db.prepare(
           "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at, "
-          "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "started_at, finished_at, needed_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, pipeline_id)
         .bind(2, job.name)
         .bind(3, job.position)
@@ -231,6 +232,7 @@ JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_
         .bind(7, now)
         .bind(8, job.started_at)
         .bind(9, job.finished_at)
+        .bind(10, to_json_array(job.needed_labels))
         .run();
     return db.last_insert_id();
 }
@@ -265,6 +267,25 @@ std::vector<JobRow> queued_jobs(Database& db, int64_t limit) {
                         " FROM jobs WHERE status = 'queued' ORDER BY pipeline_id, position "
                         "LIMIT ?");
     q.bind(1, limit);
+    std::vector<JobRow> rows;
+    while (q.step()) rows.push_back(read_job(q));
+    return rows;
+}
+
+std::vector<JobRow> queued_jobs_offered(Database& db, const std::vector<std::string>& offered,
+                                        const std::optional<QueuePlace>& after, int64_t limit) {
+    // Row values walk the queue's index (jobs_in_queue_order) from `after`; a job needing no
+    // label ('[]') passes without looking into JSON, which is nearly every job.
+    auto q =
+        db.prepare(std::string("SELECT ") + kJobColumns +
+                   " FROM jobs WHERE status = 'queued' AND (pipeline_id, position) > (?, ?) "
+                   "AND (needed_labels = '[]' OR NOT EXISTS (SELECT 1 FROM "
+                   "json_each(jobs.needed_labels) AS needed WHERE needed.value NOT IN "
+                   "(SELECT value FROM json_each(?)))) ORDER BY pipeline_id, position LIMIT ?");
+    q.bind(1, after ? after->pipeline_id : int64_t{-1});
+    q.bind(2, after ? after->position : int64_t{-1});
+    q.bind(3, to_json_array(offered));
+    q.bind(4, limit);
     std::vector<JobRow> rows;
     while (q.step()) rows.push_back(read_job(q));
     return rows;

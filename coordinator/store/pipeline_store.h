@@ -67,6 +67,7 @@ struct NewJob {
     // Set for a job born ended (a retry carries over a job that succeeded).
     std::optional<int64_t> started_at = std::nullopt;
     std::optional<int64_t> finished_at = std::nullopt;
+    std::vector<std::string> needed_labels = {};  // labels its runner must carry
 };
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now);
 std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id);
@@ -75,6 +76,16 @@ std::optional<JobRow> find_job_by_name(Database& db, PipelineId pipeline_id,
                                        const std::string& name);
 /// Queued jobs of running or queued pipelines, oldest pipeline first, in config order.
 std::vector<JobRow> queued_jobs(Database& db, int64_t limit);
+/// A place in the queue's order: a job's pipeline and position.
+struct QueuePlace {
+    PipelineId pipeline_id = 0;
+    int64_t position = 0;
+};
+/// As queued_jobs, but only the jobs after `after` (all when nullopt) whose needed labels are
+/// all in `offered` (the labels of the runners with a free slot): the others cannot be
+/// dispatched now, and the query skips them without reading their specs.
+std::vector<JobRow> queued_jobs_offered(Database& db, const std::vector<std::string>& offered,
+                                        const std::optional<QueuePlace>& after, int64_t limit);
 /// Moves the job from `from` to `to`, recording its first start when given; its end is set
 /// to `finished_at` (cleared when nullopt: a job queued again has not ended). False when its
 /// state was not `from`.

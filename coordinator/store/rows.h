@@ -51,6 +51,7 @@ struct JobRow {
     std::optional<int64_t> finished_at;
     std::optional<std::string> approved_by;  // who released it from on_hold
     std::optional<int64_t> approved_at;
+    std::vector<std::string> needed_labels;  // a runner must carry all (domain/runner_match.h)
 };
 
 struct AttemptRow {

@@ -73,6 +73,9 @@ struct Job {
     // Names of the jobs that must succeed first (CircleCI `requires`, a C++20 keyword); all
     // are in the same Config.
     std::vector<std::string> required_jobs;
+    // What the runner that takes it must be labelled with (`machine`, `macos`, `windows`,
+    // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`.
+    std::vector<std::string> labels;
 };
 
 struct Config {

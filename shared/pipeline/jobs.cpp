@@ -4,6 +4,7 @@
 
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/environment.h"
+#include "shared/pipeline/runner_labels.h"
 #include "shared/pipeline/steps.h"
 #include "shared/pipeline/text.h"
 #include "shared/pipeline/wire_fit.h"
@@ -14,8 +15,7 @@ namespace fmg::pipeline::detail {
 namespace {
 
 bool is_job_key_unsupported(std::string_view key) {
-    return key == "executor" || key == "machine" || key == "macos" || key == "windows" ||
-           key == "shell" || key == "parallelism" || key == "parameters" ||
+    return key == "executor" || key == "shell" || key == "parallelism" || key == "parameters" ||
            key == "circleci_ip_ranges";
 }
 
@@ -99,13 +99,11 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     }
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(definition, fields)) return problem;
-    bool has_docker = false;
     bool has_steps = false;
     Environment primary_environment;  // the primary image's own `environment`
     for (const Entry& field : fields) {
         Problem problem;
         if (field.key == "docker") {
-            has_docker = true;
             problem = read_docker(reader, field, job, primary_environment);
         } else if (field.key == "steps") {
             has_steps = true;
@@ -122,8 +120,9 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                     check_wire_bytes(reader, field.where(), "`working_directory`",
                                      job.working_directory, wire::kMaxTextBytes, "kMaxTextBytes");
             }
-        } else if (field.key == "resource_class") {
-            // Machine sizes are a property of fmg runners, not of jobs: accepted, ignored.
+        } else if (field.key == "resource_class" || field.key == "machine" ||
+                   field.key == "macos" || field.key == "windows") {
+            // The runner the job needs: read_runner_labels, below.
         } else if (is_job_key_unsupported(field.key)) {
             problem = reader.error_at(field.key_node,
                                       quoted(field.key) + " in job " + quoted(job.name) +
@@ -131,15 +130,12 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                                           "images)");
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
-                                         "docker, steps, environment or working_directory");
+                                         "docker, machine, resource_class, steps, environment "
+                                         "or working_directory");
         }
         if (problem) return problem;
     }
-    if (!has_docker) {
-        return reader.error_at(
-            definition.key_node,
-            "job " + quoted(job.name) + " has no `docker` image to run its steps in");
-    }
+    if (auto problem = read_runner_labels(reader, definition, fields, job)) return problem;
     if (!has_steps) {
         return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
     }

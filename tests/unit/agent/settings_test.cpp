@@ -68,6 +68,19 @@ TEST_CASE("the executor is docker or shell, nothing else") {
     CHECK_THAT(usage_error({}, {{"FMG_EXECUTOR", "podman"}}), Catch::Contains("FMG_EXECUTOR"));
 }
 
+TEST_CASE("host-executor labels need the shell executor") {
+    // machine, macos and windows draw jobs without an image, which docker cannot run.
+    for (const char* label : {"machine", "macos", "windows"}) {
+        INFO(label);
+        auto problem = executor_labels_problem("docker", {"large", label});
+        REQUIRE(problem);
+        CHECK(problem->find("--executor shell") != std::string::npos);
+        CHECK_FALSE(executor_labels_problem("shell", {"large", label}));
+    }
+    CHECK_FALSE(executor_labels_problem("docker", {"large", "machines", "gpu"}));
+    CHECK_FALSE(executor_labels_problem("docker", {}));
+}
+
 TEST_CASE("bad agent values and unknown flags are usage errors") {
     CHECK_FALSE(usage_error({"--capacity", "0"}).empty());
     CHECK_FALSE(usage_error({"--capacity", "two"}).empty());

@@ -165,3 +165,28 @@ TEST_CASE("a fork's pipeline says what waits for approval, and who approved what
     REQUIRE(pushed.ok());
     CHECK_THAT(pipeline_details((*pushed)[0], 0), !Catch::Contains("fork"));
 }
+
+TEST_CASE("show says why a queued job waits and which runner labels a job needs") {
+    auto pipeline = decode_pipeline(parse(R"({"id": 7, "repo": "octo/demo",
+        "repo_url": "https://github.com/octo/demo.git", "ref": "refs/heads/main",
+        "sha": "0123456789abcdef0123456789abcdef01234567", "trigger": "push",
+        "status": "running", "failed_jobs": [], "created_at": "2024-06-01T12:05:00.000Z",
+        "started_at": "2024-06-01T12:05:01.000Z", "finished_at": null, "error": null,
+        "jobs": [{"name": "build", "status": "queued", "requires": [], "started_at": null,
+                  "finished_at": null, "labels": ["machine", "large"],
+                  "waiting_reason": "no online runner has labels machine, large",
+                  "steps": [], "attempts": []},
+                 {"name": "lint", "status": "running", "requires": [], "labels": ["large"],
+                  "waiting_reason": null, "started_at": "2024-06-01T12:05:01.000Z",
+                  "finished_at": null, "steps": [], "attempts": []},
+                 {"name": "test", "status": "queued", "requires": [], "started_at": null,
+                  "finished_at": null, "steps": [], "attempts": []}]})"));
+    REQUIRE(pipeline.ok());
+    std::string details = pipeline_details(*pipeline, at("2024-06-01T12:07:00.000Z"));
+    CHECK_THAT(details, Catch::Contains("job build: QUEUED: no online runner has labels machine, "
+                                        "large, on runners labelled machine, large\n"));
+    CHECK_THAT(details, Catch::Contains("job lint: RUNNING (1m59s so far), on runners labelled "
+                                        "large\n"));
+    // An older coordinator sends neither field.
+    CHECK_THAT(details, Catch::Contains("job test: QUEUED\n"));
+}

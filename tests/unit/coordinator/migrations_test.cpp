@@ -100,6 +100,7 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             "TABLE attempt_log_chunks; ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE "
             "pipelines DROP COLUMN approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
+            "ALTER TABLE jobs DROP COLUMN needed_labels; "
             "DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
@@ -130,8 +131,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
         db.exec(
             "ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE pipelines DROP COLUMN "
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
-            "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; DELETE FROM "
-            "schema_migrations WHERE version > 4");
+            "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
+            "COLUMN needed_labels; DELETE FROM schema_migrations WHERE version > 4");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -140,4 +141,23 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
     CHECK_FALSE(row.approved_by.has_value());
     CHECK(job_named(reopened, pipeline, "build").status == JobState::queued);
     CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
+}
+
+TEST_CASE("jobs from before runner labels need none, and any runner may take them") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "build", 0);
+        // Back to schema 5, as an fmg from before runner labels left it.
+        db.exec(
+            "ALTER TABLE jobs DROP COLUMN needed_labels; DELETE FROM schema_migrations WHERE "
+            "version > 5");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK(job_named(reopened, pipeline, "build").needed_labels.empty());
+    CHECK(pipelines::queued_jobs_offered(reopened, {}, std::nullopt, 10).size() == 1);
 }

@@ -26,12 +26,12 @@ TEST_CASE("host names are DNS host names") {
 }
 
 TEST_CASE("labels hold host-name characters, and messages never echo control characters") {
-    for (const char* good : {"docker", "arm64", "gpu.large", "x-1"}) {
+    for (const char* good : {"docker", "arm64", "gpu.large", "x-1", "x86_64", "myorg/my-runner"}) {
         INFO(good);
         CHECK_FALSE(runner_label_problem(good));
     }
-    for (const char* bad :
-         {"", "a\nsecret_key: x", "a: b", "[x]", "a,b", "a b", "{x}", "-x", "x-", ".x"}) {
+    for (const char* bad : {"", "a\nsecret_key: x", "a: b", "[x]", "a,b", "a b", "{x}", "-x", "x-",
+                            ".x", "/x", "x/"}) {
         INFO(bad);
         CHECK(runner_label_problem(bad));
     }

@@ -77,8 +77,8 @@ TEST_CASE("jobs need docker images, steps and known keys") {
                 "`name` in a `docker` image is not supported");
     check_error("version: 2\njobs:\n  build:\n    docker:\n      - {}\n    steps: [checkout]\n", 5,
                 9, "needs an `image`");
-    check_error("version: 2\njobs:\n  build:\n    machine: true\n    steps: [checkout]\n", 4, 5,
-                "`machine` in job `build` is not supported by fmg");
+    check_error("version: 2\njobs:\n  build:\n    executor: linux\n    steps: [checkout]\n", 4, 5,
+                "`executor` in job `build` is not supported by fmg");
     check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    stpes: [checkout]\n", 5,
                 5, "unknown key `stpes` in job `build`");
     check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: []\n", 5, 12,
