@@ -110,6 +110,7 @@ struct PipelineValues {
     std::string revision;        // `pipeline.git.revision`: the commit
     std::string base_revision;   // `pipeline.git.base_revision`: the commit before, if known
     std::string git_url;         // `pipeline.project.git_url`
+    std::string repository;      // OWNER/NAME: `pipeline.project.slug` is gh/OWNER/NAME
     std::string trigger_source;  // `pipeline.trigger_source`: webhook, api, scheduled_pipeline
     std::string schedule_name;   // `pipeline.schedule.name`, for scheduled pipelines
     // `pipeline.parameters.NAME`: values the trigger gave (`fmg trigger --param k=v`); the
