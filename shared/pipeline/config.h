@@ -76,6 +76,9 @@ struct Job {
     // What the runner that takes it must be labelled with (`machine`, `macos`, `windows`,
     // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`.
     std::vector<std::string> labels;
+    // The workflow entry's `context`s: the secrets the job's steps get. fmg has no secrets
+    // yet, so a job naming a context fails with a clear message (coordinator/domain/job_spec).
+    std::vector<std::string> contexts;
 };
 
 struct Config {

@@ -20,6 +20,7 @@ struct WorkflowJob {
     std::vector<std::string> required_jobs;  // names in the same workflow, without repeats
     std::vector<Node> required_nodes;
     Filters filters;
+    std::vector<std::string> contexts;  // `context`: one name or a list
 };
 
 /// Reads the `workflows` entry (its `version` key is ignored): every workflow's `jobs`, in
