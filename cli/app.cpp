@@ -1,10 +1,13 @@
 #include "cli/app.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "cli/api_client.h"
 #include "cli/command.h"
 #include "cli/global_options.h"
+#include "cli/repeated_options.h"
 #include "shared/exit_codes.h"
 #include "shared/version.h"
 
@@ -55,6 +58,23 @@ int run_without_command(const std::vector<std::string>& rest, Console& console,
     return usage(console, "fmg", "no command given");
 }
 
+/// The first value of a repeatable option that its validator refuses, said as the options
+/// parser says it; nullopt when all are good.
+std::optional<std::string> repeated_option_problem(
+    const Command& command, const std::map<std::string, std::vector<std::string>>& values) {
+    for (const auto& [name, given] : values) {
+        const auto spec = std::find_if(command.specs.begin(), command.specs.end(),
+                                       [&](const options::Spec& s) { return s.name == name; });
+        if (spec == command.specs.end() || !spec->validate) continue;
+        for (const std::string& value : given) {
+            if (auto error = spec->validate(value)) {
+                return "invalid value '" + value + "' for --" + name + ": " + *error;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 int run_command(const Command& command, const std::vector<std::string>& rest, Console& console,
                 const options::EnvLookup& env) {
     std::string program = "fmg " + command.name;
@@ -62,7 +82,8 @@ int run_command(const Command& command, const std::vector<std::string>& rest, Co
     specs.insert(specs.end(), command.specs.begin(), command.specs.end());
     options::Parser parser(program, command.synopsis.empty() ? "[OPTIONS]" : command.synopsis,
                            command.summary, specs, command.max_arguments);
-    auto outcome = parser.parse(rest, env);
+    RepeatedOptions repeated = take_repeated_options(rest, command.repeatable);
+    auto outcome = parser.parse(repeated.rest, env);
     if (outcome.kind == options::Outcome::Kind::usage_error) {
         console.err << outcome.message << "\n";
         return exit_code::kUsage;
@@ -75,8 +96,11 @@ int run_command(const Command& command, const std::vector<std::string>& rest, Co
     if (outcome.values.positional.size() < command.min_arguments) {
         return usage(console, program, "missing argument: " + command.synopsis);
     }
+    if (auto problem = repeated_option_problem(command, repeated.values)) {
+        return usage(console, program, *problem);
+    }
     ApiClient api(resolve_api_settings(outcome.values, env));
-    CommandContext context{program, outcome.values, console, api};
+    CommandContext context{program, outcome.values, console, api, std::move(repeated.values)};
     return command.run(context);
 }
 

@@ -3,6 +3,7 @@
 // command), how many arguments it takes, and the function that runs it.
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct CommandContext {
     const options::Values& options;
     Console& console;
     ApiClient& api;
+    // The values of the command's repeatable options, each occurrence in order (an option
+    // given no times has no entry).
+    std::map<std::string, std::vector<std::string>> repeated = {};
 };
 
 struct Command {
@@ -29,6 +33,9 @@ struct Command {
     size_t min_arguments = 0;
     size_t max_arguments = 0;
     std::function<int(const CommandContext&)> run;  // returns the exit code
+    // Names of its options (in `specs`) that may be given more than once: every value is
+    // kept, in CommandContext::repeated, and checked with the option's validator.
+    std::vector<std::string> repeatable = {};
 };
 
 /// Every command, in the order `fmg --help` lists them.

@@ -18,8 +18,9 @@ inline constexpr const char* kSh = "/bin/sh";
 /// pipeline fails when any part of it fails (CircleCI's default shell flags).
 std::vector<std::string> shell_argv(const std::string& shell, const std::string& command);
 
-/// The variables fmg sets for every step: CI=true and FMG=true. CIRCLECI is deliberately
-/// not set: tools that see it expect CircleCI's CIRCLE_* variables too.
+/// The variables the agent sets for every step: CI=true and FMG=true. CircleCI's built-in
+/// variables (CIRCLECI, CIRCLE_*) and fmg's ids come from the coordinator, in the job's
+/// environment of the assign (coordinator/domain/builtin_environment.h).
 Environment builtin_environment();
 
 /// What a step sees on top of the executor's base environment: the builtins, overridden by

@@ -1,5 +1,5 @@
-// fmg trigger --repo URL --ref REF [--sha SHA] [--wait]: start a pipeline by hand, and
-// with --wait follow it to its end.
+// fmg trigger --repo URL --ref REF [--sha SHA] [--param NAME=VALUE]... [--wait]: start a
+// pipeline by hand, with pipeline parameters, and with --wait follow it to its end.
 
 #include <Poco/JSON/Object.h>
 
@@ -33,11 +33,37 @@ options::Validator commit_sha() {
     };
 }
 
-std::string request_body(const options::Values& options) {
+/// `NAME=VALUE`: a parameter's name is everything before the first `=`, and may not be empty;
+/// the value is everything after it, `=` and commas included, and may be empty.
+options::Validator parameter() {
+    return [](std::string_view text) -> std::optional<std::string> {
+        const auto equals = text.find('=');
+        if (equals == std::string_view::npos) return "expected NAME=VALUE";
+        if (equals == 0) return "the parameter's NAME (before '=') is empty";
+        return std::nullopt;
+    };
+}
+
+/// The parameters of the --param flags as a JSON object; a usage problem when a name is
+/// given twice.
+Result<Poco::JSON::Object::Ptr> parameters_of(const std::vector<std::string>& flags) {
+    Poco::JSON::Object::Ptr parameters = new Poco::JSON::Object;
+    for (const std::string& flag : flags) {
+        const auto equals = flag.find('=');
+        const std::string name = flag.substr(0, equals);
+        if (parameters->has(name)) return Error{"--param " + name + " is given twice"};
+        parameters->set(name, flag.substr(equals + 1));
+    }
+    return parameters;
+}
+
+std::string request_body(const options::Values& options,
+                         const Poco::JSON::Object::Ptr& parameters) {
     Poco::JSON::Object body;
     body.set("repo_url", options.text("repo"));
     body.set("ref", options.text("ref"));
     if (auto sha = options.get("sha")) body.set("sha", *sha);
+    if (parameters->size() > 0) body.set("parameters", parameters);
     std::ostringstream out;
     body.stringify(out);
     return out.str();
@@ -87,7 +113,11 @@ int run_trigger(const CommandContext& context) {
             return usage_error(context, std::string("--") + required + " is required");
         }
     }
-    auto reply = context.api.post("/api/v1/pipelines", request_body(options));
+    static const std::vector<std::string> kNone;
+    const auto flags = context.repeated.find("param");
+    auto parameters = parameters_of(flags == context.repeated.end() ? kNone : flags->second);
+    if (!parameters) return usage_error(context, parameters.error().message);
+    auto reply = context.api.post("/api/v1/pipelines", request_body(options, *parameters));
     if (!reply) return report(context, reply.error());
     auto id = decode_integer_field(reply->json, "id");
     if (!id) {
@@ -107,18 +137,21 @@ int run_trigger(const CommandContext& context) {
 
 Command trigger_command() {
     return {"trigger",
-            "--repo URL --ref REF [--sha SHA] [--wait]",
+            "--repo URL --ref REF [--sha SHA] [--param NAME=VALUE]... [--wait]",
             "start a pipeline by hand; --wait follows it and exits 0 only on success",
             {
                 {"repo", "URL", "", "", "the repository's clone URL", options::non_empty()},
                 {"ref", "REF", "", "", "the branch or tag (e.g. main, refs/tags/v1.0)",
                  options::non_empty()},
                 {"sha", "SHA", "", "", "the commit (default: the ref's head)", commit_sha()},
+                {"param", "NAME=VALUE", "", "",
+                 "a pipeline parameter (`pipeline.parameters.NAME`); repeatable", parameter()},
                 {"wait", "", "", "", "follow the pipeline until it ends", nullptr},
             },
             0,
             0,
-            run_trigger};
+            run_trigger,
+            {"param"}};
 }
 
 }  // namespace fmg::cli

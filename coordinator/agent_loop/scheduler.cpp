@@ -101,10 +101,17 @@ bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
     // ref and sha come from elsewhere, and a spec stored by an older version was never
     // checked: an assign the agent would drop ends the attempt here instead of holding a
     // slot of the runner (PROTOCOL.md 5).
-    auto sent = send_validated(
-        session.routing_id,
-        make_assign(*spec, pipeline->id, job.name, pipeline->repo_url, pipeline->ref, pipeline->sha,
-                    dispatched->attempt_id, settings_.job_timeout_ms));
+    const RunContext run{.pipeline_id = pipeline->id,
+                         .repo = pipeline->repo,
+                         .repo_url = pipeline->repo_url,
+                         .ref = pipeline->ref,
+                         .sha = pipeline->sha,
+                         .pr_number = pipeline->pr_number,
+                         .job_id = job.id,
+                         .job_name = job.name,
+                         .attempt_id = dispatched->attempt_id};
+    auto sent =
+        send_validated(session.routing_id, make_assign(*spec, run, settings_.job_timeout_ms));
     if (!sent) {
         lifecycle::finish_attempt(db_, status_context_, dispatched->attempt_id, AttemptState::error,
                                   "the job cannot be sent to a runner: " + sent.error().message,

@@ -74,6 +74,7 @@ std::string stand_in_command(pipeline::StepKind kind) {
 
 JobSpec job_spec_from_config(const pipeline::Job& job) {
     JobSpec spec;
+    spec.workflow = job.workflow;
     if (!job.contexts.empty()) {
         // The context names reach the shell only as a variable's value, never as its text.
         std::string names;
@@ -111,6 +112,7 @@ JobSpec job_spec_from_config(const pipeline::Job& job) {
 
 std::string to_json(const JobSpec& spec) {
     Object root;
+    root.set("workflow", spec.workflow);
     root.set("image", spec.image);
     Array::Ptr services = new Array;
     for (const auto& service : spec.services) services->add(service);
@@ -139,6 +141,7 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
     try {
         auto root = Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
         JobSpec spec;
+        spec.workflow = text_of(root, "workflow");
         spec.image = text_of(root, "image");
         if (auto services = root->getArray("services")) {
             for (size_t i = 0; i < services->size(); ++i) {
@@ -167,19 +170,18 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
     }
 }
 
-protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
-                             const std::string& repo_url, const std::string& ref,
-                             const std::string& sha, int64_t attempt_id, int64_t job_timeout_ms) {
+protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t job_timeout_ms) {
     protocol::Assign assign;
-    assign.attempt_id = attempt_id;
-    assign.pipeline_id = pipeline_id;
-    assign.job_name = job_name;
-    assign.repo_url = repo_url;
-    assign.ref = ref;
-    assign.sha = sha;
+    assign.attempt_id = run.attempt_id;
+    assign.pipeline_id = run.pipeline_id;
+    assign.job_name = run.job_name;
+    assign.repo_url = run.repo_url;
+    assign.ref = run.ref;
+    assign.sha = run.sha;
     assign.image = spec.image;
     assign.services = spec.services;
-    assign.environment = spec.environment;
+    assign.environment = builtin_environment(run, spec.workflow, spec.working_directory);
+    for (const auto& [name, value] : spec.environment) assign.environment[name] = value;
     assign.working_directory = spec.working_directory;
     assign.job_timeout_ms = static_cast<uint32_t>(job_timeout_ms);
     for (const auto& step : spec.steps) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/domain/builtin_environment.h"
 #include "protocol/messages.h"
 #include "shared/pipeline/config.h"
 #include "shared/result.h"
@@ -24,6 +25,8 @@ struct JobStepSpec {
 };
 
 struct JobSpec {
+    std::string workflow;  // the workflow it comes from; empty without workflows (and in
+                           // specs stored before it was kept)
     std::string image;
     std::vector<std::string> services;
     std::map<std::string, std::string> environment;
@@ -36,10 +39,11 @@ std::string to_json(const JobSpec& spec);
 /// Parses a stored spec; an Error when the JSON is damaged.
 Result<JobSpec> job_spec_from_json(const std::string& json);
 
-/// The assign message for an attempt of a job. `job_timeout_ms` is the coordinator's
-/// --job-timeout (0: none); the agent stops the job when it runs longer.
-protocol::Assign make_assign(const JobSpec& spec, int64_t pipeline_id, const std::string& job_name,
-                             const std::string& repo_url, const std::string& ref,
-                             const std::string& sha, int64_t attempt_id, int64_t job_timeout_ms);
+/// The assign message for the attempt `run` of a job. Its environment is the built-in
+/// variables (builtin_environment.h) under the job's own, which win where both set a name
+/// (CircleCI's order of precedence: a job's `environment` over the built-in variables).
+/// `job_timeout_ms` is the coordinator's --job-timeout (0: none); the agent stops the job
+/// when it runs longer.
+protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t job_timeout_ms);
 
 }  // namespace fmg::coordinator

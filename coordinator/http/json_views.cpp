@@ -122,6 +122,10 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     object->set("started_at", time_or_null(p.started_at));
     object->set("finished_at", time_or_null(p.finished_at));
     object->set("error", text_or_null(p.error));
+    object->set("pr_number", p.pr_number ? Poco::Dynamic::Var(*p.pr_number) : Poco::Dynamic::Var());
+    Object::Ptr parameters = new Object;
+    for (const auto& [name, value] : p.parameters) parameters->set(name, value);
+    object->set("parameters", parameters);
     // A fork's pull request: the head repository ("" for a deleted fork), whether and by whom
     // it was approved as a whole, and the jobs still held for approval.
     object->set("fork", text_or_null(p.fork_repo));

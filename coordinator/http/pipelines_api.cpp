@@ -8,6 +8,7 @@
 #include "coordinator/github/names.h"
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/json_views.h"
+#include "coordinator/http/pipeline_parameters.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/lifecycle/retry.h"
 #include "coordinator/store/pipeline_store.h"
@@ -100,10 +101,23 @@ void create_pipeline(HttpContext& context, HTTPServerRequest& request,
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
                           "repo_url must end in OWNER/NAME: " + *bad);
     }
+    auto parameters = read_pipeline_parameters(object);
+    if (!parameters) {
+        return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, parameters.error().message);
+    }
     Database& db = thread_database(context.database_file);
-    PipelineId id = pipelines::insert(
-        db, {repo, repo_url, ref, sha, "manual", context.clock.wall_ms(), std::nullopt});
-    FMG_LOG(info) << "pipeline=" << id << " triggered by hand: " << repo_url << " " << ref;
+    PipelineId id = pipelines::insert(db, {.repo = repo,
+                                           .repo_url = repo_url,
+                                           .ref = ref,
+                                           .sha = sha,
+                                           .trigger = "manual",
+                                           .created_at = context.clock.wall_ms(),
+                                           .retry_of = std::nullopt,
+                                           .parameters = *parameters});
+    FMG_LOG(info) << "pipeline=" << id << " triggered by hand: " << repo_url << " " << ref
+                  << (parameters->empty()
+                          ? ""
+                          : " with " + std::to_string(parameters->size()) + " parameter(s)");
     context.prepare(id);
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);

@@ -42,6 +42,19 @@ std::optional<std::string> string_at(const Object::Ptr& root, const std::string&
     return std::nullopt;
 }
 
+/// A positive integer at `key` of `object`, or nullopt when it is missing or not one.
+std::optional<int64_t> positive_integer(const Object::Ptr& object, const std::string& key) {
+    if (!object || !object->has(key)) return std::nullopt;
+    const auto value = object->get(key);
+    if (!value.isInteger()) return std::nullopt;
+    try {
+        const auto number = value.convert<int64_t>();
+        if (number > 0) return number;
+    } catch (const Poco::Exception&) {
+    }
+    return std::nullopt;
+}
+
 bool is_hex_sha(const std::string& sha) {
     return github::is_commit_sha(sha);
 }
@@ -152,6 +165,13 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
         return with(Kind::bad_request, "pull_request: missing pull_request.head.sha or .ref");
     }
     if (!is_hex_sha(*sha)) return with(Kind::bad_request, "pull_request: head.sha is not a sha");
+    // GitHub sends the number at the top and in the pull request; either will do.
+    auto number = positive_integer(root, "number");
+    if (!number) number = positive_integer(root->getObject("pull_request"), "number");
+    if (!number) {
+        return with(Kind::bad_request,
+                    "pull_request: missing 'number' (a positive integer), or pull_request.number");
+    }
     WebhookDecision decision = with(Kind::run, "");
     if (auto bad = read_repository(root, decision)) return *bad;
     // Statuses go to the base repository; a fork's head commit is fetched from the fork.
@@ -159,6 +179,7 @@ WebhookDecision decide_pull_request(const Object::Ptr& root) {
     decision.ref = "refs/heads/" + *branch;
     decision.sha = *sha;
     decision.trigger = "pull_request";
+    decision.pr_number = number;
     return decision;
 }
 

@@ -168,9 +168,16 @@ void WebhookHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
     db.transaction([&] {
         if (decision.kind == WebhookDecision::Kind::run) {
             created = pipelines::insert(
-                db, {decision.repo, decision.repo_url, decision.ref, decision.sha, decision.trigger,
-                     context_.clock.wall_ms(), std::nullopt,
-                     held ? std::optional<std::string>(decision.fork_repo) : std::nullopt});
+                db,
+                {.repo = decision.repo,
+                 .repo_url = decision.repo_url,
+                 .ref = decision.ref,
+                 .sha = decision.sha,
+                 .trigger = decision.trigger,
+                 .created_at = context_.clock.wall_ms(),
+                 .retry_of = std::nullopt,
+                 .fork_repo = held ? std::optional<std::string>(decision.fork_repo) : std::nullopt,
+                 .pr_number = decision.pr_number});
             answer->set("pipeline_id", *created);
         }
         if (!delivery.empty()) {

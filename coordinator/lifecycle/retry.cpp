@@ -20,10 +20,19 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
         }
         auto jobs = pipelines::jobs_of(db, original);
         // A fork's pull request stays one: its retry waits for approval again (the approval
-        // was for that run, and a later role may retry without the right to approve).
-        PipelineId id =
-            pipelines::insert(db, {pipeline->repo, pipeline->repo_url, pipeline->ref, pipeline->sha,
-                                   "retry", now, original, pipeline->fork_repo});
+        // was for that run, and a later role may retry without the right to approve). The
+        // retry keeps the pull request's number and the trigger's parameters (a retry whose
+        // config is read again, or whose jobs see CIRCLE_PR_NUMBER, needs them).
+        PipelineId id = pipelines::insert(db, {.repo = pipeline->repo,
+                                               .repo_url = pipeline->repo_url,
+                                               .ref = pipeline->ref,
+                                               .sha = pipeline->sha,
+                                               .trigger = "retry",
+                                               .created_at = now,
+                                               .retry_of = original,
+                                               .fork_repo = pipeline->fork_repo,
+                                               .pr_number = pipeline->pr_number,
+                                               .parameters = pipeline->parameters});
         auto retry = pipelines::find(db, id);
         if (jobs.empty()) return Retried{id, true};
 

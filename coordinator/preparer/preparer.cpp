@@ -33,7 +33,9 @@ std::string trigger_source(const std::string& trigger) {
 }
 
 /// Everything the config of `pipeline` may refer to. fmg's pipelines are numbered, not
-/// UUIDs: `pipeline.id` and `pipeline.number` are both the pipeline's id.
+/// UUIDs: `pipeline.id` and `pipeline.number` are both the pipeline's id. The parameters the
+/// trigger gave are checked by the parser against the config's `parameters`: an undeclared
+/// or mistyped one makes the pipeline an `error` pipeline with the parser's message.
 pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& orb_dir) {
     pipeline::ParseOptions options;
     options.ref = ref_context(row.ref);
@@ -43,6 +45,7 @@ pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& 
     options.pipeline.git_url = row.repo_url;
     options.pipeline.repository = row.repo;
     options.pipeline.trigger_source = trigger_source(row.trigger);
+    options.pipeline.parameters = row.parameters;
     options.orb_dir = orb_dir;
     return options;
 }

@@ -155,6 +155,14 @@ ALTER TABLE jobs ADD COLUMN approved_at INTEGER;
     R"SQL(
 ALTER TABLE jobs ADD COLUMN needed_labels TEXT NOT NULL DEFAULT '[]';
 )SQL",
+    // 7: what a job's built-in variables (CIRCLE_PR_NUMBER) and its config
+    // (`pipeline.parameters`) need of the pipeline: pr_number, a pull_request pipeline's pull
+    // request (NULL for others and for those from before); parameters, the pipeline
+    // parameters its trigger gave, a JSON object of strings.
+    R"SQL(
+ALTER TABLE pipelines ADD COLUMN pr_number INTEGER;
+ALTER TABLE pipelines ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}';
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -8,7 +8,8 @@ namespace {
 
 constexpr const char* kPipelineColumns =
     "id, repo, repo_url, ref, sha, trigger, status, error, prepared, cancel_requested, "
-    "created_at, started_at, finished_at, fork_repo, approved_by, approved_at";
+    "created_at, started_at, finished_at, fork_repo, approved_by, approved_at, pr_number, "
+    "parameters";
 
 PipelineRow read_pipeline(const Statement& q) {
     PipelineRow row;
@@ -28,6 +29,8 @@ PipelineRow read_pipeline(const Statement& q) {
     row.fork_repo = q.optional_text(13);
     row.approved_by = q.optional_text(14);
     row.approved_at = q.optional_integer(15);
+    row.pr_number = q.optional_integer(16);
+    row.parameters = from_json_object(q.text(17));
     return row;
 }
 
@@ -99,7 +102,7 @@ std::string attempt_query(const std::string& where) {
 PipelineId insert(Database& db, const NewPipeline& p) {
     db.prepare(
           "INSERT INTO pipelines (repo, repo_url, ref, sha, trigger, status, created_at, "
-          "retry_of, fork_repo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "retry_of, fork_repo, pr_number, parameters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, p.repo)
         .bind(2, p.repo_url)
         .bind(3, p.ref)
@@ -109,6 +112,8 @@ PipelineId insert(Database& db, const NewPipeline& p) {
         .bind(7, p.created_at)
         .bind(8, p.retry_of)
         .bind(9, p.fork_repo)
+        .bind(10, p.pr_number)
+        .bind(11, to_json_object(p.parameters))
         .run();
     return db.last_insert_id();
 }

@@ -5,6 +5,7 @@
 // changes the state only if it is still `from` and says whether it did; which moves are
 // allowed is decided there (coordinator/domain/states.h), not here.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ struct NewPipeline {
     std::optional<PipelineId> retry_of;
     // Set for a fork's pull request whose jobs wait for approval (PipelineRow::fork_repo).
     std::optional<std::string> fork_repo = std::nullopt;
+    std::optional<int64_t> pr_number = std::nullopt;     // a pull_request pipeline's number
+    std::map<std::string, std::string> parameters = {};  // pipeline parameters given
 };
 
 PipelineId insert(Database& db, const NewPipeline& pipeline);

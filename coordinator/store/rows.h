@@ -3,6 +3,7 @@
 // coordinator/domain/states.h; the store reads and writes their names.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct PipelineRow {
     std::optional<std::string> fork_repo;
     std::optional<std::string> approved_by;  // who approved the whole pipeline
     std::optional<int64_t> approved_at;
+    std::optional<int64_t> pr_number;  // a pull_request pipeline's pull request
+    // Pipeline parameters the trigger gave (`pipeline.parameters.NAME` in the config).
+    std::map<std::string, std::string> parameters;
 };
 
 struct JobRow {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/environment.h"
 #include "shared/pipeline/runner_labels.h"
@@ -142,10 +143,13 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     // The steps run in the primary image's container, so they see its variables; the job's
     // `environment`, given to every step, wins over them (as in CircleCI).
     for (auto& [name, value] : primary_environment) job.environment.try_emplace(name, value);
-    if (job.environment.size() > wire::kMaxMapEntries) {
-        return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has more than " +
-                                                        std::to_string(wire::kMaxMapEntries) +
-                                                        " environment variables (kMaxMapEntries)");
+    // fmg adds its built-in variables to the same map (builtin_variables.h).
+    if (job.environment.size() > kMaxJobEnvironmentEntries) {
+        return reader.error_at(definition.key_node,
+                               "job " + quoted(job.name) + " has more than " +
+                                   std::to_string(kMaxJobEnvironmentEntries) +
+                                   " environment variables (kMaxMapEntries, less the " +
+                                   std::to_string(kBuiltinVariables.size()) + " fmg sets)");
     }
     return check_assign_fits(reader, definition.key_node, job);
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/text.h"
 #include "shared/wire_limits.h"
@@ -55,10 +56,28 @@ std::size_t keys_bytes(const std::array<std::string_view, N>& keys) {
     return total;
 }
 
-std::size_t environment_bytes(const Environment& environment) {
-    std::size_t total = container_header(environment.size());
+std::size_t entries_bytes(const Environment& environment) {
+    std::size_t total = 0;
     for (const auto& [name, value] : environment) {
         total += str_bytes(name.size()) + str_bytes(value.size());
+    }
+    return total;
+}
+
+std::size_t environment_bytes(const Environment& environment) {
+    return container_header(environment.size()) + entries_bytes(environment);
+}
+
+// The job's environment as the assign carries it: the job's variables and the built-in ones
+// (builtin_variables.h), each at its longest, counted as if no name were in both.
+std::size_t job_environment_bytes(const Job& job) {
+    std::size_t total = container_header(job.environment.size() + kBuiltinVariables.size()) +
+                        entries_bytes(job.environment);
+    for (const BuiltinVariable& variable : kBuiltinVariables) {
+        const std::size_t value = variable.max_value_bytes == kJobWorkingDirectory
+                                      ? job.working_directory.size()
+                                      : variable.max_value_bytes;
+        total += str_bytes(variable.name.size()) + str_bytes(value);
     }
     return total;
 }
@@ -115,7 +134,7 @@ std::size_t assign_frame_bound(const Job& job) {
     total += str_bytes(job.image.size());
     total += container_header(job.services.size());
     for (const std::string& service : job.services) total += str_bytes(service.size());
-    total += environment_bytes(job.environment);
+    total += job_environment_bytes(job);
     total += str_bytes(job.working_directory.size());
     total += container_header(job.steps.size());
     for (const Step& step : job.steps) total += step_bytes(step);

@@ -101,3 +101,53 @@ TEST_CASE("trigger --json prints the API's answer") {
     CHECK(result.exit_code == exit_code::kOk);
     CHECK(result.out == "{\"id\": 7}\n");
 }
+
+TEST_CASE("trigger --param sends each parameter whole, commas and '=' included") {
+    FakeCoordinator coordinator;
+    coordinator.reply("POST", "/api/v1/pipelines", 201, R"({"id": 7})");
+    auto result = fmg_at(coordinator, {"trigger", "--repo", "u", "--param", "target=a,b,c", "--ref",
+                                       "main", "--param=query=x=1", "--param", "empty="});
+    CHECK(result.exit_code == exit_code::kOk);
+    auto body = Poco::JSON::Parser()
+                    .parse(coordinator.requests().at(0).body)
+                    .extract<Poco::JSON::Object::Ptr>();
+    auto parameters = body->getObject("parameters");
+    REQUIRE(parameters);
+    CHECK(parameters->size() == 3);
+    CHECK(parameters->getValue<std::string>("target") == "a,b,c");
+    CHECK(parameters->getValue<std::string>("query") == "x=1");
+    CHECK(parameters->getValue<std::string>("empty") == "");
+
+    // Without --param the body has no parameters at all.
+    CHECK(fmg_at(coordinator, {"trigger", "--repo", "u", "--ref", "main"}).exit_code ==
+          exit_code::kOk);
+    auto plain = Poco::JSON::Parser()
+                     .parse(coordinator.requests().at(1).body)
+                     .extract<Poco::JSON::Object::Ptr>();
+    CHECK_FALSE(plain->has("parameters"));
+}
+
+TEST_CASE("trigger --param without NAME=VALUE, or a name given twice, is a usage error") {
+    FakeCoordinator coordinator;
+    coordinator.reply("POST", "/api/v1/pipelines", 201, R"({"id": 7})");
+    auto no_equals = fmg_at(coordinator, {"trigger", "--repo", "u", "--ref", "main", "--param",
+                                          "a=1", "--param", "flag"});
+    CHECK(no_equals.exit_code == exit_code::kUsage);
+    CHECK_THAT(no_equals.err,
+               Catch::Contains("invalid value 'flag' for --param: expected NAME=VALUE"));
+
+    auto no_name = fmg_at(coordinator,
+                          {"trigger", "--repo", "u", "--ref", "main", "--param=", "--param", "=x"});
+    CHECK(no_name.exit_code == exit_code::kUsage);
+
+    auto twice = fmg_at(coordinator, {"trigger", "--repo", "u", "--ref", "main", "--param", "a=1",
+                                      "--param", "a=2"});
+    CHECK(twice.exit_code == exit_code::kUsage);
+    CHECK_THAT(twice.err, Catch::Contains("--param a is given twice"));
+
+    auto missing = fmg_at(coordinator, {"trigger", "--repo", "u", "--ref", "main", "--param"});
+    CHECK(missing.exit_code == exit_code::kUsage);
+    CHECK_THAT(missing.err, Catch::Contains("'--param' needs a value"));
+
+    CHECK(coordinator.requests().empty());
+}

@@ -8,6 +8,7 @@
 
 #include "coordinator/domain/job_spec.h"
 #include "protocol/codec.h"
+#include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/config.h"
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/wire_fit.h"
@@ -23,13 +24,22 @@ pipeline::Job parsed_job(const std::string& yaml) {
     return std::get<pipeline::Config>(parsed).jobs.at(0);
 }
 
-// The largest frame the job can make: every field the config does not set at its maximum.
+// The largest frame the job can make: every field the config does not set at its maximum,
+// the built-in variables (a pull request's, whose ref is a branch) at their longest.
 size_t largest_assign(const pipeline::Job& job) {
-    protocol::Assign assign = make_assign(
-        job_spec_from_config(job), std::numeric_limits<int64_t>::max(),
-        std::string(pipeline::kMaxJobNameBytes, 'j'), std::string(protocol::kMaxTextBytes, 'u'),
-        std::string(protocol::kMaxNameBytes, 'r'), std::string(protocol::kMaxNameBytes, 's'),
-        std::numeric_limits<int64_t>::max(), std::numeric_limits<uint32_t>::max());
+    constexpr int64_t kLargest = std::numeric_limits<int64_t>::min();  // 20 characters
+    const std::string part(pipeline::kMaxRepoPartBytes, 'o');
+    const RunContext run{.pipeline_id = kLargest,
+                         .repo = part + "/" + part,
+                         .repo_url = std::string(protocol::kMaxTextBytes, 'u'),
+                         .ref = std::string(protocol::kMaxNameBytes, 'r'),
+                         .sha = std::string(protocol::kMaxNameBytes, 's'),
+                         .pr_number = kLargest,
+                         .job_id = kLargest,
+                         .job_name = std::string(pipeline::kMaxJobNameBytes, 'j'),
+                         .attempt_id = kLargest};
+    protocol::Assign assign =
+        make_assign(job_spec_from_config(job), run, std::numeric_limits<uint32_t>::max());
     return protocol::encode(assign).size();
 }
 
@@ -59,7 +69,10 @@ TEST_CASE("assign bound: never below the encoded frame, and within a few bytes o
         INFO("bound " << bound << ", encoded " << encoded);
         CHECK(bound >= encoded);
         // The bound takes each step's `kind` and `when` at their longest and each integer
-        // at 9 bytes: a few bytes per step more than the real frame.
-        CHECK(bound - encoded <= 64 + 16 * job.steps.size());
+        // at 9 bytes: a few bytes per step more than the real frame. It counts both
+        // CIRCLE_BRANCH and CIRCLE_TAG, of which an assign carries one.
+        const size_t unset_tag =
+            1 + std::string_view("CIRCLE_TAG").size() + 3 + protocol::kMaxNameBytes;
+        CHECK(bound - encoded <= 64 + 16 * job.steps.size() + unset_tag);
     }
 }

@@ -3,10 +3,12 @@
 
 #include "coordinator/domain/job_spec.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 #include <variant>
 
+#include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/config.h"
 
 using namespace fmg::coordinator;
@@ -51,6 +53,48 @@ pipeline::Job parsed_build_job() {
     REQUIRE(config.jobs.size() == 1);
     return config.jobs.front();
 }
+
+/// Attempt 42 of job 17, `build`, of pipeline 12: a push to main of octo/hello.
+RunContext run_of_build() {
+    return {.pipeline_id = 12,
+            .repo = "octo/hello",
+            .repo_url = "https://github.com/octo/hello.git",
+            .ref = "refs/heads/main",
+            .sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c",
+            .pr_number = std::nullopt,
+            .job_id = 17,
+            .job_name = "build",
+            .attempt_id = 42};
+}
+
+JobSpec spec_of(const std::string& yaml, const std::string& job_name) {
+    auto parsed = pipeline::parse_config(yaml, ".circleci/config.yml", pipeline::RefContext{});
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
+    for (const auto& job : std::get<pipeline::Config>(parsed).jobs) {
+        if (job.name == job_name) return job_spec_from_config(job);
+    }
+    FAIL("no job " << job_name);
+    return {};
+}
+
+constexpr const char* kWorkflowConfig = R"(version: 2.1
+jobs:
+  build:
+    docker: [{image: alpine}]
+    steps: [checkout]
+  test:
+    docker: [{image: alpine}]
+    environment:
+      CIRCLE_BRANCH: chosen-by-the-job
+    steps: [checkout]
+workflows:
+  ci:
+    jobs: [build, test]
+  nightly:
+    jobs:
+      - build:
+          name: nightly-build
+)";
 
 }  // namespace
 
@@ -102,9 +146,7 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
 
 TEST_CASE("the assign message carries what the agent needs to run the job") {
     JobSpec spec = job_spec_from_config(parsed_build_job());
-    protocol::Assign assign =
-        make_assign(spec, 12, "build", "https://github.com/octo/hello.git", "refs/heads/main",
-                    "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", 42, 90'000);
+    protocol::Assign assign = make_assign(spec, run_of_build(), 90'000);
 
     CHECK(assign.attempt_id == 42);
     CHECK(assign.pipeline_id == 12);
@@ -184,4 +226,104 @@ jobs:
     CHECK(spec.steps[0].kind == "run");
     CHECK(spec.steps[0].command == "echo 'fmg: caches are not stored by fmg yet: step skipped'");
     CHECK(spec.steps[1].command.find("exit 1") != std::string::npos);
+}
+
+TEST_CASE("the assign gives every step CircleCI's built-in variables and fmg's ids") {
+    RunContext run = run_of_build();
+    const protocol::Assign assign = make_assign(job_spec_from_config(parsed_build_job()), run, 0);
+    const auto& env = assign.environment;
+    CHECK(env.at("CI") == "true");
+    CHECK(env.at("CIRCLECI") == "true");
+    CHECK(env.at("CIRCLE_BRANCH") == "main");
+    CHECK(env.count("CIRCLE_TAG") == 0);
+    CHECK(env.at("CIRCLE_SHA1") == "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c");
+    CHECK(env.at("CIRCLE_BUILD_NUM") == "42");  // the attempt: new for each run of the job
+    CHECK(env.at("CIRCLE_JOB") == "build");
+    CHECK(env.at("CIRCLE_WORKFLOW_ID") == workflow_id(12, ""));
+    CHECK(env.at("CIRCLE_PIPELINE_ID") == "12");
+    CHECK(env.at("CIRCLE_PROJECT_USERNAME") == "octo");
+    CHECK(env.at("CIRCLE_PROJECT_REPONAME") == "hello");
+    CHECK(env.at("CIRCLE_REPOSITORY_URL") == "https://github.com/octo/hello.git");
+    CHECK(env.at("CIRCLE_WORKING_DIRECTORY") == "~/app");  // as written in the config
+    CHECK(env.count("CIRCLE_PR_NUMBER") == 0);
+    CHECK(env.count("CIRCLE_PULL_REQUEST") == 0);
+    CHECK(env.at("CIRCLE_NODE_INDEX") == "0");
+    CHECK(env.at("CIRCLE_NODE_TOTAL") == "1");
+    CHECK(env.at("FMG_PIPELINE_ID") == "12");
+    CHECK(env.at("FMG_JOB_ID") == "17");
+    CHECK(env.at("FMG_ATTEMPT_ID") == "42");
+    // The job's own variables are there too.
+    CHECK(env.at("DATABASE_URL") == "postgres://postgres@localhost/test");
+    // Every variable set is one the parser counts in the assign's bound.
+    for (const auto& [name, value] : env) {
+        if (name == "DATABASE_URL" || name == "LANG") continue;
+        CAPTURE(name);
+        CHECK(std::any_of(pipeline::kBuiltinVariables.begin(), pipeline::kBuiltinVariables.end(),
+                          [&](const auto& variable) { return variable.name == name; }));
+    }
+}
+
+TEST_CASE("a tag sets CIRCLE_TAG and no branch; a pull request its number and URL") {
+    const JobSpec spec = job_spec_from_config(parsed_build_job());
+    RunContext tag = run_of_build();
+    tag.ref = "refs/tags/v1.2.0";
+    const auto tagged = make_assign(spec, tag, 0).environment;
+    CHECK(tagged.at("CIRCLE_TAG") == "v1.2.0");
+    CHECK(tagged.count("CIRCLE_BRANCH") == 0);
+
+    RunContext pull = run_of_build();
+    pull.ref = "refs/heads/feature/login";
+    pull.pr_number = 31;
+    const auto pulled = make_assign(spec, pull, 0).environment;
+    CHECK(pulled.at("CIRCLE_BRANCH") == "feature/login");
+    CHECK(pulled.at("CIRCLE_PR_NUMBER") == "31");
+    CHECK(pulled.at("CIRCLE_PULL_REQUEST") == "https://github.com/octo/hello/pull/31");
+
+    // A manual trigger stored a bare branch name in older versions.
+    RunContext bare = run_of_build();
+    bare.ref = "develop";
+    CHECK(make_assign(spec, bare, 0).environment.at("CIRCLE_BRANCH") == "develop");
+}
+
+TEST_CASE("the job's environment wins over the built-in variables, as on CircleCI") {
+    const JobSpec test = spec_of(kWorkflowConfig, "test");
+    const auto env = make_assign(test, run_of_build(), 0).environment;
+    CHECK(env.at("CIRCLE_BRANCH") == "chosen-by-the-job");
+    CHECK(env.at("CIRCLE_JOB") == "build");  // what run_of_build says; not the spec's
+}
+
+TEST_CASE("CIRCLE_WORKFLOW_ID is one id per pipeline and workflow, kept in the stored spec") {
+    const JobSpec build = spec_of(kWorkflowConfig, "build");
+    const JobSpec test = spec_of(kWorkflowConfig, "test");
+    const JobSpec nightly = spec_of(kWorkflowConfig, "nightly-build");
+    CHECK(build.workflow == "ci");
+    CHECK(nightly.workflow == "nightly");
+
+    auto workflow_of = [](const JobSpec& spec, int64_t pipeline_id) {
+        RunContext run = run_of_build();
+        run.pipeline_id = pipeline_id;
+        auto stored = job_spec_from_json(to_json(spec));
+        REQUIRE(stored.ok());
+        return make_assign(*stored, run, 0).environment.at("CIRCLE_WORKFLOW_ID");
+    };
+    const std::string ci = workflow_of(build, 12);
+    CHECK(workflow_of(test, 12) == ci);
+    CHECK(workflow_of(nightly, 12) != ci);
+    CHECK(workflow_of(build, 13) != ci);
+    // UUID-shaped, version 8 (RFC 9562), so tools that parse CircleCI's ids accept it.
+    REQUIRE(ci.size() == 36);
+    for (size_t i : {8u, 13u, 18u, 23u}) CHECK(ci[i] == '-');
+    CHECK(ci[14] == '8');
+    CHECK(std::string("89ab").find(ci[19]) != std::string::npos);
+}
+
+TEST_CASE("a spec stored before the workflow was kept reads as no workflow") {
+    auto old = job_spec_from_json(
+        R"({"image":"alpine","services":[],"environment":{},"working_directory":"~/project",)"
+        R"("steps":[{"kind":"run","name":"x","command":"true","environment":{},)"
+        R"("working_directory":"","no_output_timeout_ms":0,"when":"on_success"}]})");
+    REQUIRE(old.ok());
+    CHECK(old->workflow.empty());
+    CHECK(make_assign(*old, run_of_build(), 0).environment.at("CIRCLE_WORKFLOW_ID") ==
+          workflow_id(12, ""));
 }

@@ -65,8 +65,15 @@ TEST_CASE(
 
 TEST_CASE("timeouts: the longest job timeout still fits the assign's job_timeout_ms") {
     JobSpec spec;
-    auto assign = make_assign(spec, 1, "build", "https://example.com/r.git", "main",
-                              std::string(40, 'a'), 9, kMaxJobTimeoutSeconds * 1000);
+    const RunContext run{.pipeline_id = 1,
+                         .repo = "o/r",
+                         .repo_url = "https://example.com/o/r.git",
+                         .ref = "main",
+                         .sha = std::string(40, 'a'),
+                         .job_id = 3,
+                         .job_name = "build",
+                         .attempt_id = 9};
+    auto assign = make_assign(spec, run, kMaxJobTimeoutSeconds * 1000);
     CHECK(assign.job_timeout_ms == static_cast<uint64_t>(kMaxJobTimeoutSeconds) * 1000);
-    CHECK(make_assign(spec, 1, "build", "u", "main", "s", 9, 0).job_timeout_ms == 0);
+    CHECK(make_assign(spec, run, 0).job_timeout_ms == 0);
 }

@@ -131,3 +131,31 @@ TEST_CASE("a pipeline that has not finished, or does not exist, is not retried")
     auto [total, rows] = pipelines::list(store.db, {});
     CHECK(total == 2);
 }
+
+TEST_CASE("a retry keeps the pull request's number and the trigger's parameters") {
+    Store store;
+    PipelineId original =
+        pipelines::insert(store.db, {.repo = kRepo,
+                                     .repo_url = kRepoUrl,
+                                     .ref = "refs/heads/feature",
+                                     .sha = kSha,
+                                     .trigger = "pull_request",
+                                     .created_at = kT0,
+                                     .retry_of = std::nullopt,
+                                     .pr_number = 31,
+                                     .parameters = {{"deploy", "true"}, {"target", "a,b=c"}}});
+    JobId build = add_job(store.db, original, "build", 0);
+    run_job(store, build, add_runner(store.db, "runner-1"), AttemptState::failed, kT0);
+
+    auto retried = lifecycle::retry_pipeline(store.db, store.statuses, original, kT0 + 60'000);
+
+    REQUIRE(retried.ok());
+    auto p = pipeline_row(store.db, retried->id);
+    CHECK(p.pr_number == 31);
+    CHECK(p.parameters ==
+          std::map<std::string, std::string>{{"deploy", "true"}, {"target", "a,b=c"}});
+    // A push has neither.
+    auto push = pipeline_row(store.db, add_pipeline(store.db));
+    CHECK_FALSE(push.pr_number);
+    CHECK(push.parameters.empty());
+}

@@ -324,3 +324,32 @@ TEST_CASE("a repository full_name that is not a GitHub owner/name is a bad reque
         CHECK_THAT(decision.reason, Catch::Contains("full_name"));
     }
 }
+
+TEST_CASE("a pull request's number is read from the payload, for CIRCLE_PR_NUMBER") {
+    auto decision = decide_webhook("pull_request", pull_request_payload("opened"));
+    REQUIRE(decision.kind == Kind::run);
+    CHECK(decision.pr_number == 2);
+
+    // GitHub sends it twice; the pull request's own serves when the top one is missing.
+    const std::string inner_only =
+        replaced(pull_request_payload("synchronize"), "\"number\": 2,\n  \"pull_request\"",
+                 "\"pull_request\"");
+    REQUIRE(inner_only.find("\"number\": 2") != std::string::npos);
+    auto from_inner = decide_webhook("pull_request", inner_only);
+    REQUIRE(from_inner.kind == Kind::run);
+    CHECK(from_inner.pr_number == 2);
+
+    // A push has none.
+    CHECK_FALSE(decide_webhook("push", push_payload("refs/heads/main", kAfter)).pr_number);
+}
+
+TEST_CASE("a pull request without a positive integer number is a bad request") {
+    for (const char* number : {"\"2\"", "0", "-3", "2.5", "null"}) {
+        INFO(number);
+        const std::string body = replaced(pull_request_payload("opened"), "\"number\": 2",
+                                          "\"number\": " + std::string(number));
+        auto decision = decide_webhook("pull_request", body);
+        CHECK(decision.kind == Kind::bad_request);
+        CHECK_THAT(decision.reason, Catch::Contains("number"));
+    }
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/wire_fit.h"
 #include "shared/wire_limits.h"
 #include "tests/unit/shared/pipeline_test_helpers.h"
@@ -102,6 +103,20 @@ TEST_CASE("environment: names over kMaxNameBytes, values over kMaxTextBytes, NUL
                 "(kMaxMapEntries)");
 }
 
+TEST_CASE("a job's environment leaves room in kMaxMapEntries for the variables fmg adds") {
+    // The assign carries the job's variables and fmg's built-in ones in one map.
+    auto environment = [](size_t count) {
+        std::string text = "    environment:\n";
+        for (size_t i = 0; i < count; ++i) text += "      V" + std::to_string(i) + ": x\n";
+        return text;
+    };
+    CHECK(kMaxJobEnvironmentEntries == kMaxMapEntries - kBuiltinVariables.size());
+    parse_ok(job_config(kImage, kStep, environment(kMaxJobEnvironmentEntries)));
+    check_error(job_config(kImage, kStep, environment(kMaxJobEnvironmentEntries + 1)), 3, 3,
+                "job `build` has more than 1004 environment variables (kMaxMapEntries, less the "
+                "20 fmg sets)");
+}
+
 TEST_CASE("a job whose assign frame would pass kMaxFrameBytes is refused at the job") {
     // 32 commands of 250 KiB each (one anchor, aliased: the file stays small) are within
     // every per-value limit and the parser's read budget, but with the largest repository
@@ -116,9 +131,10 @@ TEST_CASE("a job whose assign frame would pass kMaxFrameBytes is refused at the 
     CHECK_THAT(error.message, Catch::Contains("job `build` is too large to send to a runner"));
     CHECK_THAT(error.message, Catch::Contains("8388608 (8 MiB, kMaxFrameBytes)"));
 
-    // 31 of them fit, whatever repository URL, ref and sha the assign will carry.
+    // 30 of them fit, whatever repository URL, ref and sha the assign will carry, and the
+    // built-in variables with it (CIRCLE_REPOSITORY_URL repeats the URL: up to 256 KiB more).
     std::string fewer = "      - run: &big " + command + "\n";
-    for (int i = 1; i < 31; ++i) fewer += "      - run: *big\n";
+    for (int i = 1; i < 30; ++i) fewer += "      - run: *big\n";
     const Config config = parse_ok(job_config(kImage, fewer));
     CHECK(detail::assign_frame_bound(only_job(config)) <= kMaxFrameBytes);
 }
