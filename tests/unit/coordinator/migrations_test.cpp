@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/lifecycle/schedules.h"
+#include "coordinator/store/schedule_store.h"
 #include "tests/unit/coordinator/store_fixture.h"
 
 using namespace fmg::coordinator;
@@ -100,8 +102,8 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             "TABLE attempt_log_chunks; ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE "
             "pipelines DROP COLUMN approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
-            "ALTER TABLE jobs DROP COLUMN needed_labels; "
-            "DELETE FROM schema_migrations WHERE version > 1");
+            "ALTER TABLE jobs DROP COLUMN needed_labels; DROP TABLE schedules; DROP TABLE "
+            "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
 
@@ -132,7 +134,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
             "ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE pipelines DROP COLUMN "
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
-            "COLUMN needed_labels; DELETE FROM schema_migrations WHERE version > 4");
+            "COLUMN needed_labels; DROP TABLE schedules; DROP TABLE scheduled_pipelines; DELETE "
+            "FROM schema_migrations WHERE version > 4");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -153,11 +156,33 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN needed_labels; DELETE FROM schema_migrations WHERE "
-            "version > 5");
+            "ALTER TABLE jobs DROP COLUMN needed_labels; DROP TABLE schedules; DROP TABLE "
+            "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 5");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
     CHECK(job_named(reopened, pipeline, "build").needed_labels.empty());
     CHECK(pipelines::queued_jobs_offered(reopened, {}, std::nullopt, 10).size() == 1);
+}
+
+TEST_CASE(
+    "a database from before scheduled workflows gains their tables, and its pipelines "
+    "are no scheduled ones") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        // Back to schema 6, as an fmg from before scheduled workflows left it.
+        db.exec(
+            "DROP TABLE schedules; DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations "
+            "WHERE version > 6");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK_FALSE(schedules::scheduled_workflow_of(reopened, pipeline));
+    CHECK(lifecycle::record_schedules(reopened,
+                                      {kRepo, kRepoUrl, "main", {{"nightly", "0 0 * * *"}}}, kT0));
+    CHECK(schedules::all(reopened).size() == 1);
 }
