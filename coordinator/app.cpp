@@ -11,9 +11,13 @@
 #include "coordinator/preparer/constants.h"
 #include "coordinator/preparer/fetch_helper.h"
 #include "coordinator/preparer/preparer.h"
+#include "coordinator/schedules/scheduler.h"
+#include "coordinator/setup/test_clock.h"
 #include "coordinator/store/migrations.h"
+#include "shared/exit_codes.h"
 #include "shared/git/mirror.h"
 #include "shared/log.h"
+#include "shared/time_format.h"
 #include "shared/version.h"
 
 namespace fmg::coordinator {
@@ -27,7 +31,16 @@ int run_coordinator(const Settings& settings) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
 
-    SystemClock clock;
+    auto clock_choice = coordinator_clock(options::process_environment());
+    if (!clock_choice) {
+        FMG_LOG(error) << clock_choice.error().message;
+        return exit_code::kUsage;
+    }
+    const Clock& clock = **clock_choice;
+    if (dynamic_cast<const SystemClock*>(&clock) == nullptr) {
+        FMG_LOG(warn) << kTestWallClockEnv << " is set: the wall clock reads "
+                      << format_rfc3339_ms(clock.wall_ms()) << " (for tests only)";
+    }
     Identity identity = load_or_create_identity(settings.data_dir);
     auto database_file = settings.data_dir / "fmg.db";
     Database db(database_file);
@@ -47,7 +60,8 @@ int run_coordinator(const Settings& settings) {
         return 1;
     }
     const std::filesystem::path mirrors_dir = settings.data_dir / "mirrors";
-    Preparer* preparer_ptr = nullptr;  // the fetch watches the preparer's stop flag
+    Preparer* preparer_ptr = nullptr;    // the fetch watches the preparer's stop flag
+    Scheduler* scheduler_ptr = nullptr;  // told when a prepared config may change schedules
     Preparer preparer(
         database_file, mirrors_dir, settings.orb_dir, lifecycle::StatusContext{settings.public_url},
         clock,
@@ -61,8 +75,13 @@ int run_coordinator(const Settings& settings) {
             request.max_duration = kMaxFetchDuration;
             return fetch_with_deadlines(request, preparer_ptr->stopping());
         },
-        [&agent_loop](PipelineId id) { agent_loop.mailbox().post(PipelineReady{id}); });
+        [&agent_loop, &scheduler_ptr](PipelineId id) {
+            agent_loop.mailbox().post(PipelineReady{id});
+            scheduler_ptr->wake();
+        });
     preparer_ptr = &preparer;
+    Scheduler scheduler(database_file, clock, [&preparer](PipelineId id) { preparer.enqueue(id); });
+    scheduler_ptr = &scheduler;
     HttpContext http_context{settings,
                              identity,
                              database_file,
@@ -78,6 +97,7 @@ int run_coordinator(const Settings& settings) {
 
     status_sender.start();
     preparer.start();
+    scheduler.start();
     http_server.start();
     if (!settings.webhook_secret) {
         FMG_LOG(warn) << "no webhook secret (WEBHOOK_SECRET or --webhook-secret-file): every "
@@ -100,6 +120,7 @@ int run_coordinator(const Settings& settings) {
     http_server.stop_accepting();
     log_notifier.shut_down();
     http_server.stop();
+    scheduler.stop();  // it hands pipelines to the preparer
     preparer.stop();
     status_sender.stop();
     // The signal thread may still wait; wake it so it can be joined.

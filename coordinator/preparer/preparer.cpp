@@ -2,9 +2,12 @@
 
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/preparation.h"
+#include "coordinator/lifecycle/schedules.h"
 #include "coordinator/preparer/constants.h"
+#include "coordinator/schedules/branch_schedules.h"
 #include "coordinator/store/database.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/schedule_store.h"
 #include "shared/git/mirror.h"
 #include "shared/git/url.h"
 #include "shared/log.h"
@@ -27,18 +30,26 @@ pipeline::RefContext ref_context(const std::string& ref) {
 }
 
 /// What `<< pipeline.trigger_source >>` says for a pipeline's trigger: a push or pull
-/// request came by webhook; a manual trigger or a retry by the API.
+/// request came by webhook; a schedule is CircleCI's `scheduled_pipeline`; a manual trigger or
+/// a retry came by the API.
 std::string trigger_source(const std::string& trigger) {
+    if (trigger == lifecycle::kScheduledTrigger) return "scheduled_pipeline";
     return trigger == "push" || trigger == "pull_request" ? "webhook" : "api";
 }
 
 /// Everything the config of `pipeline` may refer to. fmg's pipelines are numbered, not
 /// UUIDs: `pipeline.id` and `pipeline.number` are both the pipeline's id. The parameters the
 /// trigger gave are checked by the parser against the config's `parameters`: an undeclared
-/// or mistyped one makes the pipeline an `error` pipeline with the parser's message.
-pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& orb_dir) {
+/// or mistyped one makes the pipeline an `error` pipeline with the parser's message. A
+/// scheduled pipeline runs its workflow only, which is also its `pipeline.schedule.name`.
+pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& orb_dir,
+                                     const std::optional<std::string>& scheduled_workflow) {
     pipeline::ParseOptions options;
     options.ref = ref_context(row.ref);
+    if (scheduled_workflow) {
+        options.ref.scheduled_workflow = *scheduled_workflow;
+        options.pipeline.schedule_name = *scheduled_workflow;
+    }
     options.pipeline.id = std::to_string(row.id);
     options.pipeline.number = row.id;
     options.pipeline.revision = row.sha;
@@ -48,6 +59,14 @@ pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& 
     options.pipeline.parameters = row.parameters;
     options.orb_dir = orb_dir;
     return options;
+}
+
+/// Whether `config` still schedules `workflow` for the branch it was read for.
+bool schedules_workflow(const pipeline::Config& config, const std::string& workflow) {
+    for (const auto& schedule : config.schedules) {
+        if (schedule.workflow == workflow) return true;
+    }
+    return false;
 }
 
 /// Thrown out of a fetch that stop() interrupted.
@@ -82,11 +101,23 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
             db, statuses, id,
             std::string(kConfigPath) + ": no such file at " + pipeline->sha.substr(0, 12), now);
     }
-    auto parsed = pipeline::parse_config(**text, kConfigPath, parse_options(*pipeline, orb_dir));
+    const auto scheduled_workflow = schedules::scheduled_workflow_of(db, id);
+    auto parsed = pipeline::parse_config(**text, kConfigPath,
+                                         parse_options(*pipeline, orb_dir, scheduled_workflow));
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) {
         return lifecycle::fail_preparation(db, statuses, id, error->to_string(), now);
     }
     const auto& config = std::get<pipeline::Config>(parsed);
+    if (auto branch = branch_schedules(*pipeline, config)) {
+        lifecycle::record_schedules(db, *branch, now);
+    }
+    if (scheduled_workflow && !schedules_workflow(config, *scheduled_workflow)) {
+        return lifecycle::fail_preparation(
+            db, statuses, id,
+            std::string(kConfigPath) + " at " + pipeline->sha.substr(0, 12) +
+                " no longer schedules workflow `" + *scheduled_workflow + "` for " + pipeline->ref,
+            now);
+    }
     std::vector<lifecycle::ConfigJob> jobs;
     for (const auto& job : config.jobs) {
         jobs.push_back(

@@ -163,6 +163,32 @@ ALTER TABLE jobs ADD COLUMN needed_labels TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE pipelines ADD COLUMN pr_number INTEGER;
 ALTER TABLE pipelines ADD COLUMN parameters TEXT NOT NULL DEFAULT '{}';
 )SQL",
+    // 8: scheduled workflows (lifecycle/schedules.h). schedules: what each branch's config
+    // schedules, recorded when a pipeline of that branch is prepared (replacing the branch's
+    // earlier rows); last_fire_at: when it last fired (or was recorded, so it fires only at
+    // fire times after that), so each fire time starts one pipeline even across restarts.
+    // scheduled_pipelines: the pipelines a schedule started, with the workflow they run and
+    // the fire time that made them due (one pipeline per schedule and fire time).
+    R"SQL(
+CREATE TABLE schedules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repo TEXT NOT NULL,              -- owner/name
+    repo_url TEXT NOT NULL,          -- where the branch's pipelines fetch from
+    branch TEXT NOT NULL,
+    workflow TEXT NOT NULL,
+    cron TEXT NOT NULL,              -- five POSIX fields, UTC
+    last_fire_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (repo, branch, workflow, cron)
+);
+CREATE TABLE scheduled_pipelines (
+    pipeline_id INTEGER PRIMARY KEY REFERENCES pipelines(id),
+    schedule_id INTEGER NOT NULL,    -- no reference: a schedule's row goes when its config drops it
+    workflow TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    UNIQUE (schedule_id, due_at)
+);
+)SQL",
 };
 
 int current_version(Database& db) {

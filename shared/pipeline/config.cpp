@@ -109,8 +109,9 @@ Problem read_version(YamlReader& reader, const Entry& entry, std::string& out) {
 
 std::vector<Job> plan_without_workflows(const detail::JobDefinitions& definitions,
                                         const RefContext& ref) {
-    // CircleCI runs nothing for a tag unless a workflow's tag filter asks for it.
-    if (!ref.tag.empty()) return {};
+    // CircleCI runs nothing for a tag unless a workflow's tag filter asks for it; a scheduled
+    // run needs a workflow with `triggers`.
+    if (!ref.tag.empty() || !ref.scheduled_workflow.empty()) return {};
     return {*definitions.find(kNoWorkflowsJob)};
 }
 
@@ -153,11 +154,14 @@ std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root
         return config;
     }
     std::vector<detail::WorkflowJob> planned;
-    if (auto problem = detail::read_workflows(reader, *top.workflows, definitions, planned)) {
+    std::vector<detail::ScheduleTrigger> triggers;
+    if (auto problem =
+            detail::read_workflows(reader, *top.workflows, definitions, planned, triggers)) {
         return *problem;
     }
     if (auto problem = detail::check_requires_cycles(reader, planned)) return *problem;
     config.jobs = detail::plan_jobs(planned, definitions, ref);
+    config.schedules = detail::schedules_for(triggers, ref);
     return config;
 }
 

@@ -81,10 +81,22 @@ struct Job {
     std::vector<std::string> contexts;
 };
 
+/// A workflow's `triggers: - schedule:` (CircleCI's scheduled workflows): the workflow runs
+/// on this schedule, for the branches its filter lets through, and never for pushes.
+struct Schedule {
+    std::string workflow;                    // the workflow it runs
+    std::string cron;                        // five POSIX fields, UTC (cron.h), as written
+    std::vector<std::string> branches_only;  // the filter's values as written
+    std::vector<std::string> branches_ignore;
+};
+
 struct Config {
     std::string version;    // "2" or "2.1"
     std::vector<Job> jobs;  // the jobs that run for this ref, each after all it requires;
                             // empty when the filters select nothing for the ref
+    // The schedules whose branch filter lets the ref's branch through (every one for an empty
+    // ref, none for a tag), in config order.
+    std::vector<Schedule> schedules;
 };
 
 /// Where and why a config is wrong; `to_string()` is `FILE:LINE:COL: message` (1-based).
@@ -104,6 +116,9 @@ struct ParseError {
 struct RefContext {
     std::string branch;  // set for branch pushes and pull requests
     std::string tag;     // set for tag pushes
+    // Set for a run of a scheduled workflow (with `branch`): only that workflow's jobs run.
+    // Otherwise workflows with `triggers` never run for a ref (only for an empty one).
+    std::string scheduled_workflow = {};
 };
 
 /// The values a 2.1 config can refer to as `<< pipeline.* >>`, for one pipeline.

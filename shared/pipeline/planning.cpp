@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "shared/pipeline/text.h"
+#include "shared/pipeline/triggers.h"
 
 namespace fmg::pipeline::detail {
 
@@ -114,7 +115,9 @@ std::vector<Job> plan_jobs(const std::vector<WorkflowJob>& entries,
     for (std::size_t i : stable_order(graph, everything)) {
         bool upstream_runs = true;
         for (std::size_t required : graph[i]) upstream_runs = upstream_runs && runs[required];
-        runs[i] = upstream_runs && entries[i].filters.selects(ref);
+        runs[i] = upstream_runs &&
+                  trigger_selects(entries[i].scheduled, entries[i].workflow, ref) &&
+                  entries[i].filters.selects(ref);
     }
     std::vector<Job> jobs;
     for (std::size_t i : stable_order(graph, runs)) {

@@ -18,6 +18,7 @@ struct Reading {
     std::unordered_map<std::string, std::size_t> names;  // pipeline name -> position in out
     YamlReader::Spent planned;                           // the listed jobs' sizes together
     std::vector<WorkflowJob>& out;
+    std::vector<ScheduleTrigger>& schedules;
 };
 
 bool is_entry_key_unsupported(std::string_view key) {
@@ -166,14 +167,17 @@ Problem read_workflow(Reading& reading, const Entry& workflow) {
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(workflow, fields)) return problem;
     const Entry* jobs = nullptr;
+    const Entry* triggers = nullptr;
     for (const Entry& field : fields) {
         if (field.key == "jobs") {
             jobs = &field;
-        } else if (field.key == "triggers" || field.key == "when" || field.key == "unless" ||
-                   field.key == "max_auto_reruns") {
+        } else if (field.key == "triggers") {
+            triggers = &field;
+        } else if (field.key == "when" || field.key == "unless" || field.key == "max_auto_reruns") {
             return reader.unsupported(field, "a workflow");
         } else {
-            return reader.unknown_key(field, "workflow " + quoted(workflow.key), "jobs");
+            return reader.unknown_key(field, "workflow " + quoted(workflow.key),
+                                      "jobs or triggers");
         }
     }
     if (jobs == nullptr) {
@@ -183,10 +187,17 @@ Problem read_workflow(Reading& reading, const Entry& workflow) {
     std::vector<Node> items;
     if (auto problem = reader.read_sequence(*jobs, items)) return problem;
     if (items.empty()) return reader.error_at(jobs->where(), "`jobs` lists no job");
+    if (triggers != nullptr) {
+        if (auto problem = read_triggers(reader, *triggers, workflow.key, reading.regex_budget,
+                                         reading.schedules)) {
+            return problem;
+        }
+    }
     const std::size_t first = reading.out.size();
     for (const Node& item : items) {
         WorkflowJob job;
         job.workflow = workflow.key;
+        job.scheduled = triggers != nullptr;
         if (auto problem = read_entry(reading, item, job)) return problem;
         if (auto problem = add_job(reading, std::move(job))) return problem;
     }
@@ -196,10 +207,11 @@ Problem read_workflow(Reading& reading, const Entry& workflow) {
 }  // namespace
 
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
-                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out) {
+                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
+                       std::vector<ScheduleTrigger>& schedules) {
     std::vector<Entry> entries;
     if (auto problem = reader.read_map(workflows, entries)) return problem;
-    Reading reading{reader, definitions, {}, {}, {}, out};
+    Reading reading{reader, definitions, {}, {}, {}, out, schedules};
     bool any_workflow = false;
     for (const Entry& entry : entries) {
         // `version: 2` is a CircleCI 2.0 leftover: accepted, meaningless.

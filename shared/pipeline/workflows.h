@@ -7,6 +7,7 @@
 
 #include "shared/pipeline/filters.h"
 #include "shared/pipeline/jobs.h"
+#include "shared/pipeline/triggers.h"
 #include "shared/pipeline/yaml_reader.h"
 
 namespace fmg::pipeline::detail {
@@ -21,14 +22,17 @@ struct WorkflowJob {
     std::vector<Node> required_nodes;
     Filters filters;
     std::vector<std::string> contexts;  // `context`: one name or a list
+    bool scheduled = false;  // its workflow has `triggers`: it runs on the schedule only
 };
 
 /// Reads the `workflows` entry (its `version` key is ignored): every workflow's `jobs`, in
-/// config order. Fails on a job not defined under `jobs`, a name used twice in the pipeline
-/// (two workflows or two entries of one, without distinct `name:`s), a `requires` naming no
-/// job of the same workflow, more than kMaxJobs entries in all, and unsupported keys
-/// (`triggers`, `when`, `context`, `type`, `matrix`...). Does not look for cycles.
+/// config order, and the schedules of those with `triggers` (triggers.h) into `schedules`.
+/// Fails on a job not defined under `jobs`, a name used twice in the pipeline (two workflows
+/// or two entries of one, without distinct `name:`s), a `requires` naming no job of the same
+/// workflow, more than kMaxJobs entries in all, and unsupported keys (`when`, `context`,
+/// `type`, `matrix`...). Does not look for cycles.
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
-                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out);
+                       const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
+                       std::vector<ScheduleTrigger>& schedules);
 
 }  // namespace fmg::pipeline::detail

@@ -102,8 +102,9 @@ void Cluster::start_coordinator() {
                     github_->url()};
     process.argv.insert(process.argv.end(), options_.coordinator_args.begin(),
                         options_.coordinator_args.end());
-    process.env = {{"WEBHOOK_SECRET", options_.webhook_secret},
-                   {"GITHUB_TOKEN", options_.github_token}};
+    process.env = options_.coordinator_env;
+    process.env["WEBHOOK_SECRET"] = options_.webhook_secret;
+    process.env["GITHUB_TOKEN"] = options_.github_token;
     process.cwd = dir_.path();
     // A restarted coordinator writes new log files; the crashed one's stay for the report.
     const std::string name =
@@ -135,6 +136,11 @@ void Cluster::kill_coordinator() {
 void Cluster::restart_coordinator() {
     if (coordinator_) FAIL("restart_coordinator: the coordinator is still running");
     start_coordinator();
+}
+
+void Cluster::restart_coordinator(std::map<std::string, std::string> env) {
+    options_.coordinator_env = std::move(env);
+    restart_coordinator();
 }
 
 GitRepo Cluster::make_repo(const std::string& name) const {

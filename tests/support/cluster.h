@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ struct ClusterOptions {
     std::string webhook_secret = "it's a secret to everybody";
     std::string github_token = "ghs_fmgIntegrationTestToken0123456789";
     std::vector<std::string> coordinator_args;  // further flags, e.g. {"--max-attempts", "1"}
+    // Further environment of the coordinator, e.g. its test clock (FMG_TEST_WALL_CLOCK_MS).
+    std::map<std::string, std::string> coordinator_env;
     // Where the coordinator listens for agents; "0.0.0.0" lets agents in other network
     // namespaces reach it through a veth address.
     std::string agent_listen_host = "127.0.0.1";
@@ -87,6 +90,9 @@ class Cluster {
     void kill_coordinator();
     /// Starts the coordinator again on the same ports and data dir, and waits for /healthz.
     void restart_coordinator();
+    /// The same with `env` as its further environment (ClusterOptions::coordinator_env) from
+    /// now on, e.g. a test clock set to another time.
+    void restart_coordinator(std::map<std::string, std::string> env);
 
     /// A new git repository under the temp dir.
     GitRepo make_repo(const std::string& name = "demo") const;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/lifecycle/schedules.h"
+#include "coordinator/store/schedule_store.h"
 #include "tests/unit/coordinator/store_fixture.h"
 
 using namespace fmg::coordinator;
@@ -101,8 +103,8 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             "pipelines DROP COLUMN approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN "
-            "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; "
-            "DELETE FROM schema_migrations WHERE version > 1");
+            "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
+            "DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
 
@@ -134,7 +136,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN pr_number; ALTER TABLE "
-            "pipelines DROP COLUMN parameters; DELETE FROM schema_migrations WHERE version > 4");
+            "pipelines DROP COLUMN parameters; DROP TABLE schedules; DROP TABLE "
+            "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 4");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -156,8 +159,8 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         // Back to schema 5, as an fmg from before runner labels left it.
         db.exec(
             "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN "
-            "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DELETE FROM "
-            "schema_migrations WHERE version > 5");
+            "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
+            "DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 5");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -174,12 +177,35 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
-            "ALTER TABLE pipelines DROP COLUMN pr_number; ALTER TABLE pipelines DROP COLUMN "
-            "parameters; DELETE FROM schema_migrations WHERE version > 6");
+            "DROP TABLE schedules; DROP TABLE scheduled_pipelines; ALTER TABLE pipelines DROP "
+            "COLUMN pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DELETE FROM "
+            "schema_migrations WHERE version > 6");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
     auto row = pipeline_row(reopened, pipeline);
     CHECK_FALSE(row.pr_number.has_value());
     CHECK(row.parameters.empty());
+}
+
+TEST_CASE(
+    "a database from before scheduled workflows gains their tables, and its pipelines "
+    "are no scheduled ones") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        // Back to schema 7, as an fmg from before scheduled workflows left it.
+        db.exec(
+            "DROP TABLE schedules; DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations "
+            "WHERE version > 7");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK_FALSE(schedules::scheduled_workflow_of(reopened, pipeline));
+    CHECK(lifecycle::record_schedules(reopened,
+                                      {kRepo, kRepoUrl, "main", {{"nightly", "0 0 * * *"}}}, kT0));
+    CHECK(schedules::all(reopened).size() == 1);
 }

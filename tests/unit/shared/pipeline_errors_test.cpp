@@ -176,8 +176,8 @@ TEST_CASE("workflows name defined jobs, each once in the pipeline") {
     check_error(with_jobs("workflows:\n  ci:\n    jobs: []\n"), 11, 11, "`jobs` lists no job");
     check_error(with_jobs("workflows:\n  ci:\n    steps: [build]\n"), 11, 5,
                 "unknown key `steps` in workflow `ci`");
-    check_error(with_jobs("workflows:\n  ci:\n    triggers: []\n    jobs: [build]\n"), 11, 5,
-                "`triggers` in a workflow is not supported");
+    check_error(with_jobs("workflows:\n  ci:\n    triggers: []\n    jobs: [build]\n"), 11, 15,
+                "`triggers` lists no `schedule`");
     check_error(
         with_jobs("workflows:\n  ci:\n    jobs:\n      - hold:\n          type: approval\n"), 13,
         11, "`type` in a workflow job is not supported");
