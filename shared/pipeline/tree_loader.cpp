@@ -22,6 +22,11 @@ namespace {
 // deep as the file is long.
 constexpr int kMaxMergeDepth = 32;
 
+// How deep the copy goes. yaml-cpp bounds how deep a file nests, but an alias inside its own
+// anchor (`a: &x {b: *x}`) makes a loop that only a depth bound stops before the stack ends
+// (the fuzzer found it). Real configs nest a few tens of levels.
+constexpr int kMaxDepth = 200;
+
 constexpr std::string_view kMergeKey = "<<";
 constexpr std::string_view kNonSpecificTag = "!";  // what yaml-cpp tags quoted scalars with
 
@@ -58,6 +63,19 @@ class Loader {
     // `what` names the node in messages: "`jobs`", "the config".
     Problem copy(const YAML::Node& in, const std::string& what, Node& out) {
         if (auto problem = count(in)) return problem;
+        if (depth_ >= kMaxDepth) {
+            return error(position_of(in.Mark()),
+                         "YAML nested deeper than " + std::to_string(kMaxDepth) +
+                             " levels (is an alias inside its own anchor?)");
+        }
+        ++depth_;
+        Problem problem = copy_node(in, what, out);
+        --depth_;
+        return problem;
+    }
+
+  private:
+    Problem copy_node(const YAML::Node& in, const std::string& what, Node& out) {
         const Position at = position_of(in.Mark());
         switch (in.Type()) {
             case YAML::NodeType::Null:
@@ -91,7 +109,6 @@ class Loader {
         return std::nullopt;
     }
 
-  private:
     Position position_of(const YAML::Mark& mark) const {
         return {mark.line, mark.column, file_index_};
     }
@@ -176,6 +193,7 @@ class Loader {
 
     std::string file_name_;
     int file_index_ = 0;
+    int depth_ = 0;
     int64_t nodes_ = 0;
     int64_t bytes_ = 0;
 };

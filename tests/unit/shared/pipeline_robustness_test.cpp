@@ -2,7 +2,10 @@
 // and the bounds on size hold exactly at their limits.
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <variant>
 
 #include "shared/pipeline/constants.h"
 #include "tests/unit/shared/pipeline_test_helpers.h"
@@ -125,4 +128,20 @@ TEST_CASE("names from the config are cut and cleaned in messages") {
     const ParseError control = refused(
         "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: [\"a\\x1b[31mb\"]\n");
     CHECK_THAT(control.message, Catch::Contains("`a?[31mb`"));
+}
+
+TEST_CASE("an alias inside its own anchor is an error, not a loop (found by the fuzzer)") {
+    const ParseError error = refused("version: 2.1\njobs: &x\n  build: *x\n");
+    CHECK_THAT(error.message, Catch::Contains("nested deeper than 200 levels (is an alias inside "
+                                              "its own anchor?)"));
+    // The fuzzer's own input (tests/fuzz/regressions; its first byte picks the ref).
+    std::ifstream in(
+        std::string(FMG_SOURCE_DIR) + "/tests/fuzz/regressions/pipeline_config_alias_loop.bin",
+        std::ios::binary);
+    REQUIRE(in.is_open());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto result = parse_config(std::string_view(text).substr(1), "config.yml", RefContext{});
+    REQUIRE(std::holds_alternative<ParseError>(result));
+    CHECK_THAT(std::get<ParseError>(result).message,
+               Catch::Contains("alias inside its own anchor"));
 }
