@@ -13,6 +13,7 @@
 #include "cli/constants.h"
 #include "cli/decode.h"
 #include "cli/format.h"
+#include "cli/parameter_flags.h"
 #include "shared/exit_codes.h"
 
 namespace fmg::cli {
@@ -33,27 +34,13 @@ options::Validator commit_sha() {
     };
 }
 
-/// `NAME=VALUE`: a parameter's name is everything before the first `=`, and may not be empty;
-/// the value is everything after it, `=` and commas included, and may be empty.
-options::Validator parameter() {
-    return [](std::string_view text) -> std::optional<std::string> {
-        const auto equals = text.find('=');
-        if (equals == std::string_view::npos) return "expected NAME=VALUE";
-        if (equals == 0) return "the parameter's NAME (before '=') is empty";
-        return std::nullopt;
-    };
-}
-
 /// The parameters of the --param flags as a JSON object; a usage problem when a name is
 /// given twice.
 Result<Poco::JSON::Object::Ptr> parameters_of(const std::vector<std::string>& flags) {
+    auto given = parameters_from_flags(flags);
+    if (!given) return given.error();
     Poco::JSON::Object::Ptr parameters = new Poco::JSON::Object;
-    for (const std::string& flag : flags) {
-        const auto equals = flag.find('=');
-        const std::string name = flag.substr(0, equals);
-        if (parameters->has(name)) return Error{"--param " + name + " is given twice"};
-        parameters->set(name, flag.substr(equals + 1));
-    }
+    for (const auto& [name, value] : *given) parameters->set(name, value);
     return parameters;
 }
 
@@ -145,7 +132,7 @@ Command trigger_command() {
                  options::non_empty()},
                 {"sha", "SHA", "", "", "the commit (default: the ref's head)", commit_sha()},
                 {"param", "NAME=VALUE", "", "",
-                 "a pipeline parameter (`pipeline.parameters.NAME`); repeatable", parameter()},
+                 "a pipeline parameter (`pipeline.parameters.NAME`); repeatable", parameter_flag()},
                 {"wait", "", "", "", "follow the pipeline until it ends", nullptr},
             },
             0,

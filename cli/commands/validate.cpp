@@ -14,6 +14,7 @@
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
 #include "cli/constants.h"
+#include "cli/parameter_flags.h"
 #include "shared/exit_codes.h"
 #include "shared/pipeline/config.h"
 
@@ -92,6 +93,12 @@ int run_validate(const CommandContext& context) {
     parse_options.ref = {options.text("branch"), options.text("tag")};
     parse_options.orb_dir = options.text("orb-dir");
     parse_options.pipeline.trigger_source = "api";
+    static const std::vector<std::string> kNone;
+    const auto flags = context.repeated.find("param");
+    auto parameters =
+        parameters_from_flags(flags == context.repeated.end() ? kNone : flags->second);
+    if (!parameters) return usage_error(context, parameters.error().message);
+    parse_options.pipeline.parameters = std::move(*parameters);
     const pipeline::RefContext& ref = parse_options.ref;
     if (options.flag("expand")) {
         auto expanded = pipeline::expand_config(text, file, parse_options);
@@ -128,7 +135,7 @@ int run_validate(const CommandContext& context) {
 Command validate_command() {
     return {
         "validate",
-        "[FILE] [--branch B | --tag T] [--orb-dir DIR] [--expand]",
+        "[FILE] [--branch B | --tag T] [--orb-dir DIR] [--param NAME=VALUE]... [--expand]",
         "check a pipeline config offline (default .circleci/config.yml) and list its jobs",
         {
             {"branch", "B", "", "", "show only the jobs that run for this branch",
@@ -147,7 +154,8 @@ Command validate_command() {
         },
         0,
         1,
-        run_validate};
+        run_validate,
+        {"param"}};
 }
 
 }  // namespace fmg::cli

@@ -41,8 +41,11 @@ Problem read_image(YamlReader& reader, const Node& item, std::string& image,
         } else if (field.key == "name" || field.key == "entrypoint" || field.key == "command" ||
                    field.key == "user" || field.key == "auth" || field.key == "aws_auth") {
             return reader.unsupported(field, "a `docker` image");
+        } else if (field.key == "ports") {
+            // Not in CircleCI's reference, yet in configs CircleCI runs: it ignores the key, and
+            // so does fmg (a job's containers share one network, every port reachable).
         } else {
-            return reader.unknown_key(field, "a `docker` image", "image");
+            return reader.unknown_key(field, "a `docker` image", "image or environment");
         }
     }
     if (image.empty()) return reader.error_at(item, "a `docker` item needs an `image`");

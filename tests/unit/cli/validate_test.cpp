@@ -113,3 +113,24 @@ TEST_CASE("validate reads .circleci/config.yml by default, a missing file is exi
     std::filesystem::current_path(previous);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("validate --expand prints the 2.1 config expanded, --param sets pipeline parameters") {
+    const std::string file = sample("reuse.yml");
+    auto expanded = run_fmg({"validate", file, "--expand"});
+    CHECK(expanded.exit_code == exit_code::kOk);
+    CHECK(expanded.out.find("./deploy.sh staging") != std::string::npos);
+    CHECK(expanded.out.find("commands") == std::string::npos);
+
+    auto production = run_fmg({"validate", file, "--expand", "--param", "target=production"});
+    CHECK(production.exit_code == exit_code::kOk);
+    CHECK(production.out.find("./deploy.sh production") != std::string::npos);
+
+    auto wrong = run_fmg({"validate", file, "--param", "target=moon"});
+    CHECK(wrong.exit_code == exit_code::kFailed);
+    CHECK(wrong.err.find("must be one of `staging`, `production`, not `moon`") !=
+          std::string::npos);
+
+    auto twice = run_fmg({"validate", file, "--param", "target=a", "--param", "target=b"});
+    CHECK(twice.exit_code == exit_code::kUsage);
+    CHECK(twice.err.find("--param target is given twice") != std::string::npos);
+}
