@@ -165,6 +165,14 @@ std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root
     return config;
 }
 
+// `yaml_text` loaded and, if 2.1, expanded: the tree the readers read.
+Problem load_expanded(YamlReader& reader, std::string_view yaml_text, std::string_view file_name,
+                      const ParseOptions& options, Node& out) {
+    auto tree = detail::load_tree(yaml_text, file_name);
+    if (auto* error = std::get_if<ParseError>(&tree)) return *error;
+    return expanded_form(reader, std::get<Node>(tree), options, out);
+}
+
 }  // namespace
 
 std::string ParseError::to_string() const {
@@ -174,11 +182,9 @@ std::string ParseError::to_string() const {
 std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
                                               std::string_view file_name,
                                               const ParseOptions& options) {
-    auto tree = detail::load_tree(yaml_text, file_name);
-    if (auto* error = std::get_if<ParseError>(&tree)) return *error;
     YamlReader reader{std::string(file_name)};
     Node expanded;
-    if (auto problem = expanded_form(reader, std::get<Node>(tree), options, expanded)) {
+    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded)) {
         return *problem;
     }
     return parse_tree(reader, expanded, options.ref);
@@ -194,11 +200,9 @@ std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
 std::variant<std::string, ParseError> expand_config(std::string_view yaml_text,
                                                     std::string_view file_name,
                                                     const ParseOptions& options) {
-    auto tree = detail::load_tree(yaml_text, file_name);
-    if (auto* error = std::get_if<ParseError>(&tree)) return *error;
     YamlReader reader{std::string(file_name)};
     Node expanded;
-    if (auto problem = expanded_form(reader, std::get<Node>(tree), options, expanded)) {
+    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded)) {
         return *problem;
     }
     // Only a config that parses is shown expanded: the expansion alone checks less.

@@ -130,17 +130,23 @@ Problem Reuse::bind(const Node& definition, const std::vector<Entry>& arguments,
     return std::nullopt;
 }
 
+Problem Reuse::instantiate(const Node& definition, const std::vector<Entry>& arguments,
+                           const Node& where, const std::string& what, Node& body) {
+    Bindings bindings;
+    if (auto problem = bind(definition, arguments, where, what, bindings)) return problem;
+    return substitute(reader_, body_of(definition), {&bindings, &pipeline_, nullptr}, body);
+}
+
 Problem Reuse::instantiate_job(const Definition& job, const JobCall& call, Node& out) {
     if (!job.body.is_map()) {
         return reader_.error_at(job.body.is_defined() ? job.body : call.where,
                                 "job " + quoted(job.full_name) + " must be a map");
     }
     const std::string what = "job " + quoted(job.full_name);
-    Bindings bindings;
-    if (auto problem = bind(job.body, call.arguments, call.where, what, bindings)) return problem;
-    const References references{&bindings, &pipeline_, nullptr};
     Node body;
-    if (auto problem = substitute(reader_, body_of(job.body), references, body)) return problem;
+    if (auto problem = instantiate(job.body, call.arguments, call.where, what, body)) {
+        return problem;
+    }
 
     Node executor;
     const Node executor_value = body.find("executor");
@@ -221,13 +227,9 @@ Problem Reuse::resolve_executor(const Node& value, const Library& library, Node&
     if (!found->body.is_map()) {
         return reader_.error_at(value, "executor " + quoted(name) + " must be a map");
     }
-    Bindings bindings;
-    if (auto problem = bind(found->body, arguments, value, "executor " + quoted(name), bindings)) {
-        return problem;
-    }
     Node body;
     if (auto problem =
-            substitute(reader_, body_of(found->body), {&bindings, &pipeline_, nullptr}, body)) {
+            instantiate(found->body, arguments, value, "executor " + quoted(name), body)) {
         return problem;
     }
     for (const Node::Pair& pair : body.pairs()) {
@@ -343,13 +345,8 @@ Problem Reuse::call_command(const Node& step, const std::string& name, const Nod
             return problem;
         }
     }
-    Bindings bindings;
-    if (auto problem = bind(found->body, values, step, "command " + quoted(name), bindings)) {
-        return problem;
-    }
     Node body;
-    if (auto problem =
-            substitute(reader_, body_of(found->body), {&bindings, &pipeline_, nullptr}, body)) {
+    if (auto problem = instantiate(found->body, values, step, "command " + quoted(name), body)) {
         return problem;
     }
     for (const Node::Pair& pair : body.pairs()) {

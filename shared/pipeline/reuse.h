@@ -34,6 +34,10 @@ class Reuse {
   private:
     Problem bind(const Node& definition, const std::vector<Entry>& arguments, const Node& where,
                  const std::string& what, Bindings& out);
+    /// `definition`'s body (without `parameters` and `description`) with its parameters bound
+    /// to `arguments` and every reference put in. `what` names it for messages.
+    Problem instantiate(const Node& definition, const std::vector<Entry>& arguments,
+                        const Node& where, const std::string& what, Node& body);
     Problem resolve_executor(const Node& value, const Library& library, Node& out);
     Problem expand_steps(const Node& steps, const Library& library, int depth,
                          std::vector<Node>& out);
