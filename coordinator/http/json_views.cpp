@@ -72,6 +72,8 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     Object::Ptr object = new Object;
     object->set("name", job.name);
     object->set("status", std::string(to_string(job.status)));
+    // build, approval or no-op (the config's `type`): the last two never reach a runner.
+    object->set("type", std::string(to_string(job.kind)));
     object->set("requires", string_array(job.required_jobs));
     object->set("labels", string_array(job.needed_labels));
     // A queued job that no runner online could take says so, never silently waits; one that
@@ -82,7 +84,8 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
     object->set("finished_at", time_or_null(job.finished_at));
-    // Who released it from on_hold (a fork's pull request), and when; null otherwise.
+    // Who released it from on_hold (a fork's pull request, or an approval job), and when;
+    // null otherwise.
     object->set("approved_by", text_or_null(job.approved_by));
     object->set("approved_at", time_or_null(job.approved_at));
     Array::Ptr attempts = new Array;

@@ -155,6 +155,11 @@ ALTER TABLE jobs ADD COLUMN approved_at INTEGER;
     R"SQL(
 ALTER TABLE jobs ADD COLUMN needed_labels TEXT NOT NULL DEFAULT '[]';
 )SQL",
+    // 7: what a job is (domain/job_kind.h): 'build' runs on a runner, 'approval' waits on_hold
+    // for a person, 'no-op' succeeds once ready. Jobs from before all ran on runners.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'build';
+)SQL",
 };
 
 int current_version(Database& db) {

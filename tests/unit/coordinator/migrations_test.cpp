@@ -100,7 +100,7 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             "TABLE attempt_log_chunks; ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE "
             "pipelines DROP COLUMN approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
-            "ALTER TABLE jobs DROP COLUMN needed_labels; "
+            "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE jobs DROP COLUMN kind; "
             "DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
@@ -132,7 +132,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
             "ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE pipelines DROP COLUMN "
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
-            "COLUMN needed_labels; DELETE FROM schema_migrations WHERE version > 4");
+            "COLUMN needed_labels; ALTER TABLE jobs DROP COLUMN kind; DELETE FROM "
+            "schema_migrations WHERE version > 4");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -153,11 +154,29 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN needed_labels; DELETE FROM schema_migrations WHERE "
-            "version > 5");
+            "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE jobs DROP COLUMN kind; "
+            "DELETE FROM schema_migrations WHERE version > 5");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
     CHECK(job_named(reopened, pipeline, "build").needed_labels.empty());
     CHECK(pipelines::queued_jobs_offered(reopened, {}, std::nullopt, 10).size() == 1);
+}
+
+TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runners") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "build", 0);
+        // Back to schema 6, as an fmg from before job kinds left it.
+        db.exec(
+            "ALTER TABLE jobs DROP COLUMN kind; DELETE FROM schema_migrations WHERE version > 6");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK(job_named(reopened, pipeline, "build").kind == JobKind::build);
+    CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
 }
