@@ -126,12 +126,13 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     object->set("finished_at", time_or_null(p.finished_at));
     object->set("error", text_or_null(p.error));
     // A fork's pull request: the head repository ("" for a deleted fork), whether and by whom
-    // it was approved as a whole, and the jobs still held for approval.
+    // it was approved as a whole. Any pipeline: the jobs still held for approval (a fork's, or
+    // approval jobs).
     object->set("fork", text_or_null(p.fork_repo));
     object->set("approved_by", text_or_null(p.approved_by));
     object->set("approved_at", time_or_null(p.approved_at));
-    // Only a fork's unfinished pipeline can hold jobs: listings ask the store for no others.
-    bool may_hold = p.fork_repo && !is_terminal(p.status);
+    // Only an unfinished pipeline can hold jobs: listings ask the store for no others.
+    bool may_hold = !is_terminal(p.status);
     object->set("held_jobs", string_array(may_hold ? pipelines::held_job_names(db, p.id)
                                                    : std::vector<std::string>{}));
     if (with_jobs) {
