@@ -72,7 +72,14 @@ void JobRunner::run() {
     events_.post(JobEnded{assign_.attempt_id, outcome, error, clock_.wall_ms()});
 }
 
-bool JobRunner::checkout(const OutputSink& output, std::string& error) {
+bool JobRunner::checkout(const std::string& path, const OutputSink& output, std::string& error) {
+    const std::filesystem::path relative(path);
+    for (const auto& part : relative) {
+        if (relative.is_absolute() || part == "..") {
+            error = "checkout path '" + path + "' is not relative to the working directory";
+            return false;
+        }
+    }
     // Looked up again for each checkout (a few access() calls): a helper removed since the
     // agent started, as by an upgrade in progress, is then this job's clear error.
     auto program = find_checkout_program();
@@ -85,7 +92,7 @@ bool JobRunner::checkout(const OutputSink& output, std::string& error) {
     request.mirrors_dir = work_dir_ / "mirrors";
     request.url = assign_.repo_url;
     request.sha = assign_.sha;
-    request.destination = workspace_;
+    request.destination = path.empty() ? workspace_ : workspace_ / relative;
     if (auto done = checkout_.run(request); !done) {
         error = done.error().message;
         return false;
@@ -137,7 +144,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         events_.post(StepBegan{assign_.attempt_id, index, clock_.wall_ms()});
         if (step.kind == protocol::StepKind::checkout) {
             std::string error;
-            bool ok = checkout(output, error);
+            bool ok = checkout(step.working_directory, output, error);
             if (!ok && cancelled_) {  // the checkout was stopped, as a running step is
                 auto stopped = stopped_result(output);
                 events_.post(StepEnded{assign_.attempt_id, index,

@@ -55,7 +55,9 @@ class JobRunner {
     /// The result of a job stopped by cancel() or by its time limit; for the latter, writes
     /// the line that says so into the log (once).
     std::pair<protocol::JobOutcome, std::string> stopped_result(const OutputSink& output);
-    bool checkout(const OutputSink& output, std::string& error);
+    /// Checks the commit out into the workspace, or into `path` under it (a checkout step's
+    /// working_directory: relative, without `..`).
+    bool checkout(const std::string& path, const OutputSink& output, std::string& error);
     void emit_output(std::string_view bytes);
 
     protocol::Assign assign_;

@@ -74,6 +74,20 @@ std::string stand_in_command(pipeline::StepKind kind) {
 
 JobSpec job_spec_from_config(const pipeline::Job& job) {
     JobSpec spec;
+    if (!job.contexts.empty()) {
+        // The context names reach the shell only as a variable's value, never as its text.
+        std::string names;
+        for (const auto& name : job.contexts) names += (names.empty() ? "" : ", ") + name;
+        JobStepSpec refuse;
+        refuse.kind = "run";
+        refuse.name = "Contexts";
+        refuse.command =
+            "echo \"fmg: this job needs the secrets of context $FMG_CONTEXTS, and fmg has no "
+            "secrets yet\" >&2; exit 1";
+        refuse.environment = {{"FMG_CONTEXTS", names}};
+        refuse.when = "on_success";
+        spec.steps.push_back(std::move(refuse));
+    }
     spec.image = job.image;
     spec.services = job.services;
     spec.environment = job.environment;

@@ -42,6 +42,7 @@ pipeline::ParseOptions parse_options(const PipelineRow& row, const std::string& 
     options.pipeline.number = row.id;
     options.pipeline.revision = row.sha;
     options.pipeline.git_url = row.repo_url;
+    options.pipeline.repository = row.repo;
     options.pipeline.trigger_source = trigger_source(row.trigger);
     options.orb_dir = orb_dir;
     return options;

@@ -85,6 +85,9 @@ struct Job {
     // What the runner that takes it must be labelled with (`machine`, `macos`, `windows`,
     // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`.
     std::vector<std::string> labels;
+    // The workflow entry's `context`s: the secrets the job's steps get. fmg has no secrets
+    // yet, so a job naming a context fails with a clear message (coordinator/domain/job_spec).
+    std::vector<std::string> contexts;
 };
 
 struct Config {
@@ -119,6 +122,7 @@ struct PipelineValues {
     std::string revision;        // `pipeline.git.revision`: the commit
     std::string base_revision;   // `pipeline.git.base_revision`: the commit before, if known
     std::string git_url;         // `pipeline.project.git_url`
+    std::string repository;      // OWNER/NAME: `pipeline.project.slug` is gh/OWNER/NAME
     std::string trigger_source;  // `pipeline.trigger_source`: webhook, api, scheduled_pipeline
     std::string schedule_name;   // `pipeline.schedule.name`, for scheduled pipelines
     // `pipeline.parameters.NAME`: values the trigger gave (`fmg trigger --param k=v`); the

@@ -46,6 +46,10 @@ inline constexpr std::chrono::hours kMaxNoOutputTimeout{24};
 /// Longest default step name taken from a command's first line, in bytes.
 inline constexpr std::size_t kMaxDefaultStepNameBytes = 80;
 
+/// Most `context`s one workflow job names, and the longest name.
+inline constexpr std::size_t kMaxContexts = 16;
+inline constexpr std::size_t kMaxContextNameBytes = 256;
+
 /// Where steps run when a job does not say (CircleCI's default).
 inline constexpr const char* kDefaultWorkingDirectory = "~/project";
 

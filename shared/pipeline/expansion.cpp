@@ -123,6 +123,8 @@ class Expander {
         set("git.base_revision", values.base_revision);
         set("project.git_url", values.git_url);
         set("project.type", "github");
+        set("project.slug", values.repository.empty() ? "" : "gh/" + values.repository);
+        set("in_setup", "false");
         set("trigger_source", values.trigger_source);
         set("schedule.name", values.schedule_name);
         set("schedule.id", "");

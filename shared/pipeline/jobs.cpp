@@ -201,12 +201,17 @@ Problem check_job_name(YamlReader& reader, const Node& at, std::string_view name
         return reader.error_at(at, std::string(what) + " " + quoted(name) + " is longer than " +
                                        std::to_string(kMaxJobNameBytes) + " bytes");
     }
+    // Names are API path segments (encoded), log headers and GitHub status contexts: spaces
+    // are fine inside (`OPAM 8.15`), slashes and control characters are not.
     for (char c : name) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F || c == '/') {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '/') {
             return reader.error_at(at, std::string(what) + " " + quoted(name) +
-                                           " may not contain spaces, slashes or control "
-                                           "characters");
+                                           " may not contain slashes or control characters");
         }
+    }
+    if (name.front() == ' ' || name.back() == ' ') {
+        return reader.error_at(
+            at, std::string(what) + " " + quoted(name) + " may not start or end with a space");
     }
     return std::nullopt;
 }

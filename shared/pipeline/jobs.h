@@ -32,7 +32,8 @@ struct JobDefinitions {
 Problem read_jobs(YamlReader& reader, const Entry& jobs, JobDefinitions& out);
 
 /// Fails unless `name` is usable as a job name in the API, logs and GitHub statuses: 1 to 128
-/// bytes, no spaces, slashes or control characters. `what` says where it comes from.
+/// bytes, no slashes or control characters, no space at either end. `what` says where it
+/// comes from.
 Problem check_job_name(YamlReader& reader, const Node& at, std::string_view name,
                        std::string_view what);
 

@@ -125,6 +125,7 @@ std::vector<Job> plan_jobs(const std::vector<WorkflowJob>& entries,
         job.name = entry.name;
         job.workflow = entry.workflow;
         job.required_jobs = entry.required_jobs;
+        job.contexts = entry.contexts;
         jobs.push_back(std::move(job));
     }
     return jobs;

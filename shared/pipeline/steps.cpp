@@ -1,5 +1,6 @@
 #include "shared/pipeline/steps.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -107,6 +108,27 @@ Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
     return std::nullopt;
 }
 
+// A checkout `path`: where the code goes, under the job's working directory (the agent's
+// workspace is mounted there, and nothing outside it is the job's).
+Problem read_checkout_path(YamlReader& reader, const Entry& field, Step& out) {
+    if (auto problem = read_nonblank(reader, field, out.working_directory)) return problem;
+    const std::string& path = out.working_directory;
+    bool escapes = path.front() == '/' || path.front() == '~';
+    std::size_t begin = 0;
+    while (begin <= path.size()) {
+        const std::size_t end = std::min(path.find('/', begin), path.size());
+        if (path.compare(begin, end - begin, "..") == 0) escapes = true;
+        begin = end + 1;
+    }
+    if (escapes) {
+        return reader.error_at(field.where(),
+                               "checkout `path` must be relative to the job's working_directory "
+                               "and stay under it (no `..`), not " +
+                                   quoted(path));
+    }
+    return std::nullopt;
+}
+
 Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
     out.kind = StepKind::checkout;
     out.name = std::string(kCheckoutName);
@@ -114,15 +136,21 @@ Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(checkout, fields)) return problem;
     for (const Entry& field : fields) {
-        if (field.key == "path" || field.key == "method") {
-            // The agent checks out into the job's working directory, and only there.
-            return reader.error_at(field.key_node,
-                                   quoted(field.key) +
-                                       " in a checkout step is not supported by fmg (the code "
-                                       "goes to the job's working_directory)");
+        if (field.key == "path") {
+            if (auto problem = read_checkout_path(reader, field, out)) return problem;
+        } else if (field.key == "method") {
+            // blobless or full: how CircleCI clones; fmg's agents fetch into a mirror and
+            // check out from it either way.
+            std::string method;
+            if (auto problem = reader.read_scalar(field, method)) return problem;
+            if (method != "blobless" && method != "full") {
+                return reader.error_at(
+                    field.where(),
+                    "checkout `method` must be blobless or full, not " + quoted(method));
+            }
+        } else {
+            return reader.unknown_key(field, "a checkout step", "path or method");
         }
-        return reader.error_at(field.key_node, "unknown key " + quoted(field.key) +
-                                                   " in a checkout step (it takes no options)");
     }
     return std::nullopt;
 }

@@ -111,11 +111,12 @@ class Loader {
         std::vector<Node::Pair> pairs;
         std::vector<YAML::Node> merges;                      // the values of `<<` keys
         std::unordered_map<std::string, std::size_t> index;  // key -> position in pairs
-        for (auto it = in.begin(); it != in.end(); ++it) {
-            const YAML::Node& key = it->first;
+        // `pair` holds the key and value nodes (yaml-cpp's iterators hand out temporaries).
+        for (const auto& pair : in) {
+            const YAML::Node& key = pair.first;
             if (is_merge_key(key)) {
                 if (auto problem = count(key)) return problem;
-                merges.push_back(it->second);
+                merges.push_back(pair.second);
                 continue;
             }
             if (!key.IsScalar()) {
@@ -132,7 +133,7 @@ class Loader {
                                                       std::to_string(first_line) + ")");
             }
             Node value;
-            if (auto problem = copy(it->second, quoted(key.Scalar()), value)) return problem;
+            if (auto problem = copy(pair.second, quoted(key.Scalar()), value)) return problem;
             pairs.emplace_back(std::move(key_node), std::move(value));
         }
         // Keys written in the map win over merged ones, earlier merged maps over later ones.

@@ -119,6 +119,14 @@ std::size_t assign_frame_bound(const Job& job) {
     total += str_bytes(job.working_directory.size());
     total += container_header(job.steps.size());
     for (const Step& step : job.steps) total += step_bytes(step);
+    // A job naming contexts gets one more step saying it cannot have them yet
+    // (coordinator/domain/job_spec.cpp): its command and the names. (Contexts come from the
+    // workflow entry, after the definition was checked: a job filling its frame to the byte
+    // and naming contexts ends at the coordinator's own check before sending, clearly.)
+    if (!job.contexts.empty()) {
+        total += step_bytes(Step{}) + str_bytes(kMaxStandInCommandBytes) +
+                 str_bytes(kMaxContexts * (kMaxContextNameBytes + 2)) + str_bytes(16);
+    }
     return total;
 }
 

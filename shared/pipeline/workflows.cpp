@@ -21,8 +21,8 @@ struct Reading {
 };
 
 bool is_entry_key_unsupported(std::string_view key) {
-    return key == "context" || key == "matrix" || key == "pre-steps" || key == "post-steps" ||
-           key == "serial-group" || key == "override-with";
+    return key == "matrix" || key == "pre-steps" || key == "post-steps" || key == "serial-group" ||
+           key == "override-with";
 }
 
 Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) {
@@ -69,6 +69,21 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
             problem = read_filters(reader, field, reading.regex_budget, job.filters);
         } else if (field.key == "type") {
             problem = read_type(reader, field, job);
+        } else if (field.key == "context") {
+            std::vector<Node> nodes;
+            problem = reader.read_string_list(field, job.contexts, nodes);
+            if (!problem && job.contexts.size() > kMaxContexts) {
+                problem = reader.error_at(
+                    field.where(), "more than " + std::to_string(kMaxContexts) + " contexts");
+            }
+            for (std::size_t i = 0; !problem && i < job.contexts.size(); ++i) {
+                if (trim(job.contexts[i]).empty() ||
+                    job.contexts[i].size() > kMaxContextNameBytes) {
+                    problem = reader.error_at(nodes[i], "a `context` name is 1 to " +
+                                                            std::to_string(kMaxContextNameBytes) +
+                                                            " bytes");
+                }
+            }
         } else if (field.key == "name") {
             problem = reader.read_scalar(field, job.name);
             if (!problem) problem = check_job_name(reader, field.where(), job.name, "`name`");
@@ -77,7 +92,7 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
             problem = reader.unsupported(field, "a workflow job");
         } else {
             problem = reader.unknown_key(field, "workflow job " + quoted(job.job),
-                                         "requires, filters, name or type");
+                                         "requires, filters, context, name or type");
         }
         if (problem) return problem;
     }

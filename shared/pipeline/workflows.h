@@ -20,7 +20,8 @@ struct WorkflowJob {
     std::vector<std::string> required_jobs;  // names in the same workflow, without repeats
     std::vector<Node> required_nodes;
     Filters filters;
-    JobType type = JobType::build;  // approval: `type: approval`, with no definition
+    std::vector<std::string> contexts;  // `context`: one name or a list
+    JobType type = JobType::build;      // approval: `type: approval`, with no definition
 };
 
 /// Reads the `workflows` entry (its `version` key is ignored): every workflow's `jobs`, in

@@ -39,7 +39,7 @@ int main(int argc, char* argv[]) {
         } else if (arg == "-h" || arg == "--help") {
             std::cout << "usage: fmg_bench [--json FILE] [--quick] [SCENARIO ...]\n"
                          "scenarios: dispatch, docker-job, throughput, logs, follow, heal, "
-                         "scale, idle (default: all)\n";
+                         "scale, idle, config (default: all)\n";
             return 0;
         } else if (!arg.empty() && arg[0] == '-') {
             std::cerr << "fmg_bench: unknown option " << arg << " (see --help)\n";

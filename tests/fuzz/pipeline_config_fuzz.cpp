@@ -1,5 +1,6 @@
-// libFuzzer target for the pipeline config parser: any bytes must come back as a Config or a
-// ParseError (never a crash, hang or exception), and a Config must keep its promises.
+// libFuzzer target for the pipeline config parser, 2.1 expansion included: any bytes must
+// come back as a Config or a ParseError (never a crash, hang or exception), and a Config must
+// keep its promises. Seeds: the real configs of tests/configs/real, each after one byte.
 // Build with -DFMG_FUZZ=ON and clang; run e.g. `fuzz_pipeline_config_fuzz -max_total_time=60`.
 
 #include <cstddef>
@@ -34,7 +35,8 @@ RefContext ref_for(uint8_t selector) {
 void check_config(const Config& config) {
     std::set<std::string> placed;
     for (const auto& job : config.jobs) {
-        if (job.image.empty() || job.steps.empty()) __builtin_trap();
+        // A job runs in a docker image, or on a runner its labels name (machine, macos...).
+        if ((job.image.empty() && job.labels.empty()) || job.steps.empty()) __builtin_trap();
         for (const auto& required : job.required_jobs) {
             if (placed.count(required) == 0) __builtin_trap();  // not ordered after it
         }

@@ -44,7 +44,8 @@ jobs:
 )";
 
 pipeline::Job parsed_build_job() {
-    auto parsed = pipeline::parse_config(kConfig, ".circleci/config.yml", pipeline::RefContext{"main", ""});
+    auto parsed =
+        pipeline::parse_config(kConfig, ".circleci/config.yml", pipeline::RefContext{"main", ""});
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
     const auto& config = std::get<pipeline::Config>(parsed);
     REQUIRE(config.jobs.size() == 1);
@@ -138,4 +139,49 @@ TEST_CASE("a damaged stored spec is an error, not a crash") {
     auto result = job_spec_from_json(damaged);
     REQUIRE_FALSE(result.ok());
     CHECK_FALSE(result.error().message.empty());
+}
+
+TEST_CASE("a job naming a context fails first, saying so, with the names out of the shell text") {
+    auto parsed = pipeline::parse_config(R"yaml(version: 2
+jobs:
+  deploy:
+    docker: [{image: a}]
+    steps: [{run: ./deploy.sh}]
+workflows:
+  w:
+    jobs:
+      - deploy:
+          context: [aws, "x$(rm -rf /)"]
+
+)yaml",
+                                         ".circleci/config.yml", pipeline::RefContext{});
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
+    const pipeline::Job& job = std::get<pipeline::Config>(parsed).jobs.front();
+    CHECK(job.contexts == std::vector<std::string>{"aws", "x$(rm -rf /)"});
+    const JobSpec spec = job_spec_from_config(job);
+    REQUIRE(spec.steps.size() == 2);
+    CHECK(spec.steps[0].name == "Contexts");
+    CHECK(spec.steps[0].environment.at("FMG_CONTEXTS") == "aws, x$(rm -rf /)");
+    CHECK(spec.steps[0].command.find("rm -rf") == std::string::npos);
+    CHECK(spec.steps[0].command.find("exit 1") != std::string::npos);
+    CHECK(spec.steps[1].command == "./deploy.sh");
+}
+
+TEST_CASE("steps fmg cannot run yet reach the agent as fixed stand-ins") {
+    auto parsed = pipeline::parse_config(R"yaml(version: 2
+jobs:
+  build:
+    docker: [{image: a}]
+    steps:
+      - save_cache: {key: "k-{{ .Branch }}", paths: ["$(touch /tmp/x)"]}
+      - setup_remote_docker
+
+)yaml",
+                                         ".circleci/config.yml", pipeline::RefContext{});
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
+    const JobSpec spec = job_spec_from_config(std::get<pipeline::Config>(parsed).jobs.front());
+    REQUIRE(spec.steps.size() == 2);
+    CHECK(spec.steps[0].kind == "run");
+    CHECK(spec.steps[0].command == "echo 'fmg: caches are not stored by fmg yet: step skipped'");
+    CHECK(spec.steps[1].command.find("exit 1") != std::string::npos);
 }

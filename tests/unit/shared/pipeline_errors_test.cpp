@@ -83,8 +83,10 @@ TEST_CASE("jobs need docker images, steps and known keys") {
                 5, "unknown key `stpes` in job `build`");
     check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: []\n", 5, 12,
                 "`steps` is empty");
-    check_error("version: 2\njobs:\n  my build:\n    docker: [{image: a}]\n    steps: [x]\n", 3, 3,
-                "may not contain spaces");
+    check_error("version: 2\njobs:\n  my/build:\n    docker: [{image: a}]\n    steps: [x]\n", 3, 3,
+                "may not contain slashes or control characters");
+    check_error("version: 2\njobs:\n  \" build\":\n    docker: [{image: a}]\n    steps: [x]\n", 3,
+                3, "may not start or end with a space");
 }
 
 TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
@@ -126,8 +128,13 @@ TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
                 30, "at most 24h");
     check_error(job + "      - checkout:\n          into: src\n", 7, 11,
                 "unknown key `into` in a checkout step");
-    check_error(job + "      - checkout:\n          path: src\n", 7, 11,
-                "`path` in a checkout step is not supported by fmg");
+    check_error(job + "      - checkout:\n          path: ../src\n", 7, 17,
+                "checkout `path` must be relative to the job's working_directory and stay under "
+                "it (no `..`), not `../src`");
+    check_error(job + "      - checkout:\n          path: /src\n", 7, 17, "not `/src`");
+    check_error(job + "      - checkout:\n          path: a/../../b\n", 7, 17, "no `..`");
+    check_error(job + "      - checkout:\n          method: shallow\n", 7, 19,
+                "checkout `method` must be blobless or full");
 }
 
 TEST_CASE("environment names must be exportable and values scalars") {

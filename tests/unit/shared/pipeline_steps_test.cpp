@@ -194,3 +194,18 @@ jobs:
     CHECK(steps[9].kind == StepKind::run);
     CHECK(steps[9].command == "echo deploying");
 }
+
+TEST_CASE("checkout with a path puts the code under the job's working directory") {
+    const Config config = parse_ok(R"(version: 2
+jobs:
+  build:
+    docker: [{image: a}]
+    steps:
+      - checkout: {path: src/electron, method: blobless}
+      - checkout
+)");
+    const std::vector<Step>& steps = only_job(config).steps;
+    CHECK(steps[0].kind == StepKind::checkout);
+    CHECK(steps[0].working_directory == "src/electron");
+    CHECK(steps[1].working_directory.empty());
+}
