@@ -82,6 +82,7 @@ JobView decode_job(const Object::Ptr& object) {
     JobView job;
     job.name = text_in(object, "name");
     job.status = text_in(object, "status");
+    job.type = text_in(object, "type");
     job.required = texts_in(object, "requires");
     job.started_at = text_in(object, "started_at");
     job.finished_at = text_in(object, "finished_at");

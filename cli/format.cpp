@@ -79,8 +79,10 @@ void write_step(std::ostream& out, const StepView& step, int64_t now_ms) {
 }
 
 void write_job(std::ostream& out, int64_t pipeline_id, const JobView& job, int64_t now_ms) {
-    out << "job " << job.name << ": " << upper(job.status)
-        << span(job.started_at, job.finished_at, now_ms);
+    out << "job " << job.name;
+    // Jobs that never reach a runner say what they are.
+    if (!job.type.empty() && job.type != "build") out << " (" << job.type << ")";
+    out << ": " << upper(job.status) << span(job.started_at, job.finished_at, now_ms);
     if (job.status == "on_hold") {
         out << ": waiting for approval (fmg approve " << pipeline_id << " " << job.name << ")";
     }
@@ -148,7 +150,10 @@ std::string pipeline_line(const PipelineView& pipeline) {
     }
     line += ")";
     if (!pipeline.held_jobs.empty()) {
-        line += ", on_hold: waiting for approval (fmg approve " + std::to_string(pipeline.id) + ")";
+        // A fork's pipeline is approved as a whole; other pipelines hold approval jobs, each
+        // approved by name.
+        line += ", on_hold: waiting for approval (fmg approve " + std::to_string(pipeline.id) +
+                (pipeline.from_fork ? "" : " " + pipeline.held_jobs.front()) + ")";
     }
     return line;
 }

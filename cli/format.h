@@ -26,7 +26,8 @@ std::string format_duration(int64_t ms);
 /// One pipeline, as `fmg list` prints it:
 /// `#5 [octo/repo @ a1b2c3d on main] status: SUCCESS (started T finished T)`.
 /// Not finished: `(started T)`; not started: `(not started, created T)`. A pipeline with
-/// jobs held for approval ends with `, on_hold: waiting for approval (fmg approve ID)`.
+/// jobs held for approval ends with `, on_hold: waiting for approval (fmg approve ID)` (a
+/// fork's pull request) or `(fmg approve ID JOB)` (an approval job, the first held).
 std::string pipeline_line(const PipelineView& pipeline);
 
 /// One runner, as `fmg configure list-runners` prints it:

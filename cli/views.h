@@ -31,10 +31,11 @@ struct AttemptView {
 struct JobView {
     std::string name;
     std::string status;
+    std::string type;                   // build, approval or no-op; empty from an older server
     std::vector<std::string> required;  // the API's `requires` (a C++20 keyword)
     std::string started_at;
     std::string finished_at;
-    std::string approved_by;  // who released it from on_hold; empty when nobody did
+    std::string approved_by;  // who released it from on_hold (or approved it); empty if nobody
     std::string approved_at;
     std::vector<std::string> labels;  // what its runner must be labelled with
     std::string waiting_reason;       // why a queued job waits; empty when it does not say

@@ -1,8 +1,13 @@
-// fmg approve ID [JOB]: release the jobs of a fork's pull request held for approval
-// (SPEC "fmg (CLI)"). Without JOB every held job is released and jobs that become ready
-// later run at once; with JOB only that job is.
+// fmg approve ID [JOB]: release the jobs of a fork's pull request held for approval, or
+// approve an approval job (SPEC "fmg (CLI)"). Without JOB every held job of a fork's pull
+// request is released and jobs that become ready later run at once; with JOB only that job
+// is, or, for an approval job, it passes and the jobs requiring it run.
 
 #include <Poco/JSON/Object.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
@@ -12,19 +17,37 @@ namespace fmg::cli {
 
 namespace {
 
-/// The names in the answer's `approved` array, joined by ", " (other items are skipped).
-std::string approved_names(const JsonReply& reply) {
-    std::string names;
+/// The strings of the answer's array `key` (other items are skipped).
+std::vector<std::string> names_in(const JsonReply& reply, const std::string& key) {
+    std::vector<std::string> names;
     if (reply.json.type() != typeid(Poco::JSON::Object::Ptr)) return names;
-    auto array = reply.json.extract<Poco::JSON::Object::Ptr>()->getArray("approved");
+    auto array = reply.json.extract<Poco::JSON::Object::Ptr>()->getArray(key);
     if (!array) return names;
     for (size_t i = 0; i < array->size(); ++i) {
         auto item = array->get(static_cast<unsigned>(i));
-        if (!item.isString()) continue;
-        if (!names.empty()) names += ", ";
-        names += item.toString();
+        if (item.isString()) names.push_back(item.toString());
     }
     return names;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
+/// `build, test queued`, `hold passed`, or both joined by `; `: the approved jobs that went to
+/// the queue, and the approval jobs among them (`passed`) that succeeded.
+std::string approved_summary(const JsonReply& reply) {
+    const std::vector<std::string> passed = names_in(reply, "passed");
+    std::vector<std::string> queued;
+    for (const auto& name : names_in(reply, "approved")) {
+        if (std::find(passed.begin(), passed.end(), name) == passed.end()) queued.push_back(name);
+    }
+    std::string summary;
+    if (!queued.empty()) summary = joined(queued) + " queued";
+    if (!passed.empty()) summary += (summary.empty() ? "" : "; ") + joined(passed) + " passed";
+    return summary;
 }
 
 int run_approve(const CommandContext& context) {
@@ -41,9 +64,9 @@ int run_approve(const CommandContext& context) {
         print_json(context, *reply);
         return exit_code::kOk;
     }
-    std::string names = approved_names(*reply);
+    std::string summary = approved_summary(*reply);
     context.console.out << "pipeline #" << *id << " approved";
-    if (!names.empty()) context.console.out << ": " << names << " queued";
+    if (!summary.empty()) context.console.out << ": " << summary;
     context.console.out << "\n";
     return exit_code::kOk;
 }
@@ -53,7 +76,7 @@ int run_approve(const CommandContext& context) {
 Command approve_command() {
     return {"approve",
             "ID [JOB]",
-            "run a pull request from a fork: release its jobs held for approval",
+            "approve a pull request from a fork (its held jobs run), or an approval job JOB",
             {},
             1,
             2,

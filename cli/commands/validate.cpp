@@ -34,6 +34,12 @@ std::string joined(const std::vector<std::string>& items) {
 std::string job_line(size_t position, const pipeline::Job& job) {
     std::string line = std::to_string(position) + ". " + job.name;
     if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
+    if (job.type != pipeline::JobType::build) {
+        // `3. hold (workflow ci): approval, requires build`: nothing runs on a runner.
+        line += job.type == pipeline::JobType::approval ? ": approval" : ": no-op";
+        if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
+        return line;
+    }
     line += job.image.empty() ? ": on the host" : ": image " + job.image;
     if (!job.services.empty()) line += " with services " + joined(job.services);
     line += ", " + std::to_string(job.steps.size()) + (job.steps.size() == 1 ? " step" : " steps");
@@ -42,12 +48,25 @@ std::string job_line(size_t position, const pipeline::Job& job) {
     return line;
 }
 
+std::string_view type_name(pipeline::JobType type) {
+    switch (type) {
+        case pipeline::JobType::approval:
+            return "approval";
+        case pipeline::JobType::no_op:
+            return "no-op";
+        case pipeline::JobType::build:
+            break;
+    }
+    return "build";
+}
+
 std::string config_json(const std::string& file, const pipeline::Config& config) {
     Poco::JSON::Array jobs;
     for (const pipeline::Job& job : config.jobs) {
         Poco::JSON::Object item;
         item.set("name", job.name);
         item.set("workflow", job.workflow);
+        item.set("type", std::string(type_name(job.type)));
         item.set("image", job.image);
         Poco::JSON::Array services, required, labels;
         for (const auto& service : job.services) services.add(service);

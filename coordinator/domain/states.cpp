@@ -142,14 +142,16 @@ bool can_transition(JobState from, JobState to) {
     if (is_terminal(from) || from == to) return false;
     switch (from) {
         case JobState::blocked:
-            // Unblocked (held instead when its pipeline waits for approval), or never run:
-            // upstream failed (skipped), pipeline cancelled or errored.
-            return to == JobState::queued || to == JobState::on_hold || to == JobState::skipped ||
-                   to == JobState::cancelled || to == JobState::error;
+            // Unblocked (held instead when it or its pipeline waits for approval; a no-op job
+            // succeeds at once), or never run: upstream failed (skipped), pipeline cancelled or
+            // errored.
+            return to == JobState::queued || to == JobState::on_hold || to == JobState::success ||
+                   to == JobState::skipped || to == JobState::cancelled || to == JobState::error;
         case JobState::on_hold:
-            // Approved, or its pipeline was cancelled while it waited. Nothing else ends it:
-            // what it requires has succeeded already, and it never ran.
-            return to == JobState::queued || to == JobState::cancelled;
+            // Approved: a held job goes to the queue, an approval job succeeds. Or its
+            // pipeline was cancelled while it waited. Nothing else ends it: what it requires
+            // has succeeded already, and it never ran.
+            return to == JobState::queued || to == JobState::success || to == JobState::cancelled;
         case JobState::queued:
             return to == JobState::running || to == JobState::cancelled || to == JobState::error ||
                    to == JobState::skipped;

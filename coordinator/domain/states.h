@@ -21,7 +21,9 @@ enum class PipelineState {
 
 enum class JobState {
     blocked,  // waiting for the jobs it requires
-    on_hold,  // ready, but from a fork: waits for a person to approve it (lifecycle/approval.h)
+    // Ready, but waits for a person to approve it (lifecycle/approval.h): a job of a fork's
+    // pull request (then queued), or an approval job (then success).
+    on_hold,
     queued,   // ready, waiting for a runner
     running,  // an attempt is assigned or running
     success,

@@ -1,6 +1,6 @@
 // POST /api/v1/pipelines/ID/approve and POST /api/v1/pipelines/ID/jobs/NAME/approve: a
-// person with the right releases the jobs of a fork's pull request held for approval
-// (lifecycle/approval.h, SPEC "REST API").
+// person with the right releases the jobs of a fork's pull request held for approval, or
+// approves an approval job (lifecycle/approval.h, SPEC "REST API").
 
 #include <Poco/JSON/Array.h>
 
@@ -36,13 +36,21 @@ void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std:
                           missing ? HTTPResponse::HTTP_NOT_FOUND : HTTPResponse::HTTP_CONFLICT,
                           outcome.message);
     }
-    // The released jobs are queued in the store; the event loop dispatches them.
+    // The released jobs, and those after a passed approval job, are queued in the store; the
+    // event loop dispatches them.
     context.core_mailbox.post(PipelineReady{id});
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);
-    Poco::JSON::Array::Ptr released = new Poco::JSON::Array;
-    for (const auto& name : outcome.released) released->add(name);
-    answer->set("approved", released);
+    Poco::JSON::Array::Ptr approved = new Poco::JSON::Array;
+    Poco::JSON::Array::Ptr passed = new Poco::JSON::Array;
+    for (const auto& name : outcome.released) approved->add(name);
+    for (const auto& name : outcome.passed) {
+        approved->add(name);
+        passed->add(name);
+    }
+    answer->set("approved", approved);
+    // The approval jobs among them, which succeeded rather than being queued.
+    answer->set("passed", passed);
     answer->set("approved_by", *approver);
     send_json(response, HTTPResponse::HTTP_ACCEPTED, answer);
 }

@@ -72,6 +72,8 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     Object::Ptr object = new Object;
     object->set("name", job.name);
     object->set("status", std::string(to_string(job.status)));
+    // build, approval or no-op (the config's `type`): the last two never reach a runner.
+    object->set("type", std::string(to_string(job.kind)));
     object->set("requires", string_array(job.required_jobs));
     object->set("labels", string_array(job.needed_labels));
     // A queued job that no runner online could take says so, never silently waits; one that
@@ -82,7 +84,8 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
     object->set("finished_at", time_or_null(job.finished_at));
-    // Who released it from on_hold (a fork's pull request), and when; null otherwise.
+    // Who released it from on_hold (a fork's pull request, or an approval job), and when;
+    // null otherwise.
     object->set("approved_by", text_or_null(job.approved_by));
     object->set("approved_at", time_or_null(job.approved_at));
     Array::Ptr attempts = new Array;
@@ -127,12 +130,13 @@ Object::Ptr pipeline_json(Database& db, const PipelineRow& p, bool with_jobs) {
     for (const auto& [name, value] : p.parameters) parameters->set(name, value);
     object->set("parameters", parameters);
     // A fork's pull request: the head repository ("" for a deleted fork), whether and by whom
-    // it was approved as a whole, and the jobs still held for approval.
+    // it was approved as a whole. Any pipeline: the jobs still held for approval (a fork's, or
+    // approval jobs).
     object->set("fork", text_or_null(p.fork_repo));
     object->set("approved_by", text_or_null(p.approved_by));
     object->set("approved_at", time_or_null(p.approved_at));
-    // Only a fork's unfinished pipeline can hold jobs: listings ask the store for no others.
-    bool may_hold = p.fork_repo && !is_terminal(p.status);
+    // Only an unfinished pipeline can hold jobs: listings ask the store for no others.
+    bool may_hold = !is_terminal(p.status);
     object->set("held_jobs", string_array(may_hold ? pipelines::held_job_names(db, p.id)
                                                    : std::vector<std::string>{}));
     if (with_jobs) {

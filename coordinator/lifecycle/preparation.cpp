@@ -1,6 +1,7 @@
 #include "coordinator/lifecycle/preparation.h"
 
 #include "coordinator/lifecycle/approval.h"
+#include "coordinator/lifecycle/progress.h"
 #include "coordinator/lifecycle/transitions.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
@@ -35,23 +36,31 @@ bool record_jobs(Database& db, const StatusContext& statuses, PipelineId pipelin
         auto pipeline = still_open(db, pipeline_id);
         if (!pipeline) return false;
         int64_t position = 0;
+        bool any_ended = false;  // a no-op job, which succeeds as it is written
         for (const auto& job : jobs) {
             bool ready = job.required_jobs.empty();
-            JobState state = ready ? ready_state(*pipeline) : JobState::blocked;
+            JobState state = ready ? ready_state(*pipeline, job.kind) : JobState::blocked;
+            Times times = ready ? ready_times(job.kind, state, now) : Times{};
             pipelines::insert_job(db, pipeline_id,
                                   {.name = job.name,
                                    .position = position++,
                                    .status = state,
                                    .required_jobs = job.required_jobs,
                                    .spec = job.spec,
-                                   .needed_labels = job.needed_labels},
+                                   .started_at = times.started_at,
+                                   .finished_at = times.finished_at,
+                                   .needed_labels = job.needed_labels,
+                                   .kind = job.kind},
                                   now);
-            if (ready) queue_pending(db, statuses, *pipeline, job.name, state, now);
+            if (ready) queue_ready(db, statuses, *pipeline, job.name, job.kind, state, now);
+            any_ended = any_ended || is_terminal(state);
         }
         pipelines::mark_prepared(db, pipeline_id);
         if (jobs.empty()) {
             // Filters selected nothing for this ref: nothing to run is a success.
             transition(db, *pipeline, PipelineState::success, {now, now});
+        } else if (any_ended) {
+            advance_pipeline(db, statuses, pipeline_id, now);
         }
         return true;
     });

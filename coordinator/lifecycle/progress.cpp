@@ -73,10 +73,11 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
                     changed = true;
                 }
             } else if (all_succeeded) {
-                // A fork's pipeline not approved as a whole holds it (lifecycle/approval.h).
-                JobState ready = ready_state(*pipeline);
-                if (transition(db, job, ready, {})) {
-                    queue_pending(db, statuses, *pipeline, job.name, ready, now);
+                // A fork's pipeline not approved as a whole holds it, an approval job waits
+                // for a person, a no-op job succeeds here (lifecycle/approval.h).
+                JobState ready = ready_state(*pipeline, job.kind);
+                if (transition(db, job, ready, ready_times(job.kind, ready, now))) {
+                    queue_ready(db, statuses, *pipeline, job.name, job.kind, ready, now);
                     changed = true;
                 }
             }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "coordinator/lifecycle/approval.h"
+#include "coordinator/lifecycle/progress.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
 
@@ -45,29 +46,37 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
             }
         }
         const std::string note = "retry of #" + std::to_string(original);
+        bool any_ended = false;
         for (const auto& job : jobs) {
             if (carried.count(job.name)) {
                 // Born ended: it succeeded in the original, and is not run again.
                 pipelines::insert_job(db, id,
                                       {job.name, job.position, JobState::success, job.required_jobs,
-                                       job.spec, now, now, job.needed_labels},
+                                       job.spec, now, now, job.needed_labels, job.kind},
                                       now);
                 continue;
             }
             bool ready = std::all_of(job.required_jobs.begin(), job.required_jobs.end(),
                                      [&](const std::string& r) { return carried.count(r) > 0; });
-            JobState state = ready ? ready_state(*retry) : JobState::blocked;
+            JobState state = ready ? ready_state(*retry, job.kind) : JobState::blocked;
+            Times times = ready ? ready_times(job.kind, state, now) : Times{};
             pipelines::insert_job(db, id,
                                   {.name = job.name,
                                    .position = job.position,
                                    .status = state,
                                    .required_jobs = job.required_jobs,
                                    .spec = job.spec,
-                                   .needed_labels = job.needed_labels},
+                                   .started_at = times.started_at,
+                                   .finished_at = times.finished_at,
+                                   .needed_labels = job.needed_labels,
+                                   .kind = job.kind},
                                   now);
-            if (ready) queue_pending(db, statuses, *retry, job.name, state, now, note);
+            if (ready) queue_ready(db, statuses, *retry, job.name, job.kind, state, now, note);
+            any_ended = any_ended || is_terminal(state);
         }
         pipelines::mark_prepared(db, id);
+        // The jobs after a no-op job, which succeeded as it was written, become ready.
+        if (any_ended) advance_pipeline(db, statuses, id, now);
         FMG_LOG(info) << "pipeline=" << id << " retries pipeline=" << original << " ("
                       << carried.size() << " job(s) carried over)";
         return Retried{id, false};

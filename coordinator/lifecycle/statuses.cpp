@@ -97,6 +97,22 @@ void queue_pending(Database& db, const StatusContext& statuses, const PipelineRo
                  pending_description(pipeline, job, ready, note), now);
 }
 
+void queue_ready(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
+                 const std::string& job, JobKind kind, JobState ready, int64_t now,
+                 const std::string& note) {
+    if (kind == JobKind::no_op && ready == JobState::success) {
+        queue_status(db, statuses, pipeline, job, CommitState::success,
+                     "Job " + job + " passed (no-op)", now);
+    } else if (kind == JobKind::approval && ready == JobState::on_hold) {
+        queue_status(db, statuses, pipeline, job, CommitState::pending,
+                     "Job " + job + " is waiting for approval (fmg approve " +
+                         std::to_string(pipeline.id) + " " + job + ")",
+                     now);
+    } else {
+        queue_pending(db, statuses, pipeline, job, ready, now, note);
+    }
+}
+
 void queue_job_end(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
                    const JobRow& job, JobState end, const std::optional<std::string>& error,
                    int64_t now) {

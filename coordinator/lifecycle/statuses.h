@@ -48,6 +48,14 @@ void queue_pending(Database& db, const StatusContext& statuses, const PipelineRo
                    const std::string& job, JobState ready, int64_t now,
                    const std::string& note = "");
 
+/// Queues the status of job `job` (of kind `kind`) that became ready in state `ready`
+/// (lifecycle::ready_state): `pending` when queued or on_hold, with pending_description, or
+/// for an approval job "Job NAME is waiting for approval (fmg approve ID NAME)"; `success`
+/// "Job NAME passed (no-op)" for a no-op job, which succeeds as it becomes ready.
+void queue_ready(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
+                 const std::string& job, JobKind kind, JobState ready, int64_t now,
+                 const std::string& note = "");
+
 /// Queues the final status of `job` (its row as it was before the move) ending in `end`:
 /// success, failure (failed) or error (anything else, with `error` as its description when
 /// given). None for a job that never got a `pending` status (blocked until now), or is

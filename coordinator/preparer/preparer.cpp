@@ -1,5 +1,6 @@
 #include "coordinator/preparer/preparer.h"
 
+#include "coordinator/domain/job_kind.h"
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/preparation.h"
 #include "coordinator/lifecycle/schedules.h"
@@ -120,8 +121,8 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
     }
     std::vector<lifecycle::ConfigJob> jobs;
     for (const auto& job : config.jobs) {
-        jobs.push_back(
-            {job.name, job.required_jobs, to_json(job_spec_from_config(job)), job.labels});
+        jobs.push_back({job.name, job.required_jobs, to_json(job_spec_from_config(job)), job.labels,
+                        job_kind_of(job.type)});
     }
     if (!lifecycle::record_jobs(db, statuses, id, jobs, now)) return;
     FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "

@@ -189,6 +189,11 @@ CREATE TABLE scheduled_pipelines (
     UNIQUE (schedule_id, due_at)
 );
 )SQL",
+    // 9: what a job is (domain/job_kind.h): 'build' runs on a runner, 'approval' waits on_hold
+    // for a person, 'no-op' succeeds once ready. Jobs from before all ran on runners.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'build';
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/domain/job_kind.h"
 #include "coordinator/domain/states.h"
 
 namespace fmg::coordinator {
@@ -56,6 +57,7 @@ struct JobRow {
     std::optional<std::string> approved_by;  // who released it from on_hold
     std::optional<int64_t> approved_at;
     std::vector<std::string> needed_labels;  // a runner must carry all (domain/runner_match.h)
+    JobKind kind = JobKind::build;           // approval and no-op jobs never reach a runner
 };
 
 struct AttemptRow {

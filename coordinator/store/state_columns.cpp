@@ -41,4 +41,15 @@ RunnerState runner_state_column(const Statement& q, int column) {
     return known(parse_runner_state(text), "runners", text);
 }
 
+JobKind job_kind_column(const Statement& q, int column) {
+    std::string text = q.text(column);
+    auto kind = parse_job_kind(text);
+    if (!kind) {
+        throw DbError("unknown job kind '" + text +
+                      "' in table jobs (the database was written by another version, or edited "
+                      "by hand)");
+    }
+    return *kind;
+}
+
 }  // namespace fmg::coordinator

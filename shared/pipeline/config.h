@@ -62,8 +62,17 @@ struct Step {
     std::vector<std::string> fingerprints;  // add_ssh_keys only; empty: every key
 };
 
+/// What a job is (CircleCI `type`): one that runs steps, or one that runs nothing.
+enum class JobType {
+    build,     // runs its steps on a runner (the default)
+    approval,  // a workflow entry `type: approval`: waits for a person to approve it
+    no_op,     // a definition `type: no-op`: succeeds at once, for shaping `requires`
+};
+
 struct Job {
-    std::string name;                   // the name in the workflow (unique in the pipeline)
+    std::string name;  // the name in the workflow (unique in the pipeline)
+    // approval and no_op jobs have no image, services, steps or labels: nothing runs.
+    JobType type = JobType::build;
     std::string workflow;               // the workflow it comes from; empty without workflows
     std::string image;                  // first `docker` image: runs the steps
     std::vector<std::string> services;  // further `docker` images

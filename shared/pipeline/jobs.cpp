@@ -96,6 +96,36 @@ Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
     return std::nullopt;
 }
 
+// A definition's `type`: `build` (the default, a job that runs) or `no-op`. An approval is
+// a workflow entry's `type`, not a definition's.
+Problem read_job_type(YamlReader& reader, const Entry& field, Job& job) {
+    std::string type;
+    if (auto problem = reader.read_scalar(field, type)) return problem;
+    if (type == "build") return std::nullopt;
+    if (type == "no-op") {
+        job.type = JobType::no_op;
+        return std::nullopt;
+    }
+    std::string message =
+        "`type` of job " + quoted(job.name) + " must be build or no-op, not " + quoted(type);
+    if (type == "approval") {
+        message += " (an approval job is a workflow entry: `- " + job.name +
+                   ": {type: approval}` under the workflow's `jobs`)";
+    }
+    return reader.error_at(field.where(), message);
+}
+
+// A no-op job runs nothing, so it has nothing else to say: `type: no-op` alone.
+Problem read_no_op_job(YamlReader& reader, const std::vector<Entry>& fields, Job& job) {
+    for (const Entry& field : fields) {
+        if (field.key == "type") continue;
+        return reader.error_at(field.key_node, "job " + quoted(job.name) +
+                                                   " is `type: no-op`: it runs nothing, so " +
+                                                   quoted(field.key) + " has no place in it");
+    }
+    return std::nullopt;
+}
+
 Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     job.name = definition.key;
     if (auto problem = check_job_name(reader, definition.key_node, job.name, "job name")) {
@@ -103,6 +133,11 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     }
     std::vector<Entry> fields;
     if (auto problem = reader.read_map(definition, fields)) return problem;
+    for (const Entry& field : fields) {
+        if (field.key != "type") continue;
+        if (auto problem = read_job_type(reader, field, job)) return problem;
+    }
+    if (job.type == JobType::no_op) return read_no_op_job(reader, fields, job);
     bool has_steps = false;
     Environment primary_environment;  // the primary image's own `environment`
     for (const Entry& field : fields) {
@@ -124,6 +159,8 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                     check_wire_bytes(reader, field.where(), "`working_directory`",
                                      job.working_directory, wire::kMaxTextBytes, "kMaxTextBytes");
             }
+        } else if (field.key == "type") {
+            // read_job_type, above.
         } else if (field.key == "resource_class" || field.key == "machine" ||
                    field.key == "macos" || field.key == "windows") {
             // The runner the job needs: read_runner_labels, below.
@@ -134,8 +171,8 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                                           "images)");
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
-                                         "docker, machine, resource_class, steps, environment "
-                                         "or working_directory");
+                                         "docker, machine, resource_class, steps, environment, "
+                                         "working_directory or type");
         }
         if (problem) return problem;
     }

@@ -122,7 +122,9 @@ std::vector<Job> plan_jobs(const std::vector<WorkflowJob>& entries,
     std::vector<Job> jobs;
     for (std::size_t i : stable_order(graph, runs)) {
         const WorkflowJob& entry = entries[i];
-        Job job = *definitions.find(entry.job);
+        // An approval job runs nothing: it has no definition to copy.
+        Job job = entry.type == JobType::approval ? Job{} : *definitions.find(entry.job);
+        if (entry.type == JobType::approval) job.type = JobType::approval;
         job.name = entry.name;
         job.workflow = entry.workflow;
         job.required_jobs = entry.required_jobs;

@@ -22,8 +22,8 @@ struct Reading {
 };
 
 bool is_entry_key_unsupported(std::string_view key) {
-    return key == "type" || key == "matrix" || key == "pre-steps" || key == "post-steps" ||
-           key == "serial-group" || key == "override-with";
+    return key == "matrix" || key == "pre-steps" || key == "post-steps" || key == "serial-group" ||
+           key == "override-with";
 }
 
 Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) {
@@ -44,6 +44,19 @@ Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) 
     return std::nullopt;
 }
 
+// `type: approval`: the entry is a job of its own, needing no definition under `jobs`.
+Problem read_type(YamlReader& reader, const Entry& field, WorkflowJob& job) {
+    std::string type;
+    if (auto problem = reader.read_scalar(field, type)) return problem;
+    if (type == "approval") {
+        job.type = JobType::approval;
+        return std::nullopt;
+    }
+    std::string message = "`type` of a workflow job must be `approval`, not " + quoted(type);
+    if (type == "no-op") message += " (a no-op job is defined under `jobs`, with `type: no-op`)";
+    return reader.error_at(field.where(), message);
+}
+
 Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& job) {
     YamlReader& reader = reading.reader;
     if (options.value.is_null()) return std::nullopt;  // `- build:` with nothing under it
@@ -55,6 +68,8 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
             problem = read_requires(reader, field, job);
         } else if (field.key == "filters") {
             problem = read_filters(reader, field, reading.regex_budget, job.filters);
+        } else if (field.key == "type") {
+            problem = read_type(reader, field, job);
         } else if (field.key == "context") {
             std::vector<Node> nodes;
             problem = reader.read_string_list(field, job.contexts, nodes);
@@ -78,7 +93,7 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
             problem = reader.unsupported(field, "a workflow job");
         } else {
             problem = reader.unknown_key(field, "workflow job " + quoted(job.job),
-                                         "requires, filters, context or name");
+                                         "requires, filters, context, name or type");
         }
         if (problem) return problem;
     }
@@ -104,6 +119,11 @@ Problem read_entry(Reading& reading, const Node& item, WorkflowJob& job) {
         job.where = entries[0].key_node;
         if (auto problem = read_entry_options(reading, entries[0], job)) return problem;
     }
+    if (job.type == JobType::approval) {
+        // Nothing under `jobs` is read for it, so its name is checked here.
+        if (job.name.empty()) job.name = job.job;
+        return check_job_name(reader, job.where, job.name, "job name");
+    }
     if (reading.definitions.find(job.job) == nullptr) {
         return reader.error_at(job.where, "workflow " + quoted(job.workflow) + " runs job " +
                                               quoted(job.job) + ", which `jobs` does not define");
@@ -126,7 +146,11 @@ Problem add_job(Reading& reading, WorkflowJob job) {
                            std::to_string(first.where.position().line + 1) +
                            "); names must be unique in a pipeline: give one a `name:`");
     }
-    const YamlReader::Spent size = reading.definitions.sizes[reading.definitions.index.at(job.job)];
+    // An approval job copies no definition: it costs nothing to plan.
+    const YamlReader::Spent size =
+        job.type == JobType::approval
+            ? YamlReader::Spent{}
+            : reading.definitions.sizes[reading.definitions.index.at(job.job)];
     reading.planned.nodes += size.nodes;
     reading.planned.bytes += size.bytes;
     if (reading.planned.nodes > kMaxVisitedNodes || reading.planned.bytes > kMaxReadBytes) {

@@ -216,3 +216,28 @@ TEST_CASE("approve calls the pipeline's or the job's endpoint and says what was 
     CHECK(fmg_at(coordinator, {"approve", "x"}).exit_code == exit_code::kUsage);
     CHECK(fmg_at(coordinator, {"approve"}).exit_code == exit_code::kUsage);
 }
+
+TEST_CASE("approving an approval job says it passed") {
+    FakeCoordinator coordinator;
+    coordinator.reply("POST", "/api/v1/pipelines/14/jobs/hold/approve", 202,
+                      R"({"id": 14, "approved": ["hold"], "passed": ["hold"],
+                          "approved_by": "admin"})");
+    coordinator.reply(
+        "POST", "/api/v1/pipelines/14/jobs/deploy/approve", 409,
+        R"x({"error": "job deploy of pipeline 14 is not waiting for approval (it is blocked)"})x");
+    coordinator.reply("POST", "/api/v1/pipelines/15/approve", 202,
+                      R"({"id": 15, "approved": ["build", "gate"], "passed": ["gate"],
+                          "approved_by": "admin"})");
+
+    auto hold = fmg_at(coordinator, {"approve", "14", "hold"});
+    CHECK(hold.exit_code == exit_code::kOk);
+    CHECK(hold.out == "pipeline #14 approved: hold passed\n");
+
+    auto blocked = fmg_at(coordinator, {"approve", "14", "deploy"});
+    CHECK(blocked.exit_code == exit_code::kFailed);
+    CHECK(blocked.err ==
+          "fmg: job deploy of pipeline 14 is not waiting for approval (it is blocked)\n");
+
+    auto both = fmg_at(coordinator, {"approve", "15"});
+    CHECK(both.out == "pipeline #15 approved: build queued; gate passed\n");
+}

@@ -166,6 +166,34 @@ TEST_CASE("a fork's pipeline says what waits for approval, and who approved what
     CHECK_THAT(pipeline_details((*pushed)[0], 0), !Catch::Contains("fork"));
 }
 
+TEST_CASE("an approval job says what it is and the command that approves it") {
+    auto held = decode_pipeline(parse(R"({"id": 14, "repo": "octo/demo",
+        "repo_url": "https://github.com/octo/demo.git", "ref": "refs/heads/main",
+        "sha": "0123456789abcdef0123456789abcdef01234567", "trigger": "push",
+        "status": "running", "failed_jobs": [], "created_at": "2024-06-01T12:05:00.000Z",
+        "started_at": "2024-06-01T12:05:01.000Z", "finished_at": null, "error": null,
+        "fork": null, "approved_by": null, "approved_at": null, "held_jobs": ["hold"],
+        "jobs": [{"name": "hold", "type": "approval", "status": "on_hold", "requires": ["build"],
+                  "started_at": "2024-06-01T12:06:00.000Z", "finished_at": null,
+                  "approved_by": null, "approved_at": null, "steps": [], "attempts": []},
+                 {"name": "done", "type": "no-op", "status": "success", "requires": [],
+                  "started_at": "2024-06-01T12:05:01.000Z",
+                  "finished_at": "2024-06-01T12:05:01.000Z", "approved_by": null,
+                  "approved_at": null, "steps": [], "attempts": []},
+                 {"name": "deploy", "type": "build", "status": "blocked", "requires": ["hold"],
+                  "started_at": null, "finished_at": null, "approved_by": null,
+                  "approved_at": null, "steps": [], "attempts": []}]})"));
+    REQUIRE(held.ok());
+    CHECK(pipeline_line(*held) ==
+          "#14 [octo/demo @ 0123456 on main] status: RUNNING (started 2024-06-01T12:05:01Z), "
+          "on_hold: waiting for approval (fmg approve 14 hold)");
+    std::string details = pipeline_details(*held, at("2024-06-01T12:07:00.000Z"));
+    CHECK_THAT(details, Catch::Contains("job hold (approval): ON_HOLD (1m00s so far): waiting for "
+                                        "approval (fmg approve 14 hold), requires build\n"));
+    CHECK_THAT(details, Catch::Contains("job done (no-op): SUCCESS (0.0s)\n"));
+    CHECK_THAT(details, Catch::Contains("job deploy: BLOCKED, requires hold\n"));
+}
+
 TEST_CASE("show says why a queued job waits and which runner labels a job needs") {
     auto pipeline = decode_pipeline(parse(R"({"id": 7, "repo": "octo/demo",
         "repo_url": "https://github.com/octo/demo.git", "ref": "refs/heads/main",

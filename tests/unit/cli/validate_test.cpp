@@ -71,6 +71,27 @@ TEST_CASE("validate without workflows shows the build job, --json describes it")
     CHECK(job->getArray("requires")->size() == 0);
 }
 
+TEST_CASE("validate shows approval and no-op jobs for what they are") {
+    const std::string file = sample("approval.yml");
+    auto result = run_fmg({"validate", file});
+    CHECK(result.exit_code == exit_code::kOk);
+    CHECK(result.out == file +
+                            ": valid, version 2, 4 jobs, in order:\n"
+                            "1. build (workflow release): image alpine:3.19, 1 step\n"
+                            "2. hold (workflow release): approval, requires build\n"
+                            "3. deploy (workflow release): image alpine:3.19, 1 step, requires "
+                            "hold\n"
+                            "4. done (workflow release): no-op, requires deploy\n");
+
+    auto json = run_fmg({"validate", "--json", file});
+    auto root = Poco::JSON::Parser().parse(json.out).extract<Poco::JSON::Object::Ptr>();
+    auto jobs = root->getArray("jobs");
+    CHECK(jobs->getObject(0)->getValue<std::string>("type") == "build");
+    CHECK(jobs->getObject(1)->getValue<std::string>("type") == "approval");
+    CHECK(jobs->getObject(1)->getValue<int>("steps") == 0);
+    CHECK(jobs->getObject(3)->getValue<std::string>("type") == "no-op");
+}
+
 TEST_CASE("an invalid config prints FILE:LINE:COL: message and exits 1") {
     const std::string missing_image = sample("missing_image.yml");
     auto result = run_fmg({"validate", missing_image});

@@ -29,7 +29,8 @@ PipelineId add_fork_pipeline(Store& store, const std::optional<std::string>& for
 JobId add_ready_job(Store& store, PipelineId pipeline, const std::string& name, int64_t position,
                     const std::vector<std::string>& required = {}) {
     auto row = pipeline_row(store.db, pipeline);
-    JobState state = required.empty() ? lifecycle::ready_state(row) : JobState::blocked;
+    JobState state =
+        required.empty() ? lifecycle::ready_state(row, JobKind::build) : JobState::blocked;
     return pipelines::insert_job(store.db, pipeline,
                                  {name, position, state, required, sample_spec()}, kT0);
 }
@@ -59,25 +60,28 @@ TEST_CASE("the held status says why and what to run, within GitHub's 140 charact
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
     auto row = pipeline_row(store.db, pipeline);
-    CHECK(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)) ==
-          "waiting for approval: pull request from fork forker/hello (fmg approve " +
-              std::to_string(pipeline) + ")");
+    CHECK(
+        lifecycle::pending_description(row, "build", lifecycle::ready_state(row, JobKind::build)) ==
+        "waiting for approval: pull request from fork forker/hello (fmg approve " +
+            std::to_string(pipeline) + ")");
 
     // The longest names GitHub allows still leave the command whole.
     row.fork_repo = std::string(39, 'o') + "/" + std::string(100, 'n');
-    std::string longest = lifecycle::pending_description(row, "build", lifecycle::ready_state(row));
+    std::string longest =
+        lifecycle::pending_description(row, "build", lifecycle::ready_state(row, JobKind::build));
     CHECK(longest.size() <= 140);
     CHECK_THAT(longest, Catch::EndsWith("(fmg approve " + std::to_string(pipeline) + ")"));
     CHECK_THAT(longest, Catch::Contains("..."));
 
     row.fork_repo = "";  // a deleted fork
-    CHECK_THAT(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)),
-               Catch::Contains("a deleted fork"));
+    CHECK_THAT(
+        lifecycle::pending_description(row, "build", lifecycle::ready_state(row, JobKind::build)),
+        Catch::Contains("a deleted fork"));
 
     row.fork_repo.reset();  // same repository, or trusted
-    CHECK(lifecycle::pending_description(row, "build", lifecycle::ready_state(row)) ==
-          "Job build is queued");
-    CHECK(lifecycle::ready_state(row) == JobState::queued);
+    CHECK(lifecycle::pending_description(
+              row, "build", lifecycle::ready_state(row, JobKind::build)) == "Job build is queued");
+    CHECK(lifecycle::ready_state(row, JobKind::build) == JobState::queued);
 }
 
 TEST_CASE("approving the pipeline queues every held job, records who and when, and says so") {

@@ -104,7 +104,8 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             "ALTER TABLE jobs DROP COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; "
             "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN "
             "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
-            "DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 1");
+            "DROP TABLE scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
+            "DELETE FROM schema_migrations WHERE version > 1");
     }
     Database reopened(dir.path() / "fmg.db");
 
@@ -137,7 +138,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
             "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN pr_number; ALTER TABLE "
             "pipelines DROP COLUMN parameters; DROP TABLE schedules; DROP TABLE "
-            "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 4");
+            "scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
+            "DELETE FROM schema_migrations WHERE version > 4");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -160,7 +162,8 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         db.exec(
             "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN "
             "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
-            "DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 5");
+            "DROP TABLE scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
+            "DELETE FROM schema_migrations WHERE version > 5");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -177,7 +180,8 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
-            "DROP TABLE schedules; DROP TABLE scheduled_pipelines; ALTER TABLE pipelines DROP "
+            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE scheduled_pipelines; "
+            "ALTER TABLE pipelines DROP "
             "COLUMN pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DELETE FROM "
             "schema_migrations WHERE version > 6");
     }
@@ -199,8 +203,8 @@ TEST_CASE(
         pipeline = add_pipeline(db);
         // Back to schema 7, as an fmg from before scheduled workflows left it.
         db.exec(
-            "DROP TABLE schedules; DROP TABLE scheduled_pipelines; DELETE FROM schema_migrations "
-            "WHERE version > 7");
+            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE "
+            "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 7");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -208,4 +212,22 @@ TEST_CASE(
     CHECK(lifecycle::record_schedules(reopened,
                                       {kRepo, kRepoUrl, "main", {{"nightly", "0 0 * * *"}}}, kT0));
     CHECK(schedules::all(reopened).size() == 1);
+}
+
+TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runners") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "build", 0);
+        // Back to schema 8, as an fmg from before job kinds left it.
+        db.exec(
+            "ALTER TABLE jobs DROP COLUMN kind; DELETE FROM schema_migrations WHERE version > 8");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    CHECK(job_named(reopened, pipeline, "build").kind == JobKind::build);
+    CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
 }

@@ -58,8 +58,9 @@ TEST_CASE("the pipeline state machine, every pair") {
 
 TEST_CASE("the job state machine, every pair") {
     CHECK(edges(kAllJob) ==
-          "blocked->on_hold blocked->queued blocked->cancelled blocked->skipped blocked->error "
-          "on_hold->queued on_hold->cancelled "
+          "blocked->on_hold blocked->queued blocked->success blocked->cancelled blocked->skipped "
+          "blocked->error "
+          "on_hold->queued on_hold->success on_hold->cancelled "
           "queued->running queued->cancelled queued->skipped queued->error "
           "running->queued running->success running->failed running->cancelled "
           "running->error ");

@@ -178,9 +178,8 @@ TEST_CASE("workflows name defined jobs, each once in the pipeline") {
                 "unknown key `steps` in workflow `ci`");
     check_error(with_jobs("workflows:\n  ci:\n    triggers: []\n    jobs: [build]\n"), 11, 15,
                 "`triggers` lists no `schedule`");
-    check_error(
-        with_jobs("workflows:\n  ci:\n    jobs:\n      - hold:\n          type: approval\n"), 13,
-        11, "`type` in a workflow job is not supported");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - hold:\n          type: manual\n"),
+                13, 17, "`type` of a workflow job must be `approval`, not `manual`");
     check_error(
         with_jobs("workflows:\n  ci:\n    jobs:\n      - build:\n        requires: [test]\n"), 13,
         9, "`requires` belongs under `build`");
