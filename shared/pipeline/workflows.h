@@ -22,7 +22,7 @@ struct WorkflowJob {
     std::vector<Node> required_nodes;
     Filters filters;
     std::vector<std::string> contexts;  // `context`: one name or a list
-    bool scheduled = false;  // its workflow has `triggers`: it runs on the schedule only
+    bool scheduled = false;             // its workflow has `triggers`: it runs on the schedule only
     JobType type = JobType::build;      // approval: `type: approval`, with no definition
 };
 

@@ -180,7 +180,8 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE scheduled_pipelines; "
+            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE "
+            "scheduled_pipelines; "
             "ALTER TABLE pipelines DROP "
             "COLUMN pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DELETE FROM "
             "schema_migrations WHERE version > 6");
