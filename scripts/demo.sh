@@ -30,7 +30,7 @@ die() {
 }
 
 say "Building fmg's binaries (scripts/bootstrap.sh; the tests are built by scripts/test.sh)"
-# fmg-coordinator and fmg-agent bring their helpers, fmg-fetch and fmg-checkout.
+# fmg-coordinator and fmg-agent bring their helpers, fmg-fetch, fmg-checkout and fmg-circleci.
 bash "$repo_root/scripts/bootstrap.sh" fmg-coordinator fmg-agent fmg
 
 coordinator_bin="$build_dir/coordinator/fmg-coordinator"
@@ -138,7 +138,8 @@ install -d -o "$agent_user" -g "$agent_user" -m 700 "$work/agent"
 printf '[safe]\n\tdirectory = %s\n' "$work/demo-repo" >"$work/agent/.gitconfig"
 chown "$agent_user:$agent_user" "$work/agent/.gitconfig"
 install -d -m 755 "$work/bin"
-install -m 755 "$agent_bin" "$build_dir/agent/fmg-checkout" "$work/bin/"
+install -m 755 "$agent_bin" "$build_dir/agent/fmg-checkout" "$build_dir/agent/fmg-circleci" \
+    "$work/bin/"
 
 say "Registering this host as a runner: fmg configure add-runner localhost -o agent.cred"
 "$fmg_bin" configure add-runner localhost -o "$work/agent.cred.new"
