@@ -155,11 +155,12 @@ class Expander {
 
     References pipeline_only() const { return {nullptr, &pipeline_, nullptr}; }
 
-    Problem add_job(const std::string& name, const Node& key, const Node& job) {
+    // The first job of a name wins; a second (the same name in two running workflows) is
+    // the workflow reader's to report, as it reports any name used twice.
+    void add_job(const std::string& name, const Node& key, const Node& job) {
         if (used_names_.insert(name).second) {
             jobs_.emplace_back(Node::scalar(name, key.position()), job);
         }
-        return std::nullopt;
     }
 
     // Without workflows CircleCI runs the job `build`.
@@ -170,7 +171,8 @@ class Expander {
         Node job;
         JobCall call{{}, library_.job_keys.at("build"), {}, {}};
         if (auto problem = reuse_->instantiate_job(*build, call, job)) return problem;
-        return add_job("build", call.where, job);
+        add_job("build", call.where, job);
+        return std::nullopt;
     }
 
     // Definitions no entry runs are still checked, as in a 2.0 config, when they can be
@@ -190,7 +192,7 @@ class Expander {
             if (auto problem = reuse_->instantiate_job(*definition, {{}, key, {}, {}}, job)) {
                 return problem;
             }
-            if (auto problem = add_job(name, key, job)) return problem;
+            add_job(name, key, job);
         }
         return std::nullopt;
     }
@@ -240,9 +242,7 @@ class Expander {
         if (!runs) return std::nullopt;
         for (const Instance& instance : instances) {
             if (!instance.approval) {
-                if (auto problem = add_job(instance.name, instance.key, instance.job)) {
-                    return problem;
-                }
+                add_job(instance.name, instance.key, instance.job);
             }
         }
         out.emplace_back(workflow.key_node, Node::map(std::move(pairs), workflow.value.position()));

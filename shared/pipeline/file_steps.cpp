@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "shared/pipeline/steps.h"
 #include "shared/pipeline/text.h"
 #include "shared/pipeline/wire_fit.h"
 #include "shared/wire_limits.h"
@@ -65,29 +66,13 @@ Problem read_texts(YamlReader& reader, const Entry& entry, std::vector<std::stri
     return std::nullopt;
 }
 
-Problem read_when_key(YamlReader& reader, const Entry& entry, StepWhen& out) {
-    std::string text;
-    if (auto problem = reader.read_scalar(entry, text)) return problem;
-    if (text == "on_success") {
-        out = StepWhen::on_success;
-    } else if (text == "on_fail") {
-        out = StepWhen::on_fail;
-    } else if (text == "always") {
-        out = StepWhen::always;
-    } else {
-        return reader.error_at(entry.where(),
-                               "`when` must be on_success, on_fail or always, not " + quoted(text));
-    }
-    return std::nullopt;
-}
-
 // One key of the step; `seen` marks the required ones found.
 Problem read_field(YamlReader& reader, const FileStepType& type, const Entry& field, Step& out) {
     FileStep& files = out.files;
     const StepKind kind = type.kind;
     if (field.key == "name") return read_text(reader, field, out.name);
     if (field.key == "when" && kind == StepKind::save_cache) {
-        return read_when_key(reader, field, out.when);
+        return read_step_when(reader, field, out.when);
     }
     if (field.key == "key" && (kind == StepKind::save_cache || kind == StepKind::restore_cache)) {
         files.keys.emplace_back();

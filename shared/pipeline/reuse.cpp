@@ -6,26 +6,13 @@
 
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/logic.h"
+#include "shared/pipeline/steps.h"
 #include "shared/pipeline/substitution.h"
 #include "shared/pipeline/text.h"
 
 namespace fmg::pipeline::detail {
 
 namespace {
-
-constexpr std::string_view kBuiltinSteps[] = {
-    "checkout",
-    "run",
-    "setup_remote_docker",
-    "save_cache",
-    "restore_cache",
-    "deploy",
-    "store_artifacts",
-    "store_test_results",
-    "persist_to_workspace",
-    "attach_workspace",
-    "add_ssh_keys",
-};
 
 // Commands call commands; a bound stops one that calls itself.
 constexpr int kMaxCommandDepth = 16;
@@ -92,11 +79,6 @@ Node body_of(const Node& definition) {
 }
 
 }  // namespace
-
-bool is_builtin_step(std::string_view name) {
-    return std::find(std::begin(kBuiltinSteps), std::end(kBuiltinSteps), name) !=
-           std::end(kBuiltinSteps);
-}
 
 Reuse::Reuse(YamlReader& reader, const Library& config, const std::map<std::string, Node>& pipeline)
     : reader_(reader), config_(config), pipeline_(pipeline) {}
@@ -267,7 +249,7 @@ Problem Reuse::expand_steps(const Node& steps, const Library& library, int depth
 Problem Reuse::expand_step(const Node& step, const Library& library, int depth,
                            std::vector<Node>& out) {
     if (step.is_scalar()) {
-        if (is_builtin_step(step.text())) {
+        if (is_step_type(step.text())) {
             out.push_back(step);
             return std::nullopt;
         }
@@ -286,7 +268,7 @@ Problem Reuse::expand_step(const Node& step, const Library& library, int depth,
     if (type == "when" || type == "unless") {
         return expand_conditional(step, Entry{type, pair.first, pair.second}, library, depth, out);
     }
-    if (is_builtin_step(type)) {
+    if (is_step_type(type)) {
         out.push_back(step);
         return std::nullopt;
     }

@@ -53,8 +53,4 @@ class Reuse {
     const std::map<std::string, Node>& pipeline_;
 };
 
-/// Whether `name` is a step CircleCI provides (`run`, `checkout`, `save_cache`...), which a
-/// command cannot be called.
-bool is_builtin_step(std::string_view name);
-
 }  // namespace fmg::pipeline::detail

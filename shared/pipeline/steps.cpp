@@ -51,22 +51,6 @@ Problem read_no_output_timeout(YamlReader& reader, const Entry& entry, Step& out
     return std::nullopt;
 }
 
-Problem read_when(YamlReader& reader, const Entry& entry, Step& out) {
-    std::string text;
-    if (auto problem = reader.read_scalar(entry, text)) return problem;
-    if (text == "on_success") {
-        out.when = StepWhen::on_success;
-    } else if (text == "on_fail") {
-        out.when = StepWhen::on_fail;
-    } else if (text == "always") {
-        out.when = StepWhen::always;
-    } else {
-        return reader.error_at(entry.where(),
-                               "`when` must be on_success, on_fail or always, not " + quoted(text));
-    }
-    return std::nullopt;
-}
-
 Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
     if (field.key == "command") return read_nonblank(reader, field, out.command);
     if (field.key == "name") return read_nonblank(reader, field, out.name);
@@ -75,7 +59,7 @@ Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
         return read_nonblank(reader, field, out.working_directory);
     }
     if (field.key == "no_output_timeout") return read_no_output_timeout(reader, field, out);
-    if (field.key == "when") return read_when(reader, field, out);
+    if (field.key == "when") return read_step_when(reader, field, out.when);
     if (field.key == "shell" || field.key == "background" || field.key == "max_auto_reruns" ||
         field.key == "auto_rerun_delay") {
         return reader.unsupported(field, "a run step");
@@ -156,6 +140,26 @@ Problem read_checkout(YamlReader& reader, const Entry& checkout, Step& out) {
 }
 
 }  // namespace
+
+Problem read_step_when(YamlReader& reader, const Entry& entry, StepWhen& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    if (text == "on_success") {
+        out = StepWhen::on_success;
+    } else if (text == "on_fail") {
+        out = StepWhen::on_fail;
+    } else if (text == "always") {
+        out = StepWhen::always;
+    } else {
+        return reader.error_at(entry.where(),
+                               "`when` must be on_success, on_fail or always, not " + quoted(text));
+    }
+    return std::nullopt;
+}
+
+bool is_step_type(std::string_view type) {
+    return type == "checkout" || type == "run" || type == "deploy" || is_file_step(type);
+}
 
 Problem read_step(YamlReader& reader, const Node& node, Step& out) {
     out = Step{};

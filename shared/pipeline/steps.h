@@ -1,6 +1,8 @@
 #pragma once
 // The items of a job's `steps` list. Internal to shared/pipeline/.
 
+#include <string_view>
+
 #include "shared/pipeline/config.h"
 #include "shared/pipeline/yaml_reader.h"
 
@@ -12,5 +14,12 @@ namespace fmg::pipeline::detail {
 /// fmg runs only these two), on unknown keys, on malformed values and on a command, name or
 /// working directory over the agent protocol's kMaxTextBytes.
 Problem read_step(YamlReader& reader, const Node& node, Step& out);
+
+/// Reads a step's `when`: on_success, on_fail or always.
+Problem read_step_when(YamlReader& reader, const Entry& entry, StepWhen& out);
+
+/// Whether `type` is a step CircleCI provides (`checkout`, `run`, `deploy`, the file steps,
+/// setup_remote_docker, add_ssh_keys), which read_step reads.
+bool is_step_type(std::string_view type);
 
 }  // namespace fmg::pipeline::detail
