@@ -17,6 +17,7 @@
 #include "cli/parameter_flags.h"
 #include "shared/exit_codes.h"
 #include "shared/pipeline/config.h"
+#include "shared/pipeline/nodes.h"
 
 namespace fmg::cli {
 
@@ -30,7 +31,8 @@ std::string joined(const std::vector<std::string>& items) {
 
 /// `1. test (workflow ci): image cimg/base:stable with services postgres:16, 4 steps,
 /// requires build`; a job that runs on the runner's host (`machine`) says `on the host`, and
-/// one that needs runner labels ends with `, runner labels machine, large`.
+/// one that needs runner labels ends with `, runner labels machine, large`; one with
+/// `parallelism` says `, parallelism 4 (nodes test[0] to test[3])` before its requires.
 std::string job_line(size_t position, const pipeline::Job& job) {
     std::string line = std::to_string(position) + ". " + job.name;
     if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
@@ -43,6 +45,11 @@ std::string job_line(size_t position, const pipeline::Job& job) {
     line += job.image.empty() ? ": on the host" : ": image " + job.image;
     if (!job.services.empty()) line += " with services " + joined(job.services);
     line += ", " + std::to_string(job.steps.size()) + (job.steps.size() == 1 ? " step" : " steps");
+    if (job.parallelism > 1) {
+        line += ", parallelism " + std::to_string(job.parallelism) + " (nodes " +
+                pipeline::node_name(job.name, 0) + " to " +
+                pipeline::node_name(job.name, job.parallelism - 1) + ")";
+    }
     if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
     if (!job.labels.empty()) line += ", runner labels " + joined(job.labels);
     return line;
@@ -76,6 +83,7 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         item.set("requires", required);
         item.set("labels", labels);
         item.set("steps", static_cast<int64_t>(job.steps.size()));
+        item.set("parallelism", static_cast<int64_t>(job.parallelism));
         jobs.add(item);
     }
     Poco::JSON::Object root;

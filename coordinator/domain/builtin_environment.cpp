@@ -52,8 +52,8 @@ std::map<std::string, std::string> builtin_environment(const RunContext& run,
         env["CIRCLE_PULL_REQUEST"] =
             "https://github.com/" + run.repo + "/pull/" + std::to_string(*run.pr_number);
     }
-    env["CIRCLE_NODE_INDEX"] = "0";
-    env["CIRCLE_NODE_TOTAL"] = "1";
+    env["CIRCLE_NODE_INDEX"] = std::to_string(run.node_index);
+    env["CIRCLE_NODE_TOTAL"] = std::to_string(run.node_total);
     env["FMG_PIPELINE_ID"] = std::to_string(run.pipeline_id);
     env["FMG_JOB_ID"] = std::to_string(run.job_id);
     env["FMG_ATTEMPT_ID"] = std::to_string(run.attempt_id);

@@ -21,8 +21,10 @@ struct RunContext {
     std::string sha = {};
     std::optional<int64_t> pr_number = std::nullopt;  // a pull_request pipeline's number
     int64_t job_id = 0;
-    std::string job_name = {};
+    std::string job_name = {};  // CIRCLE_JOB: for a node of a job, the job's name
     int64_t attempt_id = 0;
+    uint32_t node_index = 0;  // which node of a job with `parallelism` (0 and 1 without)
+    uint32_t node_total = 1;
 };
 
 /// A UUID-shaped id (version 8, RFC 9562) of a pipeline's workflow: the same for every job
@@ -34,7 +36,7 @@ std::string workflow_id(int64_t pipeline_id, const std::string& workflow);
 /// for branch pushes, pull requests and manual triggers of a branch; CIRCLE_TAG for tags only.
 /// CIRCLE_PR_NUMBER and CIRCLE_PULL_REQUEST only when `pr_number` is set. CIRCLE_BUILD_NUM is the
 /// attempt's id: unique per run, as CircleCI's job number is, and new for each attempt of a job.
-/// CIRCLE_NODE_INDEX is 0 and CIRCLE_NODE_TOTAL 1 (fmg runs no `parallelism` copies yet).
+/// CIRCLE_NODE_INDEX and CIRCLE_NODE_TOTAL are the node's (0 and 1 without `parallelism`).
 /// CIRCLE_PROJECT_USERNAME and CIRCLE_PROJECT_REPONAME are left unset when `repo` is not
 /// owner/name.
 std::map<std::string, std::string> builtin_environment(const RunContext& run,

@@ -72,9 +72,10 @@ std::string stand_in_command(pipeline::StepKind kind) {
 
 }  // namespace
 
-JobSpec job_spec_from_config(const pipeline::Job& job) {
+JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node) {
     JobSpec spec;
     spec.workflow = job.workflow;
+    spec.node = std::move(node);
     if (!job.contexts.empty()) {
         // The context names reach the shell only as a variable's value, never as its text.
         std::string names;
@@ -132,6 +133,13 @@ std::string to_json(const JobSpec& spec) {
         steps->add(s);
     }
     root.set("steps", steps);
+    if (spec.node) {
+        Object::Ptr node = new Object;
+        node->set("job", spec.node->job);
+        node->set("index", spec.node->index);
+        node->set("total", spec.node->total);
+        root.set("node", node);
+    }
     std::ostringstream out;
     Poco::JSON::Stringifier::condense(root, out);
     return out.str();
@@ -164,6 +172,11 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 spec.steps.push_back(std::move(step));
             }
         }
+        if (auto node = root->getObject("node")) {
+            spec.node = JobNode{.job = text_of(node, "job"),
+                                .index = node->getValue<uint32_t>("index"),
+                                .total = node->getValue<uint32_t>("total")};
+        }
         return spec;
     } catch (const Poco::Exception& e) {
         return Error{"damaged job spec: " + e.displayText()};
@@ -180,7 +193,13 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
     assign.sha = run.sha;
     assign.image = spec.image;
     assign.services = spec.services;
-    assign.environment = builtin_environment(run, spec.workflow, spec.working_directory);
+    RunContext node_run = run;
+    if (spec.node) {
+        node_run.job_name = spec.node->job;
+        node_run.node_index = spec.node->index;
+        node_run.node_total = spec.node->total;
+    }
+    assign.environment = builtin_environment(node_run, spec.workflow, spec.working_directory);
     for (const auto& [name, value] : spec.environment) assign.environment[name] = value;
     assign.working_directory = spec.working_directory;
     assign.job_timeout_ms = static_cast<uint32_t>(job_timeout_ms);

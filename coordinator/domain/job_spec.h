@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ struct JobStepSpec {
     std::string when = "on_success";   // on_success, on_fail, always
 };
 
+/// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).
+struct JobNode {
+    std::string job;  // the config's job (CIRCLE_JOB), not the node's name
+    uint32_t index = 0;
+    uint32_t total = 1;
+
+    friend bool operator==(const JobNode&, const JobNode&) = default;
+};
+
 struct JobSpec {
     std::string workflow;  // the workflow it comes from; empty without workflows (and in
                            // specs stored before it was kept)
@@ -32,15 +42,18 @@ struct JobSpec {
     std::map<std::string, std::string> environment;
     std::string working_directory;
     std::vector<JobStepSpec> steps;
+    std::optional<JobNode> node;  // set for each node of a job with `parallelism` over 1
 };
 
-JobSpec job_spec_from_config(const pipeline::Job& job);
+/// The spec of `job`, or of its node `node` when it has `parallelism`.
+JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node = {});
 std::string to_json(const JobSpec& spec);
 /// Parses a stored spec; an Error when the JSON is damaged.
 Result<JobSpec> job_spec_from_json(const std::string& json);
 
-/// The assign message for the attempt `run` of a job. Its environment is the built-in
-/// variables (builtin_environment.h) under the job's own, which win where both set a name
+/// The assign message for the attempt `run` of a job. For a node, CIRCLE_JOB is its job's
+/// name and CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL say which node it is. Its environment is the
+/// built-in variables (builtin_environment.h) under the job's own, which win where both set a name
 /// (CircleCI's order of precedence: a job's `environment` over the built-in variables).
 /// `job_timeout_ms` is the coordinator's --job-timeout (0: none); the agent stops the job
 /// when it runs longer.

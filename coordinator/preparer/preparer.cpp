@@ -1,9 +1,8 @@
 #include "coordinator/preparer/preparer.h"
 
-#include "coordinator/domain/job_kind.h"
-#include "coordinator/domain/job_spec.h"
 #include "coordinator/lifecycle/preparation.h"
 #include "coordinator/lifecycle/schedules.h"
+#include "coordinator/preparer/config_jobs.h"
 #include "coordinator/preparer/constants.h"
 #include "coordinator/schedules/branch_schedules.h"
 #include "coordinator/store/database.h"
@@ -119,14 +118,10 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
                 " no longer schedules workflow `" + *scheduled_workflow + "` for " + pipeline->ref,
             now);
     }
-    std::vector<lifecycle::ConfigJob> jobs;
-    for (const auto& job : config.jobs) {
-        jobs.push_back({job.name, job.required_jobs, to_json(job_spec_from_config(job)), job.labels,
-                        job_kind_of(job.type)});
-    }
+    const auto jobs = config_jobs(config);
     if (!lifecycle::record_jobs(db, statuses, id, jobs, now)) return;
     FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "
-                  << pipeline->sha.substr(0, 7) << ": " << config.jobs.size() << " job(s)";
+                  << pipeline->sha.substr(0, 7) << ": " << jobs.size() << " job(s)";
 }
 
 Preparer::Preparer(std::filesystem::path database_file, std::filesystem::path mirrors_dir,

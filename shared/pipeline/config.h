@@ -88,6 +88,9 @@ struct Job {
     // The workflow entry's `context`s: the secrets the job's steps get. fmg has no secrets
     // yet, so a job naming a context fails with a clear message (coordinator/domain/job_spec).
     std::vector<std::string> contexts;
+    // `parallelism`: how many copies of the job run at once, each told its CIRCLE_NODE_INDEX
+    // (0 to parallelism - 1) and CIRCLE_NODE_TOTAL; the job succeeds when every copy does.
+    uint32_t parallelism = 1;
 };
 
 /// A workflow's `triggers: - schedule:` (CircleCI's scheduled workflows): the workflow runs

@@ -50,6 +50,14 @@ inline constexpr std::size_t kMaxDefaultStepNameBytes = 80;
 inline constexpr std::size_t kMaxContexts = 16;
 inline constexpr std::size_t kMaxContextNameBytes = 256;
 
+/// Largest `parallelism`: each copy is a run of its own on some runner, so a pipeline holds at
+/// most kMaxJobs * kMaxParallelism runs.
+inline constexpr uint32_t kMaxParallelism = 100;
+/// Digits of kMaxParallelism: the longest CIRCLE_NODE_TOTAL (and more than CIRCLE_NODE_INDEX).
+inline constexpr std::size_t kMaxParallelismDigits = 3;
+/// Longest name of a node of a job (nodes.h): the job's name and `[INDEX]`.
+inline constexpr std::size_t kMaxNodeNameBytes = kMaxJobNameBytes + 2 + (kMaxParallelismDigits - 1);
+
 /// Where steps run when a job does not say (CircleCI's default).
 inline constexpr const char* kDefaultWorkingDirectory = "~/project";
 

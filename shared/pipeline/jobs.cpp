@@ -1,5 +1,6 @@
 #include "shared/pipeline/jobs.h"
 
+#include <charconv>
 #include <string>
 
 #include "shared/pipeline/builtin_variables.h"
@@ -16,7 +17,7 @@ namespace fmg::pipeline::detail {
 namespace {
 
 bool is_job_key_unsupported(std::string_view key) {
-    return key == "executor" || key == "shell" || key == "parallelism" || key == "parameters" ||
+    return key == "executor" || key == "shell" || key == "parameters" ||
            key == "circleci_ip_ranges";
 }
 
@@ -96,6 +97,24 @@ Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
     return std::nullopt;
 }
 
+// `parallelism`: a whole number from 1 to kMaxParallelism, written as a number or (from a
+// 2.1 parameter) as its text.
+Problem read_parallelism(YamlReader& reader, const Entry& field, Job& job) {
+    std::string text;
+    if (auto problem = reader.read_scalar(field, text)) return problem;
+    uint32_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1 ||
+        value > kMaxParallelism) {
+        return reader.error_at(field.where(), "`parallelism` of job " + quoted(job.name) +
+                                                  " must be a whole number from 1 to " +
+                                                  std::to_string(kMaxParallelism) + ", not " +
+                                                  quoted(text));
+    }
+    job.parallelism = value;
+    return std::nullopt;
+}
+
 // A definition's `type`: `build` (the default, a job that runs) or `no-op`. An approval is
 // a workflow entry's `type`, not a definition's.
 Problem read_job_type(YamlReader& reader, const Entry& field, Job& job) {
@@ -159,6 +178,8 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                     check_wire_bytes(reader, field.where(), "`working_directory`",
                                      job.working_directory, wire::kMaxTextBytes, "kMaxTextBytes");
             }
+        } else if (field.key == "parallelism") {
+            problem = read_parallelism(reader, field, job);
         } else if (field.key == "type") {
             // read_job_type, above.
         } else if (field.key == "resource_class" || field.key == "machine" ||
@@ -172,7 +193,7 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
                                          "docker, machine, resource_class, steps, environment, "
-                                         "working_directory or type");
+                                         "working_directory, parallelism or type");
         }
         if (problem) return problem;
     }

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "shared/pipeline/nodes.h"
 #include "shared/pipeline/text.h"
 #include "shared/pipeline/triggers.h"
 
@@ -102,6 +103,29 @@ Problem check_requires_cycles(YamlReader& reader, const std::vector<WorkflowJob>
                 marks[target] = Mark::on_path;
                 path.push_back({target, 0});
             }
+        }
+    }
+    return std::nullopt;
+}
+
+Problem check_node_names(YamlReader& reader, const std::vector<WorkflowJob>& entries,
+                         const JobDefinitions& definitions) {
+    std::set<std::string_view> names;
+    for (const WorkflowJob& entry : entries) names.insert(entry.name);
+    for (const WorkflowJob& entry : entries) {
+        if (entry.type == JobType::approval) continue;
+        const uint32_t nodes = definitions.find(entry.job)->parallelism;
+        if (nodes < 2) continue;
+        for (uint32_t index = 0; index < nodes; ++index) {
+            const std::string node = node_name(entry.name, index);
+            if (names.count(node) == 0) continue;
+            return reader.error_at(entry.where,
+                                   "job " + quoted(entry.name) + " runs " + std::to_string(nodes) +
+                                       " nodes (`parallelism`), named " +
+                                       quoted(node_name(entry.name, 0)) +
+                                       " and on, and another "
+                                       "job is already named " +
+                                       quoted(node) + ": give one a different `name:`");
         }
     }
     return std::nullopt;

@@ -14,6 +14,11 @@ namespace fmg::pipeline::detail {
 /// in the message (`a -> b -> a`). Expects every required name to be an entry's name.
 Problem check_requires_cycles(YamlReader& reader, const std::vector<WorkflowJob>& entries);
 
+/// Fails when a job with `parallelism` would name one of its nodes (nodes.h) as another job is
+/// named, at the job's workflow entry. Expects every entry's job to be defined.
+Problem check_node_names(YamlReader& reader, const std::vector<WorkflowJob>& entries,
+                         const JobDefinitions& definitions);
+
 /// The jobs that run for `ref`: each entry whose filters select the ref and whose required
 /// jobs all run (CircleCI does not run a job whose upstream was filtered out). Ordered so each
 /// job follows all it requires; among jobs ready at the same time, config order. Expects an

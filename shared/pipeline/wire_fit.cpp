@@ -12,7 +12,7 @@ namespace fmg::pipeline::detail {
 
 namespace {
 
-static_assert(kMaxJobNameBytes <= wire::kMaxNameBytes, "job names must fit the protocol");
+static_assert(kMaxNodeNameBytes <= wire::kMaxNameBytes, "job and node names must fit the protocol");
 static_assert(kMaxStepsPerJob <= wire::kMaxListItems, "a job's steps must fit the protocol");
 
 // The largest msgpack encoding of an integer field (a uint64 or int64: marker and 8 bytes).
@@ -127,7 +127,7 @@ std::size_t assign_frame_bound(const Job& job) {
     total += kIntegerBytes;                       // v
     total += str_bytes(kAssignType.size());       // type
     total += 2 * kIntegerBytes;                   // attempt_id, pipeline_id
-    total += str_bytes(kMaxJobNameBytes);         // job_name
+    total += str_bytes(kMaxNodeNameBytes);        // job_name
     total += str_bytes(wire::kMaxTextBytes);      // repo_url
     total += 2 * str_bytes(wire::kMaxNameBytes);  // ref, sha
     total += kIntegerBytes;                       // job_timeout_ms

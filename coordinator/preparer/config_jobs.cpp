@@ -1,0 +1,47 @@
+#include "coordinator/preparer/config_jobs.h"
+
+#include <map>
+#include <string>
+
+#include "coordinator/domain/job_kind.h"
+#include "coordinator/domain/job_spec.h"
+#include "shared/pipeline/nodes.h"
+
+namespace fmg::coordinator {
+
+std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
+    // The names a job's `requires` stands for: the job's, or its nodes'.
+    std::map<std::string, std::vector<std::string>> names_of;
+    for (const auto& job : config.jobs) {
+        auto& names = names_of[job.name];
+        if (job.parallelism < 2) {
+            names.push_back(job.name);
+            continue;
+        }
+        for (uint32_t index = 0; index < job.parallelism; ++index) {
+            names.push_back(pipeline::node_name(job.name, index));
+        }
+    }
+    std::vector<lifecycle::ConfigJob> jobs;
+    for (const auto& job : config.jobs) {
+        std::vector<std::string> required;
+        for (const auto& name : job.required_jobs) {
+            const auto& names = names_of.at(name);
+            required.insert(required.end(), names.begin(), names.end());
+        }
+        const auto kind = job_kind_of(job.type);
+        if (job.parallelism < 2) {
+            jobs.push_back(
+                {job.name, required, to_json(job_spec_from_config(job)), job.labels, kind});
+            continue;
+        }
+        for (uint32_t index = 0; index < job.parallelism; ++index) {
+            const JobNode node{.job = job.name, .index = index, .total = job.parallelism};
+            jobs.push_back({pipeline::node_name(job.name, index), required,
+                            to_json(job_spec_from_config(job, node)), job.labels, kind});
+        }
+    }
+    return jobs;
+}
+
+}  // namespace fmg::coordinator

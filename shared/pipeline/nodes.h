@@ -1,0 +1,17 @@
+#pragma once
+// A job with `parallelism: N` runs as N nodes (CircleCI's word): copies of the job, each with
+// its CIRCLE_NODE_INDEX, that run at once on whichever runners take them. Each node is a job
+// of the pipeline of its own, named after the job and its index; the config's job is done
+// when all its nodes are.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fmg::pipeline {
+
+/// The name of node `index` (0-based) of job `job`: `job[index]`, as `fmg show` lists it and
+/// the API and GitHub statuses name it.
+std::string node_name(std::string_view job, uint32_t index);
+
+}  // namespace fmg::pipeline
