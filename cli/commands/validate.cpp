@@ -29,6 +29,23 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
+/// `build, test (failed or success)`: the jobs required, each with the statuses it may end in
+/// when that is not only success.
+std::string required_list(const pipeline::Job& job) {
+    std::string out;
+    for (const auto& name : job.required_jobs) {
+        out += (out.empty() ? "" : ", ") + name;
+        const auto statuses = job.required_statuses.find(name);
+        if (statuses == job.required_statuses.end()) continue;
+        std::string accepted;
+        for (const auto& status : statuses->second) {
+            accepted += (accepted.empty() ? "" : " or ") + status;
+        }
+        out += " (" + accepted + ")";
+    }
+    return out;
+}
+
 /// `1. test (workflow ci): image cimg/base:stable with services postgres:16, 4 steps,
 /// requires build`; a job that runs on the runner's host (`machine`) says `on the host`, and
 /// one that needs runner labels ends with `, runner labels machine, large`; one with
@@ -39,7 +56,7 @@ std::string job_line(size_t position, const pipeline::Job& job) {
     if (job.type != pipeline::JobType::build) {
         // `3. hold (workflow ci): approval, requires build`: nothing runs on a runner.
         line += job.type == pipeline::JobType::approval ? ": approval" : ": no-op";
-        if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
+        if (!job.required_jobs.empty()) line += ", requires " + required_list(job);
         return line;
     }
     line += job.image.empty() ? ": on the host" : ": image " + job.image;
@@ -50,7 +67,7 @@ std::string job_line(size_t position, const pipeline::Job& job) {
                 pipeline::node_name(job.name, 0) + " to " +
                 pipeline::node_name(job.name, job.parallelism - 1) + ")";
     }
-    if (!job.required_jobs.empty()) line += ", requires " + joined(job.required_jobs);
+    if (!job.required_jobs.empty()) line += ", requires " + required_list(job);
     if (!job.labels.empty()) line += ", runner labels " + joined(job.labels);
     return line;
 }
@@ -81,6 +98,13 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         for (const auto& label : job.labels) labels.add(label);
         item.set("services", services);
         item.set("requires", required);
+        Poco::JSON::Object required_statuses;
+        for (const auto& [name, statuses] : job.required_statuses) {
+            Poco::JSON::Array accepted;
+            for (const auto& status : statuses) accepted.add(status);
+            required_statuses.set(name, accepted);
+        }
+        item.set("requires_statuses", required_statuses);
         item.set("labels", labels);
         item.set("steps", static_cast<int64_t>(job.steps.size()));
         item.set("parallelism", static_cast<int64_t>(job.parallelism));

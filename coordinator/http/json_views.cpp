@@ -75,6 +75,16 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     // build, approval or no-op (the config's `type`): the last two never reach a runner.
     object->set("type", std::string(to_string(job.kind)));
     object->set("requires", string_array(job.required_jobs));
+    // The `requires` items with status qualifiers: which jobs may end how for this one to run
+    // (the others in `requires` must succeed).
+    Array::Ptr qualified = new Array;
+    for (const StatusRequirement& requirement : job.status_requirements) {
+        Object::Ptr item = new Object;
+        item->set("jobs", string_array(requirement.jobs));
+        item->set("statuses", string_array(requirement.statuses));
+        qualified->add(item);
+    }
+    object->set("requires_statuses", qualified);
     object->set("labels", string_array(job.needed_labels));
     // A queued job that no runner online could take says so, never silently waits; one that
     // waits for a free slot of a runner that fits it has no reason (null).

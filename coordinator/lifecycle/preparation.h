@@ -19,6 +19,7 @@ struct ConfigJob {
     std::string spec;                             // JSON, see domain/job_spec.h
     std::vector<std::string> needed_labels = {};  // a runner must carry them all to take it
     JobKind kind = JobKind::build;                // approval and no-op jobs need no runner
+    std::vector<StatusRequirement> status_requirements = {};  // qualified required_jobs
 };
 
 /// Pins the commit a manual trigger's ref points at now.

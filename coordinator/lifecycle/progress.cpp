@@ -60,19 +60,19 @@ void advance_pipeline(Database& db, const StatusContext& statuses, PipelineId pi
         for (const auto& job : jobs) state_of[job.name] = job.status;
         for (const auto& job : jobs) {
             if (job.status != JobState::blocked) continue;
-            bool all_succeeded = true;
-            bool any_ended_badly = false;
-            for (const auto& required : job.required_jobs) {
-                JobState s = state_of.count(required) ? state_of[required] : JobState::success;
-                all_succeeded = all_succeeded && s == JobState::success;
-                any_ended_badly = any_ended_badly || (is_terminal(s) && s != JobState::success);
-            }
+            const Readiness readiness_now =
+                readiness(job.required_jobs, job.status_requirements,
+                          [&](const std::string& name) -> std::optional<JobState> {
+                              const auto found = state_of.find(name);
+                              if (found == state_of.end()) return std::nullopt;
+                              return found->second;
+                          });
             // A refused move (a bug, logged) changes nothing, so it must not loop again.
-            if (any_ended_badly) {
+            if (readiness_now == Readiness::never) {
                 if (end_job(db, statuses, *pipeline, job, JobState::skipped, std::nullopt, now)) {
                     changed = true;
                 }
-            } else if (all_succeeded) {
+            } else if (readiness_now == Readiness::ready) {
                 // A fork's pipeline not approved as a whole holds it, an approval job waits
                 // for a person, a no-op job succeeds here (lifecycle/approval.h).
                 JobState ready = ready_state(*pipeline, job.kind);

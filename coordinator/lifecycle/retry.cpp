@@ -50,14 +50,19 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
         for (const auto& job : jobs) {
             if (carried.count(job.name)) {
                 // Born ended: it succeeded in the original, and is not run again.
-                pipelines::insert_job(db, id,
-                                      {job.name, job.position, JobState::success, job.required_jobs,
-                                       job.spec, now, now, job.needed_labels, job.kind},
-                                      now);
+                pipelines::insert_job(
+                    db, id,
+                    {job.name, job.position, JobState::success, job.required_jobs, job.spec, now,
+                     now, job.needed_labels, job.kind, job.status_requirements},
+                    now);
                 continue;
             }
-            bool ready = std::all_of(job.required_jobs.begin(), job.required_jobs.end(),
-                                     [&](const std::string& r) { return carried.count(r) > 0; });
+            // Only the jobs carried over have ended; the others run again.
+            const bool ready = readiness(job.required_jobs, job.status_requirements,
+                                         [&](const std::string& name) -> std::optional<JobState> {
+                                             return carried.count(name) > 0 ? JobState::success
+                                                                            : JobState::blocked;
+                                         }) == Readiness::ready;
             JobState state = ready ? ready_state(*retry, job.kind) : JobState::blocked;
             Times times = ready ? ready_times(job.kind, state, now) : Times{};
             pipelines::insert_job(db, id,
@@ -69,14 +74,19 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
                                    .started_at = times.started_at,
                                    .finished_at = times.finished_at,
                                    .needed_labels = job.needed_labels,
-                                   .kind = job.kind},
+                                   .kind = job.kind,
+                                   .status_requirements = job.status_requirements},
                                   now);
             if (ready) queue_ready(db, statuses, *retry, job.name, job.kind, state, now, note);
             any_ended = any_ended || is_terminal(state);
         }
         pipelines::mark_prepared(db, id);
-        // The jobs after a no-op job, which succeeded as it was written, become ready.
-        if (any_ended) advance_pipeline(db, statuses, id, now);
+        // The jobs after a no-op job, which succeeded as it was written, become ready; a job
+        // that accepts only other ends of a job carried over (it succeeded) is skipped.
+        const bool any_qualified = std::any_of(jobs.begin(), jobs.end(), [](const JobRow& job) {
+            return !job.status_requirements.empty();
+        });
+        if (any_ended || any_qualified) advance_pipeline(db, statuses, id, now);
         FMG_LOG(info) << "pipeline=" << id << " retries pipeline=" << original << " ("
                       << carried.size() << " job(s) carried over)";
         return Retried{id, false};

@@ -25,20 +25,25 @@ std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
     std::vector<lifecycle::ConfigJob> jobs;
     for (const auto& job : config.jobs) {
         std::vector<std::string> required;
+        std::vector<StatusRequirement> qualified;
         for (const auto& name : job.required_jobs) {
             const auto& names = names_of.at(name);
             required.insert(required.end(), names.begin(), names.end());
+            if (const auto statuses = job.required_statuses.find(name);
+                statuses != job.required_statuses.end()) {
+                qualified.push_back({names, statuses->second});
+            }
         }
         const auto kind = job_kind_of(job.type);
         if (job.parallelism < 2) {
-            jobs.push_back(
-                {job.name, required, to_json(job_spec_from_config(job)), job.labels, kind});
+            jobs.push_back({job.name, required, to_json(job_spec_from_config(job)), job.labels,
+                            kind, qualified});
             continue;
         }
         for (uint32_t index = 0; index < job.parallelism; ++index) {
             const JobNode node{.job = job.name, .index = index, .total = job.parallelism};
             jobs.push_back({pipeline::node_name(job.name, index), required,
-                            to_json(job_spec_from_config(job, node)), job.labels, kind});
+                            to_json(job_spec_from_config(job, node)), job.labels, kind, qualified});
         }
     }
     return jobs;

@@ -11,7 +11,8 @@
 namespace fmg::coordinator {
 
 /// The jobs of `config` in its order, a job's nodes in index order where it stood. A job that
-/// requires a job with nodes requires every node, so it starts once all have succeeded.
+/// requires a job with nodes requires every node, so it starts once all have succeeded; a
+/// status qualifier on such a job applies to all its nodes together (domain/requirements.h).
 std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config);
 
 }  // namespace fmg::coordinator

@@ -194,6 +194,12 @@ CREATE TABLE scheduled_pipelines (
     R"SQL(
 ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'build';
 )SQL",
+    // 10: the `requires` items with status qualifiers (domain/requirements.h), a JSON array
+    // of {"jobs", "statuses"}; the jobs named in `requires` and not here must succeed, as all
+    // did before.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN requires_statuses TEXT NOT NULL DEFAULT '[]';
+)SQL",
 };
 
 int current_version(Database& db) {

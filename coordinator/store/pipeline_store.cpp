@@ -36,7 +36,7 @@ PipelineRow read_pipeline(const Statement& q) {
 
 constexpr const char* kJobColumns =
     "id, pipeline_id, name, position, status, requires, spec, current_attempt_id, created_at, "
-    "started_at, finished_at, approved_by, approved_at, needed_labels, kind";
+    "started_at, finished_at, approved_by, approved_at, needed_labels, kind, requires_statuses";
 
 JobRow read_job(const Statement& q) {
     JobRow row;
@@ -55,6 +55,7 @@ JobRow read_job(const Statement& q) {
     row.approved_at = q.optional_integer(12);
     row.needed_labels = from_json_array(q.text(13));
     row.kind = job_kind_column(q, 14);
+    row.status_requirements = status_requirements_from_json(q.text(15));
     return row;
 }
 
@@ -228,7 +229,8 @@ void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, i
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
     db.prepare(
           "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at, "
-          "started_at, finished_at, needed_labels, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "started_at, finished_at, needed_labels, kind, requires_statuses) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, pipeline_id)
         .bind(2, job.name)
         .bind(3, job.position)
@@ -240,6 +242,7 @@ JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_
         .bind(9, job.finished_at)
         .bind(10, to_json_array(job.needed_labels))
         .bind(11, to_string(job.kind))
+        .bind(12, to_json(job.status_requirements))
         .run();
     return db.last_insert_id();
 }

@@ -72,6 +72,7 @@ struct NewJob {
     std::optional<int64_t> finished_at = std::nullopt;
     std::vector<std::string> needed_labels = {};  // labels its runner must carry
     JobKind kind = JobKind::build;
+    std::vector<StatusRequirement> status_requirements = {};  // see JobRow
 };
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now);
 std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id);

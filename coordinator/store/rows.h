@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "coordinator/domain/job_kind.h"
+#include "coordinator/domain/requirements.h"
 #include "coordinator/domain/states.h"
 
 namespace fmg::coordinator {
@@ -49,7 +50,9 @@ struct JobRow {
     int64_t position = 0;
     JobState status = JobState::queued;
     std::vector<std::string> required_jobs;  // names of the jobs it requires
-    std::string spec;                        // JSON, see domain/job_spec.h
+    // Those of them with status qualifiers (domain/requirements.h); the others must succeed.
+    std::vector<StatusRequirement> status_requirements;
+    std::string spec;  // JSON, see domain/job_spec.h
     std::optional<AttemptId> current_attempt_id;
     int64_t created_at = 0;
     std::optional<int64_t> started_at;

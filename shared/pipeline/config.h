@@ -69,6 +69,11 @@ enum class JobType {
     no_op,     // a definition `type: no-op`: succeeds at once, for shaping `requires`
 };
 
+/// The ends a `requires` status qualifier names (CircleCI's job statuses): `success`,
+/// `failed` (fmg's failed and error), `canceled` and `not_run` (fmg's skipped).
+inline constexpr std::string_view kRequiredStatuses[] = {"canceled", "failed", "not_run",
+                                                         "success"};
+
 struct Job {
     std::string name;  // the name in the workflow (unique in the pipeline)
     // approval and no_op jobs have no image, services, steps or labels: nothing runs.
@@ -82,6 +87,10 @@ struct Job {
     // Names of the jobs that must succeed first (CircleCI `requires`, a C++20 keyword); all
     // are in the same Config.
     std::vector<std::string> required_jobs;
+    // The `requires` items with status qualifiers (`- build: [success, failed]`): how each of
+    // those jobs may end for this one to run, as sorted kRequiredStatuses. A required job
+    // missing here must succeed.
+    std::map<std::string, std::vector<std::string>> required_statuses;
     // What the runner that takes it must be labelled with (`machine`, `macos`, `windows`,
     // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`.
     std::vector<std::string> labels;

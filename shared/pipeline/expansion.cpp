@@ -450,8 +450,25 @@ class Expander {
                 }
                 std::vector<Node> required;
                 for (const Node& item : option.second.items()) {
+                    if (item.is_map()) {
+                        // Status qualifiers: each name linked, its statuses the reader's to read.
+                        std::vector<Node::Pair> pairs;
+                        for (const Node::Pair& pair : item.pairs()) {
+                            if (!pair.first.is_scalar()) {
+                                pairs.push_back(pair);
+                                continue;
+                            }
+                            for (const std::string& name :
+                                 required_names(instances, pair.first.text())) {
+                                pairs.emplace_back(Node::scalar(name, pair.first.position()),
+                                                   pair.second);
+                            }
+                        }
+                        required.push_back(Node::map(std::move(pairs), item.position()));
+                        continue;
+                    }
                     if (!item.is_scalar()) {
-                        required.push_back(item);  // status qualifiers: the reader's to read
+                        required.push_back(item);  // the reader's to refuse
                         continue;
                     }
                     for (const std::string& name : required_names(instances, item.text())) {

@@ -152,6 +152,7 @@ std::vector<Job> plan_jobs(const std::vector<WorkflowJob>& entries,
         job.name = entry.name;
         job.workflow = entry.workflow;
         job.required_jobs = entry.required_jobs;
+        job.required_statuses = entry.required_statuses;
         job.contexts = entry.contexts;
         jobs.push_back(std::move(job));
     }

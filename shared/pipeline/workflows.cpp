@@ -26,20 +26,74 @@ bool is_entry_key_unsupported(std::string_view key) {
            key == "override-with";
 }
 
+// A status qualifier: one of kRequiredStatuses, or a list of them (`[success, failed]`).
+Problem read_required_statuses(YamlReader& reader, const Entry& qualifier,
+                               std::vector<std::string>& out) {
+    std::vector<std::string> statuses;
+    std::vector<Node> nodes;
+    if (auto problem = reader.read_string_list(qualifier, statuses, nodes)) return problem;
+    if (statuses.empty()) {
+        return reader.error_at(qualifier.where(), "the statuses `requires` accepts of " +
+                                                      quoted(qualifier.key) + " are empty");
+    }
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        if (std::find(std::begin(kRequiredStatuses), std::end(kRequiredStatuses), statuses[i]) ==
+            std::end(kRequiredStatuses)) {
+            return reader.error_at(nodes[i], quoted(statuses[i]) + " is not a job status " +
+                                                 "`requires` knows: success, failed, canceled " +
+                                                 "or not_run");
+        }
+        out.push_back(statuses[i]);
+    }
+    return std::nullopt;
+}
+
+void add_required(WorkflowJob& job, std::string name, const Node& where) {
+    if (std::find(job.required_jobs.begin(), job.required_jobs.end(), name) !=
+        job.required_jobs.end()) {
+        return;
+    }
+    job.required_jobs.push_back(std::move(name));
+    job.required_nodes.push_back(where);
+}
+
+// Each item: a job's name (it must succeed), or a map from names to the statuses they may end
+// in (`- build: [success, failed]`; `- build:` alone means success). A name listed twice
+// accepts the statuses of both.
 Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) {
     std::vector<Node> items;
     if (auto problem = reader.read_sequence(entry, items)) return problem;
+    std::map<std::string, std::vector<std::string>> qualified;
     for (const Node& item : items) {
-        std::string name;
-        if (auto problem = reader.read_scalar(item, item, "each item of `requires`", name)) {
-            return problem;
-        }
-        if (std::find(job.required_jobs.begin(), job.required_jobs.end(), name) !=
-            job.required_jobs.end()) {
+        if (!item.is_map()) {
+            std::string name;
+            if (auto problem = reader.read_scalar(item, item, "each item of `requires`", name)) {
+                return problem;
+            }
+            qualified[name].push_back("success");
+            add_required(job, std::move(name), item);
             continue;
         }
-        job.required_jobs.push_back(std::move(name));
-        job.required_nodes.push_back(item);
+        std::vector<Entry> pairs;
+        if (auto problem = reader.read_map(item, item, "each item of `requires`", pairs)) {
+            return problem;
+        }
+        for (const Entry& pair : pairs) {
+            auto& statuses = qualified[pair.key];
+            if (pair.value.is_null()) {
+                statuses.push_back("success");
+            } else if (auto problem = read_required_statuses(reader, pair, statuses)) {
+                return problem;
+            }
+            add_required(job, pair.key, pair.key_node);
+        }
+    }
+    for (auto& [name, statuses] : qualified) {
+        std::sort(statuses.begin(), statuses.end());
+        statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+        if (statuses != std::vector<std::string>{"success"}) {
+            job.required_statuses.emplace(name, std::move(statuses));
+        }
     }
     return std::nullopt;
 }

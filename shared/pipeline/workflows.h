@@ -2,6 +2,7 @@
 // The `workflows` map: which jobs run, under which names, after which others, for which refs.
 // Internal to shared/pipeline/.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct WorkflowJob {
     Node where;            // the job name as listed, for messages
     std::vector<std::string> required_jobs;  // names in the same workflow, without repeats
     std::vector<Node> required_nodes;
+    std::map<std::string, std::vector<std::string>> required_statuses;  // as Job's
     Filters filters;
     std::vector<std::string> contexts;  // `context`: one name or a list
     bool scheduled = false;             // its workflow has `triggers`: it runs on the schedule only

@@ -239,7 +239,7 @@ TEST_CASE("e2e: --trust-forks runs a trusted repository's fork pull requests at 
     cluster.stop_gracefully();
 }
 
-TEST_CASE("e2e: approving one held job runs it alone; a cancel ends the rest unrun", "[fork]") {
+TEST_CASE("e2e: approving one held job runs it alone, and a cancel ends the rest unrun", "[fork]") {
     Cluster cluster;
     const AgentOptions agent = shell_agent_options();
     cluster.start_runner("runner-1", agent);

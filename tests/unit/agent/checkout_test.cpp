@@ -77,7 +77,7 @@ TEST_CASE("checkout: a helper's reason is the error, its other ends are named") 
     CHECK(odd.error().message == "fmg-checkout exited with code 2: usage");
 }
 
-TEST_CASE("checkout: cancel() stops a running helper at once; later runs fail at once") {
+TEST_CASE("checkout: cancel() stops a running helper at once, and later runs fail at once") {
     TempWorkspace dir;
     Checkout checkout;
     const auto request =

@@ -105,7 +105,8 @@ TEST_CASE("glob paths are written as the pattern is, sorted, each once", "[circl
     CHECK(tree.glob({absolute}) == Paths{(tree.root.path() / "docs" / "c.txt").string()});
 }
 
-TEST_CASE("glob: no match prints nothing and exits 0; no pattern is a usage error", "[circleci]") {
+TEST_CASE("glob: no match prints nothing and exits 0, and no pattern is a usage error",
+          "[circleci]") {
     Tree tree;
     CHECK(tree.glob({"**/*.rb", "nothere/*", "a.txt/x"}).empty());
 

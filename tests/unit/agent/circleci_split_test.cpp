@@ -203,7 +203,7 @@ TEST_CASE("split command: names from stdin or FILE, whitespace-separated, counts
     CHECK_THAT(err.str(), Catch::Contains("--index 5 is not below CIRCLE_NODE_TOTAL 2"));
 }
 
-TEST_CASE("commands: step halt appends to the halt file; unknown commands say what exists",
+TEST_CASE("commands: step halt appends to the halt file, and unknown commands say what exists",
           "[circleci]") {
     TempWorkspace directory;
     const auto halt = directory.path() / "halt";

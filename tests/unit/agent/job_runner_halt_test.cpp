@@ -75,7 +75,7 @@ TEST_CASE("step halt: no later step runs, not even when: always, and the job suc
     CHECK_FALSE(std::filesystem::exists(step_tools_directory(job.work_dir.path(), 41)));
 }
 
-TEST_CASE("step halt: a job with a failed step stays failed; `circleci step halt` works too",
+TEST_CASE("step halt: a job with a failed step stays failed, and `circleci step halt` works too",
           "[step-tools]") {
     HaltJob job({run_step("Fail", "exit 3"),
                  run_step("Halt", "circleci step halt", protocol::StepWhen::on_fail),

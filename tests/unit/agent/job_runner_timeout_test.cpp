@@ -141,7 +141,7 @@ TEST_CASE("timeouts: a job timeout between steps ends the job before the next on
           std::string::npos);
 }
 
-TEST_CASE("timeouts: a job without a limit has no deadline; cancel still ends it cancelled") {
+TEST_CASE("timeouts: a job without a limit has no deadline, and cancel still ends it cancelled") {
     TempWorkspace work_dir;
     auto executor = make_executor("shell", {"", work_dir.path()});
     Mailbox<RunnerEvent> events;

@@ -38,7 +38,7 @@ TEST_CASE("timeouts: a welcome resets the backoff to 250 ms") {
 }
 
 TEST_CASE(
-    "timeouts: a coordinator silent past the agent timeout is given up; any frame "
+    "timeouts: a coordinator silent past the agent timeout is given up, and any frame "
     "restarts the silence") {
     ManualClock clock;
     CoordinatorWatch watch(Millis(3000));

@@ -107,7 +107,7 @@ TEST_CASE("the work dir and credentials path are made absolute") {
 }
 
 TEST_CASE(
-    "settings: --pass-env is repeatable, comma lists and FMG_PASS_ENV; the agent's own names "
+    "settings: --pass-env is repeatable, comma lists and FMG_PASS_ENV, and the agent's own names "
     "refused") {
     CHECK(parse_ok({}).pass_env.empty());
     CHECK(parse_ok({"--pass-env", "HTTPS_PROXY", "--pass-env=NO_PROXY,LD_LIBRARY_PATH"}).pass_env ==

@@ -111,7 +111,7 @@ TEST_CASE("shell: -eo pipefail semantics", "[shell-executor]") {
 }
 
 TEST_CASE(
-    "shell: environment is the allow-list, then the job's, then the step's; never the "
+    "shell: environment is the allow-list, then the job's, then the step's, and never the "
     "agent's own",
     "[shell-executor]") {
     ::setenv("FMG_TEST_AGENT_ONLY", "agent", 1);

@@ -197,8 +197,9 @@ TEST_CASE("sandbox: a step cannot read the hidden credentials file, nor undo the
     CHECK(line == "secret_key: 00ff");
 }
 
-TEST_CASE("sandbox: the work dir shows only the job's workspace and scratch; mirrors are hidden",
-          "[shell-executor]") {
+TEST_CASE(
+    "sandbox: the work dir shows only the job's workspace and scratch, and mirrors are hidden",
+    "[shell-executor]") {
     SandboxedJob job;
     std::ofstream(job.workspace / "checked-out.txt") << "mine\n";
     CollectedOutput output;

@@ -48,7 +48,7 @@ TEST_CASE("step tools: both command names link to the helper, the halt file star
     CHECK_FALSE(halt_requested(StepTools{}));
 }
 
-TEST_CASE("shell: every step finds circleci first on its PATH; step halt marks the step",
+TEST_CASE("shell: every step finds circleci first on its PATH, and step halt marks the step",
           "[shell-executor][step-tools]") {
     TempWorkspace workspace;
     TempWorkspace work_dir;

@@ -31,7 +31,7 @@ TEST_CASE("a message without a session gets reject no_session, and a hello opens
 }
 
 TEST_CASE(
-    "a second hello of a runner replaces its session; the old connection gets reject "
+    "a second hello of a runner replaces its session, and the old connection gets reject "
     "replaced",
     "[agent-loop]") {
     LoopFixture fixture;

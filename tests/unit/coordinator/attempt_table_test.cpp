@@ -144,7 +144,7 @@ TEST_CASE("a hello again on the same connection replaces nothing", "[attempt-tab
     CHECK(table.sessions().size() == 1);
 }
 
-TEST_CASE("an answered assign no longer waits; a started attempt's time limit restarts",
+TEST_CASE("an answered assign no longer waits, and a started attempt's time limit restarts",
           "[attempt-table]") {
     ManualClock clock;
     AttemptTable table = make_table();

@@ -263,7 +263,7 @@ TEST_CASE("the assign gives every step CircleCI's built-in variables and fmg's i
     }
 }
 
-TEST_CASE("a tag sets CIRCLE_TAG and no branch; a pull request its number and URL") {
+TEST_CASE("a tag sets CIRCLE_TAG and no branch, and a pull request its number and URL") {
     const JobSpec spec = job_spec_from_config(parsed_build_job());
     RunContext tag = run_of_build();
     tag.ref = "refs/tags/v1.2.0";

@@ -163,7 +163,7 @@ TEST_CASE("cancelling a pipeline cancels its approval job on hold") {
     CHECK(*late.refused == lifecycle::ApproveRefusal::nothing_held);
 }
 
-TEST_CASE("approving the last job ends the pipeline; a retry waits for approval again") {
+TEST_CASE("approving the last job ends the pipeline, and a retry waits for approval again") {
     Store store;
     PipelineId id = add_pipeline(store.db);
     REQUIRE(lifecycle::record_jobs(

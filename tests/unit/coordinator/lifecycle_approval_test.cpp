@@ -122,7 +122,7 @@ TEST_CASE("approving the pipeline queues every held job, records who and when, a
     CHECK(pipeline_row(store.db, pipeline).approved_at == kT0 + 5);
 }
 
-TEST_CASE("approving one job releases that job only; the jobs after it are held again") {
+TEST_CASE("approving one job releases that job only, and the jobs after it are held again") {
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
     JobId a = add_ready_job(store, pipeline, "a", 0);
@@ -171,7 +171,8 @@ TEST_CASE("approve refuses unknown pipelines and jobs, and pipelines that hold n
     CHECK(job_named(store.db, fork, "a").status == JobState::on_hold);  // nothing changed
 }
 
-TEST_CASE("cancelling a held pipeline cancels its held jobs; then there is nothing to approve") {
+TEST_CASE(
+    "cancelling a held pipeline cancels its held jobs, and then there is nothing to approve") {
     Store store;
     PipelineId pipeline = add_fork_pipeline(store);
     add_ready_job(store, pipeline, "a", 0);

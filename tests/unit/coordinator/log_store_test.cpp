@@ -233,7 +233,8 @@ TEST_CASE("a move to the file that fails leaves the log in SQLite, whole, and no
     CHECK(f.read_log() == small + passing);
 }
 
-TEST_CASE("a crash during the move to the file leaves the log in SQLite; the file goes at start") {
+TEST_CASE(
+    "a crash during the move to the file leaves the log in SQLite, and the file goes at start") {
     LogFixture f;
     const std::string small = bytes_of(kMaxLogInDbBytes - 100, 7);
     {

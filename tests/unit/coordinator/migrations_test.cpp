@@ -96,7 +96,8 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             .run();
         // Back to schema 1, as an fmg from before the log cap left it.
         db.exec(
-            "ALTER TABLE attempts DROP COLUMN log_cap; ALTER TABLE attempts DROP COLUMN "
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE attempts DROP COLUMN "
+            "log_cap; ALTER TABLE attempts DROP COLUMN "
             "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
             "attempts DROP COLUMN log_dropped; ALTER TABLE attempts DROP COLUMN log_in_db; DROP "
             "TABLE attempt_log_chunks; ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE "
@@ -133,7 +134,8 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
         add_job(db, pipeline, "build", 0);
         // Back to schema 4, as an fmg from before fork approval left it.
         db.exec(
-            "ALTER TABLE pipelines DROP COLUMN fork_repo; ALTER TABLE pipelines DROP COLUMN "
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE pipelines DROP COLUMN "
+            "fork_repo; ALTER TABLE pipelines DROP COLUMN "
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN approved_by; ALTER TABLE jobs DROP COLUMN approved_at; ALTER TABLE jobs DROP "
             "COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN pr_number; ALTER TABLE "
@@ -160,7 +162,8 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN needed_labels; ALTER TABLE pipelines DROP COLUMN "
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN "
+            "needed_labels; ALTER TABLE pipelines DROP COLUMN "
             "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
             "DROP TABLE scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
             "DELETE FROM schema_migrations WHERE version > 5");
@@ -180,7 +183,8 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE "
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
+            "DROP TABLE schedules; DROP TABLE "
             "scheduled_pipelines; "
             "ALTER TABLE pipelines DROP "
             "COLUMN pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DELETE FROM "
@@ -204,7 +208,8 @@ TEST_CASE(
         pipeline = add_pipeline(db);
         // Back to schema 7, as an fmg from before scheduled workflows left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN kind; DROP TABLE schedules; DROP TABLE "
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
+            "DROP TABLE schedules; DROP TABLE "
             "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 7");
     }
     Database reopened(dir.path() / "fmg.db");
@@ -225,10 +230,32 @@ TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runne
         add_job(db, pipeline, "build", 0);
         // Back to schema 8, as an fmg from before job kinds left it.
         db.exec(
-            "ALTER TABLE jobs DROP COLUMN kind; DELETE FROM schema_migrations WHERE version > 8");
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
+            "DELETE FROM schema_migrations WHERE version > 8");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
     CHECK(job_named(reopened, pipeline, "build").kind == JobKind::build);
     CHECK(pipelines::queued_jobs(reopened, 10).size() == 1);
+}
+
+TEST_CASE("jobs from before requires status qualifiers have none: what they require must succeed") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "build", 0);
+        add_job(db, pipeline, "deploy", 1, {"build"});
+        // Back to schema 9, as an fmg from before status qualifiers left it.
+        db.exec(
+            "ALTER TABLE jobs DROP COLUMN requires_statuses; DELETE FROM schema_migrations WHERE "
+            "version > 9");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    const JobRow deploy = job_named(reopened, pipeline, "deploy");
+    CHECK(deploy.required_jobs == std::vector<std::string>{"build"});
+    CHECK(deploy.status_requirements.empty());
 }

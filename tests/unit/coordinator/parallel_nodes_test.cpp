@@ -78,7 +78,7 @@ TEST_CASE("a job with parallelism becomes one job per node, required as a whole"
     }
 }
 
-TEST_CASE("a node's assign names its job and its node; other jobs are node 0 of 1") {
+TEST_CASE("a node's assign names its job and its node, and other jobs are node 0 of 1") {
     const auto jobs = config_jobs(parsed());
     RunContext run{.pipeline_id = 7, .job_id = 9, .job_name = "test[2]", .attempt_id = 31};
     const auto node = make_assign(spec_of(jobs[3]), run, 0);

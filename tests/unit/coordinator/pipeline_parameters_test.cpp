@@ -74,7 +74,7 @@ TEST_CASE("parameters that are not an object of short scalar values are refused"
                Catch::Contains("at most 100 parameters may be given; got 101"));
 }
 
-TEST_CASE("a pipeline's parameters survive their JSON column; a damaged one reads as none") {
+TEST_CASE("a pipeline's parameters survive their JSON column, and a damaged one reads as none") {
     const std::map<std::string, std::string> parameters{
         {"target", "h\u00e9llo \"world\"\n"}, {"empty", ""}, {"comma", "a,b"}};
     CHECK(from_json_object(to_json_object(parameters)) == parameters);

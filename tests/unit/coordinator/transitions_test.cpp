@@ -133,7 +133,7 @@ TEST_CASE("illegal job, attempt and step moves are refused and not written") {
     CHECK(kept->exit_code == 0);
 }
 
-TEST_CASE("a step's reports: started, then ended once; late duplicates are dropped") {
+TEST_CASE("a step's reports: started, then ended once, and late duplicates are dropped") {
     Store store;
     PipelineId pipeline = add_pipeline(store.db);
     JobId job = add_job(store.db, pipeline, "build", 0);

@@ -42,7 +42,7 @@ TEST_CASE("version: only 2, 2.0 and 2.1, and it must be there") {
     check_error(std::string(kJobs), 1, 1, "missing `version`");
 }
 
-TEST_CASE("the top level: a map with jobs; unknown and unsupported keys") {
+TEST_CASE("the top level: a map with jobs, and unknown and unsupported keys") {
     check_error("version: 2.1\n", 1, 1, "missing `jobs`");
     check_error("- version: 2\n", 1, 1, "the config must be a map");
     check_error("version: 2.1\njobs: {}\n", 2, 7, "`jobs` defines no job");

@@ -59,7 +59,7 @@ Names run_for_tag(std::string tag) {
 
 }  // namespace
 
-TEST_CASE("branch pushes: no branches filter runs; only and ignore match whole names") {
+TEST_CASE("branch pushes: no branches filter runs, and only and ignore match whole names") {
     CHECK(run_for_branch("main") == Names{"test", "docs", "package"});
     CHECK(run_for_branch("release/2.0") == Names{"test", "docs", "package"});
     CHECK(run_for_branch("feature") == Names{"test", "package"});

@@ -38,7 +38,7 @@ TEST_CASE("machine: true runs on the host of a runner labelled machine") {
     CHECK(job.steps.size() == 1);
 }
 
-TEST_CASE("machine with an image is accepted; the image is not used") {
+TEST_CASE("machine with an image is accepted, and the image is not used") {
     const Job job =
         only_job(parse_ok(job_config("    machine:\n      image: ubuntu-2204:current\n")));
     CHECK(job.image.empty());

@@ -113,7 +113,7 @@ TEST_CASE("the schedules a branch gets follow the trigger's branch filter") {
     CHECK(workflows_of(everything.schedules) == Names{"nightly"});
 }
 
-TEST_CASE("a schedule's `only` wins over its `ignore`; `ignore` alone excludes") {
+TEST_CASE("a schedule's `only` wins over its `ignore`, and `ignore` alone excludes") {
     const std::string only_and_ignore = with_triggers(
         "      - schedule:\n          cron: \"0 0 * * *\"\n          filters:\n            "
         "branches:\n              only: [main, dev]\n              ignore: main\n");
