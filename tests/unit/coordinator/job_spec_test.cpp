@@ -101,8 +101,10 @@ workflows:
 TEST_CASE("a job spec from the config survives the trip through its stored JSON") {
     JobSpec spec = job_spec_from_config(parsed_build_job());
     REQUIRE(spec.steps.size() == 3);
-    CHECK(spec.image == "cimg/base:2024.01");
-    CHECK(spec.services == std::vector<std::string>{"postgres:15", "redis:7"});
+    CHECK(spec.image.image == "cimg/base:2024.01");
+    REQUIRE(spec.services.size() == 2);
+    CHECK(spec.services[0].image == "postgres:15");
+    CHECK(spec.services[1].image == "redis:7");
     CHECK(spec.working_directory == "~/app");
     CHECK(spec.steps[0].kind == "checkout");
     CHECK(spec.steps[1].kind == "run");
@@ -132,7 +134,7 @@ TEST_CASE("a job spec from the config survives the trip through its stored JSON"
 
 TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
     JobSpec spec;
-    spec.image = "alpine:3.19";
+    spec.image.image = "alpine:3.19";
     spec.environment = {{"GREETING", "h\u00e9llo \"world\"\n\ttab\\"}, {"EMPTY", ""}};
     spec.steps.push_back(
         {"run", "Print", "printf '%s\\n' \"$GREETING\" # \u00fcber", {}, "", 0, "on_fail"});
