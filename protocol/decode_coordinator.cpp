@@ -50,6 +50,16 @@ void read_step(FieldReader& fields, StepSpec& step) {
     fields.enumeration("when", step.when, detail::kStepWhenNames);
 }
 
+void read_image_options(FieldReader& fields, ImageOptions& options) {
+    fields.text("name", options.name, kMaxNameBytes);
+    fields.text_list("entrypoint", options.entrypoint, kMaxTextBytes);
+    fields.text_list("command", options.command, kMaxTextBytes);
+    fields.text("user", options.user, kMaxNameBytes);
+    fields.environment("environment", options.environment);
+    fields.text("auth_username", options.auth_username, kMaxNameBytes);
+    fields.text("auth_password", options.auth_password, kMaxTextBytes);
+}
+
 CoordinatorMessage read_assign(FieldReader& fields) {
     Assign m;
     fields.attempt_id("attempt_id", m.attempt_id);
@@ -64,6 +74,16 @@ CoordinatorMessage read_assign(FieldReader& fields) {
     fields.text("working_directory", m.working_directory, kMaxTextBytes);
     fields.map_list("steps", m.steps, read_step);
     fields.unsigned32("job_timeout_ms", m.job_timeout_ms);
+    // OPTIONAL (coordinators older than it send none): one map per image, or none at all.
+    if (fields.has("image_options")) {
+        fields.map_list("image_options", m.image_options, read_image_options);
+        if (fields.ok() && m.image_options.size() != m.services.size() + 1) {
+            fields.fail("image_options",
+                        "must have one item per image: " + std::to_string(m.services.size() + 1) +
+                            " (the primary and each service), not " +
+                            std::to_string(m.image_options.size()));
+        }
+    }
     return m;
 }
 

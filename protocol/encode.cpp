@@ -1,5 +1,6 @@
 // Encoders of every message (PROTOCOL.md 3 and 6): the envelope first, then each field by
-// name. Fields are always all written, so a receiver of the same version finds each one.
+// name. REQUIRED fields are always all written, so a receiver of the same version finds each
+// one; an OPTIONAL field only when it has a value.
 
 #include <variant>
 
@@ -92,6 +93,18 @@ std::string encode_step(const StepSpec& step) {
     return out.finish();
 }
 
+std::string encode_image_options(const ImageOptions& options) {
+    MapWriter out;
+    out.text("name", options.name);
+    out.text_list("entrypoint", options.entrypoint);
+    out.text_list("command", options.command);
+    out.text("user", options.user);
+    out.environment("environment", options.environment);
+    out.text("auth_username", options.auth_username);
+    out.text("auth_password", options.auth_password);
+    return out.finish();
+}
+
 void write_fields(MapWriter& out, const Assign& m) {
     out.signed_integer("attempt_id", m.attempt_id);
     out.signed_integer("pipeline_id", m.pipeline_id);
@@ -108,6 +121,15 @@ void write_fields(MapWriter& out, const Assign& m) {
     for (const auto& step : m.steps) steps.push_back(encode_step(step));
     out.map_list("steps", steps);
     out.unsigned_integer("job_timeout_ms", m.job_timeout_ms);
+    // OPTIONAL (PROTOCOL.md 6.2): written when there are options, as the coordinator's always
+    // are, one per image.
+    if (m.image_options.empty()) return;
+    std::vector<std::string> image_options;
+    image_options.reserve(m.image_options.size());
+    for (const auto& options : m.image_options) {
+        image_options.push_back(encode_image_options(options));
+    }
+    out.map_list("image_options", image_options);
 }
 
 void write_fields(MapWriter& out, const Ack& m) {

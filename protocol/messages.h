@@ -175,6 +175,22 @@ struct StepSpec {
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };
 
+/// How the container of one image of an assign runs (PROTOCOL.md 6.2 `image_options`); every
+/// field empty: as the image says.
+struct ImageOptions {
+    std::string name;  // a host name the job's containers reach it by; empty: none
+    std::vector<std::string> entrypoint;  // empty: the image's
+    std::vector<std::string> command;     // empty: the image's
+    std::string user;                     // empty: the image's
+    Environment environment;              // the container's own variables
+    // Registry credentials for pulling it: each a literal, or `$NAME` / `${NAME}` naming a
+    // variable of the assign's `environment`. Empty username: none.
+    std::string auth_username;
+    std::string auth_password;
+
+    friend bool operator==(const ImageOptions&, const ImageOptions&) = default;
+};
+
 /// Run one attempt of a job.
 struct Assign {
     AttemptId attempt_id = 0;
@@ -189,6 +205,9 @@ struct Assign {
     std::string working_directory;
     std::vector<StepSpec> steps;
     uint32_t job_timeout_ms = 0;  // 0: none
+    // OPTIONAL: the options of each image, the primary's first, then one per service in
+    // order; empty when the coordinator sent none (every image as the image says).
+    std::vector<ImageOptions> image_options;
 
     friend bool operator==(const Assign&, const Assign&) = default;
 };

@@ -34,14 +34,13 @@ std::string url_encode(const std::string& text) {
 DockerClient::DockerClient(std::string socket_path, Millis timeout)
     : socket_path_(std::move(socket_path)), timeout_(timeout) {}
 
-Result<UnixHttpConnection> DockerClient::open_stream(const std::string& method,
-                                                     const std::string& path,
-                                                     const std::string& body,
-                                                     HttpResponseHead& head) const {
+Result<UnixHttpConnection> DockerClient::open_stream(
+    const std::string& method, const std::string& path, const std::string& body,
+    HttpResponseHead& head, const std::map<std::string, std::string>& headers) const {
     SteadyTime deadline = deadline_after(timeout_);
     auto connection = UnixHttpConnection::open(socket_path_, deadline);
     if (!connection) return connection.error();
-    if (Status sent = connection->send({method, api(path), body}, deadline); !sent) {
+    if (Status sent = connection->send({method, api(path), body, headers}, deadline); !sent) {
         return sent.error();
     }
     auto response_head = connection->read_head(deadline);
@@ -108,6 +107,9 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     Poco::JSON::Object host_config;
     if (!spec.binds.empty()) host_config.set("Binds", json_string_array(spec.binds));
     if (!spec.network_mode.empty()) host_config.set("NetworkMode", spec.network_mode);
+    if (!spec.extra_hosts.empty()) {
+        host_config.set("ExtraHosts", json_string_array(spec.extra_hosts));
+    }
     if (!spec.cap_drop.empty()) host_config.set("CapDrop", json_string_array(spec.cap_drop));
     if (!spec.security_opt.empty()) {
         host_config.set("SecurityOpt", json_string_array(spec.security_opt));

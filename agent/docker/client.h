@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/docker/registry_auth.h"
 #include "agent/docker/stream_demuxer.h"
 #include "agent/docker/unix_http.h"
 #include "shared/clock.h"
@@ -32,20 +33,22 @@ struct EngineVersion {
 
 struct ImageInfo {
     std::string id;
-    std::string user;              // Config.User: "" (root), "circleci", "1000:1000"
-    std::vector<std::string> env;  // Config.Env, "NAME=value"
+    std::string user;                     // Config.User: "" (root), "circleci", "1000:1000"
+    std::vector<std::string> env;         // Config.Env, "NAME=value"
+    std::vector<std::string> entrypoint;  // Config.Entrypoint; empty: none
 };
 
 struct ContainerSpec {
     std::string image;
     std::map<std::string, std::string> labels;
-    std::vector<std::string> entrypoint;  // empty: the image's
-    std::vector<std::string> cmd;         // empty: the image's
-    std::vector<std::string> env;         // "NAME=value"
-    std::string working_dir;              // empty: the image's
-    std::string user;                     // empty: the image's
-    std::vector<std::string> binds;       // "host-path:container-path"
-    std::string network_mode;             // empty: default bridge; a network; "container:<id>"
+    std::vector<std::string> entrypoint;   // empty: the image's
+    std::vector<std::string> cmd;          // empty: the image's
+    std::vector<std::string> env;          // "NAME=value"
+    std::string working_dir;               // empty: the image's
+    std::string user;                      // empty: the image's
+    std::vector<std::string> binds;        // "host-path:container-path"
+    std::string network_mode;              // empty: default bridge; a network; "container:<id>"
+    std::vector<std::string> extra_hosts;  // "name:address" lines for /etc/hosts
     // Confinement and limits (HostConfig); empty or 0: Docker's default.
     std::vector<std::string> cap_drop;           // e.g. "MKNOD"
     std::vector<std::string> security_opt;       // e.g. "no-new-privileges"
@@ -130,10 +133,12 @@ class DockerClient {
     Result<std::optional<ImageInfo>> inspect_image(const std::string& image) const;
 
     /// POST /images/create: pulls `image`, calling `on_line` with each line worth showing
-    /// (see describe_pull_event). Fails with Docker's message, from the HTTP error or from
-    /// an "error" in the progress stream, e.g. "Get \"https://...\": dial tcp ...".
+    /// (see describe_pull_event), with `credentials` (X-Registry-Auth) when given. Fails with
+    /// Docker's message, from the HTTP error or from an "error" in the progress stream, e.g.
+    /// "Get \"https://...\": dial tcp ..."; the credentials appear in neither.
     Status pull_image(const std::string& image,
-                      const std::function<void(const std::string&)>& on_line) const;
+                      const std::function<void(const std::string&)>& on_line,
+                      const std::optional<RegistryCredentials>& credentials = std::nullopt) const;
 
     /// POST /containers/create. Returns the new container's id.
     Result<std::string> create_container(const ContainerSpec& spec) const;
@@ -171,8 +176,13 @@ class DockerClient {
     /// HEAD /containers/{id}/archive?path=...: whether `path` exists in the container.
     Result<bool> path_exists(const std::string& id, const std::string& path) const;
 
-    /// POST /containers/{id}/exec. Returns the exec id.
-    Result<std::string> create_exec(const std::string& container_id, const ExecSpec& spec) const;
+    /// POST /containers/{id}/exec. Returns the exec id. `attach`: whether its output is
+    /// streamed (false for start_exec_detached: the output is discarded).
+    Result<std::string> create_exec(const std::string& container_id, const ExecSpec& spec,
+                                    bool attach = true) const;
+
+    /// POST /exec/{id}/start, detached: the process runs on, its output discarded.
+    Status start_exec_detached(const std::string& exec_id) const;
 
     /// POST /exec/{id}/start, attached: the exec's output stream.
     Result<ExecStream> start_exec(const std::string& exec_id) const;
@@ -193,8 +203,9 @@ class DockerClient {
     Result<std::string> create(const std::string& path, const Poco::JSON::Object& body,
                                const char* what) const;
     // Sends a request and returns the connection after the response head, for streams.
-    Result<UnixHttpConnection> open_stream(const std::string& method, const std::string& path,
-                                           const std::string& body, HttpResponseHead& head) const;
+    Result<UnixHttpConnection> open_stream(
+        const std::string& method, const std::string& path, const std::string& body,
+        HttpResponseHead& head, const std::map<std::string, std::string>& headers = {}) const;
 
     std::string socket_path_;
     Millis timeout_;

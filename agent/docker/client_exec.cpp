@@ -4,18 +4,28 @@
 
 namespace fmg::agent::docker {
 
-Result<std::string> DockerClient::create_exec(const std::string& container_id,
-                                              const ExecSpec& spec) const {
+Result<std::string> DockerClient::create_exec(const std::string& container_id, const ExecSpec& spec,
+                                              bool attach) const {
     Poco::JSON::Object body;
     body.set("AttachStdin", false);
-    body.set("AttachStdout", true);
-    body.set("AttachStderr", true);
+    body.set("AttachStdout", attach);
+    body.set("AttachStderr", attach);
     body.set("Tty", false);
     body.set("Cmd", json_string_array(spec.cmd));
     if (!spec.env.empty()) body.set("Env", json_string_array(spec.env));
     if (!spec.working_dir.empty()) body.set("WorkingDir", spec.working_dir);
     if (!spec.user.empty()) body.set("User", spec.user);
     return create("/containers/" + url_encode(container_id) + "/exec", body, "exec");
+}
+
+Status DockerClient::start_exec_detached(const std::string& exec_id) const {
+    auto response =
+        call("POST", "/exec/" + url_encode(exec_id) + "/start", R"({"Detach":true,"Tty":false})");
+    if (!response) return response.error();
+    if (response->status != 200) {
+        return Error{docker_error_message(response->status, response->body)};
+    }
+    return {};
 }
 
 Result<ExecStream> DockerClient::start_exec(const std::string& exec_id) const {

@@ -42,14 +42,23 @@ Result<std::optional<ImageInfo>> DockerClient::inspect_image(const std::string& 
                 info.env.push_back(env->getElement<std::string>(static_cast<unsigned>(i)));
             }
         }
+        if (auto entrypoint = config->getArray("Entrypoint")) {
+            for (size_t i = 0; i < entrypoint->size(); ++i) {
+                info.entrypoint.push_back(
+                    entrypoint->getElement<std::string>(static_cast<unsigned>(i)));
+            }
+        }
     }
     return std::optional<ImageInfo>(std::move(info));
 }
 
 Status DockerClient::pull_image(const std::string& image,
-                                const std::function<void(const std::string&)>& on_line) const {
+                                const std::function<void(const std::string&)>& on_line,
+                                const std::optional<RegistryCredentials>& credentials) const {
     HttpResponseHead head;
-    auto connection = open_stream("POST", "/images/create?" + pull_query(image), "", head);
+    std::map<std::string, std::string> headers;
+    if (credentials) headers["X-Registry-Auth"] = registry_auth_header(*credentials, image);
+    auto connection = open_stream("POST", "/images/create?" + pull_query(image), "", head, headers);
     if (!connection) return connection.error();
     if (head.status != 200) {
         auto body = connection->read_all(std::chrono::steady_clock::now() + kPullSilenceLimit);

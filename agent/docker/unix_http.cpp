@@ -139,6 +139,7 @@ Status UnixHttpConnection::send(const HttpRequest& request, SteadyTime deadline)
     std::string message = request.method + " " + request.target +
                           " HTTP/1.1\r\nHost: docker\r\nUser-Agent: fmg-agent\r\n"
                           "Connection: close\r\n";
+    for (const auto& [name, value] : request.headers) message += name + ": " + value + "\r\n";
     if (!request.body.empty()) message += "Content-Type: application/json\r\n";
     if (!request.body.empty() || request.method == "POST") {
         message += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";

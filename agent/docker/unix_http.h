@@ -21,6 +21,8 @@ struct HttpRequest {
     std::string method;  // "GET", "POST", "DELETE", "HEAD"
     std::string target;  // origin-form, e.g. "/v1.41/containers/json?all=true"
     std::string body;    // sent with Content-Type application/json when not empty
+    // Further header fields, e.g. X-Registry-Auth; values must not contain CR or LF.
+    std::map<std::string, std::string> headers;
 };
 
 struct HttpResponseHead {

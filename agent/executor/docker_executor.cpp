@@ -8,7 +8,9 @@
 #include "agent/circleci/step_commands.h"
 #include "agent/docker/run_exec.h"
 #include "agent/executor/docker_host_firewall.h"
+#include "agent/executor/docker_image_options.h"
 #include "agent/executor/docker_job_execution.h"
+#include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
 #include "shared/log.h"
 
@@ -120,15 +122,21 @@ Status DockerExecutor::check() const {
     return {};
 }
 
-Result<docker::ImageInfo> DockerExecutor::ensure_image(const std::string& image,
-                                                       const OutputSink& output) const {
+Result<docker::ImageInfo> DockerExecutor::ensure_image(
+    const std::string& image, const std::optional<docker::RegistryCredentials>& credentials,
+    const OutputSink& output) const {
     auto found = client_.inspect_image(image);
     if (!found) return Error{"inspect image " + image + ": " + found.error().message};
     if (*found) return **found;
-    output("Pulling " + image + "...\n");
-    Status pulled =
-        client_.pull_image(image, [&](const std::string& line) { output(line + "\n"); });
-    if (!pulled) return Error{"pull " + image + ": " + pulled.error().message};
+    output("Pulling " + image + (credentials ? " (with the job's `auth`)" : "") + "...\n");
+    // A registry could echo what it was sent; nothing of the password reaches the log.
+    Status pulled = client_.pull_image(
+        image, [&](const std::string& line) { output(hide_credentials(line, credentials) + "\n"); },
+        credentials);
+    if (!pulled) {
+        return Error{"pull " + image + ": " +
+                     hide_credentials(pulled.error().message, credentials)};
+    }
     found = client_.inspect_image(image);
     if (!found) return Error{"inspect image " + image + ": " + found.error().message};
     if (!*found) return Error{"pull " + image + ": the image is not present after the pull"};
@@ -173,6 +181,9 @@ Status DockerExecutor::start_containers(const JobSetup& job, const std::filesyst
                                 circleci::kContainerHaltFile);
     }
     primary.network_mode = network->name;
+    // The services share this network namespace (and so its /etc/hosts): a `name` is
+    // another name of its loopback.
+    primary.extra_hosts = service_name_hosts(job);
     if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
     // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
     primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};
@@ -181,8 +192,9 @@ Status DockerExecutor::start_containers(const JobSetup& job, const std::filesyst
     context.primary_id = *primary_id;
 
     // Services start after the primary: they join its network namespace.
-    for (const auto& service : job.services) {
-        docker::ContainerSpec spec = confined_spec(job, service, "service");
+    for (size_t i = 0; i < job.services.size(); ++i) {
+        docker::ContainerSpec spec = confined_spec(job, job.services[i], "service");
+        if (i < job.service_options.size()) apply_service_options(job.service_options[i], spec);
         spec.network_mode = "container:" + context.primary_id;
         auto id = create_and_start(client_, spec, created);
         if (!id) return Error{"service " + id.error().message};
@@ -191,15 +203,14 @@ Status DockerExecutor::start_containers(const JobSetup& job, const std::filesyst
     return {};
 }
 
-Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
-                                       DockerJobContext& context) const {
-    if (!is_root_user(image.user)) {
-        // The checkout belongs to the agent's user; the image's user must be able to write.
-        auto chowned = docker::run_exec(
-            client_, context.primary_id,
-            {{"chown", "-R", image.user, context.job_directory}, {}, "", "0"}, kChownTimeout);
+Status DockerExecutor::prepare_primary(const std::string& user, DockerJobContext& context) const {
+    if (!is_root_user(user)) {
+        // The checkout belongs to the agent's user; the step user must be able to write.
+        auto chowned = docker::run_exec(client_, context.primary_id,
+                                        {{"chown", "-R", user, context.job_directory}, {}, "", "0"},
+                                        kChownTimeout);
         if (!chowned || chowned->exit_code != 0) {
-            return Error{"give the workspace to user " + image.user + ": " +
+            return Error{"give the workspace to user " + user + ": " +
                          (chowned ? chowned->output : chowned.error().message)};
         }
     }
@@ -209,19 +220,51 @@ Status DockerExecutor::prepare_primary(const docker::ImageInfo& image,
     return {};
 }
 
+Status DockerExecutor::start_primary_process(const JobSetup& job, const docker::ImageInfo& image,
+                                             const DockerJobContext& context,
+                                             const OutputSink& output) const {
+    std::vector<std::string> process = primary_process(job.primary_options, image);
+    if (process.empty()) return {};
+    docker::ExecSpec spec{process, environment_list(context.environment), "", context.step_user};
+    auto exec = client_.create_exec(context.primary_id, spec, false);
+    if (!exec) return Error{"start the primary image's command: " + exec.error().message};
+    if (Status started = client_.start_exec_detached(*exec); !started) {
+        return Error{"start the primary image's command: " + started.error().message};
+    }
+    output("The primary container runs its `command` beside the steps (output not kept)\n");
+    return {};
+}
+
 Result<std::unique_ptr<JobExecution>> DockerExecutor::start(const JobSetup& job,
                                                             const OutputSink& output) {
     if (job.image.empty()) return Error{"the job names no docker image"};
+    if (!job.service_options.empty() && job.service_options.size() != job.services.size()) {
+        return Error{"the job's image options do not match its services"};
+    }
+    if (Status named = check_container_names(job); !named) return named.error();
     std::filesystem::path workspace =
         job.workspace.is_relative() ? work_dir_ / job.workspace : job.workspace;
     std::error_code error;
     if (!std::filesystem::is_directory(workspace, error)) {
         return Error{"workspace " + workspace.string() + " is not a directory"};
     }
-    auto image = ensure_image(job.image, output);
+    // Every login first: a job whose `auth` cannot be resolved pulls nothing.
+    auto primary_credentials = resolve_credentials(job.image, job.primary_options, job.environment);
+    if (!primary_credentials) return primary_credentials.error();
+    std::vector<std::optional<docker::RegistryCredentials>> service_credentials;
+    for (size_t i = 0; i < job.service_options.size(); ++i) {
+        auto credentials =
+            resolve_credentials(job.services[i], job.service_options[i], job.environment);
+        if (!credentials) return credentials.error();
+        service_credentials.push_back(std::move(*credentials));
+    }
+    service_credentials.resize(job.services.size());
+    auto image = ensure_image(job.image, *primary_credentials, output);
     if (!image) return image.error();
-    for (const auto& service : job.services) {
-        if (auto pulled = ensure_image(service, output); !pulled) return pulled.error();
+    for (size_t i = 0; i < job.services.size(); ++i) {
+        if (auto pulled = ensure_image(job.services[i], service_credentials[i], output); !pulled) {
+            return pulled.error();
+        }
     }
     if (!policy_.host_access) {
         // A firewall reload (ufw, firewalld) since the agent started may have flushed it.
@@ -233,10 +276,13 @@ Result<std::unique_ptr<JobExecution>> DockerExecutor::start(const JobSetup& job,
 
     DockerJobContext context;
     context.attempt_id = job.attempt_id;
-    context.home = image_home(*image);
+    // The primary's `user` runs the steps in place of the image's.
+    const std::string& user =
+        job.primary_options.user.empty() ? image->user : job.primary_options.user;
+    context.home = job.primary_options.user.empty() ? image_home(*image) : home_for_user(user);
     context.job_directory = resolve_job_directory(job.working_directory, context.home);
     context.environment = job.environment;
-    if (!is_root_user(image->user)) context.step_user = image->user;
+    if (!is_root_user(user)) context.step_user = user;
     CreatedResources created(client_, *networks_);
     workspace = std::filesystem::absolute(workspace).lexically_normal();
     // Root on the host removes whatever the job leaves; any other agent user needs root in
@@ -260,7 +306,10 @@ Result<std::unique_ptr<JobExecution>> DockerExecutor::start(const JobSetup& job,
     if (Status started = start_containers(job, workspace, context, created); !started) {
         return started.error();
     }
-    if (Status prepared = prepare_primary(*image, context); !prepared) return prepared.error();
+    if (Status prepared = prepare_primary(user, context); !prepared) return prepared.error();
+    if (Status started = start_primary_process(job, *image, context, output); !started) {
+        return started.error();
+    }
 
     FMG_LOG(info) << "attempt=" << job.attempt_id << " started container "
                   << context.primary_id.substr(0, 12) << " from " << job.image << " with "

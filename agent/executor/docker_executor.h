@@ -74,8 +74,14 @@ class DockerExecutor final : public Executor {
     size_t remove_orphans(const std::vector<int64_t>& attempts_to_keep) override;
 
   private:
-    Result<docker::ImageInfo> ensure_image(const std::string& image,
-                                           const OutputSink& output) const;
+    // The image, pulled first (with `credentials`, if any) when it is not present.
+    Result<docker::ImageInfo> ensure_image(
+        const std::string& image, const std::optional<docker::RegistryCredentials>& credentials,
+        const OutputSink& output) const;
+    // Starts the primary's own process (its entrypoint and `command`), if it has one, beside
+    // the steps: an exec the steps do not wait for, so it cannot keep them from running.
+    Status start_primary_process(const JobSetup& job, const docker::ImageInfo& image,
+                                 const DockerJobContext& context, const OutputSink& output) const;
     // Creates the job's network, the primary on it (workspace mounted), and the services.
     Status start_containers(const JobSetup& job, const std::filesystem::path& workspace,
                             DockerJobContext& context, CreatedResources& created) const;
@@ -86,8 +92,9 @@ class DockerExecutor final : public Executor {
     // its containers' network) nor this process's pool uses; returns how many.
     size_t remove_orphan_networks(const std::vector<int64_t>& attempts_to_keep,
                                   const std::set<std::string>& kept_networks);
-    // Hands the workspace to a non-root image user and picks the shell.
-    Status prepare_primary(const docker::ImageInfo& image, DockerJobContext& context) const;
+    // Hands the workspace to a non-root step user (`user`, else the image's) and picks the
+    // shell.
+    Status prepare_primary(const std::string& user, DockerJobContext& context) const;
 
     docker::DockerClient client_;
     std::filesystem::path work_dir_;

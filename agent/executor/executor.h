@@ -24,13 +24,30 @@ using Environment = std::map<std::string, std::string>;
 using OutputSink = std::function<void(std::string_view bytes)>;
 
 /// What a job needs from its executor.
+/// How one of a docker job's containers runs (PROTOCOL.md 6.2 `image_options`); every field
+/// empty: as its image says.
+struct ContainerOptions {
+    std::string name;  // a host name for it (127.0.0.1: the job's containers share a network)
+    std::vector<std::string> entrypoint;  // empty: the image's
+    std::vector<std::string> command;     // empty: the image's; the primary runs none without
+    std::string user;                     // empty: the image's; the primary's runs the steps
+    Environment environment;              // the container's own variables
+    // Registry credentials, each a literal or `$NAME`/`${NAME}` naming a variable of the
+    // job's environment (never the agent's); empty username: none.
+    std::string auth_username;
+    std::string auth_password;
+};
+
 struct JobSetup {
     int64_t attempt_id = 0;             // containers are labelled with it
     std::string image;                  // docker: the primary image
     std::vector<std::string> services;  // docker: service images sharing its network
-    Environment environment;            // the job's environment
-    std::string working_directory;      // as configured, e.g. "~/project"
-    std::filesystem::path workspace;    // host directory holding the checkout
+    ContainerOptions primary_options;   // docker: how the primary runs
+    // docker: how each service runs, in the order of `services`; empty: as the images say.
+    std::vector<ContainerOptions> service_options;
+    Environment environment;          // the job's environment
+    std::string working_directory;    // as configured, e.g. "~/project"
+    std::filesystem::path workspace;  // host directory holding the checkout
 };
 
 struct RunStep {

@@ -6,6 +6,17 @@
 
 namespace fmg::agent {
 
+namespace {
+
+// The wire's image options as the executor takes them.
+ContainerOptions container_options(const protocol::ImageOptions& options) {
+    return ContainerOptions{options.name,         options.entrypoint,  options.command,
+                            options.user,         options.environment, options.auth_username,
+                            options.auth_password};
+}
+
+}  // namespace
+
 JobRunner::JobRunner(protocol::Assign assign, Executor& executor, std::filesystem::path work_dir,
                      Mailbox<RunnerEvent>& events, const Clock& clock)
     : assign_(std::move(assign)),
@@ -117,6 +128,12 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     job.attempt_id = assign_.attempt_id;
     job.image = assign_.image;
     job.services = assign_.services;
+    if (!assign_.image_options.empty()) {  // the decoder checked: one per image
+        job.primary_options = container_options(assign_.image_options.front());
+        for (size_t i = 1; i < assign_.image_options.size(); ++i) {
+            job.service_options.push_back(container_options(assign_.image_options[i]));
+        }
+    }
     job.environment = assign_.environment;
     job.working_directory = assign_.working_directory;
     job.workspace = workspace_;

@@ -59,8 +59,12 @@ std::string job_line(size_t position, const pipeline::Job& job) {
         if (!job.required_jobs.empty()) line += ", requires " + required_list(job);
         return line;
     }
-    line += job.image.empty() ? ": on the host" : ": image " + job.image;
-    if (!job.services.empty()) line += " with services " + joined(job.services);
+    line += job.image.image.empty() ? ": on the host" : ": image " + job.image.image;
+    if (!job.services.empty()) {
+        std::vector<std::string> services;
+        for (const auto& service : job.services) services.push_back(service.image);
+        line += " with services " + joined(services);
+    }
     line += ", " + std::to_string(job.steps.size()) + (job.steps.size() == 1 ? " step" : " steps");
     if (job.parallelism > 1) {
         line += ", parallelism " + std::to_string(job.parallelism) + " (nodes " +
@@ -91,9 +95,9 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         item.set("name", job.name);
         item.set("workflow", job.workflow);
         item.set("type", std::string(type_name(job.type)));
-        item.set("image", job.image);
+        item.set("image", job.image.image);
         Poco::JSON::Array services, required, labels;
-        for (const auto& service : job.services) services.add(service);
+        for (const auto& service : job.services) services.add(service.image);
         for (const auto& name : job.required_jobs) required.add(name);
         for (const auto& label : job.labels) labels.add(label);
         item.set("services", services);

@@ -41,6 +41,55 @@ std::string text_of(const Object::Ptr& object, const std::string& key) {
     return object->has(key) ? object->getValue<std::string>(key) : std::string();
 }
 
+Array::Ptr text_array(const std::vector<std::string>& items) {
+    Array::Ptr array = new Array;
+    for (const auto& item : items) array->add(item);
+    return array;
+}
+
+std::vector<std::string> text_items(const Array::Ptr& array) {
+    std::vector<std::string> items;
+    if (!array) return items;
+    for (size_t i = 0; i < array->size(); ++i) items.push_back(array->getElement<std::string>(i));
+    return items;
+}
+
+// How one image's container runs, stored with the same names as on the wire
+// (PROTOCOL.md 6.2 `image_options`); the reference is in `image` or `services`.
+Object::Ptr image_options_object(const pipeline::ImageSpec& image) {
+    Object::Ptr object = new Object;
+    object->set("name", image.name);
+    object->set("entrypoint", text_array(image.entrypoint));
+    object->set("command", text_array(image.command));
+    object->set("user", image.user);
+    object->set("environment", env_object(image.environment));
+    object->set("auth_username", image.auth.username);
+    object->set("auth_password", image.auth.password);
+    return object;
+}
+
+void read_image_options(const Object::Ptr& object, pipeline::ImageSpec& image) {
+    image.name = text_of(object, "name");
+    image.entrypoint = text_items(object->getArray("entrypoint"));
+    image.command = text_items(object->getArray("command"));
+    image.user = text_of(object, "user");
+    image.environment = env_map(object->getObject("environment"));
+    image.auth.username = text_of(object, "auth_username");
+    image.auth.password = text_of(object, "auth_password");
+}
+
+protocol::ImageOptions wire_image_options(const pipeline::ImageSpec& image) {
+    protocol::ImageOptions options;
+    options.name = image.name;
+    options.entrypoint = image.entrypoint;
+    options.command = image.command;
+    options.user = image.user;
+    options.environment = image.environment;
+    options.auth_username = image.auth.username;
+    options.auth_password = image.auth.password;
+    return options;
+}
+
 // What the agent runs for a step it cannot run yet: a command that says so, with fixed text
 // (nothing from the config reaches the shell). Steps that only keep or restore files are
 // skipped with a line in the log, so a job built for CircleCI still runs; steps whose job
@@ -114,10 +163,16 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
 std::string to_json(const JobSpec& spec) {
     Object root;
     root.set("workflow", spec.workflow);
-    root.set("image", spec.image);
+    root.set("image", spec.image.image);
     Array::Ptr services = new Array;
-    for (const auto& service : spec.services) services->add(service);
+    Array::Ptr image_options = new Array;
+    image_options->add(image_options_object(spec.image));
+    for (const auto& service : spec.services) {
+        services->add(service.image);
+        image_options->add(image_options_object(service));
+    }
     root.set("services", services);
+    root.set("image_options", image_options);
     root.set("environment", env_object(spec.environment));
     root.set("working_directory", spec.working_directory);
     Array::Ptr steps = new Array;
@@ -150,10 +205,23 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
         auto root = Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
         JobSpec spec;
         spec.workflow = text_of(root, "workflow");
-        spec.image = text_of(root, "image");
-        if (auto services = root->getArray("services")) {
-            for (size_t i = 0; i < services->size(); ++i) {
-                spec.services.push_back(services->getElement<std::string>(i));
+        spec.image.image = text_of(root, "image");
+        for (auto& reference : text_items(root->getArray("services"))) {
+            pipeline::ImageSpec service;
+            service.image = std::move(reference);
+            spec.services.push_back(std::move(service));
+        }
+        // Absent in specs stored before it was kept: every image as the image says.
+        if (auto image_options = root->getArray("image_options")) {
+            if (image_options->size() != spec.services.size() + 1) {
+                return Error{"damaged job spec: image_options has " +
+                             std::to_string(image_options->size()) + " items for " +
+                             std::to_string(spec.services.size() + 1) + " images"};
+            }
+            for (size_t i = 0; i <= spec.services.size(); ++i) {
+                auto options = image_options->getObject(static_cast<unsigned>(i));
+                if (!options) return Error{"damaged job spec: an image_options item is no object"};
+                read_image_options(options, i == 0 ? spec.image : spec.services[i - 1]);
             }
         }
         spec.environment = env_map(root->getObject("environment"));
@@ -191,8 +259,12 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
     assign.repo_url = run.repo_url;
     assign.ref = run.ref;
     assign.sha = run.sha;
-    assign.image = spec.image;
-    assign.services = spec.services;
+    assign.image = spec.image.image;
+    assign.image_options.push_back(wire_image_options(spec.image));
+    for (const auto& service : spec.services) {
+        assign.services.push_back(service.image);
+        assign.image_options.push_back(wire_image_options(service));
+    }
     RunContext node_run = run;
     if (spec.node) {
         node_run.job_name = spec.node->job;

@@ -37,8 +37,10 @@ struct JobNode {
 struct JobSpec {
     std::string workflow;  // the workflow it comes from; empty without workflows (and in
                            // specs stored before it was kept)
-    std::string image;
-    std::vector<std::string> services;
+    // The images and how their containers run. Specs stored before `image_options` was kept
+    // read as images with no options.
+    pipeline::ImageSpec image;
+    std::vector<pipeline::ImageSpec> services;
     std::map<std::string, std::string> environment;
     std::string working_directory;
     std::vector<JobStepSpec> steps;
@@ -48,7 +50,8 @@ struct JobSpec {
 /// The spec of `job`, or of its node `node` when it has `parallelism`.
 JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node = {});
 std::string to_json(const JobSpec& spec);
-/// Parses a stored spec; an Error when the JSON is damaged.
+/// Parses a stored spec; an Error when the JSON is damaged (also when `image_options` does not
+/// have one item per image).
 Result<JobSpec> job_spec_from_json(const std::string& json);
 
 /// The assign message for the attempt `run` of a job. For a node, CIRCLE_JOB is its job's

@@ -62,6 +62,33 @@ struct Step {
     std::vector<std::string> fingerprints;  // add_ssh_keys only; empty: every key
 };
 
+/// The credentials a `docker` image is pulled with (CircleCI `auth`). Each value is a
+/// literal or a reference to one variable of the job's environment, `$NAME` or `${NAME}`,
+/// which the agent resolves (never in its own environment). No username: no credentials.
+struct RegistryAuth {
+    std::string username;
+    std::string password;
+
+    friend bool operator==(const RegistryAuth&, const RegistryAuth&) = default;
+};
+
+/// One `docker` image and how its container runs (CircleCI's keys of a `docker` item).
+struct ImageSpec {
+    std::string image;  // the reference, e.g. "postgres:16" or "registry:5000/team/app@sha256:..."
+    // The host name the job's containers reach this one by (they share one network namespace,
+    // so it names 127.0.0.1); empty: `localhost` only.
+    std::string name;
+    std::vector<std::string> entrypoint;  // empty: the image's
+    std::vector<std::string> command;     // empty: the image's; the primary runs none without
+    std::string user;                     // empty: the image's; the primary's runs the steps
+    // A service's own variables. The primary's `environment` joins the job's instead (its
+    // steps see it), so it is always empty on the primary.
+    Environment environment;
+    RegistryAuth auth;
+
+    friend bool operator==(const ImageSpec&, const ImageSpec&) = default;
+};
+
 /// What a job is (CircleCI `type`): one that runs steps, or one that runs nothing.
 enum class JobType {
     build,     // runs its steps on a runner (the default)
@@ -78,9 +105,9 @@ struct Job {
     std::string name;  // the name in the workflow (unique in the pipeline)
     // approval and no_op jobs have no image, services, steps or labels: nothing runs.
     JobType type = JobType::build;
-    std::string workflow;               // the workflow it comes from; empty without workflows
-    std::string image;                  // first `docker` image: runs the steps
-    std::vector<std::string> services;  // further `docker` images
+    std::string workflow;             // the workflow it comes from; empty without workflows
+    ImageSpec image;                  // first `docker` image: runs the steps
+    std::vector<ImageSpec> services;  // further `docker` images
     Environment environment;
     std::string working_directory = kDefaultWorkingDirectory;
     std::vector<Step> steps;
@@ -92,7 +119,8 @@ struct Job {
     // missing here must succeed.
     std::map<std::string, std::vector<std::string>> required_statuses;
     // What the runner that takes it must be labelled with (`machine`, `macos`, `windows`,
-    // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`.
+    // `resource_class`; runner_labels.h); empty: any runner. A `machine` job has no `image`
+    // (`image.image` is empty).
     std::vector<std::string> labels;
     // The workflow entry's `context`s: the secrets the job's steps get. fmg has no secrets
     // yet, so a job naming a context fails with a clear message (coordinator/domain/job_spec).

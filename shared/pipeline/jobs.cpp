@@ -6,6 +6,7 @@
 #include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/constants.h"
 #include "shared/pipeline/environment.h"
+#include "shared/pipeline/images.h"
 #include "shared/pipeline/runner_labels.h"
 #include "shared/pipeline/steps.h"
 #include "shared/pipeline/text.h"
@@ -19,64 +20,6 @@ namespace {
 bool is_job_key_unsupported(std::string_view key) {
     return key == "executor" || key == "shell" || key == "parameters" ||
            key == "circleci_ip_ranges";
-}
-
-/// One `docker` item. `environment` is where the primary image's `environment` goes (its
-/// container's variables, under the job's); null for a service image.
-Problem read_image(YamlReader& reader, const Node& item, std::string& image,
-                   Environment* environment) {
-    std::vector<Entry> fields;
-    if (auto problem = reader.read_map(item, item, "each `docker` item", fields)) return problem;
-    for (const Entry& field : fields) {
-        if (field.key == "image") {
-            if (auto problem = reader.read_scalar(field, image)) return problem;
-            if (trim(image).empty()) return reader.error_at(field.where(), "`image` is empty");
-            if (auto problem = check_wire_bytes(reader, field.where(), "`image`", image,
-                                                wire::kMaxNameBytes, "kMaxNameBytes")) {
-                return problem;
-            }
-        } else if (field.key == "environment" && environment != nullptr) {
-            if (auto problem = read_environment(reader, field, *environment)) return problem;
-        } else if (field.key == "environment") {
-            return reader.unsupported(field, "a service image (the second `docker` item on)");
-        } else if (field.key == "name" || field.key == "entrypoint" || field.key == "command" ||
-                   field.key == "user" || field.key == "auth" || field.key == "aws_auth") {
-            return reader.unsupported(field, "a `docker` image");
-        } else if (field.key == "ports") {
-            // Not in CircleCI's reference, yet in configs CircleCI runs: it ignores the key, and
-            // so does fmg (a job's containers share one network, every port reachable).
-        } else {
-            return reader.unknown_key(field, "a `docker` image", "image or environment");
-        }
-    }
-    if (image.empty()) return reader.error_at(item, "a `docker` item needs an `image`");
-    return std::nullopt;
-}
-
-Problem read_docker(YamlReader& reader, const Entry& docker, Job& job,
-                    Environment& primary_environment) {
-    std::vector<Node> items;
-    if (auto problem = reader.read_sequence(docker, items)) return problem;
-    if (items.empty()) return reader.error_at(docker.where(), "`docker` lists no image");
-    // The first image runs the steps; the others go to the assign's `services` list.
-    if (auto problem = check_wire_count(reader, docker.key_node, "`docker`", items.size() - 1,
-                                        wire::kMaxListItems, "kMaxListItems, for services")) {
-        return problem;
-    }
-    for (const Node& item : items) {
-        std::string image;
-        const bool primary = job.image.empty();
-        if (auto problem =
-                read_image(reader, item, image, primary ? &primary_environment : nullptr)) {
-            return problem;
-        }
-        if (primary) {
-            job.image = std::move(image);
-        } else {
-            job.services.push_back(std::move(image));
-        }
-    }
-    return std::nullopt;
 }
 
 Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {

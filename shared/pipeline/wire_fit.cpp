@@ -21,9 +21,13 @@ constexpr std::size_t kIntegerBytes = 9;
 // The field names of `assign` and of one of its steps on the wire (PROTOCOL.md 6.2), for
 // their share of the frame. tests/unit/coordinator/assign_bound_test.cpp checks the bound
 // against protocol/'s real encoder, so a field added there without one here fails a test.
-constexpr std::array<std::string_view, 14> kAssignKeys{
-    "v",   "type",  "attempt_id", "pipeline_id", "job_name",          "repo_url", "ref",
-    "sha", "image", "services",   "environment", "working_directory", "steps",    "job_timeout_ms"};
+constexpr std::array<std::string_view, 15> kAssignKeys{
+    "v",        "type",           "attempt_id",   "pipeline_id",
+    "job_name", "repo_url",       "ref",          "sha",
+    "image",    "services",       "environment",  "working_directory",
+    "steps",    "job_timeout_ms", "image_options"};
+constexpr std::array<std::string_view, 7> kImageOptionKeys{
+    "name", "entrypoint", "command", "user", "environment", "auth_username", "auth_password"};
 constexpr std::array<std::string_view, 7> kStepKeys{
     "kind", "name", "command", "environment", "working_directory", "no_output_timeout_ms", "when"};
 constexpr std::string_view kAssignType = "assign";
@@ -86,6 +90,20 @@ std::size_t job_environment_bytes(const Job& job) {
 // this many bytes (coordinator/domain/job_spec.cpp).
 constexpr std::size_t kMaxStandInCommandBytes = 512;
 
+std::size_t list_bytes(const std::vector<std::string>& items) {
+    std::size_t total = container_header(items.size());
+    for (const std::string& item : items) total += str_bytes(item.size());
+    return total;
+}
+
+// One image in `assign`: its reference (in `image` or `services`) and its `image_options`.
+std::size_t image_bytes(const ImageSpec& image) {
+    return str_bytes(image.image.size()) + keys_bytes(kImageOptionKeys) +
+           str_bytes(image.name.size()) + list_bytes(image.entrypoint) + list_bytes(image.command) +
+           str_bytes(image.user.size()) + environment_bytes(image.environment) +
+           str_bytes(image.auth.username.size()) + str_bytes(image.auth.password.size());
+}
+
 std::size_t step_bytes(const Step& step) {
     const bool runs_as_written = step.kind == StepKind::run || step.kind == StepKind::checkout;
     return keys_bytes(kStepKeys) + str_bytes(kLongestStepKind.size()) +
@@ -131,9 +149,9 @@ std::size_t assign_frame_bound(const Job& job) {
     total += str_bytes(wire::kMaxTextBytes);      // repo_url
     total += 2 * str_bytes(wire::kMaxNameBytes);  // ref, sha
     total += kIntegerBytes;                       // job_timeout_ms
-    total += str_bytes(job.image.size());
-    total += container_header(job.services.size());
-    for (const std::string& service : job.services) total += str_bytes(service.size());
+    total += image_bytes(job.image);
+    total += container_header(job.services.size()) + container_header(job.services.size() + 1);
+    for (const ImageSpec& service : job.services) total += image_bytes(service);
     total += job_environment_bytes(job);
     total += str_bytes(job.working_directory.size());
     total += container_header(job.steps.size());

@@ -36,7 +36,7 @@ void check_config(const Config& config) {
     std::set<std::string> placed;
     for (const auto& job : config.jobs) {
         // A job runs in a docker image, or on a runner its labels name (machine, macos...).
-        if ((job.image.empty() && job.labels.empty()) || job.steps.empty()) __builtin_trap();
+        if ((job.image.image.empty() && job.labels.empty()) || job.steps.empty()) __builtin_trap();
         for (const auto& required : job.required_jobs) {
             if (placed.count(required) == 0) __builtin_trap();  // not ordered after it
         }

@@ -95,7 +95,7 @@ std::string chunk(const std::string& data) {
 Result<std::string> fetch(const std::string& socket) {
     auto connection = UnixHttpConnection::open(socket, in(2s));
     if (!connection) return connection.error();
-    if (auto sent = connection->send({"GET", "/v1.41/thing", ""}, in(2s)); !sent)
+    if (auto sent = connection->send({"GET", "/v1.41/thing", "", {}}, in(2s)); !sent)
         return sent.error();
     auto head = connection->read_head(in(2s));
     if (!head) return head.error();
@@ -134,7 +134,7 @@ TEST_CASE("http: a silent stream times out, and an interrupt wakes it", "[docker
     ScriptedServer server({{"HTTP/1.1 200 OK\r\n\r\n", false}});
     auto connection = UnixHttpConnection::open(server.path(), in(2s));
     REQUIRE(connection);
-    REQUIRE(connection->send({"POST", "/v1.41/exec/x/start", "{}"}, in(2s)));
+    REQUIRE(connection->send({"POST", "/v1.41/exec/x/start", "{}", {}}, in(2s)));
     REQUIRE(connection->read_head(in(2s)));
     std::string out;
     auto started = std::chrono::steady_clock::now();

@@ -8,6 +8,7 @@
 #include <string>
 #include <variant>
 
+#include "protocol/codec.h"
 #include "shared/pipeline/builtin_variables.h"
 #include "shared/pipeline/config.h"
 
@@ -101,8 +102,10 @@ workflows:
 TEST_CASE("a job spec from the config survives the trip through its stored JSON") {
     JobSpec spec = job_spec_from_config(parsed_build_job());
     REQUIRE(spec.steps.size() == 3);
-    CHECK(spec.image == "cimg/base:2024.01");
-    CHECK(spec.services == std::vector<std::string>{"postgres:15", "redis:7"});
+    CHECK(spec.image.image == "cimg/base:2024.01");
+    REQUIRE(spec.services.size() == 2);
+    CHECK(spec.services[0].image == "postgres:15");
+    CHECK(spec.services[1].image == "redis:7");
     CHECK(spec.working_directory == "~/app");
     CHECK(spec.steps[0].kind == "checkout");
     CHECK(spec.steps[1].kind == "run");
@@ -132,7 +135,7 @@ TEST_CASE("a job spec from the config survives the trip through its stored JSON"
 
 TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
     JobSpec spec;
-    spec.image = "alpine:3.19";
+    spec.image.image = "alpine:3.19";
     spec.environment = {{"GREETING", "h\u00e9llo \"world\"\n\ttab\\"}, {"EMPTY", ""}};
     spec.steps.push_back(
         {"run", "Print", "printf '%s\\n' \"$GREETING\" # \u00fcber", {}, "", 0, "on_fail"});
@@ -326,4 +329,69 @@ TEST_CASE("a spec stored before the workflow was kept reads as no workflow") {
     CHECK(old->workflow.empty());
     CHECK(make_assign(*old, run_of_build(), 0).environment.at("CIRCLE_WORKFLOW_ID") ==
           workflow_id(12, ""));
+}
+
+TEST_CASE("image options survive the stored JSON and reach the assign, one per image") {
+    const JobSpec spec = spec_of(R"(version: 2.1
+jobs:
+  build:
+    docker:
+      - image: cimg/base:2024.01
+        user: circleci
+        auth: {username: bot, password: $REGISTRY_PASSWORD}
+      - image: postgres:16
+        name: db
+        entrypoint: [docker-entrypoint.sh]
+        command: postgres -c fsync=off
+        environment: {POSTGRES_PASSWORD: secret}
+      - image: redis:7
+    steps: [checkout]
+)",
+                                 "build");
+    CHECK(spec.image.user == "circleci");
+    REQUIRE(spec.services.size() == 2);
+
+    auto back = job_spec_from_json(to_json(spec));
+    REQUIRE(back.ok());
+    CHECK(back->image == spec.image);
+    CHECK(back->services == spec.services);
+    CHECK(back->services[0].command == std::vector<std::string>{"postgres", "-c", "fsync=off"});
+
+    const protocol::Assign assign = make_assign(*back, run_of_build(), 0);
+    CHECK(assign.image == "cimg/base:2024.01");
+    CHECK(assign.services == std::vector<std::string>{"postgres:16", "redis:7"});
+    REQUIRE(assign.image_options.size() == 3);
+    CHECK(assign.image_options[0].user == "circleci");
+    CHECK(assign.image_options[0].auth_username == "bot");
+    CHECK(assign.image_options[0].auth_password == "$REGISTRY_PASSWORD");
+    CHECK(assign.image_options[1].name == "db");
+    CHECK(assign.image_options[1].entrypoint == std::vector<std::string>{"docker-entrypoint.sh"});
+    CHECK(assign.image_options[1].environment ==
+          protocol::Environment{{"POSTGRES_PASSWORD", "secret"}});
+    CHECK(assign.image_options[2] == protocol::ImageOptions{});
+    CHECK(protocol::validate(protocol::CoordinatorMessage{assign}).ok());
+}
+
+TEST_CASE("a spec stored before image options reads as images run as they are") {
+    const std::string stored =
+        R"({"workflow":"","image":"cimg/base:2024.01","services":["postgres:15","redis:7"],)"
+        R"("environment":{},"working_directory":"~/project","steps":[]})";
+    auto spec = job_spec_from_json(stored);
+    REQUIRE(spec.ok());
+    pipeline::ImageSpec plain;
+    plain.image = "cimg/base:2024.01";
+    CHECK(spec->image == plain);
+    REQUIRE(spec->services.size() == 2);
+    plain.image = "redis:7";
+    CHECK(spec->services[1] == plain);
+    const protocol::Assign assign = make_assign(*spec, run_of_build(), 0);
+    CHECK(assign.services == std::vector<std::string>{"postgres:15", "redis:7"});
+    CHECK(assign.image_options == std::vector<protocol::ImageOptions>(3));
+}
+
+TEST_CASE("a stored spec whose image options do not match its images is damaged") {
+    auto spec = job_spec_from_json(
+        R"({"image":"a","services":["b"],"image_options":[{"name":"x"}],"steps":[]})");
+    REQUIRE_FALSE(spec.ok());
+    CHECK(spec.error().message == "damaged job spec: image_options has 1 items for 2 images");
 }

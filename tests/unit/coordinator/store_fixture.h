@@ -69,7 +69,7 @@ inline PipelineId add_pipeline(Database& db, int64_t created_at = kT0,
 /// A small, valid job spec as the preparer stores it.
 inline std::string sample_spec(const std::string& command = "make test") {
     JobSpec spec;
-    spec.image = "cimg/base:2024.01";
+    spec.image.image = "cimg/base:2024.01";
     spec.working_directory = "~/project";
     spec.steps.push_back({"checkout", "Checkout code", "", {}, "", 0, "on_success"});
     spec.steps.push_back({"run", command, command, {}, "", 0, "on_success"});

@@ -43,7 +43,16 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
                   "~/project",
                   {checkout, test},
-                  3600000};
+                  3600000,
+                  {ImageOptions{},
+                   ImageOptions{"db",
+                                {"docker-entrypoint.sh"},
+                                {"postgres", "-c", "fsync=off"},
+                                "postgres",
+                                {{"POSTGRES_PASSWORD", "x"}},
+                                "$REGISTRY_USER",
+                                "${REGISTRY_PASSWORD}"},
+                   ImageOptions{"cache", {}, {"redis-server"}, "", {}, "", ""}}};
     return {
         Welcome{12, 250, 750},
         Reject{RejectCode::revoked, "runner 'build-01' is revoked"},

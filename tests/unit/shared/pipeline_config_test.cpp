@@ -85,15 +85,15 @@ TEST_CASE("a realistic config: jobs in dependency order, then config order") {
 
     const Job& lint = config.jobs[0];
     CHECK(lint.workflow == "ci");
-    CHECK(lint.image == "cimg/node:20.11");
+    CHECK(lint.image.image == "cimg/node:20.11");
     CHECK(lint.services.empty());
     CHECK(lint.working_directory == "~/app");
     CHECK(lint.environment == Environment{{"NODE_ENV", "test"}});
     CHECK(lint.required_jobs.empty());
 
     const Job& test = config.jobs[2];
-    CHECK(test.image == "cimg/node:20.11");
-    CHECK(test.services == std::vector<std::string>{"postgres:15", "redis:7"});
+    CHECK(test.image.image == "cimg/node:20.11");
+    CHECK(image_references(test.services) == std::vector<std::string>{"postgres:15", "redis:7"});
     CHECK(test.working_directory == "~/project");
     CHECK(test.environment.at("WORKERS") == "4");
     CHECK(test.required_jobs == std::vector<std::string>{"build"});
@@ -158,7 +158,7 @@ workflows:
 )");
     CHECK(job_names(config) == std::vector<std::string>{"test", "test-again"});
     CHECK(config.jobs[1].required_jobs == std::vector<std::string>{"test"});
-    CHECK(config.jobs[1].image == "python:3.12");
+    CHECK(config.jobs[1].image.image == "python:3.12");
 }
 
 TEST_CASE("without workflows the job `build` runs, alone") {
@@ -175,7 +175,7 @@ jobs:
     const Job& build = only_job(config);
     CHECK(build.name == "build");
     CHECK(build.workflow.empty());
-    CHECK(build.image == "golang:1.22");
+    CHECK(build.image.image == "golang:1.22");
     CHECK(only_job(parse_ok(yaml)).name == "build");
     // CircleCI builds no tag without a workflow filter asking for it.
     CHECK(parse_ok(yaml, RefContext{"", "v1.0.0"}).jobs.empty());
@@ -221,7 +221,7 @@ jobs:
     steps: [checkout]
 )");
     const Job& job = only_job(config);
-    CHECK(job.image == "node:20");
+    CHECK(job.image.image == "node:20");
     CHECK(job.working_directory == "/elsewhere");
     CHECK(job.environment.at("A") == "from-defaults");
 }
@@ -258,7 +258,7 @@ jobs:
     steps: [checkout]
 )");
     const Job& job = only_job(config);
-    CHECK(job.image == "alpine");
+    CHECK(job.image.image == "alpine");
     CHECK(job.environment == Environment{{"FOO", "bar"}});
 }
 
@@ -306,5 +306,5 @@ jobs:
     const Job& job = only_job(config);
     CHECK(job.environment ==
           Environment{{"PIPENV_VENV_IN_PROJECT", "true"}, {"SHARED", "from-job"}});
-    CHECK(job.services == std::vector<std::string>{"postgres:15"});
+    CHECK(image_references(job.services) == std::vector<std::string>{"postgres:15"});
 }

@@ -74,7 +74,7 @@ TEST_CASE("jobs need docker images, steps and known keys") {
     check_error("version: 2\njobs:\n  build:\n    docker: []\n    steps: [checkout]\n", 4, 13,
                 "`docker` lists no image");
     check_error("version: 2\njobs:\n  build:\n    docker:\n      - name: db\n    steps: []\n", 5, 9,
-                "`name` in a `docker` image is not supported");
+                "a `docker` item needs an `image`");
     check_error("version: 2\njobs:\n  build:\n    docker:\n      - {}\n    steps: [checkout]\n", 5,
                 9, "needs an `image`");
     check_error("version: 2\njobs:\n  build:\n    executor: linux\n    steps: [checkout]\n", 4, 5,
@@ -157,11 +157,9 @@ TEST_CASE("environment names must be exportable and values scalars") {
     check_error(job + too_many, 6, 5, "`environment` has more than 1024 variables");
     check_error(
         "version: 2\njobs:\n  build:\n    docker:\n      - image: a\n"
-        "      - image: db\n        environment: {POSTGRES_PASSWORD: x}\n"
+        "      - image: db\n        environment: {POSTGRES-PASSWORD: x}\n"
         "    steps: [checkout]\n",
-        7, 9,
-        "`environment` in a service image (the second `docker` item on) is not "
-        "supported by fmg");
+        7, 23, "environment variable name `POSTGRES-PASSWORD` is not valid");
 }
 
 TEST_CASE("workflows name defined jobs, each once in the pipeline") {

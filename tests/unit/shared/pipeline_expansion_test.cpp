@@ -69,13 +69,13 @@ workflows:
   ci: {jobs: [build, plain]}
 )");
     const Job& build = job_named(config, "build");
-    CHECK(build.image == "cimg/node:18.1");
-    CHECK(build.services == std::vector<std::string>{"redis:7"});
+    CHECK(build.image.image == "cimg/node:18.1");
+    CHECK(testing::image_references(build.services) == std::vector<std::string>{"redis:7"});
     CHECK(build.working_directory == "~/app");
     CHECK(build.environment.at("FROM") == "executor");
     CHECK(build.environment.at("SHARED") == "job");
     CHECK(build.environment.at("IMAGE_VAR") == "i");
-    CHECK(job_named(config, "plain").image == "cimg/node:20");
+    CHECK(job_named(config, "plain").image.image == "cimg/node:20");
 }
 
 TEST_CASE("commands with parameters expand into their steps, commands calling commands") {
@@ -131,7 +131,7 @@ workflows:
       - test: {name: test-new, python: "3.12", shards: 8}
 )");
     CHECK(job_names(config) == std::vector<std::string>{"test-old", "test-new"});
-    CHECK(job_named(config, "test-old").image == "python:3.11");
+    CHECK(job_named(config, "test-old").image.image == "python:3.11");
     CHECK(commands_of(job_named(config, "test-new")).front() == "pytest -n 8 --token \"$TOKEN\"");
 }
 
@@ -257,7 +257,7 @@ workflows:
 )");
     CHECK(job_names(config) ==
           std::vector<std::string>{"test-linux-0.1", "test-macos-0.1", "test-linux-0.2", "report"});
-    CHECK(job_named(config, "test-linux-0.2").image == "img:0.2");
+    CHECK(job_named(config, "test-linux-0.2").image.image == "img:0.2");
     CHECK(job_named(config, "report").required_jobs ==
           std::vector<std::string>{"test-linux-0.1", "test-macos-0.1", "test-linux-0.2"});
 }
@@ -388,7 +388,7 @@ workflows:
   ci: {jobs: [build, tools/check]}
 )");
     CHECK(job_names(config) == std::vector<std::string>{"build", "tools-check"});
-    CHECK(job_named(config, "build").image == "tools:1");
+    CHECK(job_named(config, "build").image.image == "tools:1");
     CHECK(commands_of(job_named(config, "build")) == std::vector<std::string>{"hello config"});
     CHECK(commands_of(job_named(config, "tools-check")) == std::vector<std::string>{"hello orb"});
 }
@@ -422,7 +422,7 @@ workflows:
     options.orb_dir = dir.string();
     const Config config = parse_with(yaml, options);
     CHECK(commands_of(job_named(config, "build")) == std::vector<std::string>{"say hi"});
-    CHECK(job_named(config, "ci-lint").image == "lint:1");
+    CHECK(job_named(config, "ci-lint").image.image == "lint:1");
 
     std::string missing = yaml;
     missing.replace(missing.find("1.2.3"), 5, "9.9.9");

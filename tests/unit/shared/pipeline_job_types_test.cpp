@@ -55,7 +55,7 @@ TEST_CASE("a 2.0 approval entry needs no definition and runs nothing") {
     CHECK(hold.type == JobType::approval);
     CHECK(hold.workflow == "ci");
     CHECK(hold.required_jobs == std::vector<std::string>{"build"});
-    CHECK(hold.image.empty());
+    CHECK(hold.image.image.empty());
     CHECK(hold.steps.empty());
     CHECK(hold.labels.empty());
     CHECK(job_named(config, "build").type == JobType::build);
@@ -128,7 +128,7 @@ workflows:
         CHECK(job_names(config) == std::vector<std::string>{"build", "gate", "deploy"});
         const Job& gate = job_named(config, "gate");
         CHECK(gate.type == JobType::no_op);
-        CHECK(gate.image.empty());
+        CHECK(gate.image.image.empty());
         CHECK(gate.steps.empty());
     }
     // `type: build` is CircleCI's default, written out.

@@ -32,7 +32,7 @@ void check_error(const std::string& yaml, int line, int column, std::string_view
 TEST_CASE("machine: true runs on the host of a runner labelled machine") {
     const Config config = parse_ok(job_config("    machine: true\n"));
     const Job& job = only_job(config);
-    CHECK(job.image.empty());
+    CHECK(job.image.image.empty());
     CHECK(job.services.empty());
     CHECK(job.labels == Labels{"machine"});
     CHECK(job.steps.size() == 1);
@@ -41,7 +41,7 @@ TEST_CASE("machine: true runs on the host of a runner labelled machine") {
 TEST_CASE("machine with an image is accepted, and the image is not used") {
     const Job job =
         only_job(parse_ok(job_config("    machine:\n      image: ubuntu-2204:current\n")));
-    CHECK(job.image.empty());
+    CHECK(job.image.image.empty());
     CHECK(job.labels == Labels{"machine"});
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("resource_class is a label: alone with docker, after the runner's kind
 
 TEST_CASE("macos and windows are labels too, for jobs without an image") {
     const Job mac = only_job(parse_ok(job_config("    macos:\n      xcode: 15.2.0\n")));
-    CHECK(mac.image.empty());
+    CHECK(mac.image.image.empty());
     CHECK(mac.labels == Labels{"macos"});
     const Job windows =
         only_job(parse_ok(job_config("    windows: true\n    resource_class: windows.medium\n")));

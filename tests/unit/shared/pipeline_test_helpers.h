@@ -34,6 +34,13 @@ inline std::vector<std::string> job_names(const Config& config) {
     return names;
 }
 
+/// The references of `images` (a job's `services`), in order.
+inline std::vector<std::string> image_references(const std::vector<ImageSpec>& images) {
+    std::vector<std::string> references;
+    for (const ImageSpec& image : images) references.push_back(image.image);
+    return references;
+}
+
 /// The one job of a config that runs exactly one (a reference into `config`).
 inline const Job& only_job(const Config& config) {
     REQUIRE(config.jobs.size() == 1);
