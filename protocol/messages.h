@@ -26,6 +26,8 @@ using wire::kMaxMapEntries;
 using wire::kMaxNameBytes;
 using wire::kMaxNestingDepth;
 using wire::kMaxTextBytes;
+using wire::kMaxAutoReruns;
+using wire::kMaxAutoRerunDelayMs;
 
 using AttemptId = int64_t;
 using Environment = std::map<std::string, std::string>;
@@ -171,6 +173,11 @@ struct StepSpec {
     std::string working_directory;      // empty: the job's
     uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
     StepWhen when = StepWhen::on_success;
+    // OPTIONAL on the wire (an older coordinator does not send them): the defaults below.
+    std::string shell;                 // run steps: empty: the agent's default shell
+    bool background = false;           // run steps: the job goes on at once
+    uint32_t max_auto_reruns = 0;      // run steps: reruns after a failure, at most 5
+    uint32_t auto_rerun_delay_ms = 0;  // run steps: wait before each rerun, at most 10 min
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };

@@ -16,7 +16,7 @@ namespace fmg::pipeline::detail {
 namespace {
 
 bool is_job_key_unsupported(std::string_view key) {
-    return key == "executor" || key == "shell" || key == "parallelism" || key == "parameters" ||
+    return key == "executor" || key == "parallelism" || key == "parameters" ||
            key == "circleci_ip_ranges";
 }
 
@@ -159,6 +159,15 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
                     check_wire_bytes(reader, field.where(), "`working_directory`",
                                      job.working_directory, wire::kMaxTextBytes, "kMaxTextBytes");
             }
+        } else if (field.key == "shell") {
+            problem = reader.read_scalar(field, job.shell);
+            if (!problem && trim(job.shell).empty()) {
+                problem = reader.error_at(field.where(), "`shell` is empty");
+            }
+            if (!problem) {
+                problem = check_wire_bytes(reader, field.where(), "`shell`", job.shell,
+                                           wire::kMaxTextBytes, "kMaxTextBytes");
+            }
         } else if (field.key == "type") {
             // read_job_type, above.
         } else if (field.key == "resource_class" || field.key == "machine" ||
@@ -172,13 +181,17 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
                                          "docker, machine, resource_class, steps, environment, "
-                                         "working_directory or type");
+                                         "working_directory, shell or type");
         }
         if (problem) return problem;
     }
     if (auto problem = read_runner_labels(reader, definition, fields, job)) return problem;
     if (!has_steps) {
         return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
+    }
+    // CircleCI: the job's `shell` is the default of its run steps; a step's own wins.
+    for (Step& step : job.steps) {
+        if (step.kind == StepKind::run && step.shell.empty()) step.shell = job.shell;
     }
     // The steps run in the primary image's container, so they see its variables; the job's
     // `environment`, given to every step, wins over them (as in CircleCI).

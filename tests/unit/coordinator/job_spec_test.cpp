@@ -135,7 +135,7 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
     spec.image = "alpine:3.19";
     spec.environment = {{"GREETING", "h\u00e9llo \"world\"\n\ttab\\"}, {"EMPTY", ""}};
     spec.steps.push_back(
-        {"run", "Print", "printf '%s\\n' \"$GREETING\" # \u00fcber", {}, "", 0, "on_fail"});
+        {"run", "Print", "printf '%s\\n' \"$GREETING\" # \u00fcber", {}, "", 0, "on_fail", "", false, 0, 0});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     CHECK(back->environment == spec.environment);
