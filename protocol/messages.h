@@ -19,6 +19,8 @@ constexpr uint32_t kMinimumProtocolVersion = 1;
 
 // The size limits (PROTOCOL.md 5) are defined in shared/wire_limits.h, so the config parser
 // below protocol/ enforces the same values; these are the same constants under this namespace.
+using wire::kMaxAutoRerunDelayMs;
+using wire::kMaxAutoReruns;
 using wire::kMaxFrameBytes;
 using wire::kMaxListItems;
 using wire::kMaxLogChunkBytes;
@@ -26,8 +28,6 @@ using wire::kMaxMapEntries;
 using wire::kMaxNameBytes;
 using wire::kMaxNestingDepth;
 using wire::kMaxTextBytes;
-using wire::kMaxAutoReruns;
-using wire::kMaxAutoRerunDelayMs;
 
 using AttemptId = int64_t;
 using Environment = std::map<std::string, std::string>;

@@ -97,8 +97,8 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
         environment[circleci::kHaltFileVariable] = circleci::kContainerHaltFile;
     }
     auto exec_id = client_.create_exec(
-        context_.primary_id, {step_argv(context_.shell, step),
-                              environment_list(environment), directory, context_.step_user});
+        context_.primary_id, {step_argv(context_.shell, step), environment_list(environment),
+                              directory, context_.step_user});
     if (!exec_id) return executor_error(output, "docker exec: " + exec_id.error().message);
     auto stream = client_.start_exec(*exec_id);
     if (!stream) return executor_error(output, "docker exec: " + stream.error().message);

@@ -84,8 +84,8 @@ class DockerJobExecution final : public JobExecution {
     enum class Outcome { ended, timed_out, cancelled, stopped };
     // Forwards the exec's output until it ends, a no-output timeout, a cancel, or `stop_fd`
     // (-1: none) becoming readable.
-    Result<Outcome> follow(docker::ExecStream& stream, std::chrono::milliseconds limit,
-                           int stop_fd, StepOutput& output);
+    Result<Outcome> follow(docker::ExecStream& stream, std::chrono::milliseconds limit, int stop_fd,
+                           StepOutput& output);
     // Records why the container can no longer run steps (the first reason stays).
     void mark_broken(std::string reason);
     std::string broken_reason();

@@ -46,9 +46,7 @@ void JobRunner::cancel() {
     }
     // After the execution's cancel: a background step woken now sees it was cancelled.
     background_.stop_all();
-    {
-        std::lock_guard lock(rerun_mutex_);
-    }
+    { std::lock_guard lock(rerun_mutex_); }
     rerun_wake_.notify_all();
 }
 
@@ -188,11 +186,11 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             if (cancelled_) return stopped_result(output);
             output(std::string(at_line_start_ ? "" : "\n") +
                    "fmg: running in the background: " + step.name + "\n");
-            background_.start(index, run, *execution_, output,
-                              [this, name = step.name, output](uint32_t ended_index,
-                                                               const StepExit& exit) {
-                                  background_ended(ended_index, name, exit, output);
-                              });
+            background_.start(
+                index, run, *execution_, output,
+                [this, name = step.name, output](uint32_t ended_index, const StepExit& exit) {
+                    background_ended(ended_index, name, exit, output);
+                });
             continue;
         }
         StepExit exit = run_with_reruns(step, run, output);

@@ -87,7 +87,7 @@ class JobRunner {
     std::optional<SteadyTime> deadline_;  // the link thread's only
     std::mutex output_mutex_;  // background steps write to the log from threads of their own
     std::atomic<bool> at_line_start_{true};  // the output so far ends a line
-    bool timeout_noted_ = false;          // the runner thread's only
+    bool timeout_noted_ = false;             // the runner thread's only
     std::mutex execution_mutex_;
     std::unique_ptr<JobExecution> execution_;  // guarded by execution_mutex_ for cancel()
     BackgroundSteps background_;               // after execution_: they run in it

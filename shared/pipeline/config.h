@@ -61,10 +61,10 @@ struct Step {
     // Run steps: the shell that runs the command (`shell`, else the job's); empty: the agent's
     // default, `/bin/bash -eo pipefail` where bash is, else `/bin/sh -eo pipefail`.
     std::string shell;
-    bool background = false;      // run steps: the job goes on at once (`background: true`)
-    int max_auto_reruns = 0;      // run steps: reruns after a failure, 0..5
+    bool background = false;          // run steps: the job goes on at once (`background: true`)
+    int max_auto_reruns = 0;          // run steps: reruns after a failure, 0..5
     int64_t auto_rerun_delay_ms = 0;  // run steps: the wait before each rerun, at most 10 min
-    FileStep files;                         // the file steps only
+    FileStep files;                   // the file steps only
     std::vector<std::string> fingerprints;  // add_ssh_keys only; empty: every key
 };
 

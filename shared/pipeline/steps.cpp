@@ -59,8 +59,8 @@ Problem read_background(YamlReader& reader, const Entry& entry, Step& out) {
     } else if (text == "false" || text == "False" || text == "FALSE") {
         out.background = false;
     } else {
-        return reader.error_at(entry.where(), "`background` must be true or false, not " +
-                                                  quoted(text));
+        return reader.error_at(entry.where(),
+                               "`background` must be true or false, not " + quoted(text));
     }
     return std::nullopt;
 }
@@ -68,13 +68,14 @@ Problem read_background(YamlReader& reader, const Entry& entry, Step& out) {
 Problem read_max_auto_reruns(YamlReader& reader, const Entry& entry, Step& out) {
     std::string text;
     if (auto problem = reader.read_scalar(entry, text)) return problem;
-    const bool digits = !text.empty() && text.size() <= 3 &&
-                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        !text.empty() && text.size() <= 3 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
     const int value = digits ? std::stoi(text) : -1;
     if (value < 1 || value > static_cast<int>(wire::kMaxAutoReruns)) {
-        return reader.error_at(entry.where(), "`max_auto_reruns` must be a whole number from 1 to " +
-                                                  std::to_string(wire::kMaxAutoReruns) + ", not " +
-                                                  quoted(text));
+        return reader.error_at(entry.where(),
+                               "`max_auto_reruns` must be a whole number from 1 to " +
+                                   std::to_string(wire::kMaxAutoReruns) + ", not " + quoted(text));
     }
     out.max_auto_reruns = value;
     return std::nullopt;

@@ -25,8 +25,8 @@ constexpr std::array<std::string_view, 14> kAssignKeys{
     "v",   "type",  "attempt_id", "pipeline_id", "job_name",          "repo_url", "ref",
     "sha", "image", "services",   "environment", "working_directory", "steps",    "job_timeout_ms"};
 constexpr std::array<std::string_view, 11> kStepKeys{
-    "kind",  "name",  "command",    "environment",     "working_directory", "no_output_timeout_ms",
-    "when",  "shell", "background", "max_auto_reruns", "auto_rerun_delay_ms"};
+    "kind", "name",  "command",    "environment",     "working_directory",  "no_output_timeout_ms",
+    "when", "shell", "background", "max_auto_reruns", "auto_rerun_delay_ms"};
 // msgpack: true or false.
 constexpr std::size_t kBooleanBytes = 1;
 constexpr std::string_view kAssignType = "assign";

@@ -47,8 +47,7 @@ TEST_CASE("image users and their homes", "[executor]") {
     CHECK(home_for_user("circleci:circleci") == "/home/circleci");
 }
 
-TEST_CASE("a configured shell gets its words and a file to read the command from",
-          "[executor]") {
+TEST_CASE("a configured shell gets its words and a file to read the command from", "[executor]") {
     CHECK(shell_words("  /bin/sh\t-eu  ") == std::vector<std::string>{"/bin/sh", "-eu"});
     const auto argv = shell_argv("/bin/bash", "/bin/sh -eu", "echo hi");
     REQUIRE(argv.size() == 7);

@@ -24,8 +24,8 @@ std::vector<AgentMessage> sample_agent_messages() {
 }
 
 std::vector<CoordinatorMessage> sample_coordinator_messages() {
-    StepSpec checkout{StepKind::checkout, "Checkout code", "", {}, "", 0, StepWhen::on_success,
-                      "",                 false, 0, 0};
+    StepSpec checkout{
+        StepKind::checkout, "Checkout code", "", {}, "", 0, StepWhen::on_success, "", false, 0, 0};
     StepSpec test{StepKind::run,
                   "Run tests",
                   "make -j4 test\necho \"done: $RESULT\"",
@@ -37,8 +37,8 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   false,
                   3,
                   10000};
-    StepSpec server{StepKind::run, "Server", "./serve", {}, "", 0, StepWhen::on_success,
-                    "",           true,     0,         0};
+    StepSpec server{StepKind::run,        "Server", "./serve", {}, "", 0,
+                    StepWhen::on_success, "",       true,      0,  0};
     Assign assign{42,
                   7,
                   "build",

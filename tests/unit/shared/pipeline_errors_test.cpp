@@ -123,8 +123,8 @@ TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
                 "`max_auto_reruns` must be a whole number from 1 to 5, not `6`");
     check_error(job + "      - run:\n          command: x\n          max_auto_reruns: 0\n", 8, 28,
                 "from 1 to 5, not `0`");
-    check_error(job + "      - run:\n          command: x\n          max_auto_reruns: two\n", 8,
-                28, "from 1 to 5, not `two`");
+    check_error(job + "      - run:\n          command: x\n          max_auto_reruns: two\n", 8, 28,
+                "from 1 to 5, not `two`");
     check_error(job +
                     "      - run:\n          command: x\n          max_auto_reruns: 2\n"
                     "          auto_rerun_delay: 11m\n",
