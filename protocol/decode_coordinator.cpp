@@ -48,6 +48,21 @@ void read_step(FieldReader& fields, StepSpec& step) {
     fields.text("working_directory", step.working_directory, kMaxTextBytes);
     fields.unsigned32("no_output_timeout_ms", step.no_output_timeout_ms);
     fields.enumeration("when", step.when, detail::kStepWhenNames);
+    // OPTIONAL (PROTOCOL.md 6.2): added after version 1's first steps, absent from an older
+    // coordinator's assign.
+    if (fields.has("shell")) fields.text("shell", step.shell, kMaxTextBytes);
+    if (fields.has("background")) fields.boolean("background", step.background);
+    if (fields.has("max_auto_reruns")) fields.unsigned32("max_auto_reruns", step.max_auto_reruns);
+    if (fields.has("auto_rerun_delay_ms")) {
+        fields.unsigned32("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
+    }
+    if (step.max_auto_reruns > kMaxAutoReruns) {
+        fields.fail("max_auto_reruns", "is more than " + std::to_string(kMaxAutoReruns));
+    }
+    if (step.auto_rerun_delay_ms > kMaxAutoRerunDelayMs) {
+        fields.fail("auto_rerun_delay_ms",
+                    "is more than " + std::to_string(kMaxAutoRerunDelayMs) + " (10 minutes)");
+    }
 }
 
 void read_image_options(FieldReader& fields, ImageOptions& options) {

@@ -90,6 +90,10 @@ std::string encode_step(const StepSpec& step) {
     out.text("working_directory", step.working_directory);
     out.unsigned_integer("no_output_timeout_ms", step.no_output_timeout_ms);
     out.text("when", detail::wire_name(step.when, detail::kStepWhenNames));
+    out.text("shell", step.shell);
+    out.boolean("background", step.background);
+    out.unsigned_integer("max_auto_reruns", step.max_auto_reruns);
+    out.unsigned_integer("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
     return out.finish();
 }
 

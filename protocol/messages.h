@@ -19,6 +19,8 @@ constexpr uint32_t kMinimumProtocolVersion = 1;
 
 // The size limits (PROTOCOL.md 5) are defined in shared/wire_limits.h, so the config parser
 // below protocol/ enforces the same values; these are the same constants under this namespace.
+using wire::kMaxAutoRerunDelayMs;
+using wire::kMaxAutoReruns;
 using wire::kMaxFrameBytes;
 using wire::kMaxListItems;
 using wire::kMaxLogChunkBytes;
@@ -171,6 +173,11 @@ struct StepSpec {
     std::string working_directory;      // empty: the job's
     uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
     StepWhen when = StepWhen::on_success;
+    // OPTIONAL on the wire (an older coordinator does not send them): the defaults below.
+    std::string shell;                 // run steps: empty: the agent's default shell
+    bool background = false;           // run steps: the job goes on at once
+    uint32_t max_auto_reruns = 0;      // run steps: reruns after a failure, at most 5
+    uint32_t auto_rerun_delay_ms = 0;  // run steps: wait before each rerun, at most 10 min
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };

@@ -25,5 +25,9 @@ inline constexpr std::size_t kMaxListItems = 1024;
 inline constexpr std::size_t kMaxMapEntries = 1024;
 /// Deepest nesting of arrays and maps; the envelope is level 1, a step's environment level 4.
 inline constexpr std::size_t kMaxNestingDepth = 8;
+/// Most automatic reruns of one step (CircleCI `max_auto_reruns`: 1 to 5).
+inline constexpr unsigned kMaxAutoReruns = 5;
+/// Longest wait before an automatic rerun (CircleCI `auto_rerun_delay`: at most 10 minutes).
+inline constexpr unsigned kMaxAutoRerunDelayMs = 10 * 60 * 1000;
 
 }  // namespace fmg::wire

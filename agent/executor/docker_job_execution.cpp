@@ -40,9 +40,9 @@ done)";
 // Docker carries the two streams on separate pipes, which would reorder an error message
 // and the output around it; one pipe keeps the log in the order it was written, as the
 // shell executor's is.
-std::vector<std::string> step_argv(const std::string& shell, const std::string& command) {
+std::vector<std::string> step_argv(const std::string& shell, const RunStep& step) {
     std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$@\" 2>&1", "fmg-step"};
-    for (auto& part : shell_argv(shell, command)) argv.push_back(std::move(part));
+    for (auto& part : shell_argv(shell, step.shell, step.command)) argv.push_back(std::move(part));
     return argv;
 }
 
@@ -61,6 +61,16 @@ void DockerJobExecution::cancel() {
     cancel_signal_.signal();
 }
 
+void DockerJobExecution::mark_broken(std::string reason) {
+    std::lock_guard lock(broken_mutex_);
+    if (broken_.empty()) broken_ = std::move(reason);
+}
+
+std::string DockerJobExecution::broken_reason() {
+    std::lock_guard lock(broken_mutex_);
+    return broken_;
+}
+
 std::string DockerJobExecution::next_marker() {
     return std::to_string(context_.attempt_id) + "-" + std::to_string(++steps_started_);
 }
@@ -68,7 +78,9 @@ std::string DockerJobExecution::next_marker() {
 StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
     StepOutput output(sink);
     if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};
-    if (!broken_.empty()) return executor_error(output, broken_);
+    if (std::string broken = broken_reason(); !broken.empty()) {
+        return executor_error(output, broken);
+    }
 
     std::string directory =
         resolve_step_directory(context_.job_directory, step.working_directory, context_.home);
@@ -85,13 +97,13 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
         environment[circleci::kHaltFileVariable] = circleci::kContainerHaltFile;
     }
     auto exec_id = client_.create_exec(
-        context_.primary_id, {step_argv(context_.shell, step.command),
-                              environment_list(environment), directory, context_.step_user});
+        context_.primary_id, {step_argv(context_.shell, step), environment_list(environment),
+                              directory, context_.step_user});
     if (!exec_id) return executor_error(output, "docker exec: " + exec_id.error().message);
     auto stream = client_.start_exec(*exec_id);
     if (!stream) return executor_error(output, "docker exec: " + stream.error().message);
 
-    auto outcome = follow(*stream, step.no_output_timeout, output);
+    auto outcome = follow(*stream, step.no_output_timeout, step.stop_fd, output);
     if (!outcome) {
         return executor_error(output, "reading the step's output: " + outcome.error().message);
     }
@@ -102,12 +114,18 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
                               << " cannot kill the job container: " << killed.error().message;
             }
             return {StepExit::Kind::cancelled, -1, "cancelled"};
+        case Outcome::stopped:
+            if (!stop_step(*stream, std::string(kStepMarkerVariable) + "=" + marker, output)) {
+                (void)client_.kill_container(context_.primary_id);
+                mark_broken("the job container was stopped: a background step did not end");
+            }
+            return {StepExit::Kind::stopped, -1, "stopped"};
         case Outcome::timed_out: {
             if (!stop_step(*stream, std::string(kStepMarkerVariable) + "=" + marker, output)) {
                 (void)client_.kill_container(context_.primary_id);
-                broken_ =
+                mark_broken(
                     "the job container was stopped: a step did not end after its "
-                    "no-output timeout";
+                    "no-output timeout");
             }
             std::string notice = no_output_timeout_notice(step.no_output_timeout);
             output.notice(notice);
@@ -125,13 +143,16 @@ StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
 
 Result<DockerJobExecution::Outcome> DockerJobExecution::follow(ExecStream& stream,
                                                                std::chrono::milliseconds limit,
-                                                               StepOutput& output) {
+                                                               int stop_fd, StepOutput& output) {
+    // A step with a stop descriptor wakes on it; cancel() signals it too (job_runner.h), and
+    // cancelled_ tells the two apart.
+    const int interrupt_fd = stop_fd >= 0 ? stop_fd : cancel_signal_.fd();
     const bool limited = limit.count() > 0;
     auto last_output = SteadyClock::now();
     for (;;) {
         auto deadline = limited ? last_output + limit : SteadyClock::now() + std::chrono::hours(1);
         std::string chunk;
-        auto next = stream.next(chunk, deadline, cancel_signal_.fd());
+        auto next = stream.next(chunk, deadline, interrupt_fd);
         if (!next) return next.error();
         switch (*next) {
             case ExecStream::Next::output:
@@ -141,7 +162,7 @@ Result<DockerJobExecution::Outcome> DockerJobExecution::follow(ExecStream& strea
             case ExecStream::Next::ended:
                 return Outcome::ended;
             case ExecStream::Next::interrupted:
-                return Outcome::cancelled;
+                return cancelled_ || stop_fd < 0 ? Outcome::cancelled : Outcome::stopped;
             case ExecStream::Next::timed_out:
                 if (limited && SteadyClock::now() >= last_output + limit) return Outcome::timed_out;
                 break;

@@ -81,10 +81,14 @@ class DockerJobExecution final : public JobExecution {
     void close() override;
 
   private:
-    enum class Outcome { ended, timed_out, cancelled };
-    // Forwards the exec's output until it ends, a no-output timeout, or a cancel.
-    Result<Outcome> follow(docker::ExecStream& stream, std::chrono::milliseconds limit,
+    enum class Outcome { ended, timed_out, cancelled, stopped };
+    // Forwards the exec's output until it ends, a no-output timeout, a cancel, or `stop_fd`
+    // (-1: none) becoming readable.
+    Result<Outcome> follow(docker::ExecStream& stream, std::chrono::milliseconds limit, int stop_fd,
                            StepOutput& output);
+    // Records why the container can no longer run steps (the first reason stays).
+    void mark_broken(std::string reason);
+    std::string broken_reason();
     Status ensure_directory(const std::string& directory);
     // Kills the processes carrying `marker` in the container; true when the exec ended.
     bool stop_step(docker::ExecStream& stream, const std::string& marker, StepOutput& output);
@@ -100,8 +104,9 @@ class DockerJobExecution final : public JobExecution {
     std::shared_ptr<DockerNetworkPool> networks_;
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};
-    std::string broken_;  // why the container can no longer run steps; run() thread only
-    int steps_started_ = 0;
+    std::mutex broken_mutex_;
+    std::string broken_;  // why the container can no longer run steps; under broken_mutex_
+    std::atomic<int> steps_started_{0};
     std::mutex close_mutex_;
     bool closed_ = false;
 };

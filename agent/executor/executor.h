@@ -53,9 +53,18 @@ struct JobSetup {
 struct RunStep {
     std::string name;
     std::string command;
+    // The step's `shell`, as configured ("/bin/sh -eu", "python3"); empty: the executor's
+    // default, bash or sh with -eo pipefail (step_command.h).
+    std::string shell;
     Environment environment;        // the step's own, on top of the job's
     std::string working_directory;  // empty: the job's; relative: under the job's
+    // 0: none (a background step's default).
     std::chrono::milliseconds no_output_timeout{std::chrono::minutes(10)};
+    // A descriptor that becomes readable when the step must stop although the job goes on
+    // (a background step at the job's end); -1: none. run() then kills the step's processes
+    // and returns `stopped`. An executor may wait on it instead of its cancel signal, so whoever
+    // cancels the job signals it too (after JobExecution::cancel()).
+    int stop_fd = -1;
 };
 
 struct StepExit {
@@ -63,6 +72,7 @@ struct StepExit {
         exited,             // the command ended; see exit_code
         no_output_timeout,  // killed after no_output_timeout without output
         cancelled,          // JobExecution::cancel() was called
+        stopped,            // RunStep::stop_fd became readable (and no cancel came)
         error,              // the executor failed (see message)
     };
     Kind kind = Kind::exited;
@@ -79,6 +89,7 @@ class JobExecution {
 
     /// Runs one step and blocks until it ends, sending its output to `output`. A line
     /// explaining a timeout or executor error is written to `output` before returning.
+    /// Thread-safe: a background step runs on a thread of its own while later steps run.
     virtual StepExit run(const RunStep& step, const OutputSink& output) = 0;
 
     /// Stops the running step (if any) and makes later run() calls return `cancelled` at

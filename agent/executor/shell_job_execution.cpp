@@ -118,7 +118,7 @@ StepExit ShellJobExecution::run(const RunStep& step, const OutputSink& sink) {
     auto group = ShellStepGroup::start(records_directory_, job_.attempt_id);
     if (!group) return executor_error(output, group.error().message);
     SpawnRequest spawn;
-    spawn.argv = shell_argv(shell_, step.command);
+    spawn.argv = shell_argv(shell_, step.shell, step.command);
     spawn.env = process_environment(step);
     spawn.working_directory = host_directory;
     spawn.process_group = (*group)->id();
@@ -158,10 +158,12 @@ StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
     const bool limited = limit.count() > 0;
     auto last_output = SteadyClock::now();
     for (;;) {
-        pollfd fds[3] = {{cancel_signal_.fd(), POLLIN, 0},
+        // The output descriptor last: it is left out once the pipe is closed.
+        pollfd fds[4] = {{cancel_signal_.fd(), POLLIN, 0},
                          {child.exit_fd(), POLLIN, 0},
+                         {step.stop_fd, POLLIN, 0},
                          {child.output_fd(), POLLIN, 0}};
-        nfds_t count = child.output_fd() >= 0 ? 3 : 2;
+        nfds_t count = child.output_fd() >= 0 ? 4 : 3;
         int ready = ::poll(fds, count, limited ? poll_timeout_ms(last_output + limit) : -1);
         if (ready < 0 && errno != EINTR) {
             stop(child);
@@ -171,7 +173,11 @@ StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
             stop(child);
             return {StepExit::Kind::cancelled, -1, "cancelled"};
         }
-        if (count == 3 && fds[2].revents != 0) {
+        if (fds[2].revents & POLLIN) {
+            stop(child);
+            return {StepExit::Kind::stopped, -1, "stopped"};
+        }
+        if (count == 4 && fds[3].revents != 0) {
             // Everything the shell wrote before exiting is read here, before the exit check.
             if (read_output(child, output) > 0) last_output = SteadyClock::now();
         }

@@ -1,5 +1,6 @@
 #include "agent/job/job_runner.h"
 
+#include "agent/executor/step_output.h"
 #include "agent/job/workspaces.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
@@ -50,12 +51,19 @@ void JobRunner::cancel() {
     cancelled_ = true;
     gate_.open_for_good();  // a runner waiting to post output must see the cancel
     checkout_.cancel();
-    std::lock_guard lock(execution_mutex_);
-    if (execution_) execution_->cancel();
+    {
+        std::lock_guard lock(execution_mutex_);
+        if (execution_) execution_->cancel();
+    }
+    // After the execution's cancel: a background step woken now sees it was cancelled.
+    background_.stop_all();
+    { std::lock_guard lock(rerun_mutex_); }
+    rerun_wake_.notify_all();
 }
 
 void JobRunner::emit_output(std::string_view bytes) {
     if (bytes.empty()) return;
+    std::lock_guard lock(output_mutex_);
     at_line_start_ = bytes.back() == '\n';
     gate_.pass(bytes.size());
     events_.post(Output{assign_.attempt_id, std::string(bytes)});
@@ -73,6 +81,8 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::stopped_result(const Out
 
 void JobRunner::run() {
     auto [outcome, error] = run_steps();
+    // The job's last step has ended: its background steps stop now, and report before the job.
+    background_.stop_and_join();
     {
         std::lock_guard lock(execution_mutex_);
         if (execution_) execution_->close();
@@ -179,29 +189,32 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         RunStep run;
         run.name = step.name;
         run.command = step.command;
+        run.shell = step.shell;
         run.environment = step.environment;
         run.working_directory = step.working_directory;
-        if (step.no_output_timeout_ms > 0)
+        if (step.no_output_timeout_ms > 0) {
             run.no_output_timeout = Millis(step.no_output_timeout_ms);
-        StepExit exit = execution_->run(run, output);
-        StepOutcome outcome = StepOutcome::success;
-        switch (exit.kind) {
-            case StepExit::Kind::exited:
-                outcome = exit.exit_code == 0 ? StepOutcome::success : StepOutcome::failed;
-                break;
-            case StepExit::Kind::no_output_timeout:
-                // The step failed (PROTOCOL.md); the job is an error, as timed-out jobs are.
-                outcome = StepOutcome::failed;
-                if (silent_step.empty()) silent_step = step.name + ": " + exit.message;
-                break;
-            case StepExit::Kind::cancelled:
-                // A step stopped because the job's time ran out failed, as a step that ran
-                // past its no-output timeout does; one stopped by a user was cancelled.
-                outcome = timed_out_ ? StepOutcome::failed : StepOutcome::cancelled;
-                break;
-            case StepExit::Kind::error:
-                outcome = StepOutcome::error;
-                break;
+        } else if (step.background) {
+            run.no_output_timeout = Millis(0);  // a server may be silent for as long as it likes
+        }
+        if (step.background) {
+            // CircleCI: the job goes on at once; the step's end does not change the job's result.
+            std::lock_guard lock(execution_mutex_);
+            if (cancelled_) return stopped_result(output);
+            output(std::string(at_line_start_ ? "" : "\n") +
+                   "fmg: running in the background: " + step.name + "\n");
+            background_.start(
+                index, run, *execution_, output,
+                [this, name = step.name, output](uint32_t ended_index, const StepExit& exit) {
+                    background_ended(ended_index, name, exit, output);
+                });
+            continue;
+        }
+        StepExit exit = run_with_reruns(step, run, output);
+        StepOutcome outcome = step_outcome(exit);
+        if (exit.kind == StepExit::Kind::no_output_timeout && silent_step.empty()) {
+            // The step failed (PROTOCOL.md); the job is an error, as timed-out jobs are.
+            silent_step = step.name + ": " + exit.message;
         }
         std::optional<std::pair<JobOutcome, std::string>> stopped;
         if (exit.kind == StepExit::Kind::cancelled) stopped = stopped_result(output);
@@ -221,6 +234,78 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     if (cancelled_) return stopped_result(output);
     if (!silent_step.empty()) return {JobOutcome::error, silent_step};
     return {failed ? JobOutcome::failed : JobOutcome::success, ""};
+}
+
+protocol::StepOutcome JobRunner::step_outcome(const StepExit& exit) const {
+    using protocol::StepOutcome;
+    switch (exit.kind) {
+        case StepExit::Kind::exited:
+            return exit.exit_code == 0 ? StepOutcome::success : StepOutcome::failed;
+        case StepExit::Kind::no_output_timeout:
+            return StepOutcome::failed;
+        case StepExit::Kind::cancelled:
+            // A step stopped because the job's time ran out failed, as a step that ran
+            // past its no-output timeout does; one stopped by a user was cancelled.
+            return timed_out_ ? StepOutcome::failed : StepOutcome::cancelled;
+        case StepExit::Kind::stopped:
+            // A background step still running when the job's last step ended: it did what it
+            // was there for.
+            return StepOutcome::success;
+        case StepExit::Kind::error:
+            return StepOutcome::error;
+    }
+    return StepOutcome::error;
+}
+
+StepExit JobRunner::run_with_reruns(const protocol::StepSpec& spec, const RunStep& run,
+                                    const OutputSink& output) {
+    const uint32_t tries = 1 + spec.max_auto_reruns;
+    for (uint32_t number = 1;; ++number) {
+        if (number > 1) {
+            output("fmg: try " + std::to_string(number) + " of " + std::to_string(tries) + ": " +
+                   spec.name + "\n");
+        }
+        StepExit exit = execution_->run(run, output);
+        const bool failed = step_outcome(exit) == protocol::StepOutcome::failed &&
+                            exit.kind != StepExit::Kind::cancelled;
+        if (!failed || tries == 1 || exit.halted || cancelled_) return exit;
+        const std::string why = exit.kind == StepExit::Kind::exited
+                                    ? "exit code " + std::to_string(exit.exit_code)
+                                    : exit.message;
+        const std::string lead = std::string(at_line_start_ ? "" : "\n") + "fmg: try " +
+                                 std::to_string(number) + " of " + std::to_string(tries) +
+                                 " failed (" + why + ")";
+        if (number == tries) {
+            output(lead + "; max_auto_reruns spent, the step failed\n");
+            return exit;
+        }
+        const Millis delay(spec.auto_rerun_delay_ms);
+        output(lead + "; running it again" +
+               (delay.count() > 0 ? " in " + format_duration(delay) : std::string()) + "\n");
+        if (!wait_before_rerun(delay)) return exit;
+    }
+}
+
+bool JobRunner::wait_before_rerun(Millis delay) {
+    std::unique_lock lock(rerun_mutex_);
+    return !rerun_wake_.wait_for(lock, delay, [this] { return cancelled_.load(); });
+}
+
+void JobRunner::background_ended(uint32_t index, const std::string& name, const StepExit& exit,
+                                 const OutputSink& output) {
+    const protocol::StepOutcome outcome = step_outcome(exit);
+    switch (exit.kind) {
+        case StepExit::Kind::stopped:
+            output("fmg: background step stopped at the job's end: " + name + "\n");
+            break;
+        case StepExit::Kind::exited:
+            output("fmg: background step exited with code " + std::to_string(exit.exit_code) +
+                   (exit.exit_code == 0 ? "" : " (the job goes on)") + ": " + name + "\n");
+            break;
+        default:
+            break;  // the executor wrote why
+    }
+    events_.post(StepEnded{assign_.attempt_id, index, outcome, exit.exit_code, clock_.wall_ms()});
 }
 
 }  // namespace fmg::agent

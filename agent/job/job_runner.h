@@ -5,6 +5,7 @@
 // link's mailbox (coordinator_link.h).
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "agent/executor/executor.h"
+#include "agent/job/background_steps.h"
 #include "agent/job/checkout.h"
 #include "agent/job/runner_events.h"
 #include "agent/link/output_gate.h"
@@ -59,6 +61,17 @@ class JobRunner {
     /// working_directory: relative, without `..`).
     bool checkout(const std::string& path, const OutputSink& output, std::string& error);
     void emit_output(std::string_view bytes);
+    /// Runs a foreground run step, again after a failure while its `max_auto_reruns` last;
+    /// returns the last try's exit. Writes which try it is to the log.
+    StepExit run_with_reruns(const protocol::StepSpec& spec, const RunStep& run,
+                             const OutputSink& output);
+    /// Waits `delay` before a rerun; false when the job was cancelled meanwhile.
+    bool wait_before_rerun(Millis delay);
+    /// Reports a background step that ended (its StepEnded and a line in the log).
+    void background_ended(uint32_t index, const std::string& name, const StepExit& exit,
+                          const OutputSink& output);
+    /// The step's outcome for its StepEnded.
+    protocol::StepOutcome step_outcome(const StepExit& exit) const;
 
     protocol::Assign assign_;
     Executor& executor_;
@@ -72,10 +85,14 @@ class JobRunner {
     std::atomic<bool> cancelled_{false};
     std::atomic<bool> timed_out_{false};  // set before cancelled_ when the time is up
     std::optional<SteadyTime> deadline_;  // the link thread's only
-    bool at_line_start_ = true;           // the runner thread's only: the output so far ends a line
-    bool timeout_noted_ = false;          // the runner thread's only
+    std::mutex output_mutex_;  // background steps write to the log from threads of their own
+    std::atomic<bool> at_line_start_{true};  // the output so far ends a line
+    bool timeout_noted_ = false;             // the runner thread's only
     std::mutex execution_mutex_;
     std::unique_ptr<JobExecution> execution_;  // guarded by execution_mutex_ for cancel()
+    BackgroundSteps background_;               // after execution_: they run in it
+    std::mutex rerun_mutex_;                   // for rerun_wake_
+    std::condition_variable rerun_wake_;       // cancel() ends a wait before a rerun
     std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace fmg::coordinator {
@@ -155,6 +156,10 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);
         s.when = when_name(step.when);
+        s.shell = step.shell;
+        s.background = step.background;
+        s.max_auto_reruns = step.max_auto_reruns;
+        s.auto_rerun_delay_ms = step.auto_rerun_delay_ms;
         spec.steps.push_back(std::move(s));
     }
     return spec;
@@ -185,6 +190,11 @@ std::string to_json(const JobSpec& spec) {
         s->set("working_directory", step.working_directory);
         s->set("no_output_timeout_ms", step.no_output_timeout_ms);
         s->set("when", step.when);
+        // Written only when set: a plain step's JSON stays as it was before these keys.
+        if (!step.shell.empty()) s->set("shell", step.shell);
+        if (step.background) s->set("background", true);
+        if (step.max_auto_reruns > 0) s->set("max_auto_reruns", step.max_auto_reruns);
+        if (step.auto_rerun_delay_ms > 0) s->set("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
         steps->add(s);
     }
     root.set("steps", steps);
@@ -237,6 +247,10 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 step.working_directory = text_of(s, "working_directory");
                 step.no_output_timeout_ms = s->optValue<int64_t>("no_output_timeout_ms", 0);
                 step.when = s->optValue<std::string>("when", "on_success");
+                step.shell = s->optValue<std::string>("shell", "");
+                step.background = s->optValue<bool>("background", false);
+                step.max_auto_reruns = s->optValue<int64_t>("max_auto_reruns", 0);
+                step.auto_rerun_delay_ms = s->optValue<int64_t>("auto_rerun_delay_ms", 0);
                 spec.steps.push_back(std::move(step));
             }
         }
@@ -286,6 +300,14 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
         s.when = step.when == "always"    ? protocol::StepWhen::always
                  : step.when == "on_fail" ? protocol::StepWhen::on_fail
                                           : protocol::StepWhen::on_success;
+        s.shell = step.shell;
+        s.background = step.background;
+        // Clamped to the protocol's limits: a damaged stored spec must not make a frame the
+        // agent refuses.
+        s.max_auto_reruns = static_cast<uint32_t>(
+            std::clamp<int64_t>(step.max_auto_reruns, 0, protocol::kMaxAutoReruns));
+        s.auto_rerun_delay_ms = static_cast<uint32_t>(
+            std::clamp<int64_t>(step.auto_rerun_delay_ms, 0, protocol::kMaxAutoRerunDelayMs));
         assign.steps.push_back(std::move(s));
     }
     return assign;

@@ -23,6 +23,11 @@ struct JobStepSpec {
     std::string working_directory;
     int64_t no_output_timeout_ms = 0;  // 0: the agent's default
     std::string when = "on_success";   // on_success, on_fail, always
+    // Added later: specs stored before them read as the defaults (JSON keys absent).
+    std::string shell;                // empty: the agent's default shell
+    bool background = false;          // the job goes on without waiting for the step
+    int64_t max_auto_reruns = 0;      // reruns of a failed step, 0..5
+    int64_t auto_rerun_delay_ms = 0;  // the wait before each rerun
 };
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).

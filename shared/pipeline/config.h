@@ -58,7 +58,13 @@ struct Step {
     std::string working_directory;
     std::optional<int64_t> no_output_timeout_ms;  // from `no_output_timeout` ("10m", "1.5h")
     StepWhen when = StepWhen::on_success;
-    FileStep files;                         // the file steps only
+    // Run steps: the shell that runs the command (`shell`, else the job's); empty: the agent's
+    // default, `/bin/bash -eo pipefail` where bash is, else `/bin/sh -eo pipefail`.
+    std::string shell;
+    bool background = false;          // run steps: the job goes on at once (`background: true`)
+    int max_auto_reruns = 0;          // run steps: reruns after a failure, 0..5
+    int64_t auto_rerun_delay_ms = 0;  // run steps: the wait before each rerun, at most 10 min
+    FileStep files;                   // the file steps only
     std::vector<std::string> fingerprints;  // add_ssh_keys only; empty: every key
 };
 
@@ -110,6 +116,7 @@ struct Job {
     std::vector<ImageSpec> services;  // further `docker` images
     Environment environment;
     std::string working_directory = kDefaultWorkingDirectory;
+    std::string shell;  // the job's `shell`: its run steps' unless they name their own
     std::vector<Step> steps;
     // Names of the jobs that must succeed first (CircleCI `requires`, a C++20 keyword); all
     // are in the same Config.

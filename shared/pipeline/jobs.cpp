@@ -18,8 +18,7 @@ namespace fmg::pipeline::detail {
 namespace {
 
 bool is_job_key_unsupported(std::string_view key) {
-    return key == "executor" || key == "shell" || key == "parameters" ||
-           key == "circleci_ip_ranges";
+    return key == "executor" || key == "parameters" || key == "circleci_ip_ranges";
 }
 
 Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
@@ -123,6 +122,15 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
             }
         } else if (field.key == "parallelism") {
             problem = read_parallelism(reader, field, job);
+        } else if (field.key == "shell") {
+            problem = reader.read_scalar(field, job.shell);
+            if (!problem && trim(job.shell).empty()) {
+                problem = reader.error_at(field.where(), "`shell` is empty");
+            }
+            if (!problem) {
+                problem = check_wire_bytes(reader, field.where(), "`shell`", job.shell,
+                                           wire::kMaxTextBytes, "kMaxTextBytes");
+            }
         } else if (field.key == "type") {
             // read_job_type, above.
         } else if (field.key == "resource_class" || field.key == "machine" ||
@@ -136,13 +144,17 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
                                          "docker, machine, resource_class, steps, environment, "
-                                         "working_directory, parallelism or type");
+                                         "working_directory, shell, parallelism or type");
         }
         if (problem) return problem;
     }
     if (auto problem = read_runner_labels(reader, definition, fields, job)) return problem;
     if (!has_steps) {
         return reader.error_at(definition.key_node, "job " + quoted(job.name) + " has no `steps`");
+    }
+    // CircleCI: the job's `shell` is the default of its run steps; a step's own wins.
+    for (Step& step : job.steps) {
+        if (step.kind == StepKind::run && step.shell.empty()) step.shell = job.shell;
     }
     // The steps run in the primary image's container, so they see its variables; the job's
     // `environment`, given to every step, wins over them (as in CircleCI).

@@ -51,6 +51,51 @@ Problem read_no_output_timeout(YamlReader& reader, const Entry& entry, Step& out
     return std::nullopt;
 }
 
+Problem read_background(YamlReader& reader, const Entry& entry, Step& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    if (text == "true" || text == "True" || text == "TRUE") {
+        out.background = true;
+    } else if (text == "false" || text == "False" || text == "FALSE") {
+        out.background = false;
+    } else {
+        return reader.error_at(entry.where(),
+                               "`background` must be true or false, not " + quoted(text));
+    }
+    return std::nullopt;
+}
+
+Problem read_max_auto_reruns(YamlReader& reader, const Entry& entry, Step& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    const bool digits =
+        !text.empty() && text.size() <= 3 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const int value = digits ? std::stoi(text) : -1;
+    if (value < 1 || value > static_cast<int>(wire::kMaxAutoReruns)) {
+        return reader.error_at(entry.where(),
+                               "`max_auto_reruns` must be a whole number from 1 to " +
+                                   std::to_string(wire::kMaxAutoReruns) + ", not " + quoted(text));
+    }
+    out.max_auto_reruns = value;
+    return std::nullopt;
+}
+
+// CircleCI writes the delay with `s` or `m` ("10s", "3m"); the other units of a duration
+// are read too, within the same 10 minutes.
+Problem read_auto_rerun_delay(YamlReader& reader, const Entry& entry, Step& out) {
+    std::string text;
+    if (auto problem = reader.read_scalar(entry, text)) return problem;
+    auto duration = parse_duration_ms(text);
+    if (!duration) return reader.error_at(entry.where(), duration.error().message);
+    if (*duration > static_cast<int64_t>(wire::kMaxAutoRerunDelayMs)) {
+        return reader.error_at(entry.where(),
+                               "`auto_rerun_delay` must be at most 10m, not " + quoted(text));
+    }
+    out.auto_rerun_delay_ms = *duration;
+    return std::nullopt;
+}
+
 Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
     if (field.key == "command") return read_nonblank(reader, field, out.command);
     if (field.key == "name") return read_nonblank(reader, field, out.name);
@@ -60,13 +105,39 @@ Problem read_run_field(YamlReader& reader, const Entry& field, Step& out) {
     }
     if (field.key == "no_output_timeout") return read_no_output_timeout(reader, field, out);
     if (field.key == "when") return read_step_when(reader, field, out.when);
-    if (field.key == "shell" || field.key == "background" || field.key == "max_auto_reruns" ||
-        field.key == "auto_rerun_delay") {
-        return reader.unsupported(field, "a run step");
-    }
+    if (field.key == "shell") return read_nonblank(reader, field, out.shell);
+    if (field.key == "background") return read_background(reader, field, out);
+    if (field.key == "max_auto_reruns") return read_max_auto_reruns(reader, field, out);
+    if (field.key == "auto_rerun_delay") return read_auto_rerun_delay(reader, field, out);
     return reader.unknown_key(field, "a run step",
-                              "command, name, environment, working_directory, "
-                              "no_output_timeout or when");
+                              "command, name, shell, environment, background, "
+                              "working_directory, no_output_timeout, when, max_auto_reruns or "
+                              "auto_rerun_delay");
+}
+
+// The keys that only make sense together, or not together.
+Problem check_run_fields(YamlReader& reader, const Entry& run, const std::vector<Entry>& fields,
+                         const Step& out) {
+    const Entry* delay = nullptr;
+    const Entry* reruns = nullptr;
+    for (const Entry& field : fields) {
+        if (field.key == "auto_rerun_delay") delay = &field;
+        if (field.key == "max_auto_reruns") reruns = &field;
+    }
+    if (delay != nullptr && reruns == nullptr) {
+        return reader.error_at(delay->key_node,
+                               "`auto_rerun_delay` needs `max_auto_reruns` in the same run step");
+    }
+    if (reruns != nullptr && out.background) {
+        // A background step's end is not waited for, so there is no failure to rerun on.
+        return reader.error_at(reruns->key_node,
+                               "a `background: true` step is not rerun: `max_auto_reruns` has "
+                               "no place in it");
+    }
+    if (out.command.empty()) {
+        return reader.error_at(run.where(), "a run step needs a `command`");
+    }
+    return std::nullopt;
 }
 
 Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
@@ -82,9 +153,7 @@ Problem read_run(YamlReader& reader, const Entry& run, Step& out) {
         for (const Entry& field : fields) {
             if (auto problem = read_run_field(reader, field, out)) return problem;
         }
-        if (out.command.empty()) {
-            return reader.error_at(run.where(), "a run step needs a `command`");
-        }
+        if (auto problem = check_run_fields(reader, run, fields, out)) return problem;
     }
     if (out.name.empty()) {
         out.name = truncate_utf8(first_line(out.command), kMaxDefaultStepNameBytes);

@@ -9,10 +9,12 @@
 namespace fmg::pipeline::detail {
 
 /// Reads one step: `checkout`, `run: COMMAND` or `run:` with a map
-/// (`command` required; `name`, `environment`, `working_directory`, `no_output_timeout`,
-/// `when`). Fails, naming the step, on any other step type (caches, workspaces, orb commands:
-/// fmg runs only these two), on unknown keys, on malformed values and on a command, name or
-/// working directory over the agent protocol's kMaxTextBytes.
+/// (`command` required; `name`, `shell`, `environment`, `background`, `working_directory`,
+/// `no_output_timeout`, `when`, `max_auto_reruns` 1..5, `auto_rerun_delay` up to 10m and only
+/// with `max_auto_reruns`, which a background step may not have). Fails, naming the step, on any
+/// other step type (caches, workspaces, orb commands: fmg runs only these two), on unknown keys, on
+/// malformed values and on a command, name or working directory over the agent protocol's
+/// kMaxTextBytes.
 Problem read_step(YamlReader& reader, const Node& node, Step& out);
 
 /// Reads a step's `when`: on_success, on_fail or always.

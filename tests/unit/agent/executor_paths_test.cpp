@@ -47,9 +47,23 @@ TEST_CASE("image users and their homes", "[executor]") {
     CHECK(home_for_user("circleci:circleci") == "/home/circleci");
 }
 
+TEST_CASE("a configured shell gets its words and a file to read the command from", "[executor]") {
+    CHECK(shell_words("  /bin/sh\t-eu  ") == std::vector<std::string>{"/bin/sh", "-eu"});
+    const auto argv = shell_argv("/bin/bash", "/bin/sh -eu", "echo hi");
+    REQUIRE(argv.size() == 7);
+    CHECK(argv[0] == "/bin/sh");
+    CHECK(argv[1] == "-c");
+    CHECK(argv[2].find("/dev/fd/3") != std::string::npos);
+    CHECK(argv[4] == "echo hi");
+    CHECK(std::vector<std::string>(argv.begin() + 5, argv.end()) ==
+          std::vector<std::string>{"/bin/sh", "-eu"});
+}
+
 TEST_CASE("steps run in a -eo pipefail shell with CI variables", "[executor]") {
-    CHECK(shell_argv("/bin/bash", "make test") ==
+    CHECK(shell_argv("/bin/bash", "", "make test") ==
           std::vector<std::string>{"/bin/bash", "-eo", "pipefail", "-c", "make test"});
+    CHECK(shell_argv("/bin/sh", " \t", "make test") ==
+          std::vector<std::string>{"/bin/sh", "-eo", "pipefail", "-c", "make test"});
     Environment merged =
         step_environment({{"CI", "job-says"}, {"A", "job"}, {"B", "job"}}, {{"B", "step"}});
     CHECK(merged.at("CI") == "job-says");  // the job may override the builtins

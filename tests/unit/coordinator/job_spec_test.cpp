@@ -137,8 +137,17 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
     JobSpec spec;
     spec.image.image = "alpine:3.19";
     spec.environment = {{"GREETING", "h\u00e9llo \"world\"\n\ttab\\"}, {"EMPTY", ""}};
-    spec.steps.push_back(
-        {"run", "Print", "printf '%s\\n' \"$GREETING\" # \u00fcber", {}, "", 0, "on_fail"});
+    spec.steps.push_back({"run",
+                          "Print",
+                          "printf '%s\\n' \"$GREETING\" # \u00fcber",
+                          {},
+                          "",
+                          0,
+                          "on_fail",
+                          "",
+                          false,
+                          0,
+                          0});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     CHECK(back->environment == spec.environment);
@@ -394,4 +403,55 @@ TEST_CASE("a stored spec whose image options do not match its images is damaged"
         R"({"image":"a","services":["b"],"image_options":[{"name":"x"}],"steps":[]})");
     REQUIRE_FALSE(spec.ok());
     CHECK(spec.error().message == "damaged job spec: image_options has 1 items for 2 images");
+}
+
+TEST_CASE("a step's shell, background and reruns reach the stored spec and the assign") {
+    JobSpec spec;
+    spec.image.image = "alpine";
+    spec.steps.push_back({"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0});
+    spec.steps.push_back(
+        {"run", "Tests", "make test", {}, "", 0, "on_success", "/bin/sh -eu", false, 3, 10'000});
+    auto back = job_spec_from_json(to_json(spec));
+    REQUIRE(back.ok());
+    REQUIRE(back->steps.size() == 2);
+    CHECK(back->steps[0].background);
+    CHECK(back->steps[0].shell.empty());
+    CHECK(back->steps[1].shell == "/bin/sh -eu");
+    CHECK(back->steps[1].max_auto_reruns == 3);
+    CHECK(back->steps[1].auto_rerun_delay_ms == 10'000);
+
+    protocol::Assign assign = make_assign(*back, run_of_build(), 0);
+    REQUIRE(assign.steps.size() == 2);
+    CHECK(assign.steps[0].background);
+    CHECK(assign.steps[1].shell == "/bin/sh -eu");
+    CHECK(assign.steps[1].max_auto_reruns == 3);
+    CHECK(assign.steps[1].auto_rerun_delay_ms == 10'000);
+}
+
+TEST_CASE("a spec stored before shell, background and reruns existed reads as the defaults") {
+    const std::string old_json =
+        R"({"workflow":"","image":"alpine","services":[],"environment":{},)"
+        R"("working_directory":"~/project","steps":[{"kind":"run","name":"T","command":"true",)"
+        R"("environment":{},"working_directory":"","no_output_timeout_ms":0,"when":"on_success"}]})";
+    auto spec = job_spec_from_json(old_json);
+    REQUIRE(spec.ok());
+    REQUIRE(spec->steps.size() == 1);
+    CHECK(spec->steps[0].shell.empty());
+    CHECK_FALSE(spec->steps[0].background);
+    CHECK(spec->steps[0].max_auto_reruns == 0);
+    CHECK(spec->steps[0].auto_rerun_delay_ms == 0);
+    // A plain step's JSON is as it was: the new keys are written only when set.
+    const std::string json = to_json(*spec);
+    for (const char* key : {"shell", "background", "max_auto_reruns", "auto_rerun_delay_ms"}) {
+        CHECK_THAT(json, !Catch::Contains(key));
+    }
+}
+
+TEST_CASE("a damaged stored spec cannot make an assign past the protocol's rerun limits") {
+    JobSpec spec;
+    spec.steps.push_back(
+        {"run", "T", "true", {}, "", 0, "on_success", "", false, 99, 1'000'000'000});
+    protocol::Assign assign = make_assign(spec, run_of_build(), 0);
+    CHECK(assign.steps.at(0).max_auto_reruns == protocol::kMaxAutoReruns);
+    CHECK(assign.steps.at(0).auto_rerun_delay_ms == protocol::kMaxAutoRerunDelayMs);
 }

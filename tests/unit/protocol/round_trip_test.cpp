@@ -111,7 +111,8 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
     }
     for (StepKind kind : {StepKind::checkout, StepKind::run}) {
         Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
-        assign.steps.push_back(StepSpec{kind, "step", "true", {}, "", 0});
+        assign.steps.push_back(
+            StepSpec{kind, "step", "true", {}, "", 0, StepWhen::on_success, "", false, 0, 0});
         CHECK(coordinator_round_trip(assign) == CoordinatorMessage{assign});
     }
 }

@@ -24,14 +24,21 @@ std::vector<AgentMessage> sample_agent_messages() {
 }
 
 std::vector<CoordinatorMessage> sample_coordinator_messages() {
-    StepSpec checkout{StepKind::checkout, "Checkout code", "", {}, "", 0};
+    StepSpec checkout{
+        StepKind::checkout, "Checkout code", "", {}, "", 0, StepWhen::on_success, "", false, 0, 0};
     StepSpec test{StepKind::run,
                   "Run tests",
                   "make -j4 test\necho \"done: $RESULT\"",
                   {{"CI", "true"}, {"GREETING", "héllo wörld = 1"}, {"EMPTY", ""}},
                   "sub/dir",
                   600000,
-                  StepWhen::always};
+                  StepWhen::always,
+                  "/bin/sh -eu",
+                  false,
+                  3,
+                  10000};
+    StepSpec server{StepKind::run,        "Server", "./serve", {}, "", 0,
+                    StepWhen::on_success, "",       true,      0,  0};
     Assign assign{42,
                   7,
                   "build",
@@ -42,7 +49,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   {"postgres:16", "redis:7"},
                   {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
                   "~/project",
-                  {checkout, test},
+                  {checkout, test, server},
                   3600000,
                   {ImageOptions{},
                    ImageOptions{"db",

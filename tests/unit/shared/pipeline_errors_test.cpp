@@ -79,6 +79,9 @@ TEST_CASE("jobs need docker images, steps and known keys") {
                 9, "needs an `image`");
     check_error("version: 2\njobs:\n  build:\n    executor: linux\n    steps: [checkout]\n", 4, 5,
                 "`executor` in job `build` is not supported by fmg");
+    check_error(
+        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    shell: ''\n    steps: [x]\n", 5,
+        12, "`shell` is empty");
     check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    stpes: [checkout]\n", 5,
                 5, "unknown key `stpes` in job `build`");
     check_error("version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    steps: []\n", 5, 12,
@@ -112,8 +115,30 @@ TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
                 "`name` belongs under it (check the indentation)");
     check_error(job + "      - run:\n          name: Tests\n", 7, 11, "needs a `command`");
     check_error(job + "      - run:\n          command: \"  \"\n", 7, 20, "`command` is empty");
-    check_error(job + "      - run:\n          command: x\n          shell: /bin/zsh\n", 8, 11,
-                "`shell` in a run step is not supported");
+    check_error(job + "      - run:\n          command: x\n          shell: \" \"\n", 8, 18,
+                "`shell` is empty");
+    check_error(job + "      - run:\n          command: x\n          background: maybe\n", 8, 23,
+                "`background` must be true or false, not `maybe`");
+    check_error(job + "      - run:\n          command: x\n          max_auto_reruns: 6\n", 8, 28,
+                "`max_auto_reruns` must be a whole number from 1 to 5, not `6`");
+    check_error(job + "      - run:\n          command: x\n          max_auto_reruns: 0\n", 8, 28,
+                "from 1 to 5, not `0`");
+    check_error(job + "      - run:\n          command: x\n          max_auto_reruns: two\n", 8, 28,
+                "from 1 to 5, not `two`");
+    check_error(job +
+                    "      - run:\n          command: x\n          max_auto_reruns: 2\n"
+                    "          auto_rerun_delay: 11m\n",
+                9, 29, "`auto_rerun_delay` must be at most 10m, not `11m`");
+    check_error(job +
+                    "      - run:\n          command: x\n          max_auto_reruns: 2\n"
+                    "          auto_rerun_delay: 10\n",
+                9, 29, "a number needs a unit");
+    check_error(job + "      - run:\n          command: x\n          auto_rerun_delay: 10s\n", 8,
+                11, "`auto_rerun_delay` needs `max_auto_reruns` in the same run step");
+    check_error(job +
+                    "      - run:\n          command: x\n          background: true\n"
+                    "          max_auto_reruns: 2\n",
+                9, 11, "a `background: true` step is not rerun");
     check_error(job + "      - run:\n          command: x\n          nmae: y\n", 8, 11,
                 "unknown key `nmae` in a run step");
     check_error(job + "      - run:\n          command: x\n          when: never\n", 8, 17,

@@ -209,3 +209,51 @@ jobs:
     CHECK(steps[0].working_directory == "src/electron");
     CHECK(steps[1].working_directory.empty());
 }
+
+TEST_CASE("run: shell, background, max_auto_reruns and auto_rerun_delay") {
+    const auto steps = steps_of(
+        "      - run:\n          command: ./serve\n          background: true\n"
+        "      - run:\n          command: make test\n          shell: /bin/sh -eu\n"
+        "          max_auto_reruns: 3\n          auto_rerun_delay: 1m30s\n"
+        "      - run:\n          command: x\n          background: false\n"
+        "          max_auto_reruns: 5\n");
+    REQUIRE(steps.size() == 3);
+    CHECK(steps[0].background);
+    CHECK(steps[0].shell.empty());
+    CHECK(steps[0].max_auto_reruns == 0);
+    CHECK_FALSE(steps[1].background);
+    CHECK(steps[1].shell == "/bin/sh -eu");
+    CHECK(steps[1].max_auto_reruns == 3);
+    CHECK(steps[1].auto_rerun_delay_ms == 90'000);
+    CHECK_FALSE(steps[2].background);
+    CHECK(steps[2].max_auto_reruns == 5);
+    CHECK(steps[2].auto_rerun_delay_ms == 0);
+}
+
+TEST_CASE("a job's shell is the default of its run steps, and a step's own wins") {
+    const Config config = parse_ok(
+        "version: 2\njobs:\n  build:\n    docker: [{image: a}]\n    shell: /bin/sh -eu\n"
+        "    steps:\n      - checkout\n      - run: echo default\n"
+        "      - run:\n          command: echo own\n          shell: /bin/bash\n"
+        "      - store_artifacts: {path: out}\n");
+    const Job& job = only_job(config);
+    CHECK(job.shell == "/bin/sh -eu");
+    REQUIRE(job.steps.size() == 4);
+    CHECK(job.steps[0].shell.empty());  // a checkout runs no shell
+    CHECK(job.steps[1].shell == "/bin/sh -eu");
+    CHECK(job.steps[2].shell == "/bin/bash");
+    CHECK(job.steps[3].shell.empty());  // fmg's own stand-in, in the default shell
+}
+
+TEST_CASE("an executor's shell reaches the steps of the 2.1 job that uses it") {
+    const Config config = parse_ok(
+        "version: 2.1\nexecutors:\n  small:\n    docker: [{image: a}]\n    shell: /bin/sh\n"
+        "commands:\n  greet:\n    steps:\n      - run:\n          command: echo hi\n"
+        "          max_auto_reruns: 2\n          auto_rerun_delay: 5s\n"
+        "jobs:\n  build:\n    executor: small\n    steps: [greet]\n");
+    const Job& job = only_job(config);
+    REQUIRE(job.steps.size() == 1);
+    CHECK(job.steps[0].shell == "/bin/sh");
+    CHECK(job.steps[0].max_auto_reruns == 2);
+    CHECK(job.steps[0].auto_rerun_delay_ms == 5'000);
+}
