@@ -126,6 +126,7 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
     JobSpec spec;
     spec.workflow = job.workflow;
     spec.node = std::move(node);
+    spec.circle_job = job.name_in_workflow;
     if (!job.contexts.empty()) {
         // The context names reach the shell only as a variable's value, never as its text.
         std::string names;
@@ -168,6 +169,7 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
 std::string to_json(const JobSpec& spec) {
     Object root;
     root.set("workflow", spec.workflow);
+    root.set("circle_job", spec.circle_job);
     root.set("image", spec.image.image);
     Array::Ptr services = new Array;
     Array::Ptr image_options = new Array;
@@ -200,7 +202,6 @@ std::string to_json(const JobSpec& spec) {
     root.set("steps", steps);
     if (spec.node) {
         Object::Ptr node = new Object;
-        node->set("job", spec.node->job);
         node->set("index", spec.node->index);
         node->set("total", spec.node->total);
         root.set("node", node);
@@ -215,6 +216,7 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
         auto root = Poco::JSON::Parser().parse(json).extract<Object::Ptr>();
         JobSpec spec;
         spec.workflow = text_of(root, "workflow");
+        spec.circle_job = text_of(root, "circle_job");
         spec.image.image = text_of(root, "image");
         for (auto& reference : text_items(root->getArray("services"))) {
             pipeline::ImageSpec service;
@@ -255,8 +257,7 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
             }
         }
         if (auto node = root->getObject("node")) {
-            spec.node = JobNode{.job = text_of(node, "job"),
-                                .index = node->getValue<uint32_t>("index"),
+            spec.node = JobNode{.index = node->getValue<uint32_t>("index"),
                                 .total = node->getValue<uint32_t>("total")};
         }
         return spec;
@@ -280,8 +281,8 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
         assign.image_options.push_back(wire_image_options(service));
     }
     RunContext node_run = run;
+    if (!spec.circle_job.empty()) node_run.job_name = spec.circle_job;
     if (spec.node) {
-        node_run.job_name = spec.node->job;
         node_run.node_index = spec.node->index;
         node_run.node_total = spec.node->total;
     }

@@ -32,7 +32,6 @@ struct JobStepSpec {
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).
 struct JobNode {
-    std::string job;  // the config's job (CIRCLE_JOB), not the node's name
     uint32_t index = 0;
     uint32_t total = 1;
 
@@ -50,6 +49,10 @@ struct JobSpec {
     std::string working_directory;
     std::vector<JobStepSpec> steps;
     std::optional<JobNode> node;  // set for each node of a job with `parallelism` over 1
+    // CIRCLE_JOB: the name its workflow gives the job, which the pipeline's name for it may
+    // extend (`WORKFLOW:NAME`, `NAME[0]`); empty in specs stored before it was kept (the
+    // pipeline's name then is the workflow's).
+    std::string circle_job;
 };
 
 /// The spec of `job`, or of its node `node` when it has `parallelism`.
@@ -59,10 +62,10 @@ std::string to_json(const JobSpec& spec);
 /// have one item per image).
 Result<JobSpec> job_spec_from_json(const std::string& json);
 
-/// The assign message for the attempt `run` of a job. For a node, CIRCLE_JOB is its job's
-/// name and CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL say which node it is. Its environment is the
-/// built-in variables (builtin_environment.h) under the job's own, which win where both set a name
-/// (CircleCI's order of precedence: a job's `environment` over the built-in variables).
+/// The assign message for the attempt `run` of a job. CIRCLE_JOB is the spec's circle_job
+/// when set; for a node, CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL say which node it is. Its environment
+/// is the built-in variables (builtin_environment.h) under the job's own, which win where both set
+/// a name (CircleCI's order of precedence: a job's `environment` over the built-in variables).
 /// `job_timeout_ms` is the coordinator's --job-timeout (0: none); the agent stops the job
 /// when it runs longer.
 protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t job_timeout_ms);

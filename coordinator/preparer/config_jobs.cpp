@@ -41,7 +41,7 @@ std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
             continue;
         }
         for (uint32_t index = 0; index < job.parallelism; ++index) {
-            const JobNode node{.job = job.name, .index = index, .total = job.parallelism};
+            const JobNode node{.index = index, .total = job.parallelism};
             jobs.push_back({pipeline::node_name(job.name, index), required,
                             to_json(job_spec_from_config(job, node)), job.labels, kind, qualified});
         }

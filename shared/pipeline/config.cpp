@@ -160,7 +160,7 @@ std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root
         return *problem;
     }
     if (auto problem = detail::check_requires_cycles(reader, planned)) return *problem;
-    if (auto problem = detail::check_node_names(reader, planned, definitions)) return *problem;
+    if (auto problem = detail::check_pipeline_names(reader, planned, definitions)) return *problem;
     config.jobs = detail::plan_jobs(planned, definitions, ref);
     config.schedules = detail::schedules_for(triggers, ref);
     return config;

@@ -108,7 +108,11 @@ inline constexpr std::string_view kRequiredStatuses[] = {"canceled", "failed", "
                                                          "success"};
 
 struct Job {
-    std::string name;  // the name in the workflow (unique in the pipeline)
+    // Its name in the pipeline (unique there): the name its workflow gives it, or, when two
+    // workflows that run together each have a job of that name, `WORKFLOW:NAME`
+    // (nodes.h, shared_name).
+    std::string name;
+    std::string name_in_workflow;  // the name its workflow gives it (CIRCLE_JOB)
     // approval and no_op jobs have no image, services, steps or labels: nothing runs.
     JobType type = JobType::build;
     std::string workflow;             // the workflow it comes from; empty without workflows

@@ -48,7 +48,10 @@ std::string value_name(const Node& value) {
 
 // One job of a workflow, after its matrix is spread.
 struct Instance {
-    std::string name;                 // the job's name in the pipeline
+    std::string name;  // the job's name in its workflow
+    // The name of its definition in the expanded config: `name`, unless an earlier workflow
+    // has a job of that name (whose definition may differ), then `name-2`, `name-3`...
+    std::string definition;
     std::string given_name;           // as the config would call it (`node/test`), for `requires`
     std::string alias;                // the matrix's alias; empty without a matrix
     Node key;                         // the entry's job reference, for positions
@@ -155,8 +158,8 @@ class Expander {
 
     References pipeline_only() const { return {nullptr, &pipeline_, nullptr}; }
 
-    // The first job of a name wins; a second (the same name in two running workflows) is
-    // the workflow reader's to report, as it reports any name used twice.
+    // The first job of a name wins; a second (the same name twice in one workflow) is the
+    // workflow reader's to report.
     void add_job(const std::string& name, const Node& key, const Node& job) {
         if (used_names_.insert(name).second) {
             jobs_.emplace_back(Node::scalar(name, key.position()), job);
@@ -234,6 +237,7 @@ class Expander {
             for (const Node& item : items) {
                 if (auto problem = expand_entry(workflow.key, item, instances)) return problem;
             }
+            for (Instance& instance : instances) instance.definition = definition_name(instance);
             std::vector<Node> entries;
             if (auto problem = link_requires(instances, entries)) return problem;
             pairs.emplace_back(field.key_node,
@@ -242,11 +246,23 @@ class Expander {
         if (!runs) return std::nullopt;
         for (const Instance& instance : instances) {
             if (!instance.approval) {
-                add_job(instance.name, instance.key, instance.job);
+                add_job(instance.definition, instance.key, instance.job);
             }
         }
         out.emplace_back(workflow.key_node, Node::map(std::move(pairs), workflow.value.position()));
         return std::nullopt;
+    }
+
+    // A name no job of an earlier workflow took: two workflows may each run a job of one name
+    // with other parameters, and each needs its own definition.
+    std::string definition_name(const Instance& instance) const {
+        if (instance.approval || used_names_.count(instance.name) == 0) return instance.name;
+        for (int n = 2;; ++n) {
+            std::string candidate = instance.name + "-" + std::to_string(n);
+            if (used_names_.count(candidate) == 0 && library_.jobs.count(candidate) == 0) {
+                return candidate;
+            }
+        }
     }
 
     Problem expand_entry(const std::string& workflow, const Node& item,
@@ -478,7 +494,11 @@ class Expander {
                 options.emplace_back(option.first,
                                      Node::sequence(std::move(required), option.second.position()));
             }
-            const Node name = Node::scalar(instance.name, instance.key.position());
+            const Node name = Node::scalar(instance.definition, instance.key.position());
+            if (instance.definition != instance.name) {
+                options.emplace_back(Node::scalar("name", instance.key.position()),
+                                     Node::scalar(instance.name, instance.key.position()));
+            }
             Node value = options.empty() ? Node::null(instance.key.position())
                                          : Node::map(std::move(options), instance.key.position());
             out.push_back(Node::map({{name, value}}, instance.key.position()));

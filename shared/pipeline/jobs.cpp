@@ -89,6 +89,7 @@ Problem read_no_op_job(YamlReader& reader, const std::vector<Entry>& fields, Job
 
 Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
     job.name = definition.key;
+    job.name_in_workflow = definition.key;
     if (auto problem = check_job_name(reader, definition.key_node, job.name, "job name")) {
         return problem;
     }

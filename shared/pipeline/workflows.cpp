@@ -1,6 +1,7 @@
 #include "shared/pipeline/workflows.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -15,8 +16,10 @@ struct Reading {
     YamlReader& reader;
     const JobDefinitions& definitions;
     RegexBudget regex_budget;
-    std::unordered_map<std::string, std::size_t> names;  // pipeline name -> position in out
-    YamlReader::Spent planned;                           // the listed jobs' sizes together
+    // (workflow, name) -> position in out: names are unique within a workflow.
+    std::map<std::pair<std::string, std::string>, std::size_t> names;
+    std::unordered_map<std::string, std::size_t> first_named;  // name -> its first position
+    YamlReader::Spent planned;                                 // the listed jobs' sizes together
     std::vector<WorkflowJob>& out;
     std::vector<ScheduleTrigger>& schedules;
 };
@@ -191,15 +194,17 @@ Problem add_job(Reading& reading, WorkflowJob job) {
         return reading.reader.error_at(
             job.where, "the workflows run more than " + std::to_string(kMaxJobs) + " jobs");
     }
-    const auto [seen, inserted] = reading.names.emplace(job.name, reading.out.size());
+    const auto [seen, inserted] =
+        reading.names.emplace(std::pair{job.workflow, job.name}, reading.out.size());
     if (!inserted) {
         const WorkflowJob& first = reading.out[seen->second];
         return reading.reader.error_at(
-            job.where, "job name " + quoted(job.name) + " is used twice (first in workflow " +
-                           quoted(first.workflow) + " at line " +
+            job.where, "job name " + quoted(job.name) + " is used twice in workflow " +
+                           quoted(job.workflow) + " (first at line " +
                            std::to_string(first.where.position().line + 1) +
-                           "); names must be unique in a pipeline: give one a `name:`");
+                           "): give one a `name:`");
     }
+    reading.first_named.emplace(job.name, reading.out.size());
     // An approval job copies no definition: it costs nothing to plan.
     const YamlReader::Spent size =
         job.type == JobType::approval
@@ -223,12 +228,10 @@ Problem check_requires(Reading& reading, std::size_t first, const std::string& w
     for (std::size_t i = first; i < reading.out.size(); ++i) {
         const WorkflowJob& job = reading.out[i];
         for (std::size_t r = 0; r < job.required_jobs.size(); ++r) {
-            const auto found = reading.names.find(job.required_jobs[r]);
-            if (found != reading.names.end() && reading.out[found->second].workflow == workflow) {
-                continue;
-            }
+            if (reading.names.count({workflow, job.required_jobs[r]}) != 0) continue;
+            const auto found = reading.first_named.find(job.required_jobs[r]);
             std::string message = quoted(job.name) + " requires " + quoted(job.required_jobs[r]);
-            if (found == reading.names.end()) {
+            if (found == reading.first_named.end()) {
                 message += ", which is not a job of workflow " + quoted(workflow);
             } else {
                 message += ", which is in workflow " + quoted(reading.out[found->second].workflow) +
@@ -289,7 +292,7 @@ Problem read_workflows(YamlReader& reader, const Entry& workflows,
                        std::vector<ScheduleTrigger>& schedules) {
     std::vector<Entry> entries;
     if (auto problem = reader.read_map(workflows, entries)) return problem;
-    Reading reading{reader, definitions, {}, {}, {}, out, schedules};
+    Reading reading{reader, definitions, {}, {}, {}, {}, out, schedules};
     bool any_workflow = false;
     for (const Entry& entry : entries) {
         // `version: 2` is a CircleCI 2.0 leftover: accepted, meaningless.

@@ -15,7 +15,7 @@ namespace fmg::pipeline::detail {
 
 /// One item of a workflow's `jobs` list.
 struct WorkflowJob {
-    std::string name;      // `name:` if given, else the job's; unique in the pipeline
+    std::string name;      // `name:` if given, else the job's; unique in its workflow
     std::string job;       // the definition under `jobs` (an approval's: none, its own name)
     std::string workflow;  // the workflow it is listed in
     Node where;            // the job name as listed, for messages
@@ -31,10 +31,10 @@ struct WorkflowJob {
 /// Reads the `workflows` entry (its `version` key is ignored): every workflow's `jobs`, in
 /// config order, and the schedules of those with `triggers` (triggers.h) into `schedules`. An
 /// entry with `type: approval` is a job of its own (no definition needed); any other `type` is
-/// an error. Fails on a job not defined under `jobs`, a name used twice in the pipeline (two
-/// workflows or two entries of one, without distinct `name:`s), a `requires` naming no job of
-/// the same workflow, more than kMaxJobs entries in all, and unsupported keys (`serial-group`,
-/// `override-with`...). Does not look for cycles.
+/// an error. Fails on a job not defined under `jobs`, a name used twice in one workflow
+/// (without distinct `name:`s; two workflows may each have a job of a name), a `requires` naming no
+/// job of the same workflow, more than kMaxJobs entries in all, and unsupported keys
+/// (`serial-group`, `override-with`...). Does not look for cycles.
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
                        const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
                        std::vector<ScheduleTrigger>& schedules);

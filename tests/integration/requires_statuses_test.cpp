@@ -56,3 +56,42 @@ workflows:
     INFO(log.describe({"fmg", "logs", std::to_string(id), "report"}));
     CHECK_THAT(log.out, Catch::Contains("reporting after test"));
 }
+
+TEST_CASE(
+    "e2e: two workflows with a job of one name run both, named by workflow, CIRCLE_JOB as "
+    "written") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", shell_agent_options());
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(R"(version: 2.1
+jobs:
+  build:
+    parameters:
+      target: {type: string}
+    docker: [{image: fmg/busybox:latest}]
+    steps:
+      - run: echo "building << parameters.target >> as $CIRCLE_JOB"
+workflows:
+  debug:
+    jobs:
+      - build: {target: debug}
+  release:
+    jobs:
+      - build: {target: release}
+)");
+    const std::string sha = repo.commit("Two workflows build");
+    const int64_t id = cluster.push(repo, sha);
+    const auto pipeline = cluster.wait_for_final(id);
+    INFO("pipeline: " << to_json(pipeline));
+    REQUIRE(string_field(pipeline, "status") == "success");
+    std::vector<std::string> names;
+    for (const auto& job : object_array(pipeline, "jobs"))
+        names.push_back(string_field(job, "name"));
+    CHECK(names == std::vector<std::string>{"debug:build", "release:build"});
+    for (const char* target : {"debug", "release"}) {
+        const std::string job = std::string(target) + ":build";
+        const CommandResult log = cluster.fmg({"logs", std::to_string(id), job});
+        INFO(log.describe({"fmg", "logs", std::to_string(id), job}));
+        CHECK_THAT(log.out, Catch::Contains(std::string("building ") + target + " as build"));
+    }
+}

@@ -36,10 +36,14 @@ size_t largest_assign(const pipeline::Job& job) {
                          .sha = std::string(protocol::kMaxNameBytes, 's'),
                          .pr_number = kLargest,
                          .job_id = kLargest,
-                         .job_name = std::string(pipeline::kMaxJobNameBytes, 'j'),
+                         .job_name = std::string(pipeline::kMaxNodeNameBytes, 'n'),
                          .attempt_id = kLargest};
+    // The longest CIRCLE_JOB, and a node's CIRCLE_NODE_INDEX and CIRCLE_NODE_TOTAL.
+    pipeline::Job longest = job;
+    longest.name_in_workflow = std::string(pipeline::kMaxJobNameBytes, 'j');
+    const JobNode node{.index = pipeline::kMaxParallelism - 1, .total = pipeline::kMaxParallelism};
     protocol::Assign assign =
-        make_assign(job_spec_from_config(job), run, std::numeric_limits<uint32_t>::max());
+        make_assign(job_spec_from_config(longest, node), run, std::numeric_limits<uint32_t>::max());
     return protocol::encode(assign).size();
 }
 

@@ -301,7 +301,11 @@ TEST_CASE("the job's environment wins over the built-in variables, as on CircleC
     const JobSpec test = spec_of(kWorkflowConfig, "test");
     const auto env = make_assign(test, run_of_build(), 0).environment;
     CHECK(env.at("CIRCLE_BRANCH") == "chosen-by-the-job");
-    CHECK(env.at("CIRCLE_JOB") == "build");  // what run_of_build says; not the spec's
+    // The name its workflow gives it, whatever the pipeline calls it (`ci:test`, `test[0]`).
+    CHECK(env.at("CIRCLE_JOB") == "test");
+    JobSpec stored_before = test;
+    stored_before.circle_job.clear();  // a spec stored before it was kept: the pipeline's name
+    CHECK(make_assign(stored_before, run_of_build(), 0).environment.at("CIRCLE_JOB") == "build");
 }
 
 TEST_CASE("CIRCLE_WORKFLOW_ID is one id per pipeline and workflow, kept in the stored spec") {

@@ -71,7 +71,8 @@ TEST_CASE("a job with parallelism becomes one job per node, required as a whole"
     for (uint32_t index = 0; index < 3; ++index) {
         const JobSpec spec = spec_of(jobs[1 + index]);
         REQUIRE(spec.node.has_value());
-        CHECK(*spec.node == JobNode{.job = "test", .index = index, .total = 3});
+        CHECK(*spec.node == JobNode{.index = index, .total = 3});
+        CHECK(spec.circle_job == "test");
         // Every node runs the same steps.
         REQUIRE(spec.steps.size() == 1);
         CHECK(spec.steps[0].command == spec_of(jobs[1]).steps[0].command);

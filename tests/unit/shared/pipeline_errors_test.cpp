@@ -187,11 +187,12 @@ TEST_CASE("environment names must be exportable and values scalars") {
         7, 23, "environment variable name `POSTGRES-PASSWORD` is not valid");
 }
 
-TEST_CASE("workflows name defined jobs, each once in the pipeline") {
+TEST_CASE("workflows name defined jobs, each once in its workflow") {
     check_error(with_jobs("workflows:\n  ci:\n    jobs: [build, deploy]\n"), 11, 19,
                 "workflow `ci` runs job `deploy`, which `jobs` does not define");
-    check_error(with_jobs("workflows:\n  ci:\n    jobs: [build]\n  nightly:\n    jobs: [build]\n"),
-                13, 12, "job name `build` is used twice (first in workflow `ci` at line 11)");
+    check_error(with_jobs("workflows:\n  ci:\n    jobs: [build, build]\n"), 11, 19,
+                "job name `build` is used twice in workflow `ci` (first at line 11): give one a "
+                "`name:`");
     check_error(with_jobs("workflows:\n  ci:\n    jobs:\n      - build\n      - test:\n"
                           "          name: build\n"),
                 14, 17, "job name `build` is used twice");
