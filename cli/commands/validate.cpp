@@ -49,7 +49,8 @@ std::string required_list(const pipeline::Job& job) {
 /// `1. test (workflow ci): image cimg/base:stable with services postgres:16, 4 steps,
 /// requires build`; a job that runs on the runner's host (`machine`) says `on the host`, and
 /// one that needs runner labels ends with `, runner labels machine, large`; one with
-/// `parallelism` says `, parallelism 4 (nodes test[0] to test[3])` before its requires.
+/// `parallelism` says `, parallelism 4 (nodes test[0] to test[3])` before its requires; one
+/// in a `serial-group` ends with `, serial group deploy/prod`.
 std::string job_line(size_t position, const pipeline::Job& job) {
     std::string line = std::to_string(position) + ". " + job.name;
     if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
@@ -73,6 +74,7 @@ std::string job_line(size_t position, const pipeline::Job& job) {
     }
     if (!job.required_jobs.empty()) line += ", requires " + required_list(job);
     if (!job.labels.empty()) line += ", runner labels " + joined(job.labels);
+    if (!job.serial_group.empty()) line += ", serial group " + job.serial_group;
     return line;
 }
 
@@ -112,6 +114,8 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         item.set("labels", labels);
         item.set("steps", static_cast<int64_t>(job.steps.size()));
         item.set("parallelism", static_cast<int64_t>(job.parallelism));
+        item.set("serial_group", job.serial_group.empty() ? Poco::Dynamic::Var()
+                                                          : Poco::Dynamic::Var(job.serial_group));
         jobs.add(item);
     }
     Poco::JSON::Object root;

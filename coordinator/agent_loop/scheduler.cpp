@@ -12,6 +12,7 @@
 #include "coordinator/domain/job_spec.h"
 #include "coordinator/domain/runner_match.h"
 #include "coordinator/lifecycle/runner_ops.h"
+#include "coordinator/lifecycle/serial_groups.h"
 #include "coordinator/store/pipeline_store.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
@@ -88,6 +89,11 @@ void AgentLoop::dispatch() {
 bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
     auto pipeline = pipelines::find(db_, job.pipeline_id);
     if (!pipeline) return false;
+    // A newer pipeline's job of its serial group goes first; this one is skipped.
+    if (job.serial_group &&
+        lifecycle::supersede_if_newer(db_, status_context_, job.id, clock_.wall_ms())) {
+        return false;
+    }
     auto spec = job_spec_from_json(job.spec);
     auto dispatched = lifecycle::dispatch_job(db_, job.id, session.runner_id, clock_.wall_ms());
     if (!dispatched) return false;

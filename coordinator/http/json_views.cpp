@@ -90,7 +90,16 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     // waits for a free slot of a runner that fits it has no reason (null).
     std::optional<std::string> waiting;
     if (job.status == JobState::queued) waiting = waiting_reason(job.needed_labels, online_labels);
+    // A job of a serial group also waits while another job of its group runs.
+    if (job.status == JobState::queued && !waiting && job.serial_group) {
+        if (const auto holder =
+                pipelines::running_in_serial_group(db, *job.serial_group, job.pipeline_id)) {
+            waiting = "serial group " + *job.serial_group + " is running job " + holder->name +
+                      " of pipeline " + std::to_string(holder->pipeline_id);
+        }
+    }
     object->set("waiting_reason", text_or_null(waiting));
+    object->set("serial_group", text_or_null(job.serial_group));
     object->set("created_at", format_rfc3339_ms(job.created_at));
     object->set("started_at", time_or_null(job.started_at));
     object->set("finished_at", time_or_null(job.finished_at));

@@ -2,6 +2,7 @@
 // assignment to its last step.
 
 #include "coordinator/lifecycle/operations.h"
+#include "coordinator/lifecycle/serial_groups.h"
 #include "coordinator/lifecycle/transitions.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
@@ -13,6 +14,10 @@ std::optional<Dispatched> dispatch_job(Database& db, JobId job_id, RunnerId runn
     return db.transaction([&]() -> std::optional<Dispatched> {
         auto job = pipelines::find_job(db, job_id);
         if (!job || job->status != JobState::queued) return std::nullopt;
+        // One job of a serial group at a time (lifecycle/serial_groups.h).
+        if (job->serial_group && serial_group_holder(db, *job->serial_group, job->pipeline_id)) {
+            return std::nullopt;
+        }
         int64_t number = static_cast<int64_t>(pipelines::attempts_of(db, job_id).size()) + 1;
         AttemptId attempt = pipelines::insert_attempt(db, job_id, number, runner_id, now);
         pipelines::set_current_attempt(db, job_id, attempt);

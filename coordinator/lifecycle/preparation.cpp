@@ -51,7 +51,8 @@ bool record_jobs(Database& db, const StatusContext& statuses, PipelineId pipelin
                                    .finished_at = times.finished_at,
                                    .needed_labels = job.needed_labels,
                                    .kind = job.kind,
-                                   .status_requirements = job.status_requirements},
+                                   .status_requirements = job.status_requirements,
+                                   .serial_group = job.serial_group},
                                   now);
             if (ready) queue_ready(db, statuses, *pipeline, job.name, job.kind, state, now);
             any_ended = any_ended || is_terminal(state);

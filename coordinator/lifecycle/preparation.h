@@ -20,6 +20,7 @@ struct ConfigJob {
     std::vector<std::string> needed_labels = {};  // a runner must carry them all to take it
     JobKind kind = JobKind::build;                // approval and no-op jobs need no runner
     std::vector<StatusRequirement> status_requirements = {};  // qualified required_jobs
+    std::optional<std::string> serial_group = std::nullopt;   // lifecycle/serial_groups.h
 };
 
 /// Pins the commit a manual trigger's ref points at now.

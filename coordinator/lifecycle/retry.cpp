@@ -53,7 +53,7 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
                 pipelines::insert_job(
                     db, id,
                     {job.name, job.position, JobState::success, job.required_jobs, job.spec, now,
-                     now, job.needed_labels, job.kind, job.status_requirements},
+                     now, job.needed_labels, job.kind, job.status_requirements, job.serial_group},
                     now);
                 continue;
             }
@@ -75,7 +75,8 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
                                    .finished_at = times.finished_at,
                                    .needed_labels = job.needed_labels,
                                    .kind = job.kind,
-                                   .status_requirements = job.status_requirements},
+                                   .status_requirements = job.status_requirements,
+                                   .serial_group = job.serial_group},
                                   now);
             if (ready) queue_ready(db, statuses, *retry, job.name, job.kind, state, now, note);
             any_ended = any_ended || is_terminal(state);

@@ -117,7 +117,15 @@ void queue_job_end(Database& db, const StatusContext& statuses, const PipelineRo
                    const JobRow& job, JobState end, const std::optional<std::string>& error,
                    int64_t now) {
     bool was_announced = job.status != JobState::blocked;
-    if (end == JobState::skipped || !was_announced) return;
+    if (!was_announced) return;
+    if (end == JobState::skipped) {
+        // Only a queued job superseded in its serial group is skipped after its `pending`
+        // (lifecycle/serial_groups.h). It did not fail, and its pipeline can still pass:
+        // GitHub gets a final success saying why it never ran, not a pending forever.
+        queue_status(db, statuses, pipeline, job.name, CommitState::success,
+                     error.value_or("Job " + job.name + " was skipped"), now);
+        return;
+    }
     queue_status(db, statuses, pipeline, job.name, commit_state(end),
                  end_description(job.name, end, error), now);
 }

@@ -58,8 +58,8 @@ void queue_ready(Database& db, const StatusContext& statuses, const PipelineRow&
 
 /// Queues the final status of `job` (its row as it was before the move) ending in `end`:
 /// success, failure (failed) or error (anything else, with `error` as its description when
-/// given). None for a job that never got a `pending` status (blocked until now), or is
-/// skipped.
+/// given). None for a job that never got a `pending` status (blocked until now). A queued
+/// job skipped (superseded in its serial group) gets success with `error` saying why.
 void queue_job_end(Database& db, const StatusContext& statuses, const PipelineRow& pipeline,
                    const JobRow& job, JobState end, const std::optional<std::string>& error,
                    int64_t now);

@@ -35,15 +35,18 @@ std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
             }
         }
         const auto kind = job_kind_of(job.type);
+        const auto serial_group =
+            job.serial_group.empty() ? std::nullopt : std::optional<std::string>(job.serial_group);
         if (job.parallelism < 2) {
             jobs.push_back({job.name, required, to_json(job_spec_from_config(job)), job.labels,
-                            kind, qualified});
+                            kind, qualified, serial_group});
             continue;
         }
         for (uint32_t index = 0; index < job.parallelism; ++index) {
             const JobNode node{.index = index, .total = job.parallelism};
             jobs.push_back({pipeline::node_name(job.name, index), required,
-                            to_json(job_spec_from_config(job, node)), job.labels, kind, qualified});
+                            to_json(job_spec_from_config(job, node)), job.labels, kind, qualified,
+                            serial_group});
         }
     }
     return jobs;

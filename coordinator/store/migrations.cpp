@@ -200,6 +200,12 @@ ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'build';
     R"SQL(
 ALTER TABLE jobs ADD COLUMN requires_statuses TEXT NOT NULL DEFAULT '[]';
 )SQL",
+    // 11: the `serial-group` a job takes its turn in (lifecycle/serial_groups.h); NULL for
+    // none, as for every job from before. Dispatch asks whether a group has a running job.
+    R"SQL(
+ALTER TABLE jobs ADD COLUMN serial_group TEXT;
+CREATE INDEX jobs_by_serial_group ON jobs(serial_group, status) WHERE serial_group IS NOT NULL;
+)SQL",
 };
 
 int current_version(Database& db) {

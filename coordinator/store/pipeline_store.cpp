@@ -36,7 +36,8 @@ PipelineRow read_pipeline(const Statement& q) {
 
 constexpr const char* kJobColumns =
     "id, pipeline_id, name, position, status, requires, spec, current_attempt_id, created_at, "
-    "started_at, finished_at, approved_by, approved_at, needed_labels, kind, requires_statuses";
+    "started_at, finished_at, approved_by, approved_at, needed_labels, kind, requires_statuses, "
+    "serial_group";
 
 JobRow read_job(const Statement& q) {
     JobRow row;
@@ -56,6 +57,7 @@ JobRow read_job(const Statement& q) {
     row.needed_labels = from_json_array(q.text(13));
     row.kind = job_kind_column(q, 14);
     row.status_requirements = status_requirements_from_json(q.text(15));
+    row.serial_group = q.optional_text(16);
     return row;
 }
 
@@ -229,8 +231,8 @@ void set_pipeline_approval(Database& db, PipelineId id, const std::string& by, i
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now) {
     db.prepare(
           "INSERT INTO jobs (pipeline_id, name, position, status, requires, spec, created_at, "
-          "started_at, finished_at, needed_labels, kind, requires_statuses) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "started_at, finished_at, needed_labels, kind, requires_statuses, serial_group) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, pipeline_id)
         .bind(2, job.name)
         .bind(3, job.position)
@@ -243,8 +245,32 @@ JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_
         .bind(10, to_json_array(job.needed_labels))
         .bind(11, to_string(job.kind))
         .bind(12, to_json(job.status_requirements))
+        .bind(13, job.serial_group)
         .run();
     return db.last_insert_id();
+}
+
+std::optional<JobRow> running_in_serial_group(Database& db, const std::string& group,
+                                              PipelineId other_than) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE serial_group = ? AND status = 'running' AND "
+                        "pipeline_id != ? LIMIT 1");
+    q.bind(1, group);
+    q.bind(2, other_than);
+    if (!q.step()) return std::nullopt;
+    return read_job(q);
+}
+
+std::optional<JobRow> newer_in_serial_group(Database& db, const std::string& group,
+                                            PipelineId pipeline_id) {
+    auto q = db.prepare(std::string("SELECT ") + kJobColumns +
+                        " FROM jobs WHERE serial_group = ? AND pipeline_id > ? AND "
+                        "(status = 'queued' OR started_at IS NOT NULL) "
+                        "ORDER BY pipeline_id DESC LIMIT 1");
+    q.bind(1, group);
+    q.bind(2, pipeline_id);
+    if (!q.step()) return std::nullopt;
+    return read_job(q);
 }
 
 std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id) {
@@ -285,13 +311,18 @@ std::vector<JobRow> queued_jobs(Database& db, int64_t limit) {
 std::vector<JobRow> queued_jobs_offered(Database& db, const std::vector<std::string>& offered,
                                         const std::optional<QueuePlace>& after, int64_t limit) {
     // Row values walk the queue's index (jobs_in_queue_order) from `after`; a job needing no
-    // label ('[]') passes without looking into JSON, which is nearly every job.
+    // label ('[]') passes without looking into JSON, which is nearly every job. A job of a
+    // serial group waits while another pipeline's job of its group runs
+    // (lifecycle/serial_groups.h).
     auto q =
         db.prepare(std::string("SELECT ") + kJobColumns +
                    " FROM jobs WHERE status = 'queued' AND (pipeline_id, position) > (?, ?) "
                    "AND (needed_labels = '[]' OR NOT EXISTS (SELECT 1 FROM "
                    "json_each(jobs.needed_labels) AS needed WHERE needed.value NOT IN "
-                   "(SELECT value FROM json_each(?)))) ORDER BY pipeline_id, position LIMIT ?");
+                   "(SELECT value FROM json_each(?)))) AND (serial_group IS NULL OR NOT EXISTS "
+                   "(SELECT 1 FROM jobs AS holder WHERE holder.serial_group = jobs.serial_group "
+                   "AND holder.status = 'running' AND holder.pipeline_id != jobs.pipeline_id)) "
+                   "ORDER BY pipeline_id, position LIMIT ?");
     q.bind(1, after ? after->pipeline_id : int64_t{-1});
     q.bind(2, after ? after->position : int64_t{-1});
     q.bind(3, to_json_array(offered));

@@ -73,10 +73,20 @@ struct NewJob {
     std::vector<std::string> needed_labels = {};  // labels its runner must carry
     JobKind kind = JobKind::build;
     std::vector<StatusRequirement> status_requirements = {};  // see JobRow
+    std::optional<std::string> serial_group = std::nullopt;
 };
 JobId insert_job(Database& db, PipelineId pipeline_id, const NewJob& job, int64_t now);
 std::vector<JobRow> jobs_of(Database& db, PipelineId pipeline_id);
 std::optional<JobRow> find_job(Database& db, JobId id);
+/// A running job of a serial group from a pipeline other than `other_than`, if any: the
+/// group's holder (lifecycle/serial_groups.h).
+std::optional<JobRow> running_in_serial_group(Database& db, const std::string& group,
+                                              PipelineId other_than);
+
+/// The newest job of a serial group from a pipeline after `pipeline_id` that is queued or has
+/// started (ended or not), if any: the one that supersedes older pipelines' jobs.
+std::optional<JobRow> newer_in_serial_group(Database& db, const std::string& group,
+                                            PipelineId pipeline_id);
 std::optional<JobRow> find_job_by_name(Database& db, PipelineId pipeline_id,
                                        const std::string& name);
 /// Queued jobs of running or queued pipelines, oldest pipeline first, in config order.

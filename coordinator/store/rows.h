@@ -61,6 +61,7 @@ struct JobRow {
     std::optional<int64_t> approved_at;
     std::vector<std::string> needed_labels;  // a runner must carry all (domain/runner_match.h)
     JobKind kind = JobKind::build;           // approval and no-op jobs never reach a runner
+    std::optional<std::string> serial_group;  // lifecycle/serial_groups.h
 };
 
 struct AttemptRow {

@@ -24,9 +24,9 @@ namespace {
 constexpr std::string_view kEntryKeys[] = {
     "requires", "name",      "context",    "filters",      "type",
     "matrix",   "pre-steps", "post-steps", "serial-group", "override-with"};
-// Entry keys that stay in the 2.0 form's entry.
-constexpr std::string_view kKeptEntryKeys[] = {"requires", "context",      "filters",
-                                               "type",     "serial-group", "override-with"};
+// Entry keys that stay in the 2.0 form's entry (`override-with` is spent choosing the job).
+constexpr std::string_view kKeptEntryKeys[] = {"requires", "context", "filters", "type",
+                                               "serial-group"};
 
 bool is_one_of(std::string_view key, const auto& keys) {
     return std::find(std::begin(keys), std::end(keys), key) != std::end(keys);
@@ -392,6 +392,7 @@ class Expander {
         instance.given_name = matrix_name.empty() ? key.text() : matrix_name;
         JobCall call;
         call.where = key;
+        std::string job_reference = key.text();
         for (const auto& [name, value] : matrix_values) {
             call.arguments.push_back(Entry{name, key, value});
         }
@@ -417,6 +418,10 @@ class Expander {
                 call.pre_steps = value;
             } else if (field.key == "post-steps") {
                 call.post_steps = value;
+            } else if (field.key == "override-with") {
+                if (auto problem = override_reference(field, value, job_reference)) {
+                    return problem;
+                }
             } else {
                 if (field.key == "type" && value.text() == "approval") instance.approval = true;
                 instance.options.emplace_back(field.key_node, value);
@@ -424,20 +429,59 @@ class Expander {
         }
         instance.name = job_name_from(instance.given_name);
         if (!instance.approval) {
-            const auto definition = find_definition(library_, DefinitionKind::job, key.text());
+            const auto definition = find_definition(library_, DefinitionKind::job, job_reference);
             if (!definition) {
                 const bool from_orb = key.text().find('/') != std::string::npos;
                 return reader_.error_at(key, "workflow " + quoted(workflow) + " runs job " +
                                                  quoted(key.text()) +
                                                  (from_orb ? ", which no imported orb defines"
-                                                           : ", which `jobs` does not define"));
+                                                           : ", which `jobs` does not define") +
+                                                 did_you_mean(key.text(), defined_jobs()));
             }
-            if (definition->library == &library_) used_definitions_.insert(key.text());
+            if (job_reference == key.text() && definition->library == &library_) {
+                used_definitions_.insert(key.text());
+            }
             if (auto problem = reuse_->instantiate_job(*definition, call, instance.job)) {
                 return problem;
             }
         }
         out.push_back(std::move(instance));
+        return std::nullopt;
+    }
+
+    // The jobs a workflow may run: the config's and its orbs' (`orb/job`).
+    std::vector<std::string> defined_jobs() const {
+        std::vector<std::string> names;
+        for (const auto& [name, body] : library_.jobs) names.push_back(name);
+        for (const auto& [alias, orb] : library_.orbs) {
+            for (const auto& [name, body] : orb->jobs) names.push_back(alias + "/" + name);
+        }
+        return names;
+    }
+
+    // `override-with: ORB/JOB` (CircleCI's config overrides): the entry runs that orb's job
+    // in place of its own, under its own name and with its own parameters' values, when the
+    // orb defines it; otherwise its own job, as CircleCI falls back. The orb must be imported.
+    Problem override_reference(const Entry& field, const Node& value, std::string& reference) {
+        std::string replacement;
+        if (auto problem =
+                reader_.read_scalar(value, field.where(), "`override-with`", replacement)) {
+            return problem;
+        }
+        const auto slash = replacement.find('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == replacement.size()) {
+            return reader_.error_at(field.where(),
+                                    "`override-with` names an orb's job as "
+                                    "ORB/JOB, not " +
+                                        quoted(replacement));
+        }
+        const std::string orb = replacement.substr(0, slash);
+        if (library_.orbs.count(orb) == 0) {
+            return reader_.error_at(field.where(), "`override-with` " + quoted(replacement) +
+                                                       " names orb " + quoted(orb) +
+                                                       ", which `orbs` does not import");
+        }
+        if (find_definition(library_, DefinitionKind::job, replacement)) reference = replacement;
         return std::nullopt;
     }
 

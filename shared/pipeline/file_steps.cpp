@@ -151,6 +151,12 @@ bool is_file_step(std::string_view type) {
     return find_type(type) != nullptr;
 }
 
+std::vector<std::string> file_step_types() {
+    std::vector<std::string> types;
+    for (const FileStepType& type : kTypes) types.emplace_back(type.name);
+    return types;
+}
+
 Problem read_file_step(YamlReader& reader, const Entry& step, Step& out) {
     const FileStepType* type = find_type(step.key);
     out.kind = type->kind;

@@ -207,6 +207,7 @@ std::vector<Job> plan_jobs(const std::vector<WorkflowJob>& entries,
             }
         }
         job.contexts = entry.contexts;
+        job.serial_group = entry.serial_group;
         jobs.push_back(std::move(job));
     }
     return jobs;

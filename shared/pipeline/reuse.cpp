@@ -301,13 +301,25 @@ Problem Reuse::expand_conditional(const Node& step, const Entry& conditional,
     return expand_steps(steps->value, library, depth, out);
 }
 
+// What a step may be called in `library`: CircleCI's steps, `when`/`unless`, its commands
+// and its orbs' (`orb/command`), for "did you mean".
+static std::vector<std::string> step_names(const Library& library) {
+    std::vector<std::string> names = step_types();
+    names.insert(names.end(), {"when", "unless"});
+    for (const auto& [name, body] : library.commands) names.push_back(name);
+    for (const auto& [alias, orb] : library.orbs) {
+        for (const auto& [name, body] : orb->commands) names.push_back(alias + "/" + name);
+    }
+    return names;
+}
+
 Problem Reuse::call_command(const Node& step, const std::string& name, const Node& arguments,
                             const Library& library, int depth, std::vector<Node>& out) {
     const auto found = find_definition(library, DefinitionKind::command, name);
     if (!found) {
         const bool from_orb = name.find('/') != std::string::npos;
         return reader_.error_at(
-            step, "unknown step " + quoted(name) +
+            step, "unknown step " + quoted(name) + did_you_mean(name, step_names(library)) +
                       (from_orb ? " (no orb imported under `orbs` defines this command)"
                                 : " (steps are checkout, run, the other CircleCI steps, "
                                   "`when`/`unless`, or a command defined under `commands`)"));

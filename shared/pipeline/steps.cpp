@@ -21,7 +21,7 @@ constexpr std::string_view kCheckoutName = "Checkout code";
 constexpr std::string_view kStepShapes = "`checkout`, `run: COMMAND` or `run:` with a map";
 
 ParseError unsupported_step(YamlReader& reader, const Node& at, std::string_view type) {
-    return reader.error_at(at, "unknown step " + quoted(type) +
+    return reader.error_at(at, "unknown step " + quoted(type) + did_you_mean(type, step_types()) +
                                    " (CircleCI's steps are checkout, run, deploy, the cache, "
                                    "workspace, artifact and test result steps, "
                                    "setup_remote_docker and add_ssh_keys; commands and orbs "
@@ -228,6 +228,12 @@ Problem read_step_when(YamlReader& reader, const Entry& entry, StepWhen& out) {
 
 bool is_step_type(std::string_view type) {
     return type == "checkout" || type == "run" || type == "deploy" || is_file_step(type);
+}
+
+std::vector<std::string> step_types() {
+    std::vector<std::string> types{"checkout", "run", "deploy"};
+    for (std::string& type : file_step_types()) types.push_back(std::move(type));
+    return types;
 }
 
 Problem read_step(YamlReader& reader, const Node& node, Step& out) {

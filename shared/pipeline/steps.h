@@ -1,7 +1,9 @@
 #pragma once
 // The items of a job's `steps` list. Internal to shared/pipeline/.
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/pipeline/config.h"
 #include "shared/pipeline/yaml_reader.h"
@@ -23,5 +25,8 @@ Problem read_step_when(YamlReader& reader, const Entry& entry, StepWhen& out);
 /// Whether `type` is a step CircleCI provides (`checkout`, `run`, `deploy`, the file steps,
 /// setup_remote_docker, add_ssh_keys), which read_step reads.
 bool is_step_type(std::string_view type);
+
+/// The types is_step_type knows, for "did you mean".
+std::vector<std::string> step_types();
 
 }  // namespace fmg::pipeline::detail

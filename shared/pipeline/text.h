@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shared/text.h"
 
@@ -23,5 +24,14 @@ std::string quoted(std::string_view text);
 
 /// The first non-blank line of `text`, trimmed of surrounding whitespace.
 std::string first_line(std::string_view text);
+
+/// The names in a message's list of choices: "command, name or shell" (also `and`, and
+/// `backquoted` names) gives command, name, shell.
+std::vector<std::string> listed_names(std::string_view list);
+
+/// " (did you mean `X`?)" for the candidate closest to a mistyped `name` (a typo, a swap, a
+/// `-` for a `_`, another case), or "" when none is close: at most a third of the name's
+/// letters differ, and at least one letter is the same.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace fmg::pipeline::detail

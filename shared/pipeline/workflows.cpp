@@ -24,9 +24,10 @@ struct Reading {
     std::vector<ScheduleTrigger>& schedules;
 };
 
-bool is_entry_key_unsupported(std::string_view key) {
-    return key == "matrix" || key == "pre-steps" || key == "post-steps" || key == "serial-group" ||
-           key == "override-with";
+// 2.1 reuse on a workflow job: a 2.1 config's expansion spends these keys, so only a 2.0
+// config still holds them here.
+bool is_entry_key_of_2_1(std::string_view key) {
+    return key == "matrix" || key == "pre-steps" || key == "post-steps" || key == "override-with";
 }
 
 // A status qualifier: one of kRequiredStatuses, or a list of them (`[success, failed]`).
@@ -101,6 +102,23 @@ Problem read_requires(YamlReader& reader, const Entry& entry, WorkflowJob& job) 
     return std::nullopt;
 }
 
+// `serial-group`: the lock the job takes across pipelines (coordinator/lifecycle/
+// serial_groups.h), as CircleCI checks it once expanded: 1 to 512 characters, letters,
+// digits, `.`, `-`, `_` and `/`.
+Problem read_serial_group(YamlReader& reader, const Entry& field, std::string& out) {
+    if (auto problem = reader.read_scalar(field, out)) return problem;
+    const bool allowed = std::all_of(out.begin(), out.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == '_' || c == '/';
+    });
+    if (out.empty() || out.size() > kMaxSerialGroupBytes || !allowed) {
+        return reader.error_at(field.where(), "`serial-group` " + quoted(out) + " must be 1 to " +
+                                                  std::to_string(kMaxSerialGroupBytes) +
+                                                  " letters, digits, `.`, `-`, `_` or `/`");
+    }
+    return std::nullopt;
+}
+
 // `type: approval`: the entry is a job of its own, needing no definition under `jobs`.
 Problem read_type(YamlReader& reader, const Entry& field, WorkflowJob& job) {
     std::string type;
@@ -142,15 +160,19 @@ Problem read_entry_options(Reading& reading, const Entry& options, WorkflowJob& 
                                                             " bytes");
                 }
             }
+        } else if (field.key == "serial-group") {
+            problem = read_serial_group(reader, field, job.serial_group);
         } else if (field.key == "name") {
             problem = reader.read_scalar(field, job.name);
             if (!problem) problem = check_job_name(reader, field.where(), job.name, "`name`");
             if (!problem) job.where = field.where();
-        } else if (is_entry_key_unsupported(field.key)) {
-            problem = reader.unsupported(field, "a workflow job");
+        } else if (is_entry_key_of_2_1(field.key)) {
+            problem = reader.error_at(field.key_node, quoted(field.key) +
+                                                          " in a workflow job needs `version: "
+                                                          "2.1` (CircleCI's reuse)");
         } else {
             problem = reader.unknown_key(field, "workflow job " + quoted(job.job),
-                                         "requires, filters, context, name or type");
+                                         "requires, filters, context, name, type or serial-group");
         }
         if (problem) return problem;
     }
@@ -182,8 +204,11 @@ Problem read_entry(Reading& reading, const Node& item, WorkflowJob& job) {
         return check_job_name(reader, job.where, job.name, "job name");
     }
     if (reading.definitions.find(job.job) == nullptr) {
+        std::vector<std::string> defined;
+        for (const Job& definition : reading.definitions.jobs) defined.push_back(definition.name);
         return reader.error_at(job.where, "workflow " + quoted(job.workflow) + " runs job " +
-                                              quoted(job.job) + ", which `jobs` does not define");
+                                              quoted(job.job) + ", which `jobs` does not define" +
+                                              did_you_mean(job.job, defined));
     }
     if (job.name.empty()) job.name = job.job;
     return std::nullopt;
@@ -232,7 +257,12 @@ Problem check_requires(Reading& reading, std::size_t first, const std::string& w
             const auto found = reading.first_named.find(job.required_jobs[r]);
             std::string message = quoted(job.name) + " requires " + quoted(job.required_jobs[r]);
             if (found == reading.first_named.end()) {
-                message += ", which is not a job of workflow " + quoted(workflow);
+                std::vector<std::string> in_workflow;
+                for (const auto& [key, position] : reading.names) {
+                    if (key.first == workflow) in_workflow.push_back(key.second);
+                }
+                message += ", which is not a job of workflow " + quoted(workflow) +
+                           did_you_mean(job.required_jobs[r], in_workflow);
             } else {
                 message += ", which is in workflow " + quoted(reading.out[found->second].workflow) +
                            "; requires only work within one workflow";

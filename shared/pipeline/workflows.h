@@ -24,6 +24,7 @@ struct WorkflowJob {
     std::map<std::string, std::vector<std::string>> required_statuses;  // as Job's
     Filters filters;
     std::vector<std::string> contexts;  // `context`: one name or a list
+    std::string serial_group;           // `serial-group`; empty: none
     bool scheduled = false;             // its workflow has `triggers`: it runs on the schedule only
     JobType type = JobType::build;      // approval: `type: approval`, with no definition
 };
@@ -34,7 +35,7 @@ struct WorkflowJob {
 /// an error. Fails on a job not defined under `jobs`, a name used twice in one workflow
 /// (without distinct `name:`s; two workflows may each have a job of a name), a `requires` naming no
 /// job of the same workflow, more than kMaxJobs entries in all, and unsupported keys
-/// (`serial-group`, `override-with`...). Does not look for cycles.
+/// (`override-with`...). Does not look for cycles.
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
                        const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
                        std::vector<ScheduleTrigger>& schedules);

@@ -141,8 +141,9 @@ ParseError YamlReader::unsupported(const Entry& entry, std::string_view where_in
 ParseError YamlReader::unknown_key(const Entry& entry, std::string_view where_in,
                                    std::string_view expected) const {
     return error_at(entry.key_node, "unknown key " + quoted(entry.key) + " in " +
-                                        std::string(where_in) + " (expected " +
-                                        std::string(expected) + ")");
+                                        std::string(where_in) +
+                                        did_you_mean(entry.key, listed_names(expected)) +
+                                        " (expected " + std::string(expected) + ")");
 }
 
 }  // namespace fmg::pipeline::detail

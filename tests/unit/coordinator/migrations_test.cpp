@@ -96,6 +96,7 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             .run();
         // Back to schema 1, as an fmg from before the log cap left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE attempts DROP COLUMN "
             "log_cap; ALTER TABLE attempts DROP COLUMN "
             "log_tail_gen; ALTER TABLE attempts DROP COLUMN log_tail_bytes; ALTER TABLE "
@@ -134,6 +135,7 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
         add_job(db, pipeline, "build", 0);
         // Back to schema 4, as an fmg from before fork approval left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE pipelines DROP COLUMN "
             "fork_repo; ALTER TABLE pipelines DROP COLUMN "
             "approved_by; ALTER TABLE pipelines DROP COLUMN approved_at; ALTER TABLE jobs DROP "
@@ -162,6 +164,7 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN "
             "needed_labels; ALTER TABLE pipelines DROP COLUMN "
             "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
@@ -183,6 +186,7 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
             "scheduled_pipelines; "
@@ -208,6 +212,7 @@ TEST_CASE(
         pipeline = add_pipeline(db);
         // Back to schema 7, as an fmg from before scheduled workflows left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
             "scheduled_pipelines; DELETE FROM schema_migrations WHERE version > 7");
@@ -230,6 +235,7 @@ TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runne
         add_job(db, pipeline, "build", 0);
         // Back to schema 8, as an fmg from before job kinds left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DELETE FROM schema_migrations WHERE version > 8");
     }
@@ -250,6 +256,7 @@ TEST_CASE("jobs from before requires status qualifiers have none: what they requ
         add_job(db, pipeline, "deploy", 1, {"build"});
         // Back to schema 9, as an fmg from before status qualifiers left it.
         db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; DELETE FROM schema_migrations WHERE "
             "version > 9");
     }
@@ -258,4 +265,26 @@ TEST_CASE("jobs from before requires status qualifiers have none: what they requ
     const JobRow deploy = job_named(reopened, pipeline, "deploy");
     CHECK(deploy.required_jobs == std::vector<std::string>{"build"});
     CHECK(deploy.status_requirements.empty());
+}
+
+TEST_CASE("jobs from before serial groups are in none and run whenever a runner is free") {
+    TempDir dir;
+    PipelineId pipeline = 0;
+    {
+        Database db(dir.path() / "fmg.db");
+        migrate(db);
+        pipeline = add_pipeline(db);
+        add_job(db, pipeline, "deploy", 0);
+        // Back to schema 10, as an fmg from before serial groups left it.
+        db.exec(
+            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
+            "DELETE FROM schema_migrations WHERE version > 10");
+    }
+    Database reopened(dir.path() / "fmg.db");
+    CHECK(migrate(reopened) == latest_schema_version());
+    const JobRow deploy = job_named(reopened, pipeline, "deploy");
+    CHECK_FALSE(deploy.serial_group.has_value());
+    const auto offered = pipelines::queued_jobs_offered(reopened, {}, std::nullopt, 10);
+    REQUIRE(offered.size() == 1);
+    CHECK(offered[0].name == "deploy");
 }

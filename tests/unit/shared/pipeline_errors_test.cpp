@@ -104,7 +104,8 @@ TEST_CASE("unknown steps are refused by name, and malformed steps say why") {
     check_error(job + "      - store_artifacts: {destination: x}\n", 6, 9,
                 "`store_artifacts` needs a `path`");
     check_error(job + "      - store_test_results: {path: r, paths: [x]}\n", 6, 39,
-                "unknown key `paths` in a `store_test_results` step (expected name, path)");
+                "unknown key `paths` in a `store_test_results` step (did you mean `path`?) "
+                "(expected name, path)");
     check_error(job + "      - node/install-packages\n", 6, 9,
                 "unknown step `node/install-packages` (CircleCI's steps are checkout, run");
     check_error(job + "      - node/install-packages\n", 6, 9, "need `version: 2.1`");
