@@ -59,8 +59,8 @@ struct JobRow {
     std::optional<int64_t> finished_at;
     std::optional<std::string> approved_by;  // who released it from on_hold
     std::optional<int64_t> approved_at;
-    std::vector<std::string> needed_labels;  // a runner must carry all (domain/runner_match.h)
-    JobKind kind = JobKind::build;           // approval and no-op jobs never reach a runner
+    std::vector<std::string> needed_labels;   // a runner must carry all (domain/runner_match.h)
+    JobKind kind = JobKind::build;            // approval and no-op jobs never reach a runner
     std::optional<std::string> serial_group;  // lifecycle/serial_groups.h
 };
 
