@@ -73,6 +73,7 @@ int run(fmg::agent::AgentSettings settings) {
     executor_options.docker_policy = {settings.job_memory_bytes, settings.job_nano_cpus,
                                       settings.job_pids, settings.job_network_host_access};
     executor_options.pass_env = settings.pass_env;
+    executor_options.allow_job_docker = settings.allow_job_docker;
     executor_options.credentials_file = settings.credentials;
     // systemd's LoadCredential= directory, if the unit uses one: steps must not read it.
     if (const char* directory = std::getenv("CREDENTIALS_DIRECTORY"); directory && *directory) {

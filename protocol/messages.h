@@ -160,7 +160,9 @@ struct CoordinatorHeartbeat {
     friend bool operator==(const CoordinatorHeartbeat&, const CoordinatorHeartbeat&) = default;
 };
 
-enum class StepKind { checkout, run };
+// setup_remote_docker: the job's later steps get the runner's Docker engine, if the runner
+// allows it (docs/executors.md); added within version 1.
+enum class StepKind { checkout, run, setup_remote_docker };
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).
 enum class StepWhen { on_success, on_fail, always };

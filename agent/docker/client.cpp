@@ -122,6 +122,7 @@ Result<std::string> DockerClient::create_container(const ContainerSpec& spec) co
     }
     if (spec.nano_cpus > 0) host_config.set("NanoCpus", spec.nano_cpus);
     if (spec.pids_limit > 0) host_config.set("PidsLimit", spec.pids_limit);
+    if (!spec.group_add.empty()) host_config.set("GroupAdd", json_string_array(spec.group_add));
     body.set("HostConfig", host_config);
 
     return create("/containers/create", body, "container");

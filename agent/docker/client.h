@@ -56,6 +56,7 @@ struct ContainerSpec {
     int64_t memory_bytes = 0;                    // Memory, and MemorySwap (no swap beyond it)
     int64_t nano_cpus = 0;                       // NanoCpus: CPUs x 10^9
     int64_t pids_limit = 0;                      // PidsLimit
+    std::vector<std::string> group_add;          // GroupAdd: more groups, e.g. a gid
 };
 
 struct NetworkSpec {

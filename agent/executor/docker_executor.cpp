@@ -1,5 +1,6 @@
 #include "agent/executor/docker_executor.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -84,6 +85,11 @@ std::optional<int64_t> attempt_of(const std::map<std::string, std::string>& labe
 }
 
 }  // namespace
+
+std::optional<std::string> DockerExecutor::job_docker_host() const {
+    if (policy_.job_docker_socket.empty()) return std::nullopt;
+    return std::string("unix://") + kJobDockerSocket;
+}
 
 DockerExecutor::DockerExecutor(std::string socket_path, std::filesystem::path work_dir,
                                std::string runner_name, DockerJobPolicy policy,
@@ -184,6 +190,15 @@ Status DockerExecutor::start_containers(const JobSetup& job, const std::filesyst
     // The services share this network namespace (and so its /etc/hosts): a `name` is
     // another name of its loopback.
     primary.extra_hosts = service_name_hosts(job);
+    if (job.docker_engine && !policy_.job_docker_socket.empty()) {
+        // --allow-job-docker: the engine's socket, and its group so a step user that is not
+        // root may use it (docs/executors.md, "Docker engine for jobs").
+        primary.binds.push_back(policy_.job_docker_socket + ":" + kJobDockerSocket);
+        struct stat socket_stat {};
+        if (::stat(policy_.job_docker_socket.c_str(), &socket_stat) == 0) {
+            primary.group_add.push_back(std::to_string(socket_stat.st_gid));
+        }
+    }
     if (!context.step_user.empty()) primary.user = "0";  // see DockerJobContext::step_user
     // The firewall rule is IPv4 (iptables); with IPv6 off, no address of the host is left.
     primary.sysctls = {{"net.ipv6.conf.all.disable_ipv6", "1"}};

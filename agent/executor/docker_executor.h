@@ -33,7 +33,13 @@ struct DockerJobPolicy {
     int64_t nano_cpus = 0;     // CPUs x 10^9; 0: no limit
     int64_t pids_limit = kDefaultJobPids;
     bool host_access = false;  // jobs may reach this host's own services
+    // --allow-job-docker: the engine's socket, bound into the primary of a job that has a
+    // `setup_remote_docker` step; empty: no job gets an engine.
+    std::string job_docker_socket = {};
 };
+
+/// Where a job given the engine finds its socket inside its container.
+inline constexpr const char* kJobDockerSocket = "/var/run/docker.sock";
 
 class CreatedResources;
 struct DockerJobContext;
@@ -56,6 +62,9 @@ class DockerExecutor final : public Executor {
     /// allows host access) when the host firewall rule for job networks cannot be installed
     /// (see ensure_host_firewall).
     Status check() const override;
+
+    /// unix:///var/run/docker.sock when the policy gives jobs the engine.
+    std::optional<std::string> job_docker_host() const override;
 
     /// Pulls missing images (writing "Pulling IMAGE..." and Docker's progress to `output`),
     /// checks the host firewall rule is still there, creates the job's network, creates and

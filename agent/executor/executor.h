@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,9 @@ struct JobSetup {
     Environment environment;          // the job's environment
     std::string working_directory;    // as configured, e.g. "~/project"
     std::filesystem::path workspace;  // host directory holding the checkout
+    // The job has a `setup_remote_docker` step: where the executor allows it
+    // (Executor::job_docker_host), its steps can reach the Docker engine.
+    bool docker_engine = false;
 };
 
 struct RunStep {
@@ -106,6 +110,11 @@ class Executor {
 
     /// "docker" or "shell".
     virtual std::string name() const = 0;
+
+    /// The DOCKER_HOST a job's steps use after its `setup_remote_docker` step, or nullopt
+    /// when this runner gives jobs no Docker engine (the agent runs without
+    /// --allow-job-docker).
+    virtual std::optional<std::string> job_docker_host() const { return std::nullopt; }
 
     /// Checks that jobs can run (docker: the engine answers). Fails with a message naming
     /// what is missing, e.g. "Docker engine not reachable at /var/run/docker.sock: ...".

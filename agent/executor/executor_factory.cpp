@@ -16,16 +16,16 @@ ShellExecutorOptions shell_options(const ExecutorOptions& options) {
     ShellExecutorOptions shell;
     shell.work_dir = options.work_dir;
     shell.pass_env = options.pass_env;
-    auto hide = [&](const std::filesystem::path& path) {
+    auto hide = [](std::vector<std::filesystem::path>& paths, const std::filesystem::path& path) {
         if (path.empty() || !path.is_absolute()) return;
-        if (std::find(shell.hidden_files.begin(), shell.hidden_files.end(), path) ==
-            shell.hidden_files.end()) {
-            shell.hidden_files.push_back(path.lexically_normal());
+        if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
+            paths.push_back(path.lexically_normal());
         }
     };
-    hide(options.credentials_file);
-    hide(options.docker_socket);
-    for (const char* socket : kUsualDockerSockets) hide(socket);
+    hide(shell.hidden_files, options.credentials_file);
+    hide(shell.docker_sockets, options.docker_socket);
+    for (const char* socket : kUsualDockerSockets) hide(shell.docker_sockets, socket);
+    if (options.allow_job_docker) shell.job_docker_socket = options.docker_socket;
     shell.hidden_directories = options.hidden_directories;
     shell.circleci_program = options.circleci_program;
     return shell;
@@ -35,8 +35,10 @@ ShellExecutorOptions shell_options(const ExecutorOptions& options) {
 
 std::unique_ptr<Executor> make_executor(const std::string& kind, const ExecutorOptions& options) {
     if (kind == "docker") {
+        DockerJobPolicy policy = options.docker_policy;
+        if (options.allow_job_docker) policy.job_docker_socket = options.docker_socket;
         return std::make_unique<DockerExecutor>(options.docker_socket, options.work_dir,
-                                                options.runner_name, options.docker_policy,
+                                                options.runner_name, policy,
                                                 options.circleci_program);
     }
     if (kind == "shell") return std::make_unique<ShellExecutor>(shell_options(options));

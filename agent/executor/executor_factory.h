@@ -23,6 +23,8 @@ struct ExecutorOptions {
     // The helper fmg-circleci (find_circleci_program): every step gets it as `circleci` and
     // `circleci-agent`. Empty: steps get no CircleCI commands.
     std::filesystem::path circleci_program = {};
+    // --allow-job-docker: jobs with a `setup_remote_docker` step get `docker_socket`.
+    bool allow_job_docker = false;
 };
 
 /// A "docker" or "shell" executor; nullptr for any other kind (flags validate it first).

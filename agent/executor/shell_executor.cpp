@@ -44,6 +44,11 @@ Status ShellExecutor::check() const {
     return probe_step_sandbox();
 }
 
+std::optional<std::string> ShellExecutor::job_docker_host() const {
+    if (options_.job_docker_socket.empty()) return std::nullopt;
+    return "unix://" + options_.job_docker_socket;
+}
+
 Result<std::unique_ptr<JobExecution>> ShellExecutor::start(const JobSetup& job, const OutputSink&) {
     JobSetup spec = job;
     if (spec.workspace.is_relative()) spec.workspace = options_.work_dir / spec.workspace;
@@ -84,8 +89,13 @@ Result<std::unique_ptr<JobExecution>> ShellExecutor::start(const JobSetup& job, 
         }
         scratch = std::move(*created);
     }
+    // The engine's sockets stay hidden unless this job may use the engine.
+    std::vector<std::filesystem::path> hidden = options_.hidden_files;
+    if (!spec.docker_engine || options_.job_docker_socket.empty()) {
+        hidden.insert(hidden.end(), options_.docker_sockets.begin(), options_.docker_sockets.end());
+    }
     StepSandboxPaths paths{
-        options_.work_dir,           scratch,        spec.workspace, *blank, options_.hidden_files,
+        options_.work_dir,           scratch,        spec.workspace, *blank, std::move(hidden),
         options_.hidden_directories, tools.directory};
     auto sandbox = StepSandbox::plan(paths, ::getuid(), ::getgid());
     if (!sandbox) {

@@ -18,13 +18,18 @@ struct ShellExecutorOptions {
     std::filesystem::path work_dir;  // the agent's --work-dir
     // --pass-env: the agent's variables that steps get besides the fixed allow-list.
     std::vector<std::string> pass_env;
-    // What steps must not read: the credentials file, the Docker socket, ...
+    // What steps must not read: the credentials file, ...
     std::vector<std::filesystem::path> hidden_files;
+    // ... the Docker engine's sockets, unless the job gets the engine (below) ...
+    std::vector<std::filesystem::path> docker_sockets = {};
     // ... and directories, e.g. systemd's CREDENTIALS_DIRECTORY.
     std::vector<std::filesystem::path> hidden_directories;
     // The helper fmg-circleci, which every step gets as `circleci` and `circleci-agent`
     // first on its PATH (step_tools.h); empty: steps get no CircleCI commands.
     std::filesystem::path circleci_program = {};
+    // --allow-job-docker: the engine's socket, which the steps of a job with a
+    // `setup_remote_docker` step may use; empty: no job gets an engine.
+    std::string job_docker_socket = {};
 };
 
 class ShellExecutor final : public Executor {
@@ -34,6 +39,9 @@ class ShellExecutor final : public Executor {
     explicit ShellExecutor(ShellExecutorOptions options);
 
     std::string name() const override { return "shell"; }
+
+    /// unix://SOCKET when jobs may get the engine (--allow-job-docker).
+    std::optional<std::string> job_docker_host() const override;
 
     /// Checks that steps can be sandboxed (a user and a mount namespace can be made); fails
     /// saying what to enable.

@@ -1,5 +1,7 @@
 #include "agent/job/job_runner.h"
 
+#include <algorithm>
+
 #include "agent/executor/step_output.h"
 #include "agent/job/workspaces.h"
 #include "protocol/job_timeout.h"
@@ -122,6 +124,20 @@ bool JobRunner::checkout(const std::string& path, const OutputSink& output, std:
     return true;
 }
 
+Result<std::string> JobRunner::give_docker_engine(const OutputSink& output) {
+    const auto host = executor_.job_docker_host();
+    if (!host) {
+        const std::string message =
+            "setup_remote_docker: this runner gives jobs no Docker engine (its fmg-agent runs "
+            "without --allow-job-docker; see docs/executors.md)";
+        output(std::string(at_line_start_ ? "" : "\n") + "fmg: " + message + "\n");
+        return Error{message};
+    }
+    output(std::string(at_line_start_ ? "" : "\n") + "fmg: the runner's Docker engine is at " +
+           "DOCKER_HOST=" + *host + " for the steps after this one\n");
+    return *host;
+}
+
 std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     using protocol::JobOutcome;
     using protocol::StepOutcome;
@@ -147,6 +163,10 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     job.environment = assign_.environment;
     job.working_directory = assign_.working_directory;
     job.workspace = workspace_;
+    job.docker_engine =
+        std::any_of(assign_.steps.begin(), assign_.steps.end(), [](const protocol::StepSpec& s) {
+            return s.kind == protocol::StepKind::setup_remote_docker;
+        });
     auto started = executor_.start(job, output);
     if (!started) {
         output("fmg: " + started.error().message + "\n");
@@ -160,6 +180,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
 
     bool failed = false;
     std::string silent_step;  // why the first step stopped for lack of output ended
+    std::string docker_host;  // DOCKER_HOST of the steps after `setup_remote_docker`
     for (uint32_t index = 0; index < assign_.steps.size(); ++index) {
         if (cancelled_) return stopped_result(output);
         const protocol::StepSpec& step = assign_.steps[index];
@@ -186,11 +207,22 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             if (!ok) return {JobOutcome::error, "checkout failed: " + error};
             continue;
         }
+        if (step.kind == protocol::StepKind::setup_remote_docker) {
+            auto engine = give_docker_engine(output);
+            events_.post(StepEnded{assign_.attempt_id, index,
+                                   engine ? StepOutcome::success : StepOutcome::error,
+                                   engine ? 0 : -1, clock_.wall_ms()});
+            if (!engine) return {JobOutcome::error, engine.error().message};
+            docker_host = *engine;
+            continue;
+        }
         RunStep run;
         run.name = step.name;
         run.command = step.command;
         run.shell = step.shell;
         run.environment = step.environment;
+        // A step's own DOCKER_HOST wins over the engine's.
+        if (!docker_host.empty()) run.environment.emplace("DOCKER_HOST", docker_host);
         run.working_directory = step.working_directory;
         if (step.no_output_timeout_ms > 0) {
             run.no_output_timeout = Millis(step.no_output_timeout_ms);

@@ -60,6 +60,9 @@ class JobRunner {
     /// Checks the commit out into the workspace, or into `path` under it (a checkout step's
     /// working_directory: relative, without `..`).
     bool checkout(const std::string& path, const OutputSink& output, std::string& error);
+    /// A `setup_remote_docker` step: the DOCKER_HOST of the later steps, with a line in the
+    /// log, or an error saying the runner gives jobs no engine (Executor::job_docker_host).
+    Result<std::string> give_docker_engine(const OutputSink& output);
     void emit_output(std::string_view bytes);
     /// Runs a foreground run step, again after a failure while its `max_auto_reruns` last;
     /// returns the last try's exit. Writes which try it is to the log.

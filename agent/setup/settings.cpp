@@ -126,6 +126,10 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
             {"job-pids", "N", "FMG_JOB_PIDS", std::to_string(kDefaultJobPids),
              "processes and threads each Docker job and service container may have",
              options::integer_between(kMinJobPids, kMaxJobPids)},
+            {"allow-job-docker", "", "FMG_ALLOW_JOB_DOCKER", "",
+             "give jobs with a setup_remote_docker step this host's Docker engine (their code "
+             "then controls the host as root: only for trusted repositories)",
+             nullptr},
             {"job-network-host-access", "", "FMG_JOB_NETWORK_HOST_ACCESS", "",
              "let Docker jobs reach services listening on this host (default: refused by a "
              "firewall rule the agent installs, which needs root or CAP_NET_ADMIN)",
@@ -152,6 +156,7 @@ std::variant<AgentSettings, options::Outcome> parse_agent_settings(
     if (auto cpus = v.get("job-cpus")) s.job_nano_cpus = parse_job_cpus(*cpus).value();
     s.job_pids = v.integer("job-pids");
     s.job_network_host_access = v.flag("job-network-host-access");
+    s.allow_job_docker = v.flag("allow-job-docker");
     return s;
 }
 

@@ -26,6 +26,9 @@ struct AgentSettings {
     bool labels_given = false;
     std::string executor = "docker";
     std::string docker_socket = "/var/run/docker.sock";
+    // --allow-job-docker: a job's `setup_remote_docker` step gives its later steps this
+    // engine (docs/executors.md); a trust decision: the job's code gets root on the host.
+    bool allow_job_docker = false;
     bool insecure = false;
     int64_t drain_timeout_ms = 10 * 60 * 1000;
     // --pass-env: the agent's variables shell steps get besides the fixed allow-list

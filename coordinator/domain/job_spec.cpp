@@ -107,14 +107,12 @@ std::string stand_in_command(pipeline::StepKind kind) {
             return "echo 'fmg: artifacts are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::store_test_results:
             return "echo 'fmg: test results are not stored by fmg yet: step skipped'";
-        case pipeline::StepKind::setup_remote_docker:
-            return "echo 'fmg: setup_remote_docker: this runner gives jobs no Docker engine' "
-                   ">&2; exit 1";
         case pipeline::StepKind::add_ssh_keys:
             return "echo 'fmg: add_ssh_keys: fmg has no secrets to take SSH keys from yet' >&2; "
                    "exit 1";
         case pipeline::StepKind::checkout:
         case pipeline::StepKind::run:
+        case pipeline::StepKind::setup_remote_docker:  // a step of its own (protocol)
             break;
     }
     return {};
@@ -147,12 +145,15 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
     spec.working_directory = job.working_directory;
     for (const auto& step : job.steps) {
         JobStepSpec s;
-        s.kind = step.kind == pipeline::StepKind::checkout ? "checkout" : "run";
+        s.kind = step.kind == pipeline::StepKind::checkout              ? "checkout"
+                 : step.kind == pipeline::StepKind::setup_remote_docker ? "setup_remote_docker"
+                                                                        : "run";
         s.name = step.name;
-        s.command =
-            step.kind == pipeline::StepKind::run || step.kind == pipeline::StepKind::checkout
-                ? step.command
-                : stand_in_command(step.kind);
+        s.command = step.kind == pipeline::StepKind::run ||
+                            step.kind == pipeline::StepKind::checkout ||
+                            step.kind == pipeline::StepKind::setup_remote_docker
+                        ? step.command
+                        : stand_in_command(step.kind);
         s.environment = step.environment;
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);
@@ -292,7 +293,9 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
     assign.job_timeout_ms = static_cast<uint32_t>(job_timeout_ms);
     for (const auto& step : spec.steps) {
         protocol::StepSpec s;
-        s.kind = step.kind == "checkout" ? protocol::StepKind::checkout : protocol::StepKind::run;
+        s.kind = step.kind == "checkout"              ? protocol::StepKind::checkout
+                 : step.kind == "setup_remote_docker" ? protocol::StepKind::setup_remote_docker
+                                                      : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;
         s.environment = step.environment;

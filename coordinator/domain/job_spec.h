@@ -16,7 +16,7 @@
 namespace fmg::coordinator {
 
 struct JobStepSpec {
-    std::string kind;  // "checkout" or "run"
+    std::string kind;  // "checkout", "run" or "setup_remote_docker"
     std::string name;
     std::string command;
     std::map<std::string, std::string> environment;

@@ -77,9 +77,10 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 2> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 3> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
+    {StepKind::setup_remote_docker, "setup_remote_docker"},
 }};
 
 inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{

@@ -83,3 +83,10 @@ TEST_CASE("bad Docker job limits are usage errors (exit 2), from a flag or the e
     CHECK(refused({}, {{"FMG_JOB_MEMORY", "-5g"}}));
     CHECK(refused({}, {{"FMG_JOB_PIDS", "0"}}));
 }
+
+TEST_CASE("jobs get the Docker engine only with --allow-job-docker or FMG_ALLOW_JOB_DOCKER") {
+    CHECK_FALSE(parse_ok({}).allow_job_docker);
+    CHECK(parse_ok({"--allow-job-docker"}).allow_job_docker);
+    CHECK(parse_ok({}, {{"FMG_ALLOW_JOB_DOCKER", "1"}}).allow_job_docker);
+    CHECK(refused({"--allow-job-docker=yes-please"}));
+}

@@ -221,7 +221,8 @@ workflows:
     CHECK(spec.steps[1].command == "./deploy.sh");
 }
 
-TEST_CASE("steps fmg cannot run yet reach the agent as fixed stand-ins") {
+TEST_CASE(
+    "steps fmg cannot run yet reach the agent as fixed stand-ins, setup_remote_docker as its own") {
     auto parsed = pipeline::parse_config(R"yaml(version: 2
 jobs:
   build:
@@ -237,7 +238,13 @@ jobs:
     REQUIRE(spec.steps.size() == 2);
     CHECK(spec.steps[0].kind == "run");
     CHECK(spec.steps[0].command == "echo 'fmg: caches are not stored by fmg yet: step skipped'");
-    CHECK(spec.steps[1].command.find("exit 1") != std::string::npos);
+    // The agent decides what setup_remote_docker does (--allow-job-docker): it gets the step.
+    CHECK(spec.steps[1].kind == "setup_remote_docker");
+    CHECK(spec.steps[1].command.empty());
+    const protocol::Assign assign = make_assign(spec, run_of_build(), 0);
+    REQUIRE(assign.steps.size() == 2);
+    CHECK(assign.steps[0].kind == protocol::StepKind::run);
+    CHECK(assign.steps[1].kind == protocol::StepKind::setup_remote_docker);
 }
 
 TEST_CASE("the assign gives every step CircleCI's built-in variables and fmg's ids") {

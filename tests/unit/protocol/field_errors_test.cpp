@@ -161,7 +161,8 @@ TEST_CASE("enum fields accept only their names", "[protocol][codec]") {
     CHECK_THAT(agent_error(with_field(job_finished, "outcome", packed(0))),
                StartsWith("message 'job_finished': field 'outcome' must be a string"));
     CHECK_THAT(coordinator_error(assign_with_step_field("kind", packed(std::string("deploy")))),
-               Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run (got "
+               Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run, "
+                      "setup_remote_docker (got "
                       "'deploy')"));
 }
 

@@ -109,7 +109,7 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
         CHECK(field_value(encode(AgentMessage{message}), "outcome") == packed(name));
         CHECK(agent_round_trip(message) == AgentMessage{message});
     }
-    for (StepKind kind : {StepKind::checkout, StepKind::run}) {
+    for (StepKind kind : {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker}) {
         Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
         assign.steps.push_back(
             StepSpec{kind, "step", "true", {}, "", 0, StepWhen::on_success, "", false, 0, 0});
