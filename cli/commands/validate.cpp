@@ -50,7 +50,8 @@ std::string required_list(const pipeline::Job& job) {
 /// requires build`; a job that runs on the runner's host (`machine`) says `on the host`, and
 /// one that needs runner labels ends with `, runner labels machine, large`; one with
 /// `parallelism` says `, parallelism 4 (nodes test[0] to test[3])` before its requires; one
-/// in a `serial-group` ends with `, serial group deploy/prod`.
+/// in a `serial-group` ends with `, serial group deploy/prod`; one a 2.1 matrix made says
+/// `, matrix test (node=18, shard=0)` before its requires.
 std::string job_line(size_t position, const pipeline::Job& job) {
     std::string line = std::to_string(position) + ". " + job.name;
     if (!job.workflow.empty()) line += " (workflow " + job.workflow + ")";
@@ -71,6 +72,12 @@ std::string job_line(size_t position, const pipeline::Job& job) {
         line += ", parallelism " + std::to_string(job.parallelism) + " (nodes " +
                 pipeline::node_name(job.name, 0) + " to " +
                 pipeline::node_name(job.name, job.parallelism - 1) + ")";
+    }
+    if (job.matrix) {
+        std::vector<std::string> values;
+        for (const auto& [name, value] : job.matrix->parameters)
+            values.push_back(name + "=" + value);
+        line += ", matrix " + job.matrix->alias + " (" + joined(values) + ")";
     }
     if (!job.required_jobs.empty()) line += ", requires " + required_list(job);
     if (!job.labels.empty()) line += ", runner labels " + joined(job.labels);
@@ -114,6 +121,15 @@ std::string config_json(const std::string& file, const pipeline::Config& config)
         item.set("labels", labels);
         item.set("steps", static_cast<int64_t>(job.steps.size()));
         item.set("parallelism", static_cast<int64_t>(job.parallelism));
+        if (job.matrix) {
+            Poco::JSON::Object matrix, parameters;
+            for (const auto& [name, value] : job.matrix->parameters) parameters.set(name, value);
+            matrix.set("alias", job.matrix->alias);
+            matrix.set("parameters", parameters);
+            item.set("matrix", matrix);
+        } else {
+            item.set("matrix", Poco::Dynamic::Var());
+        }
         item.set("serial_group", job.serial_group.empty() ? Poco::Dynamic::Var()
                                                           : Poco::Dynamic::Var(job.serial_group));
         jobs.add(item);

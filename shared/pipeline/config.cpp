@@ -116,22 +116,23 @@ std::vector<Job> plan_without_workflows(const detail::JobDefinitions& definition
 }
 
 // The 2.0 form of `root`: a 2.1 config expanded, a 2.0 config as it is.
-Problem expanded_form(YamlReader& reader, const Node& root, const ParseOptions& options,
-                      Node& out) {
+Problem expanded_form(YamlReader& reader, const Node& root, const ParseOptions& options, Node& out,
+                      detail::MatrixOrigins& matrices) {
     if (!root.is_map()) {
         return reader.error_at(root, "the config must be a map with `version` and `jobs`");
     }
     out = root;
     const Node version = root.find("version");
     if (!version.is_scalar() || version.text() != "2.1") return std::nullopt;
-    if (auto problem = detail::expand_tree(reader, root, options, out)) return problem;
+    if (auto problem = detail::expand_tree(reader, root, options, out, matrices)) return problem;
     // The expansion spent its own budget; reading the result has one of its own.
     reader.reset_spent();
     return std::nullopt;
 }
 
 std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root,
-                                            const RefContext& ref) {
+                                            const RefContext& ref,
+                                            const detail::MatrixOrigins& matrices) {
     std::vector<Entry> entries;
     if (auto problem = reader.read_map(root, root, "the config", entries)) return *problem;
     TopLevel top;
@@ -162,16 +163,20 @@ std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root
     if (auto problem = detail::check_requires_cycles(reader, planned)) return *problem;
     if (auto problem = detail::check_pipeline_names(reader, planned, definitions)) return *problem;
     config.jobs = detail::plan_jobs(planned, definitions, ref);
+    for (Job& job : config.jobs) {
+        const auto origin = matrices.find({job.workflow, job.name_in_workflow});
+        if (origin != matrices.end()) job.matrix = origin->second;
+    }
     config.schedules = detail::schedules_for(triggers, ref);
     return config;
 }
 
 // `yaml_text` loaded and, if 2.1, expanded: the tree the readers read.
 Problem load_expanded(YamlReader& reader, std::string_view yaml_text, std::string_view file_name,
-                      const ParseOptions& options, Node& out) {
+                      const ParseOptions& options, Node& out, detail::MatrixOrigins& matrices) {
     auto tree = detail::load_tree(yaml_text, file_name);
     if (auto* error = std::get_if<ParseError>(&tree)) return *error;
-    return expanded_form(reader, std::get<Node>(tree), options, out);
+    return expanded_form(reader, std::get<Node>(tree), options, out, matrices);
 }
 
 }  // namespace
@@ -185,10 +190,11 @@ std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
                                               const ParseOptions& options) {
     YamlReader reader{std::string(file_name)};
     Node expanded;
-    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded)) {
+    detail::MatrixOrigins matrices;
+    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded, matrices)) {
         return *problem;
     }
-    return parse_tree(reader, expanded, options.ref);
+    return parse_tree(reader, expanded, options.ref, matrices);
 }
 
 std::variant<Config, ParseError> parse_config(std::string_view yaml_text,
@@ -203,11 +209,12 @@ std::variant<std::string, ParseError> expand_config(std::string_view yaml_text,
                                                     const ParseOptions& options) {
     YamlReader reader{std::string(file_name)};
     Node expanded;
-    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded)) {
+    detail::MatrixOrigins matrices;
+    if (auto problem = load_expanded(reader, yaml_text, file_name, options, expanded, matrices)) {
         return *problem;
     }
     // Only a config that parses is shown expanded: the expansion alone checks less.
-    auto parsed = parse_tree(reader, expanded, options.ref);
+    auto parsed = parse_tree(reader, expanded, options.ref, matrices);
     if (auto* error = std::get_if<ParseError>(&parsed)) return *error;
     return detail::write_tree(expanded);
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -107,6 +108,15 @@ enum class JobType {
 inline constexpr std::string_view kRequiredStatuses[] = {"canceled", "failed", "not_run",
                                                          "success"};
 
+/// Where a job a 2.1 `matrix` made comes from: the matrix's alias (by default the job it
+/// spreads) and the parameters' values of this job, in the order of their names.
+struct MatrixOrigin {
+    std::string alias;
+    std::vector<std::pair<std::string, std::string>> parameters;
+
+    friend bool operator==(const MatrixOrigin&, const MatrixOrigin&) = default;
+};
+
 struct Job {
     // Its name in the pipeline (unique there): the name its workflow gives it, or, when two
     // workflows that run together each have a job of that name, `WORKFLOW:NAME`
@@ -115,9 +125,10 @@ struct Job {
     std::string name_in_workflow;  // the name its workflow gives it (CIRCLE_JOB)
     // approval and no_op jobs have no image, services, steps or labels: nothing runs.
     JobType type = JobType::build;
-    std::string workflow;             // the workflow it comes from; empty without workflows
-    ImageSpec image;                  // first `docker` image: runs the steps
-    std::vector<ImageSpec> services;  // further `docker` images
+    std::string workflow;                // the workflow it comes from; empty without workflows
+    std::optional<MatrixOrigin> matrix;  // set for a job a 2.1 matrix made
+    ImageSpec image;                     // first `docker` image: runs the steps
+    std::vector<ImageSpec> services;     // further `docker` images
     Environment environment;
     std::string working_directory = kDefaultWorkingDirectory;
     std::string shell;  // the job's `shell`: its run steps' unless they name their own

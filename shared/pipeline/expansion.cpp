@@ -62,8 +62,8 @@ struct Instance {
 
 class Expander {
   public:
-    Expander(YamlReader& reader, const ParseOptions& options)
-        : reader_(reader), options_(options) {}
+    Expander(YamlReader& reader, const ParseOptions& options, MatrixOrigins& matrices)
+        : reader_(reader), options_(options), matrices_(matrices) {}
 
     Problem run(const Node& root, Node& out) {
         set_pipeline_values();
@@ -364,6 +364,11 @@ class Expander {
                 return problem;
             }
             out.back().alias = alias;
+            MatrixOrigin origin{alias, {}};
+            for (std::size_t i : name_order) {
+                origin.parameters.emplace_back(axes[i].first, value_name(values[axes[i].first]));
+            }
+            matrices_[{workflow, out.back().name}] = std::move(origin);
         }
         return std::nullopt;
     }
@@ -552,6 +557,7 @@ class Expander {
 
     YamlReader& reader_;
     const ParseOptions& options_;
+    MatrixOrigins& matrices_;
     std::map<std::string, Node> pipeline_;
     Library library_;
     Reuse* reuse_ = nullptr;
@@ -562,8 +568,9 @@ class Expander {
 
 }  // namespace
 
-Problem expand_tree(YamlReader& reader, const Node& root, const ParseOptions& options, Node& out) {
-    Expander expander(reader, options);
+Problem expand_tree(YamlReader& reader, const Node& root, const ParseOptions& options, Node& out,
+                    MatrixOrigins& matrices) {
+    Expander expander(reader, options, matrices);
     return expander.run(root, out);
 }
 

@@ -155,3 +155,32 @@ TEST_CASE("validate --expand prints the 2.1 config expanded, --param sets pipeli
     CHECK(twice.exit_code == exit_code::kUsage);
     CHECK(twice.err.find("--param target is given twice") != std::string::npos);
 }
+
+TEST_CASE("validate shows each job a matrix made with its values, --json as an object") {
+    const std::string file = sample("matrix.yml");
+    auto result = run_fmg({"validate", file});
+    CHECK(result.exit_code == exit_code::kOk);
+    CHECK(result.out == file +
+                            ": valid, version 2.1, 4 jobs, in order:\n"
+                            "1. test-18-0 (workflow ci): image cimg/node:18, 2 steps, matrix "
+                            "test (node=18, shard=0)\n"
+                            "2. test-20-0 (workflow ci): image cimg/node:20, 2 steps, matrix "
+                            "test (node=20, shard=0)\n"
+                            "3. test-20-1 (workflow ci): image cimg/node:20, 2 steps, matrix "
+                            "test (node=20, shard=1)\n"
+                            "4. report (workflow ci): image alpine:3.19, 1 step, requires "
+                            "test-18-0, test-20-0, test-20-1\n");
+
+    auto json = run_fmg({"validate", file, "--json"});
+    REQUIRE(json.exit_code == exit_code::kOk);
+    Poco::JSON::Parser parser;
+    const auto root = parser.parse(json.out).extract<Poco::JSON::Object::Ptr>();
+    const auto jobs = root->getArray("jobs");
+    REQUIRE(jobs->size() == 4);
+    const auto matrix = jobs->getObject(2)->getObject("matrix");
+    REQUIRE(matrix);
+    CHECK(matrix->getValue<std::string>("alias") == "test");
+    CHECK(matrix->getObject("parameters")->getValue<std::string>("node") == "20");
+    CHECK(matrix->getObject("parameters")->getValue<std::string>("shard") == "1");
+    CHECK(jobs->getObject(3)->isNull("matrix"));
+}
