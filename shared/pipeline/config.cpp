@@ -64,6 +64,14 @@ bool is_version_2_1_key(std::string_view key) {
     return key == "orbs" || key == "commands" || key == "executors" || key == "parameters";
 }
 
+// `false` as YAML writes it (`setup: false` says the config is an ordinary one).
+bool is_yaml_false(const Node& value) {
+    if (!value.is_scalar()) return false;
+    const std::string& text = value.text();
+    return text == "false" || text == "False" || text == "FALSE" || text == "no" || text == "No" ||
+           text == "NO" || text == "off" || text == "Off" || text == "OFF";
+}
+
 // The three top-level entries fmg reads; null when absent.
 struct TopLevel {
     const Entry* version = nullptr;
@@ -83,7 +91,7 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
             return reader.error_at(
                 entry.key_node,
                 detail::quoted(entry.key) + " needs `version: 2.1` (this config says " + "2.0)");
-        } else if (entry.key == "setup") {
+        } else if (entry.key == "setup" && !is_yaml_false(entry.value)) {
             return reader.error_at(entry.key_node,
                                    "`setup: true` (dynamic configuration, which generates the "
                                    "config a later pipeline runs) is not supported by fmg");

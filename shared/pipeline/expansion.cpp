@@ -93,7 +93,8 @@ class Expander {
         bool has_jobs = false;
         for (const Node::Pair& pair : root.pairs()) {
             const std::string& key = pair.first.text();
-            if (key == "version") top.push_back(pair);
+            // `setup` stays for the reader to refuse (dynamic configuration).
+            if (key == "version" || key == "setup") top.push_back(pair);
             if (key == "jobs") {
                 has_jobs = true;
                 top.emplace_back(pair.first, Node::map(jobs_, pair.second.position()));

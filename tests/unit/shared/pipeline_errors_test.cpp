@@ -254,3 +254,19 @@ TEST_CASE("filters: known keys and valid regexes") {
     check_error(entry + "            tags: {ignore: [{a: b}]}\n", 14, 29,
                 "each item of `ignore` must be a string");
 }
+
+TEST_CASE("setup: true is refused in 2.0 and 2.1 configs, setup: false is an ordinary config") {
+    for (const char* version : {"2", "2.1"}) {
+        INFO("version " << version);
+        const std::string jobs = "jobs:\n  build: {docker: [{image: alpine}], steps: [checkout]}\n";
+        const std::string yaml = std::string("version: ") + version + "\nsetup: true\n" + jobs;
+        auto result = parse_config(yaml, ".circleci/config.yml", RefContext{});
+        const auto* error = std::get_if<ParseError>(&result);
+        REQUIRE(error != nullptr);
+        CHECK(error->line == 2);
+        CHECK_THAT(error->message, Catch::Contains("`setup: true` (dynamic configuration"));
+        const std::string plain = std::string("version: ") + version + "\nsetup: false\n" + jobs;
+        CHECK(std::holds_alternative<Config>(
+            parse_config(plain, ".circleci/config.yml", RefContext{})));
+    }
+}
