@@ -26,37 +26,55 @@ constexpr std::string_view kNoWorkflowsJob = "build";
 
 // The top-level keys fmg reads, and the versions of the language it reads.
 constexpr std::string_view kKnownTopLevel[] = {"version", "jobs", "workflows"};
+// ... and those a 2.1 config has besides, which its expansion reads.
+constexpr std::string_view kKnownTopLevel21[] = {"orbs", "commands", "executors", "parameters",
+                                                 "setup"};
 constexpr std::string_view kVersions[] = {"2", "2.0", "2.1"};
-
-// How many single-character edits make `a` into `b` (Levenshtein), to tell a misspelt key
-// from one that only holds anchors.
-size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            const size_t above = row[j];
-            row[j] =
-                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
+// Longer keys are no misspelling of those (and are not compared: the cost grows with length).
+constexpr std::size_t kMaxTopLevelKeyBytes = 16;
 
 // A known top-level key `key` looks like a misspelling of (`workflow`, `job`, `Jobs`); empty
 // when it looks like none. CircleCI ignores other top-level keys: projects name the keys that
 // hold their YAML anchors as they like (`references`, `defaults`, `common`, `x-...`).
-std::string_view misspelt_top_level(std::string_view key) {
-    for (std::string_view known : kKnownTopLevel) {
+std::string_view misspelt_top_level(std::string_view key, bool version_2_1 = false) {
+    if (key.size() > kMaxTopLevelKeyBytes) return {};
+    const auto close = [&](std::string_view known) {
         // One edit away from a short key (`job`, `jobz`), two from a long one (`workflow`,
         // `verison`): `docs` or `refs` are not taken for `jobs`.
         const size_t allowed = known.size() <= 4 ? 1 : 2;
-        if (edit_distance(key, known) <= allowed) return known;
+        return detail::edit_distance(key, known) <= allowed;
+    };
+    for (std::string_view known : kKnownTopLevel) {
+        if (close(known)) return known;
+    }
+    for (std::string_view known : kKnownTopLevel21) {
+        if (version_2_1 && close(known)) return known;
     }
     return {};
+}
+
+ParseError misspelt_key_error(YamlReader& reader, const Entry& entry, std::string_view known) {
+    return reader.error_at(entry.key_node, "unknown top-level key " + detail::quoted(entry.key) +
+                                               " (did you mean " + detail::quoted(known) +
+                                               "? Other top-level keys, such as those that only "
+                                               "hold YAML anchors, are ignored)");
+}
+
+// A 2.1 config's top-level keys, before its expansion keeps only what it reads: a misspelt
+// `workflow:` must not vanish with the anchor holders.
+Problem check_top_level_2_1(YamlReader& reader, const Node& root) {
+    for (const Node::Pair& pair : root.pairs()) {
+        const std::string& key = pair.first.text();
+        const auto is = [&](std::string_view known) { return key == known; };
+        if (std::any_of(std::begin(kKnownTopLevel), std::end(kKnownTopLevel), is) ||
+            std::any_of(std::begin(kKnownTopLevel21), std::end(kKnownTopLevel21), is)) {
+            continue;
+        }
+        if (auto known = misspelt_top_level(key, true); !known.empty()) {
+            return misspelt_key_error(reader, Entry{key, pair.first, pair.second}, known);
+        }
+    }
+    return std::nullopt;
 }
 
 // Keys only 2.1 configs have; in a 2.0 config they are mistakes CircleCI refuses too.
@@ -96,11 +114,7 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
                                    "`setup: true` (dynamic configuration, which generates the "
                                    "config a later pipeline runs) is not supported by fmg");
         } else if (auto known = misspelt_top_level(entry.key); !known.empty()) {
-            return reader.error_at(entry.key_node,
-                                   "unknown top-level key " + detail::quoted(entry.key) +
-                                       " (did you mean " + detail::quoted(known) +
-                                       "? Other top-level keys, such as those that only hold "
-                                       "YAML anchors, are ignored)");
+            return misspelt_key_error(reader, entry, known);
         }
     }
     return std::nullopt;
@@ -132,6 +146,7 @@ Problem expanded_form(YamlReader& reader, const Node& root, const ParseOptions& 
     out = root;
     const Node version = root.find("version");
     if (!version.is_scalar() || version.text() != "2.1") return std::nullopt;
+    if (auto problem = check_top_level_2_1(reader, root)) return problem;
     if (auto problem = detail::expand_tree(reader, root, options, out, matrices)) return problem;
     // The expansion spent its own budget; reading the result has one of its own.
     reader.reset_spent();

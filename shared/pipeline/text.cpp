@@ -61,10 +61,6 @@ std::vector<std::string> listed_names(std::string_view list) {
     return names;
 }
 
-namespace {
-
-// Edits from `a` to `b`: insertions, deletions, substitutions and swaps of neighbours (the
-// optimal string alignment distance), ignoring case and treating `-` and `_` alike.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     const auto same = [](char x, char y) {
         const auto fold = [](char c) {
@@ -86,6 +82,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return d[a.size()][b.size()];
 }
+
+namespace {
 
 // Names longer than this are not compared: no key is, and the table grows with the square.
 constexpr std::size_t kMaxComparedBytes = 64;

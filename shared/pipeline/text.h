@@ -29,6 +29,11 @@ std::string first_line(std::string_view text);
 /// `backquoted` names) gives command, name, shell.
 std::vector<std::string> listed_names(std::string_view list);
 
+/// How many edits make `a` into `b`: insertions, deletions, substitutions and swaps of
+/// neighbours (the optimal string alignment distance), ignoring case and treating `-` and `_`
+/// alike. Costs |a| x |b|: callers bound their inputs.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 /// " (did you mean `X`?)" for the candidate closest to a mistyped `name` (a typo, a swap, a
 /// `-` for a `_`, another case), or "" when none is close: at most a third of the name's
 /// letters differ, and at least one letter is the same.

@@ -79,3 +79,16 @@ jobs:
         parse_error(config + "install]\nworkflows:\n  ci:\n    jobs: [tools/chekc]\n").message,
         Catch::Contains("which no imported orb defines (did you mean `tools/check`?)"));
 }
+
+TEST_CASE("2.1: a misspelt top-level key is an error, not an anchor holder dropped") {
+    const std::string jobs = "jobs:\n  build: {docker: [{image: a}], steps: [checkout]}\n";
+    ParseError error =
+        parse_error("version: 2.1\n" + jobs + "workflow:\n  ci:\n    jobs: [build]\n");
+    CHECK(error.line == 4);
+    CHECK_THAT(error.message, Catch::StartsWith("unknown top-level key `workflow` (did you mean "
+                                                "`workflows`?"));
+    CHECK_THAT(parse_error("version: 2.1\nexecutor:\n  e: {docker: [{image: a}]}\n" + jobs).message,
+               Catch::Contains("did you mean `executors`?"));
+    // Keys that only hold anchors are still ignored.
+    CHECK(only_job(parse_ok("version: 2.1\nreferences:\n  x: &x 1\n" + jobs)).name == "build");
+}
