@@ -179,8 +179,8 @@ std::variant<Config, ParseError> parse_tree(YamlReader& reader, const Node& root
     }
     std::vector<detail::WorkflowJob> planned;
     std::vector<detail::ScheduleTrigger> triggers;
-    if (auto problem =
-            detail::read_workflows(reader, *top.workflows, definitions, planned, triggers)) {
+    if (auto problem = detail::read_workflows(reader, *top.workflows, definitions, planned,
+                                              triggers, config.version == "2.1")) {
         return *problem;
     }
     if (auto problem = detail::check_requires_cycles(reader, planned)) return *problem;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "shared/pipeline/constants.h"
+#include "shared/pipeline/expressions.h"
 #include "shared/pipeline/library.h"
 #include "shared/pipeline/logic.h"
 #include "shared/pipeline/parameters.h"
@@ -87,6 +88,8 @@ class Expander {
         } else if (auto problem = add_build_job()) {
             return problem;
         }
+        for (const Instance& instance : idle_jobs_)
+            add_job(instance.name, instance.key, instance.job);
         if (auto problem = add_unused_jobs()) return problem;
 
         std::vector<Node::Pair> top;
@@ -210,7 +213,8 @@ class Expander {
                 return problem;
             }
             bool holds = false;
-            if (auto problem = evaluate_logic(reader_, statement, holds)) return problem;
+            if (auto problem = evaluate_logic(reader_, statement, &pipeline_, holds))
+                return problem;
             runs = runs && (field.key == "when" ? holds : !holds);
         }
         return std::nullopt;
@@ -244,7 +248,15 @@ class Expander {
             pairs.emplace_back(field.key_node,
                                Node::sequence(std::move(entries), field.value.position()));
         }
-        if (!runs) return std::nullopt;
+        if (!runs) {
+            // Kept as definitions, after the running workflows' jobs took their names: they
+            // are still checked, and a config whose workflows all stay off is no error (the
+            // pipeline runs nothing, as on CircleCI).
+            for (Instance& instance : instances) {
+                if (!instance.approval) idle_jobs_.push_back(std::move(instance));
+            }
+            return std::nullopt;
+        }
         for (const Instance& instance : instances) {
             if (!instance.approval) {
                 add_job(instance.definition, instance.key, instance.job);
@@ -428,6 +440,10 @@ class Expander {
                 if (auto problem = override_reference(field, value, job_reference)) {
                     return problem;
                 }
+            } else if (field.key == "filters" && value.is_scalar()) {
+                Node filters;
+                if (auto problem = expression_filters(value, filters)) return problem;
+                instance.options.emplace_back(field.key_node, filters);
             } else {
                 if (field.key == "type" && value.text() == "approval") instance.approval = true;
                 instance.options.emplace_back(field.key_node, value);
@@ -452,6 +468,25 @@ class Expander {
             }
         }
         out.push_back(std::move(instance));
+        return std::nullopt;
+    }
+
+    // `filters: EXPRESSION` (expressions.h), decided here with the pipeline's values: the
+    // filters of a job that runs for every branch and tag, or for none.
+    Problem expression_filters(const Node& expression, Node& out) {
+        bool runs = false;
+        if (auto problem = evaluate_expression(reader_, expression, pipeline_, runs)) {
+            return problem;
+        }
+        const Position at = expression.position();
+        const auto rule = [&](const char* key, const char* verb) {
+            return Node::Pair(
+                Node::scalar(key, at),
+                Node::map({Node::Pair(Node::scalar(verb, at), Node::scalar("/.*/", at, true))},
+                          at));
+        };
+        out = runs ? Node::map({rule("branches", "only"), rule("tags", "only")}, at)
+                   : Node::map({rule("branches", "ignore")}, at);
         return std::nullopt;
     }
 
@@ -559,6 +594,7 @@ class Expander {
     YamlReader& reader_;
     const ParseOptions& options_;
     MatrixOrigins& matrices_;
+    std::vector<Instance> idle_jobs_;  // the jobs of workflows whose `when`/`unless` is false
     std::map<std::string, Node> pipeline_;
     Library library_;
     Reuse* reuse_ = nullptr;

@@ -46,15 +46,21 @@ bool same_value(const Node& a, const Node& b) {
     return true;
 }
 
-Problem evaluate(YamlReader& reader, const Node& statement, int depth, bool& out);
+struct Evaluation {
+    YamlReader& reader;
+    const ExpressionVariables* pipeline;  // null: expressions are not allowed here
+};
 
-Problem evaluate_list(YamlReader& reader, const Entry& entry, int depth, bool all, bool& out) {
+Problem evaluate(const Evaluation& e, const Node& statement, int depth, bool& out);
+
+Problem evaluate_list(const Evaluation& e, const Entry& entry, int depth, bool all, bool& out) {
+    YamlReader& reader = e.reader;
     std::vector<Node> items;
     if (auto problem = reader.read_sequence(entry, items)) return problem;
     out = all && !items.empty();
     for (const Node& item : items) {
         bool value = false;
-        if (auto problem = evaluate(reader, item, depth + 1, value)) return problem;
+        if (auto problem = evaluate(e, item, depth + 1, value)) return problem;
         if (all && !value) out = false;
         if (!all && value) out = true;
     }
@@ -96,7 +102,8 @@ Problem evaluate_matches(YamlReader& reader, const Entry& entry, bool& out) {
     return std::nullopt;
 }
 
-Problem evaluate(YamlReader& reader, const Node& statement, int depth, bool& out) {
+Problem evaluate(const Evaluation& e, const Node& statement, int depth, bool& out) {
+    YamlReader& reader = e.reader;
     if (auto problem = reader.visit(statement)) return problem;
     if (depth > kMaxLogicDepth) {
         return reader.error_at(statement, "logic statement nested deeper than " +
@@ -107,6 +114,16 @@ Problem evaluate(YamlReader& reader, const Node& statement, int depth, bool& out
             return reader.error_at(statement,
                                    "a logic statement is a value or a map with one of and, or, "
                                    "not, equal, matches; not a list");
+        }
+        if (statement.is_scalar() && looks_like_expression(statement.text())) {
+            if (e.pipeline != nullptr) {
+                return evaluate_expression(reader, statement, *e.pipeline, out);
+            }
+            return reader.error_at(statement,
+                                   "expressions (" + quoted(statement.text()) +
+                                       ") work in a workflow's `when`/`unless` and a workflow "
+                                       "job's `filters`; a step's condition is a logic "
+                                       "statement: {equal: [main, << pipeline.git.branch >>]}");
         }
         out = is_truthy(statement);
         return std::nullopt;
@@ -121,11 +138,11 @@ Problem evaluate(YamlReader& reader, const Node& statement, int depth, bool& out
                                "equal, matches");
     }
     const Entry& entry = entries.front();
-    if (entry.key == "and") return evaluate_list(reader, entry, depth, true, out);
-    if (entry.key == "or") return evaluate_list(reader, entry, depth, false, out);
+    if (entry.key == "and") return evaluate_list(e, entry, depth, true, out);
+    if (entry.key == "or") return evaluate_list(e, entry, depth, false, out);
     if (entry.key == "not") {
         bool inner = false;
-        if (auto problem = evaluate(reader, entry.value, depth + 1, inner)) return problem;
+        if (auto problem = evaluate(e, entry.value, depth + 1, inner)) return problem;
         out = !inner;
         return std::nullopt;
     }
@@ -145,8 +162,9 @@ Problem evaluate(YamlReader& reader, const Node& statement, int depth, bool& out
 
 }  // namespace
 
-Problem evaluate_logic(YamlReader& reader, const Node& statement, bool& out) {
-    return evaluate(reader, statement, 0, out);
+Problem evaluate_logic(YamlReader& reader, const Node& statement,
+                       const ExpressionVariables* pipeline, bool& out) {
+    return evaluate(Evaluation{reader, pipeline}, statement, 0, out);
 }
 
 }  // namespace fmg::pipeline::detail

@@ -296,7 +296,7 @@ Problem Reuse::expand_conditional(const Node& step, const Entry& conditional,
             step, "a " + quoted(conditional.key) + " step needs a `condition` and `steps`");
     }
     bool holds = false;
-    if (auto problem = evaluate_logic(reader_, condition->value, holds)) return problem;
+    if (auto problem = evaluate_logic(reader_, condition->value, nullptr, holds)) return problem;
     if (holds != (conditional.key == "when")) return std::nullopt;
     return expand_steps(steps->value, library, depth, out);
 }

@@ -319,7 +319,7 @@ Problem read_workflow(Reading& reading, const Entry& workflow) {
 
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
                        const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
-                       std::vector<ScheduleTrigger>& schedules) {
+                       std::vector<ScheduleTrigger>& schedules, bool expanded) {
     std::vector<Entry> entries;
     if (auto problem = reader.read_map(workflows, entries)) return problem;
     Reading reading{reader, definitions, {}, {}, {}, {}, out, schedules};
@@ -330,7 +330,8 @@ Problem read_workflows(YamlReader& reader, const Entry& workflows,
         any_workflow = true;
         if (auto problem = read_workflow(reading, entry)) return problem;
     }
-    if (!any_workflow) {
+    // An expanded 2.1 config keeps only the workflows whose `when`/`unless` hold: none is fine.
+    if (!any_workflow && !expanded) {
         return reader.error_at(workflows.key_node, "`workflows` declares no workflow");
     }
     return std::nullopt;

@@ -35,9 +35,10 @@ struct WorkflowJob {
 /// an error. Fails on a job not defined under `jobs`, a name used twice in one workflow
 /// (without distinct `name:`s; two workflows may each have a job of a name), a `requires` naming no
 /// job of the same workflow, more than kMaxJobs entries in all, and unsupported keys
-/// (`override-with`...). Does not look for cycles.
+/// (`override-with`...). Does not look for cycles. `expanded` (a 2.1 config's expansion):
+/// no workflow is fine, as every one's `when`/`unless` may be false.
 Problem read_workflows(YamlReader& reader, const Entry& workflows,
                        const JobDefinitions& definitions, std::vector<WorkflowJob>& out,
-                       std::vector<ScheduleTrigger>& schedules);
+                       std::vector<ScheduleTrigger>& schedules, bool expanded);
 
 }  // namespace fmg::pipeline::detail
