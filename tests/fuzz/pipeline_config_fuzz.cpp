@@ -35,8 +35,12 @@ RefContext ref_for(uint8_t selector) {
 void check_config(const Config& config) {
     std::set<std::string> placed;
     for (const auto& job : config.jobs) {
-        // A job runs in a docker image, or on a runner its labels name (machine, macos...).
-        if ((job.image.image.empty() && job.labels.empty()) || job.steps.empty()) __builtin_trap();
+        // A job runs in a docker image, or on a runner its labels name (machine, macos...);
+        // approval and no-op jobs run nothing.
+        if (job.type == fmg::pipeline::JobType::build &&
+            ((job.image.image.empty() && job.labels.empty()) || job.steps.empty())) {
+            __builtin_trap();
+        }
         for (const auto& required : job.required_jobs) {
             if (placed.count(required) == 0) __builtin_trap();  // not ordered after it
         }
