@@ -53,6 +53,13 @@ std::string_view misspelt_top_level(std::string_view key, bool version_2_1 = fal
     return {};
 }
 
+// Top-level keys of CircleCI's that fmg does not run: refused, never ignored as anchor holders.
+ParseError unsupported_top_level(YamlReader& reader, const Node& key) {
+    return reader.error_at(key,
+                           "`job-groups` (jobs serialized as one unit) is not supported by "
+                           "fmg; give each job its `serial-group` instead");
+}
+
 ParseError misspelt_key_error(YamlReader& reader, const Entry& entry, std::string_view known) {
     return reader.error_at(entry.key_node, "unknown top-level key " + detail::quoted(entry.key) +
                                                " (did you mean " + detail::quoted(known) +
@@ -66,6 +73,7 @@ Problem check_top_level_2_1(YamlReader& reader, const Node& root) {
     for (const Node::Pair& pair : root.pairs()) {
         const std::string& key = pair.first.text();
         const auto is = [&](std::string_view known) { return key == known; };
+        if (key == "job-groups") return unsupported_top_level(reader, pair.first);
         if (std::any_of(std::begin(kKnownTopLevel), std::end(kKnownTopLevel), is) ||
             std::any_of(std::begin(kKnownTopLevel21), std::end(kKnownTopLevel21), is)) {
             continue;
@@ -109,6 +117,8 @@ Problem split_top_level(YamlReader& reader, const std::vector<Entry>& entries, T
             return reader.error_at(
                 entry.key_node,
                 detail::quoted(entry.key) + " needs `version: 2.1` (this config says " + "2.0)");
+        } else if (entry.key == "job-groups") {
+            return unsupported_top_level(reader, entry.key_node);
         } else if (entry.key == "setup" && !is_yaml_false(entry.value)) {
             return reader.error_at(entry.key_node,
                                    "`setup: true` (dynamic configuration, which generates the "

@@ -69,13 +69,6 @@ std::filesystem::path write_orb_dir(const std::filesystem::path& root) {
     return dir;
 }
 
-std::string log_of(Cluster& cluster, int64_t id, const std::string& job) {
-    const CommandResult log = cluster.fmg({"logs", std::to_string(id), job});
-    INFO(log.describe({"fmg", "logs", std::to_string(id), job}));
-    REQUIRE(log.ok());
-    return log.out;
-}
-
 }  // namespace
 
 TEST_CASE("e2e: the coordinator runs a registry orb's job, executor and command from --orb-dir") {
@@ -100,12 +93,12 @@ TEST_CASE("e2e: the coordinator runs a registry orb's job, executor and command 
     }
     // fmg's job names hold no `/` (they are API path segments): `tools/check` is tools-check.
     CHECK(names == std::vector<std::string>{"build", "tools-check", "release"});
-    CHECK_THAT(log_of(cluster, id, "build"), Catch::Contains("orb greets build via box"));
-    const std::string check = log_of(cluster, id, "tools-check");
+    CHECK_THAT(cluster.job_log(id, "build"), Catch::Contains("orb greets build via box"));
+    const std::string check = cluster.job_log(id, "tools-check");
     CHECK_THAT(check, Catch::Contains("orb greets check via box"));
     CHECK_THAT(check, Catch::Contains("orb check at level 3"));
     // `override-with`: the orb's job ran under the entry's name, not the config's own job.
-    const std::string release = log_of(cluster, id, "release");
+    const std::string release = cluster.job_log(id, "release");
     CHECK_THAT(release, Catch::Contains("orb check at level 1"));
     CHECK_THAT(release, !Catch::Contains("own release job"));
 

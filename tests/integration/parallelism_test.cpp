@@ -55,13 +55,6 @@ std::string runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string
     return string_field(attempts.front(), "runner");
 }
 
-std::string log_of(Cluster& cluster, int64_t id, const std::string& job) {
-    const CommandResult log = cluster.fmg({"logs", std::to_string(id), job});
-    INFO(log.describe({"fmg", "logs", std::to_string(id), job}));
-    REQUIRE(log.ok());
-    return log.out;
-}
-
 }  // namespace
 
 TEST_CASE("e2e: a job with parallelism 2 runs its nodes on two agents, split, then what follows") {
@@ -90,14 +83,14 @@ TEST_CASE("e2e: a job with parallelism 2 runs its nodes on two agents, split, th
     CHECK(names == std::vector<std::string>{"test[0]", "test[1]", "report"});
     CHECK(runner_of(pipeline, "test[0]") != runner_of(pipeline, "test[1]"));
 
-    const std::string first = log_of(cluster, id, "test[0]");
+    const std::string first = cluster.job_log(id, "test[0]");
     CHECK_THAT(first, Catch::Contains("node 0 of 2 of job test met node 1"));
     CHECK_THAT(first, Catch::Contains("share: t/a.sh\nshare: t/b.sh\n"));
     CHECK_THAT(first, !Catch::Contains("t/c.sh"));
-    const std::string second = log_of(cluster, id, "test[1]");
+    const std::string second = cluster.job_log(id, "test[1]");
     CHECK_THAT(second, Catch::Contains("node 1 of 2 of job test met node 0"));
     CHECK_THAT(second, Catch::Contains("share: t/c.sh\nshare: t/d.sh\n"));
-    CHECK_THAT(log_of(cluster, id, "report"),
+    CHECK_THAT(cluster.job_log(id, "report"),
                Catch::Contains("report after both nodes, node 0 of 1"));
     // RFC 3339 times in UTC with milliseconds: their text sorts as the times do.
     const std::string report_started =

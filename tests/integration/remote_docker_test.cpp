@@ -13,13 +13,6 @@ using namespace fmg::testing;
 
 namespace {
 
-std::string log_of(Cluster& cluster, int64_t id, const std::string& job) {
-    const CommandResult log = cluster.fmg({"logs", std::to_string(id), job});
-    INFO(log.describe({"fmg", "logs", std::to_string(id), job}));
-    REQUIRE(log.ok());
-    return log.out;
-}
-
 AgentOptions allowing(AgentOptions options) {
     options.extra_args.push_back("--allow-job-docker");
     return options;
@@ -57,14 +50,14 @@ workflows:
     const auto pipeline = cluster.wait_for_final(id);
     INFO("pipeline: " << to_json(pipeline));
     REQUIRE(string_field(pipeline, "status") == "success");
-    const std::string images = log_of(cluster, id, "images");
+    const std::string images = cluster.job_log(id, "images");
     CHECK_THAT(images, Catch::Contains("before: none"));
     CHECK_THAT(images,
                Catch::Contains("fmg: the runner's Docker engine is at DOCKER_HOST=unix://"));
     CHECK_THAT(images, Catch::Contains("after: unix://"));
     CHECK_THAT(images, Catch::Contains("engine answers: "));
     // A job without the step: the engine's socket stays covered in its sandbox.
-    CHECK_THAT(log_of(cluster, id, "other"), Catch::Contains("engine hidden"));
+    CHECK_THAT(cluster.job_log(id, "other"), Catch::Contains("engine hidden"));
 }
 
 TEST_CASE("e2e: setup_remote_docker on a runner without --allow-job-docker is a job error") {
@@ -91,7 +84,7 @@ jobs:
     CHECK(optional_string(attempts.back(), "error") ==
           "setup_remote_docker: this runner gives jobs no Docker engine (its fmg-agent runs "
           "without --allow-job-docker; see docs/executors.md)");
-    const std::string log = log_of(cluster, id, "build");
+    const std::string log = cluster.job_log(id, "build");
     CHECK_THAT(log, Catch::Contains("fmg: setup_remote_docker: this runner gives jobs no Docker"));
     CHECK_THAT(log, !Catch::Contains("never runs"));
 }
@@ -113,6 +106,6 @@ jobs:
     const auto pipeline = cluster.wait_for_final(id);
     INFO("pipeline: " << to_json(pipeline));
     REQUIRE(string_field(pipeline, "status") == "success");
-    CHECK_THAT(log_of(cluster, id, "build"),
+    CHECK_THAT(cluster.job_log(id, "build"),
                Catch::Contains("socket for unix:///var/run/docker.sock"));
 }

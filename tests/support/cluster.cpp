@@ -163,6 +163,14 @@ CommandResult Cluster::fmg(const std::vector<std::string>& args,
     return result;
 }
 
+std::string Cluster::job_log(int64_t id, const std::string& job) const {
+    const std::vector<std::string> args{"logs", std::to_string(id), job};
+    const CommandResult log = fmg(args);
+    INFO(log.describe(args));
+    REQUIRE(log.ok());
+    return log.out;
+}
+
 Process& Cluster::start_fmg(const std::string& name, const std::vector<std::string>& args) {
     ProcessOptions process;
     process.argv = cli_prefix();

@@ -102,6 +102,8 @@ class Cluster {
     /// Runs `fmg --server-url URL --token TOKEN ARGS...` to completion.
     CommandResult fmg(const std::vector<std::string>& args,
                       std::chrono::milliseconds timeout = 60s) const;
+    /// What `fmg logs ID JOB` prints; fails the test (with the CLI's output) unless it exits 0.
+    std::string job_log(int64_t id, const std::string& job) const;
     /// Starts the same as a long-running process (e.g. `logs --follow`), owned by the cluster.
     Process& start_fmg(const std::string& name, const std::vector<std::string>& args);
 

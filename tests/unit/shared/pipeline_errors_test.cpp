@@ -270,3 +270,15 @@ TEST_CASE("setup: true is refused in 2.0 and 2.1 configs, setup: false is an ord
             parse_config(plain, ".circleci/config.yml", RefContext{})));
     }
 }
+
+TEST_CASE("job-groups is refused, not ignored like an anchor holder") {
+    for (const char* version : {"2", "2.1"}) {
+        INFO("version " << version);
+        const std::string yaml = std::string("version: ") + version +
+                                 "\njob-groups:\n  deploy: {jobs: [build]}\njobs:\n  build: "
+                                 "{docker: [{image: alpine}], steps: [checkout]}\n";
+        const ParseError error = parse_error(yaml);
+        CHECK(error.line == 2);
+        CHECK_THAT(error.message, Catch::StartsWith("`job-groups` (jobs serialized as one unit)"));
+    }
+}
