@@ -150,6 +150,8 @@ struct Job {
     // `parallelism`: how many copies of the job run at once, each told its CIRCLE_NODE_INDEX
     // (0 to parallelism - 1) and CIRCLE_NODE_TOTAL; the job succeeds when every copy does.
     uint32_t parallelism = 1;
+    // `retention: {caches: Nd}`: days the caches it saves are kept; 0: the store's default.
+    uint32_t cache_retention_days = 0;
     // `serial-group`: jobs of one group run one at a time across all pipelines, the newest
     // pipeline's first (coordinator/lifecycle/serial_groups.h); empty: none.
     std::string serial_group;

@@ -58,6 +58,9 @@ inline constexpr std::size_t kMaxParallelismDigits = 3;
 /// Longest name of a node of a job (nodes.h): the job's name and `[INDEX]`.
 inline constexpr std::size_t kMaxNodeNameBytes = kMaxJobNameBytes + 2 + (kMaxParallelismDigits - 1);
 
+/// Longest a job's caches may be kept (`retention: {caches: 30d}`), as CircleCI bounds it.
+inline constexpr uint32_t kMaxCacheRetentionDays = 30;
+
 /// Longest `serial-group` key, as CircleCI bounds it.
 inline constexpr std::size_t kMaxSerialGroupBytes = 512;
 

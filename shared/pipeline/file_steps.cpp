@@ -30,7 +30,7 @@ constexpr FileStepType kTypes[] = {
     {"store_artifacts", StepKind::store_artifacts, "Uploading artifacts", "path, destination"},
     {"store_test_results", StepKind::store_test_results, "Uploading test results", "path"},
     {"setup_remote_docker", StepKind::setup_remote_docker, "Setup a remote Docker engine",
-     "version, docker_layer_caching"},
+     "version, docker_layer_caching, prefer_same_region"},
     {"add_ssh_keys", StepKind::add_ssh_keys, "Add SSH keys", "fingerprints"},
 };
 
@@ -104,7 +104,8 @@ Problem read_field(YamlReader& reader, const FileStepType& type, const Entry& fi
     if (field.key == "destination" && kind == StepKind::store_artifacts) {
         return read_text(reader, field, files.destination);
     }
-    if ((field.key == "version" || field.key == "docker_layer_caching") &&
+    if ((field.key == "version" || field.key == "docker_layer_caching" ||
+         field.key == "prefer_same_region") &&
         kind == StepKind::setup_remote_docker) {
         return std::nullopt;  // the runner's engine is what it is
     }

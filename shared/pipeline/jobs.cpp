@@ -1,5 +1,6 @@
 #include "shared/pipeline/jobs.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -41,6 +42,29 @@ Problem read_steps(YamlReader& reader, const Entry& steps, Job& job) {
 
 // `parallelism`: a whole number from 1 to kMaxParallelism, written as a number or (from a
 // 2.1 parameter) as its text.
+// `retention: {caches: 7d}`: how long the caches the job saves are kept, as CircleCI reads
+// it (whole days, 1 to kMaxCacheRetentionDays). Kept on the job for the cache store.
+Problem read_retention(YamlReader& reader, const Entry& retention, Job& job) {
+    std::vector<Entry> fields;
+    if (auto problem = reader.read_map(retention, fields)) return problem;
+    for (const Entry& field : fields) {
+        if (field.key != "caches") return reader.unknown_key(field, "`retention`", "caches");
+        std::string text;
+        if (auto problem = reader.read_scalar(field, text)) return problem;
+        uint32_t days = 0;
+        const bool digits = text.size() >= 2 && text.size() <= 4 && text.back() == 'd' &&
+                            std::all_of(text.begin(), text.end() - 1, is_ascii_digit);
+        if (digits) days = static_cast<uint32_t>(std::stoul(text.substr(0, text.size() - 1)));
+        if (!digits || days < 1 || days > kMaxCacheRetentionDays) {
+            return reader.error_at(field.where(), "`retention.caches` is whole days, 1d to " +
+                                                      std::to_string(kMaxCacheRetentionDays) +
+                                                      "d, not " + quoted(text));
+        }
+        job.cache_retention_days = days;
+    }
+    return std::nullopt;
+}
+
 Problem read_parallelism(YamlReader& reader, const Entry& field, Job& job) {
     std::string text;
     if (auto problem = reader.read_scalar(field, text)) return problem;
@@ -123,6 +147,8 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
             }
         } else if (field.key == "parallelism") {
             problem = read_parallelism(reader, field, job);
+        } else if (field.key == "retention") {
+            problem = read_retention(reader, field, job);
         } else if (field.key == "shell") {
             problem = reader.read_scalar(field, job.shell);
             if (!problem && trim(job.shell).empty()) {
@@ -145,7 +171,8 @@ Problem read_job(YamlReader& reader, const Entry& definition, Job& job) {
         } else {
             problem = reader.unknown_key(field, "job " + quoted(job.name),
                                          "docker, machine, resource_class, steps, environment, "
-                                         "working_directory, shell, parallelism or type");
+                                         "working_directory, shell, parallelism, retention or "
+                                         "type");
         }
         if (problem) return problem;
     }

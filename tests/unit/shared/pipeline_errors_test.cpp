@@ -282,3 +282,19 @@ TEST_CASE("job-groups is refused, not ignored like an anchor holder") {
         CHECK_THAT(error.message, Catch::StartsWith("`job-groups` (jobs serialized as one unit)"));
     }
 }
+
+TEST_CASE("a job's retention of caches is whole days from 1d to 30d") {
+    const auto with_retention = [](const std::string& days) {
+        return "version: 2\njobs:\n  build:\n    docker: [{image: alpine}]\n    retention: "
+               "{caches: " +
+               days + "}\n    steps: [checkout]\n";
+    };
+    CHECK(only_job(parse_ok(with_retention("7d"))).cache_retention_days == 7);
+    CHECK(only_job(parse_ok(with_retention("30d"))).cache_retention_days == 30);
+    for (const char* bad : {"0d", "31d", "7", "d", "7h", "-1d", "99999d", "[7d]"}) {
+        INFO(bad);
+        const ParseError error = parse_error(with_retention(bad));
+        CHECK(error.line == 5);
+        CHECK_THAT(error.message, Catch::Contains("caches"));
+    }
+}
