@@ -2,7 +2,6 @@
 // assignment to its last step.
 
 #include "coordinator/lifecycle/operations.h"
-#include "coordinator/lifecycle/serial_groups.h"
 #include "coordinator/lifecycle/transitions.h"
 #include "coordinator/store/pipeline_store.h"
 #include "shared/log.h"
@@ -15,7 +14,8 @@ std::optional<Dispatched> dispatch_job(Database& db, JobId job_id, RunnerId runn
         auto job = pipelines::find_job(db, job_id);
         if (!job || job->status != JobState::queued) return std::nullopt;
         // One job of a serial group at a time (lifecycle/serial_groups.h).
-        if (job->serial_group && serial_group_holder(db, *job->serial_group, job->pipeline_id)) {
+        if (job->serial_group &&
+            pipelines::running_in_serial_group(db, *job->serial_group, job->pipeline_id)) {
             return std::nullopt;
         }
         int64_t number = static_cast<int64_t>(pipelines::attempts_of(db, job_id).size()) + 1;

@@ -6,11 +6,6 @@
 
 namespace fmg::coordinator::lifecycle {
 
-std::optional<JobRow> serial_group_holder(Database& db, const std::string& group,
-                                          PipelineId pipeline) {
-    return pipelines::running_in_serial_group(db, group, pipeline);
-}
-
 bool supersede_if_newer(Database& db, const StatusContext& statuses, JobId job_id, int64_t now) {
     return db.transaction([&] {
         const auto job = pipelines::find_job(db, job_id);

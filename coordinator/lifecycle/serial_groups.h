@@ -4,7 +4,8 @@
 // is held by a pipeline while any of its jobs of the group runs: its own jobs of the group
 // (the nodes of a parallel job, or a second job the workflow orders after the first) run as
 // the workflow says, and no lock is partial; other pipelines' wait. Dispatch gives the turn to
-// no job of another pipeline meanwhile (store: queued_jobs_offered, and dispatch_job's check). The
+// no job of another pipeline meanwhile (store: queued_jobs_offered and running_in_serial_group,
+// which dispatch_job checks). The
 // newest pipeline goes first: a job whose group has a job of a newer pipeline that is queued or has
 // started is skipped instead of run, so older code never deploys after newer code (CircleCI's
 // pipeline order protection).
@@ -17,11 +18,6 @@
 #include "coordinator/store/rows.h"
 
 namespace fmg::coordinator::lifecycle {
-
-/// The job of `group` that runs now in a pipeline other than `pipeline`, if any: while there
-/// is one, `pipeline`'s jobs of the group wait.
-std::optional<JobRow> serial_group_holder(Database& db, const std::string& group,
-                                          PipelineId pipeline);
 
 /// Before the queued job `job_id` of a serial group takes its turn: when a job of its group
 /// from a newer pipeline is queued or has started, ends the job `skipped` (one transaction,

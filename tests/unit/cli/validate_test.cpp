@@ -156,7 +156,7 @@ TEST_CASE("validate --expand prints the 2.1 config expanded, --param sets pipeli
     CHECK(twice.err.find("--param target is given twice") != std::string::npos);
 }
 
-TEST_CASE("validate shows each job a matrix made with its values, --json as an object") {
+TEST_CASE("validate shows each job a matrix made with its values and a job's serial group") {
     const std::string file = sample("matrix.yml");
     auto result = run_fmg({"validate", file});
     CHECK(result.exit_code == exit_code::kOk);
@@ -169,7 +169,7 @@ TEST_CASE("validate shows each job a matrix made with its values, --json as an o
                             "3. test-20-1 (workflow ci): image cimg/node:20, 2 steps, matrix "
                             "test (node=20, shard=1)\n"
                             "4. report (workflow ci): image alpine:3.19, 1 step, requires "
-                            "test-18-0, test-20-0, test-20-1\n");
+                            "test-18-0, test-20-0, test-20-1, serial group deploy/prod\n");
 
     auto json = run_fmg({"validate", file, "--json"});
     REQUIRE(json.exit_code == exit_code::kOk);
@@ -183,4 +183,6 @@ TEST_CASE("validate shows each job a matrix made with its values, --json as an o
     CHECK(matrix->getObject("parameters")->getValue<std::string>("node") == "20");
     CHECK(matrix->getObject("parameters")->getValue<std::string>("shard") == "1");
     CHECK(jobs->getObject(3)->isNull("matrix"));
+    CHECK(jobs->getObject(2)->isNull("serial_group"));
+    CHECK(jobs->getObject(3)->getValue<std::string>("serial_group") == "deploy/prod");
 }

@@ -52,14 +52,14 @@ TEST_CASE("a job of a serial group waits while another job of its group runs, in
     CHECK(offered_names(store.db) == std::vector<std::string>{p2 + ":lint", p2 + ":docs"});
     CHECK_FALSE(lifecycle::dispatch_job(store.db, deploy_2, runner, kT0).has_value());
     CHECK(job_named(store.db, second, "deploy").status == JobState::queued);
-    const auto holder = lifecycle::serial_group_holder(store.db, "prod", second);
+    const auto holder = pipelines::running_in_serial_group(store.db, "prod", second);
     REQUIRE(holder.has_value());
     CHECK(holder->id == deploy_1);
 
     // Once it ends, the group's turn passes on.
     REQUIRE(lifecycle::finish_attempt(store.db, store.statuses, attempt, AttemptState::failed,
                                       std::nullopt, kT0 + 1000));
-    CHECK_FALSE(lifecycle::serial_group_holder(store.db, "prod", second).has_value());
+    CHECK_FALSE(pipelines::running_in_serial_group(store.db, "prod", second).has_value());
     CHECK(offered_names(store.db) ==
           std::vector<std::string>{p2 + ":deploy", p2 + ":lint", p2 + ":docs"});
     CHECK(lifecycle::dispatch_job(store.db, deploy_2, runner, kT0 + 2000).has_value());
@@ -122,7 +122,7 @@ TEST_CASE("jobs of one pipeline, of different serial groups or of none never wai
         INFO(name);
         CHECK(job_named(store.db, pipeline, name).status == JobState::running);
     }
-    CHECK_FALSE(lifecycle::serial_group_holder(store.db, "prod", pipeline).has_value());
-    CHECK(lifecycle::serial_group_holder(store.db, "prod", pipeline + 1).has_value());
+    CHECK_FALSE(pipelines::running_in_serial_group(store.db, "prod", pipeline).has_value());
+    CHECK(pipelines::running_in_serial_group(store.db, "prod", pipeline + 1).has_value());
     CHECK_FALSE(lifecycle::supersede_if_newer(store.db, store.statuses, c, kT0));
 }
