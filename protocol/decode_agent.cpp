@@ -82,7 +82,31 @@ AgentMessage read_goodbye(FieldReader& fields) {
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<AgentMessage>, 9> kAgentDecoders{{
+AgentMessage read_upload(FieldReader& fields) {
+    Upload m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("upload_id", m.upload_id, 1);
+    fields.unsigned64("offset", m.offset);
+    fields.binary("data", m.data, kMaxLogChunkBytes);
+    return m;
+}
+
+AgentMessage read_upload_end(FieldReader& fields) {
+    UploadEnd m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("upload_id", m.upload_id, 1);
+    fields.enumeration("kind", m.kind, detail::kUploadKindNames);
+    fields.text("path", m.path, kMaxTextBytes, Emptiness::refused);
+    fields.unsigned64("size", m.size);
+    fields.text("sha256", m.sha256, 64, Emptiness::refused);
+    if (fields.ok() && (m.sha256.size() != 64 ||
+                        m.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+        fields.fail("sha256", "must be 64 lowercase hexadecimal digits");
+    }
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<AgentMessage>, 11> kAgentDecoders{{
     {"hello", read_hello},
     {"heartbeat", read_heartbeat},
     {"accepted", read_accepted},
@@ -92,10 +116,14 @@ constexpr std::array<detail::MessageDecoder<AgentMessage>, 9> kAgentDecoders{{
     {"step_finished", read_step_finished},
     {"job_finished", read_job_finished},
     {"goodbye", read_goodbye},
+    {"upload", read_upload},
+    {"upload_end", read_upload_end},
 }};
 
-constexpr detail::Direction<5> kCoordinatorReceives{
-    "coordinator", "agent", {"welcome", "reject", "assign", "ack", "cancel"}};
+constexpr detail::Direction<7> kCoordinatorReceives{
+    "coordinator",
+    "agent",
+    {"welcome", "reject", "assign", "ack", "cancel", "upload_ack", "upload_done"}};
 
 }  // namespace
 

@@ -56,6 +56,12 @@ void read_step(FieldReader& fields, StepSpec& step) {
     if (fields.has("auto_rerun_delay_ms")) {
         fields.unsigned32("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
     }
+    if (fields.has("paths")) fields.text_list("paths", step.paths, kMaxTextBytes);
+    if (fields.has("destination")) fields.text("destination", step.destination, kMaxTextBytes);
+    if (fields.ok() && step.kind == StepKind::store_artifacts &&
+        (step.paths.size() != 1 || step.paths.front().empty())) {
+        fields.fail("paths", "must hold one non-empty path for a store_artifacts step");
+    }
     if (step.max_auto_reruns > kMaxAutoReruns) {
         fields.fail("max_auto_reruns", "is more than " + std::to_string(kMaxAutoReruns));
     }
@@ -116,19 +122,38 @@ CoordinatorMessage read_cancel(FieldReader& fields) {
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 6> kCoordinatorDecoders{{
+CoordinatorMessage read_upload_ack(FieldReader& fields) {
+    UploadAck m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("upload_id", m.upload_id, 1);
+    fields.unsigned64("received", m.received);
+    return m;
+}
+
+CoordinatorMessage read_upload_done(FieldReader& fields) {
+    UploadDone m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("upload_id", m.upload_id, 1);
+    fields.text("error", m.error, kMaxTextBytes);
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 8> kCoordinatorDecoders{{
     {"welcome", read_welcome},
     {"reject", read_reject},
     {"heartbeat", read_heartbeat},
     {"assign", read_assign},
     {"ack", read_ack},
     {"cancel", read_cancel},
+    {"upload_ack", read_upload_ack},
+    {"upload_done", read_upload_done},
 }};
 
-constexpr detail::Direction<8> kAgentReceives{"agent",
-                                              "coordinator",
-                                              {"hello", "accepted", "refused", "step_started",
-                                               "log", "step_finished", "job_finished", "goodbye"}};
+constexpr detail::Direction<10> kAgentReceives{
+    "agent",
+    "coordinator",
+    {"hello", "accepted", "refused", "step_started", "log", "step_finished", "job_finished",
+     "goodbye", "upload", "upload_end"}};
 
 }  // namespace
 

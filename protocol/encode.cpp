@@ -68,6 +68,34 @@ void write_fields(MapWriter& out, const Goodbye& m) {
     out.text("reason", m.reason);
 }
 
+void write_fields(MapWriter& out, const Upload& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("upload_id", m.upload_id);
+    out.unsigned_integer("offset", m.offset);
+    out.binary("data", m.data);
+}
+
+void write_fields(MapWriter& out, const UploadEnd& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("upload_id", m.upload_id);
+    out.text("kind", detail::wire_name(m.kind, detail::kUploadKindNames));
+    out.text("path", m.path);
+    out.unsigned_integer("size", m.size);
+    out.text("sha256", m.sha256);
+}
+
+void write_fields(MapWriter& out, const UploadAck& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("upload_id", m.upload_id);
+    out.unsigned_integer("received", m.received);
+}
+
+void write_fields(MapWriter& out, const UploadDone& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("upload_id", m.upload_id);
+    out.text("error", m.error);
+}
+
 void write_fields(MapWriter& out, const Welcome& m) {
     out.signed_integer("runner_id", m.runner_id);
     out.unsigned_integer("heartbeat_interval_ms", m.heartbeat_interval_ms);
@@ -94,6 +122,8 @@ std::string encode_step(const StepSpec& step) {
     out.boolean("background", step.background);
     out.unsigned_integer("max_auto_reruns", step.max_auto_reruns);
     out.unsigned_integer("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
+    out.text_list("paths", step.paths);
+    out.text("destination", step.destination);
     return out.finish();
 }
 

@@ -115,6 +115,33 @@ struct JobFinished {
     friend bool operator==(const JobFinished&, const JobFinished&) = default;
 };
 
+/// What a finished upload becomes at the coordinator (PROTOCOL.md 11).
+enum class UploadKind {
+    artifact,  // one file of a `store_artifacts` step, kept under `path`
+};
+
+/// One chunk of an upload: the bytes at `offset` of the file the agent sends (PROTOCOL.md 11).
+/// Upload ids are the agent's, unique within the attempt, from 1.
+struct Upload {
+    AttemptId attempt_id = 0;
+    uint64_t upload_id = 0;
+    uint64_t offset = 0;
+    std::string data;  // raw bytes (msgpack bin), at most kMaxLogChunkBytes
+    friend bool operator==(const Upload&, const Upload&) = default;
+};
+
+/// Every byte of the upload was acknowledged: store it as `kind` under `path`, if its
+/// `size` and `sha256` (lowercase hex) are those of the bytes received.
+struct UploadEnd {
+    AttemptId attempt_id = 0;
+    uint64_t upload_id = 0;
+    UploadKind kind = UploadKind::artifact;
+    std::string path;
+    uint64_t size = 0;
+    std::string sha256;
+    friend bool operator==(const UploadEnd&, const UploadEnd&) = default;
+};
+
 /// The agent is leaving on purpose (SIGTERM); its attempts were handed back.
 struct Goodbye {
     std::string reason;
@@ -123,7 +150,7 @@ struct Goodbye {
 };
 
 using AgentMessage = std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log,
-                                  StepFinished, JobFinished, Goodbye>;
+                                  StepFinished, JobFinished, Goodbye, Upload, UploadEnd>;
 
 // ---- coordinator -> agent ----
 
@@ -161,8 +188,9 @@ struct CoordinatorHeartbeat {
 };
 
 // setup_remote_docker: the job's later steps get the runner's Docker engine, if the runner
-// allows it (docs/executors.md); added within version 1.
-enum class StepKind { checkout, run, setup_remote_docker };
+// allows it (docs/executors.md); store_artifacts: the files at `paths[0]` are uploaded as
+// artifacts under `destination` (docs/files.md). Both added within version 1.
+enum class StepKind { checkout, run, setup_remote_docker, store_artifacts };
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).
 enum class StepWhen { on_success, on_fail, always };
@@ -180,6 +208,8 @@ struct StepSpec {
     bool background = false;           // run steps: the job goes on at once
     uint32_t max_auto_reruns = 0;      // run steps: reruns after a failure, at most 5
     uint32_t auto_rerun_delay_ms = 0;  // run steps: wait before each rerun, at most 10 min
+    std::vector<std::string> paths;    // file steps: the paths in the job they read
+    std::string destination;           // store_artifacts: the prefix of the artifacts' paths
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };
@@ -238,6 +268,24 @@ struct Cancel {
     friend bool operator==(const Cancel&, const Cancel&) = default;
 };
 
-using CoordinatorMessage = std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel>;
+/// How many bytes of the upload the coordinator holds, in order from its start: the agent
+/// sends on from there (PROTOCOL.md 11).
+struct UploadAck {
+    AttemptId attempt_id = 0;
+    uint64_t upload_id = 0;
+    uint64_t received = 0;
+    friend bool operator==(const UploadAck&, const UploadAck&) = default;
+};
+
+/// The answer to an `upload_end`: stored (empty `error`), or why not.
+struct UploadDone {
+    AttemptId attempt_id = 0;
+    uint64_t upload_id = 0;
+    std::string error;
+    friend bool operator==(const UploadDone&, const UploadDone&) = default;
+};
+
+using CoordinatorMessage =
+    std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel, UploadAck, UploadDone>;
 
 }  // namespace fmg::protocol

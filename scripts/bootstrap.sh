@@ -32,7 +32,7 @@ packages=(
     # build
     build-essential cmake pkg-config git
     libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libpoco-dev libgit2-dev libyaml-cpp-dev
-    libsqlite3-dev libssl-dev catch2
+    libsqlite3-dev libssl-dev libarchive-dev catch2
     # run and test: Docker, the test image's busybox, ss, TLS roots, curl and openssl (demo)
     docker.io busybox-static iproute2 ca-certificates curl openssl procps
 )

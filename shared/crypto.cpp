@@ -47,6 +47,48 @@ std::string sha256_hex(std::string_view data) {
     return to_hex(std::string_view(reinterpret_cast<char*>(digest), length));
 }
 
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+    if (context_ == nullptr || EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) != 1) {
+        EVP_MD_CTX_free(context_);
+        throw std::runtime_error("OpenSSL EVP_DigestInit_ex (SHA-256) failed");
+    }
+}
+
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(context_);
+}
+
+Sha256::Sha256(Sha256&& other) noexcept : context_(other.context_) {
+    other.context_ = nullptr;
+}
+
+Sha256& Sha256::operator=(Sha256&& other) noexcept {
+    if (this != &other) {
+        EVP_MD_CTX_free(context_);
+        context_ = other.context_;
+        other.context_ = nullptr;
+    }
+    return *this;
+}
+
+void Sha256::update(std::string_view piece) {
+    if (context_ == nullptr) throw std::runtime_error("SHA-256 used after finish");
+    if (EVP_DigestUpdate(context_, piece.data(), piece.size()) != 1) {
+        throw std::runtime_error("OpenSSL EVP_DigestUpdate failed");
+    }
+}
+
+std::string Sha256::finish_hex() {
+    if (context_ == nullptr) throw std::runtime_error("SHA-256 finished twice");
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    const int done = EVP_DigestFinal_ex(context_, digest, &length);
+    EVP_MD_CTX_free(context_);
+    context_ = nullptr;
+    if (done != 1) throw std::runtime_error("OpenSSL EVP_DigestFinal_ex failed");
+    return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
 HmacSha256::HmacSha256(std::string_view key) : context_(EVP_MAC_CTX_new(hmac_algorithm())) {
     if (context_ == nullptr) throw std::runtime_error("OpenSSL EVP_MAC_CTX_new failed");
     char digest_name[] = "SHA256";

@@ -20,6 +20,27 @@ std::string to_hex(std::string_view bytes);
 /// Lower-case hex SHA-256 of the data.
 std::string sha256_hex(std::string_view data);
 
+/// SHA-256 of data fed in pieces (OpenSSL EVP_Digest*), for files too large to hold: blobs
+/// hashed while they stream in or out. Move-only.
+class Sha256 {
+  public:
+    /// Throws std::runtime_error when OpenSSL cannot set up SHA-256.
+    Sha256();
+    ~Sha256();
+    Sha256(Sha256&& other) noexcept;
+    Sha256& operator=(Sha256&& other) noexcept;
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
+    /// Adds the next piece. Throws std::runtime_error when OpenSSL fails or after finish_hex().
+    void update(std::string_view piece);
+    /// Lower-case hex of the digest of everything fed; no more pieces afterwards.
+    std::string finish_hex();
+
+  private:
+    EVP_MD_CTX* context_ = nullptr;
+};
+
 /// HMAC-SHA256 computed over a message fed in pieces (OpenSSL 3 EVP_MAC), so a large body can
 /// be authenticated while it streams in, without holding it twice. Feeding the pieces of a
 /// message in any split gives the same tag as feeding it whole. Move-only.

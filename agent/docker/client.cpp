@@ -223,4 +223,33 @@ Result<bool> DockerClient::path_exists(const std::string& id, const std::string&
     return Error{docker_error_message(response->status, response->body)};
 }
 
+Result<bool> DockerClient::export_archive(
+    const std::string& id, const std::string& path,
+    const std::function<Status(std::string_view)>& sink) const {
+    HttpResponseHead head;
+    auto connection = open_stream(
+        "GET", "/containers/" + url_encode(id) + "/archive?path=" + url_encode(path), "", head);
+    if (!connection) return connection.error();
+    if (head.status == 404) return false;
+    if (head.status != 200) {
+        auto body = connection->read_all(deadline_after(timeout_));
+        return Error{docker_error_message(head.status, body ? *body : std::string())};
+    }
+    // The archive may be large: each read waits at most the client's timeout, the whole not.
+    std::string piece;
+    for (;;) {
+        piece.clear();
+        auto read = connection->read_body(piece, deadline_after(timeout_));
+        if (!read) return read.error();
+        if (!piece.empty()) {
+            if (Status fed = sink(piece); !fed) return fed.error();
+        }
+        if (*read == BodyRead::end) return true;
+        if (*read == BodyRead::timed_out) {
+            return Error{"Docker sent no byte of the archive of " + path + " for " +
+                         std::to_string(timeout_.count()) + " ms"};
+        }
+    }
+}
+
 }  // namespace fmg::agent::docker

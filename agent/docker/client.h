@@ -177,6 +177,12 @@ class DockerClient {
     /// HEAD /containers/{id}/archive?path=...: whether `path` exists in the container.
     Result<bool> path_exists(const std::string& id, const std::string& path) const;
 
+    /// GET /containers/{id}/archive?path=...: a tar of `path` in the container, streamed to
+    /// `sink` in pieces. Returns false (nothing streamed) when nothing is at `path`; fails
+    /// with Docker's message, or the sink's.
+    Result<bool> export_archive(const std::string& id, const std::string& path,
+                                const std::function<Status(std::string_view)>& sink) const;
+
     /// POST /containers/{id}/exec. Returns the exec id. `attach`: whether its output is
     /// streamed (false for start_exec_detached: the output is discarded).
     Result<std::string> create_exec(const std::string& container_id, const ExecSpec& spec,

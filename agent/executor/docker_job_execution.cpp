@@ -1,5 +1,9 @@
 #include "agent/executor/docker_job_execution.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "agent/circleci/step_commands.h"
 #include "agent/docker/run_exec.h"
 #include "agent/executor/step_command.h"
@@ -271,6 +275,33 @@ void DockerJobExecution::close() {
     if (!context_.network.id.empty()) networks_->release(context_.network);
     FMG_LOG(info) << "attempt=" << context_.attempt_id << " removed " << containers.size()
                   << " container(s)";
+}
+
+}  // namespace fmg::agent
+
+namespace fmg::agent {
+
+Result<bool> DockerJobExecution::export_path(const std::string& path,
+                                             const std::filesystem::path& archive) {
+    const std::string resolved =
+        resolve_step_directory(context_.job_directory, path, context_.home);
+    FILE* out = std::fopen(archive.c_str(), "wb");
+    if (out == nullptr) {
+        return Error{"cannot write " + archive.string() + ": " + std::strerror(errno)};
+    }
+    auto exported = client_.export_archive(
+        context_.primary_id, resolved, [&](std::string_view piece) -> Status {
+            if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) {
+                return Error{"cannot write " + archive.string() + ": " + std::strerror(errno)};
+            }
+            return {};
+        });
+    const bool closed = std::fclose(out) == 0;
+    if (!exported)
+        return Error{"cannot read " + resolved +
+                     " from the job's container: " + exported.error().message};
+    if (!closed) return Error{"cannot write " + archive.string() + ": " + std::strerror(errno)};
+    return *exported;
 }
 
 }  // namespace fmg::agent

@@ -96,6 +96,14 @@ class JobExecution {
     /// Thread-safe: a background step runs on a thread of its own while later steps run.
     virtual StepExit run(const RunStep& step, const OutputSink& output) = 0;
 
+    /// Writes a tar archive of what is at `path` in the job (as a step names it: relative to
+    /// the job's working directory, `~` for the home, or absolute) to `archive`, its entries
+    /// named from the path's last part as `docker cp` names them ("out", "out/a.txt"; a file:
+    /// "a.txt"). Returns false, writing nothing, when nothing is at `path`. Fails with the
+    /// reason. For the file steps (docs/files.md); called between steps.
+    virtual Result<bool> export_path(const std::string& path,
+                                     const std::filesystem::path& archive) = 0;
+
     /// Stops the running step (if any) and makes later run() calls return `cancelled` at
     /// once. Thread-safe: called from the agent's event loop while run() blocks elsewhere.
     virtual void cancel() = 0;

@@ -15,6 +15,7 @@
 #include "agent/executor/shell_step_records.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
+#include "agent/files/tar_writer.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
@@ -202,6 +203,26 @@ StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
             return {StepExit::Kind::no_output_timeout, -1, notice};
         }
     }
+}
+
+}  // namespace fmg::agent
+
+namespace fmg::agent {
+
+Result<bool> ShellJobExecution::export_path(const std::string& path,
+                                            const std::filesystem::path& archive) {
+    const std::string resolved = resolve_step_directory(job_directory_, path, home_);
+    std::filesystem::path host = map_to_workspace(resolved, job_directory_, job_.workspace);
+    // What steps made in the work dir outside the workspace is in the scratch directory
+    // (as run() maps their working directories).
+    if (!scratch_.empty() && path_is_within(host, work_dir_) &&
+        !path_is_within(host, job_.workspace)) {
+        host = scratch_ / host.lexically_relative(work_dir_);
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(host, ec))) return false;
+    if (Status written = write_tar_of(host, archive); !written) return written.error();
+    return true;
 }
 
 }  // namespace fmg::agent

@@ -35,6 +35,8 @@ class ShellJobExecution final : public JobExecution {
                       std::filesystem::path scratch, StepTools tools = {});
 
     StepExit run(const RunStep& step, const OutputSink& output) override;
+    Result<bool> export_path(const std::string& path,
+                             const std::filesystem::path& archive) override;
     void cancel() override;
     /// Removes the job's scratch directory and step tools (each step's processes are gone
     /// when run() returns). Call it once no run() is in progress.

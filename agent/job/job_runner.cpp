@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/executor/step_output.h"
+#include "agent/job/store_artifacts.h"
 #include "agent/job/workspaces.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
@@ -216,6 +217,20 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             docker_host = *engine;
             continue;
         }
+        if (step.kind == protocol::StepKind::store_artifacts) {
+            const protocol::StepOutcome outcome = store_artifacts_step(step, output);
+            if (cancelled_) {
+                auto stopped = stopped_result(output);
+                events_.post(StepEnded{assign_.attempt_id, index,
+                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
+                                       -1, clock_.wall_ms()});
+                return stopped;
+            }
+            events_.post(StepEnded{assign_.attempt_id, index, outcome,
+                                   outcome == StepOutcome::success ? 0 : 1, clock_.wall_ms()});
+            if (outcome != StepOutcome::success) failed = true;
+            continue;
+        }
         RunStep run;
         run.name = step.name;
         run.command = step.command;
@@ -266,6 +281,38 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     if (cancelled_) return stopped_result(output);
     if (!silent_step.empty()) return {JobOutcome::error, silent_step};
     return {failed ? JobOutcome::failed : JobOutcome::success, ""};
+}
+
+Status JobRunner::upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
+                              const std::string& path, uint64_t size, const std::string& sha256) {
+    auto done = std::make_shared<std::promise<Status>>();
+    std::future<Status> outcome = done->get_future();
+    events_.post(UploadRequest{assign_.attempt_id, ++uploads_started_, file, kind, path, size,
+                               sha256, done});
+    // The link fulfils the promise; a cancel is noticed within one wait.
+    while (outcome.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (cancelled_) return Error{"the job was cancelled"};
+    }
+    return outcome.get();
+}
+
+protocol::StepOutcome JobRunner::store_artifacts_step(const protocol::StepSpec& step,
+                                                      const OutputSink& output) {
+    const std::filesystem::path spool =
+        work_dir_ / "files" / ("attempt-" + std::to_string(assign_.attempt_id));
+    auto upload = [this](const std::filesystem::path& file, const std::string& path, uint64_t size,
+                         const std::string& sha256) {
+        return upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
+    };
+    Status stored = store_artifacts(*execution_, step, spool, upload, output);
+    std::error_code ec;
+    std::filesystem::remove_all(spool, ec);
+    if (stored) return protocol::StepOutcome::success;
+    if (!cancelled_) {
+        output(std::string(at_line_start_ ? "" : "\n") +
+               "fmg: store_artifacts failed: " + stored.error().message + "\n");
+    }
+    return protocol::StepOutcome::failed;
 }
 
 protocol::StepOutcome JobRunner::step_outcome(const StepExit& exit) const {

@@ -64,6 +64,13 @@ class JobRunner {
     /// log, or an error saying the runner gives jobs no engine (Executor::job_docker_host).
     Result<std::string> give_docker_engine(const OutputSink& output);
     void emit_output(std::string_view bytes);
+    /// Asks the link to upload `file` and waits until the coordinator stored it (or said why
+    /// not); fails at once when the job is cancelled meanwhile.
+    Status upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
+                       const std::string& path, uint64_t size, const std::string& sha256);
+    /// A store_artifacts step (store_artifacts.h); its outcome and exit code.
+    protocol::StepOutcome store_artifacts_step(const protocol::StepSpec& step,
+                                               const OutputSink& output);
     /// Runs a foreground run step, again after a failure while its `max_auto_reruns` last;
     /// returns the last try's exit. Writes which try it is to the log.
     StepExit run_with_reruns(const protocol::StepSpec& spec, const RunStep& run,
@@ -96,6 +103,7 @@ class JobRunner {
     BackgroundSteps background_;               // after execution_: they run in it
     std::mutex rerun_mutex_;                   // for rerun_wake_
     std::condition_variable rerun_wake_;       // cancel() ends a wait before a rerun
+    uint64_t uploads_started_ = 0;             // the runner thread's: upload ids
     std::thread thread_;
 };
 

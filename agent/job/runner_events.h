@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "agent/link/outgoing_uploads.h"
 #include "protocol/messages.h"
 
 namespace fmg::agent {
@@ -33,6 +34,6 @@ struct JobEnded {
     int64_t at_ms = 0;
 };
 
-using RunnerEvent = std::variant<StepBegan, Output, StepEnded, JobEnded>;
+using RunnerEvent = std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest>;
 
 }  // namespace fmg::agent

@@ -33,6 +33,7 @@ CoordinatorLink::CoordinatorLink(const AgentSettings& settings, const Credential
       signal_fd_(signal_fd) {}
 
 CoordinatorLink::~CoordinatorLink() {
+    for (const auto& [id, attempt] : attempts_) uploads_.abandon_attempt(id, "the agent stopped");
     attempts_.clear();  // cancels and joins runner threads
     // Give a last goodbye a moment to leave before the socket closes.
     if (socket_) socket_->set(zmq::sockopt::linger, 1000);
@@ -117,6 +118,7 @@ bool CoordinatorLink::drained() const {
 
 void CoordinatorLink::resend_unacknowledged() {
     for (auto& [id, attempt] : attempts_) resend_window(attempt);
+    uploads_.resend_all([this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
 }
 
 void CoordinatorLink::resend_window(Attempt& attempt) {
@@ -199,6 +201,10 @@ void CoordinatorLink::receive_frames() {
                     on_ack(m);
                 else if constexpr (std::is_same_v<T, protocol::Cancel>)
                     on_cancel(m);
+                else if constexpr (std::is_same_v<T, protocol::UploadAck>)
+                    on_upload_ack(m);
+                else if constexpr (std::is_same_v<T, protocol::UploadDone>)
+                    on_upload_done(m);
             },
             decoded.value());
     }
@@ -274,18 +280,41 @@ void CoordinatorLink::on_cancel(const protocol::Cancel& cancel) {
         it->second.runner->cancel();
         it->second.result.reset();
     }
+    uploads_.abandon_attempt(cancel.attempt_id, "the attempt was cancelled: " + cancel.reason);
     // Whatever it still produces is no longer wanted.
     attempts_.erase(it);
+}
+
+void CoordinatorLink::on_upload_ack(const protocol::UploadAck& ack) {
+    uploads_.on_ack(
+        ack, [this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
+}
+
+void CoordinatorLink::on_upload_done(const protocol::UploadDone& done) {
+    uploads_.on_done(done);
 }
 
 void CoordinatorLink::on_runner_event(RunnerEvent event) {
     auto id = std::visit([](const auto& e) { return e.attempt_id; }, event);
     auto it = attempts_.find(id);
-    if (it == attempts_.end()) return;  // cancelled meanwhile
+    if (it == attempts_.end()) {  // cancelled meanwhile
+        if (auto* upload = std::get_if<UploadRequest>(&event); upload && upload->done) {
+            upload->done->set_value(Error{"the attempt was cancelled"});
+        }
+        return;
+    }
     Attempt& attempt = it->second;
     SteadyTime now = clock_.steady_now();
     if (auto* output = std::get_if<Output>(&event)) {
         attempt.log.append(output->bytes, now);
+        return;
+    }
+    if (auto* upload = std::get_if<UploadRequest>(&event)) {
+        // The output before it (what the step printed) goes first.
+        send_new_chunks(attempt);
+        uploads_.start(
+            std::move(*upload), welcomed_, [this](const protocol::AgentMessage& m) { send(m); },
+            now);
         return;
     }
     // Steps and results follow the output they come after.
@@ -376,6 +405,9 @@ void CoordinatorLink::check_timers() {
         }
         if (now >= drain_deadline_) {
             FMG_LOG(warn) << "drain time is up: handing back " << attempts_.size() << " attempt(s)";
+            for (const auto& [id, attempt] : attempts_) {
+                uploads_.abandon_attempt(id, "the agent handed the attempt back");
+            }
             attempts_.clear();  // cancels and joins the runners
             send(protocol::Goodbye{"drain timeout: running attempts handed back"});
             exit_code_ = exit_code::kOk;
@@ -402,6 +434,10 @@ void CoordinatorLink::check_timers() {
                       << std::chrono::duration_cast<Millis>(now - attempt.acked_at).count()
                       << " ms; resending from seq " << attempt.log.acked_seq() + 1;
         resend_window(attempt);
+    }
+    if (welcomed_) {
+        uploads_.resend_stalled([this](const protocol::AgentMessage& m) { send(m); }, now,
+                                coordinator_watch_.timeout());
     }
     if (welcomed_ && now >= next_heartbeat_) {
         next_heartbeat_ = now + heartbeat_interval_;

@@ -13,6 +13,7 @@
 #include "agent/executor/executor.h"
 #include "agent/job/job_runner.h"
 #include "agent/link/attempt_log.h"
+#include "agent/link/outgoing_uploads.h"
 #include "agent/link/reconnect_backoff.h"
 #include "agent/setup/credentials.h"
 #include "agent/setup/settings.h"
@@ -63,6 +64,8 @@ class CoordinatorLink {
     void on_assign(const protocol::Assign& assign);
     void on_ack(const protocol::Ack& ack);
     void on_cancel(const protocol::Cancel& cancel);
+    void on_upload_ack(const protocol::UploadAck& ack);
+    void on_upload_done(const protocol::UploadDone& done);
     void on_runner_event(RunnerEvent event);
     void on_monitor_event();
     void on_signal();
@@ -92,6 +95,7 @@ class CoordinatorLink {
     int monitor_serial_ = 0;
     Mailbox<RunnerEvent> events_;
     std::map<protocol::AttemptId, Attempt> attempts_;
+    OutgoingUploads uploads_;  // files the attempts' steps are uploading
 
     bool welcomed_ = false;
     Millis heartbeat_interval_{1000};

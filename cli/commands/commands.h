@@ -10,6 +10,7 @@ namespace fmg::cli {
 Command list_command();           // commands/list.cpp
 Command show_command();           // commands/show.cpp
 Command logs_command();           // commands/logs.cpp
+Command artifacts_command();      // commands/artifacts.cpp
 Command trigger_command();        // commands/trigger.cpp
 Command cancel_command();         // commands/cancel_retry.cpp
 Command retry_command();          // commands/cancel_retry.cpp

@@ -39,6 +39,8 @@ AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::co
              JobTimeouts(Millis(settings.job_timeout_ms),
                          Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
              AssignTimeouts(assign_timeout(Millis(settings.agent_timeout_ms)))),
+      blobs_(blobs_dir(settings.data_dir)),
+      uploads_(blobs_, static_cast<uint64_t>(settings.max_artifact_bytes)),
       // Attempts that were running before a restart get this long for their agent to come
       // back and report them before they are declared lost (principles: liveness both ways).
       restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)) {
@@ -77,11 +79,15 @@ void AgentLoop::run() {
 void AgentLoop::start() {
     // Pipelines accepted or cancelled while no loop ran (restart) are picked up now.
     for (PipelineId id : pipelines::with_cancel_requested(db_)) handle_command(CancelPipeline{id});
-    // Attempts still running from before a restart keep the time limit they started with.
+    // Attempts still running from before a restart keep the time limit they started with, and
+    // the uploads they had begun; what ended attempts left is removed.
+    std::set<AttemptId> live;
     for (const AttemptRow& attempt : pipelines::active_attempts(db_)) {
         table_.job_timeouts().track(
             attempt.id, steady_time_of(attempt.started_at.value_or(attempt.created_at), clock_));
+        live.insert(attempt.id);
     }
+    uploads_.remove_partials_except(live);
     dispatch();
     // Each timer walks every session or attempt, so it runs when its nearest deadline is
     // due and at most every kTimerResolution, never after every frame: 2,000 agents send a

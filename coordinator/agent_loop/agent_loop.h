@@ -17,6 +17,8 @@
 #include "coordinator/agent_loop/attempt_table.h"
 #include "coordinator/agent_loop/commands.h"
 #include "coordinator/agent_loop/liveness.h"
+#include "coordinator/files/blob_store.h"
+#include "coordinator/files/upload_receiver.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/logs/log_store.h"
 #include "coordinator/setup/identity.h"
@@ -78,6 +80,9 @@ class AgentLoop {
     void on_step_finished(AgentSession& session, const protocol::StepFinished& step);
     void on_job_finished(AgentSession& session, const protocol::JobFinished& finished);
     void on_goodbye(AgentSession& session, const protocol::Goodbye& goodbye);
+    // uploads.cpp: files the agents send (PROTOCOL.md 11)
+    void on_upload(AgentSession& session, const protocol::Upload& upload);
+    void on_upload_end(AgentSession& session, const protocol::UploadEnd& end);
     /// Whether `attempt` is current and this session's runner runs it; if not, tells the
     /// agent to cancel it and returns false (fencing).
     bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);
@@ -158,6 +163,8 @@ class AgentLoop {
     bool stopping_ = false;
 
     AttemptTable table_;  // the sessions, who owns each attempt, and their timers
+    BlobStore blobs_;     // DATA/blobs: artifacts' bytes
+    UploadReceiver uploads_;
     // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).

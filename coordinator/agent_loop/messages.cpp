@@ -94,6 +94,10 @@ void AgentLoop::handle_frame(const std::string& routing_id, const std::string& u
                 on_job_finished(*session, m);
             else if constexpr (std::is_same_v<T, protocol::Goodbye>)
                 on_goodbye(*session, m);
+            else if constexpr (std::is_same_v<T, protocol::Upload>)
+                on_upload(*session, m);
+            else if constexpr (std::is_same_v<T, protocol::UploadEnd>)
+                on_upload_end(*session, m);
         },
         message);
 }

@@ -162,6 +162,7 @@ AgentSession* AgentLoop::forget_attempt(AttemptId attempt) {
     // Its log is final: no chunk of it is accepted any more (fencing), so the file is closed
     // and a log over the cap is cut down to head and tail now, not at the next start.
     logs_.close(attempt);
+    uploads_.forget_attempt(attempt);  // an upload it had not finished is not stored
     return owner;
 }
 

@@ -103,8 +103,6 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::persist_to_workspace:
         case pipeline::StepKind::attach_workspace:
             return "echo 'fmg: workspaces are not moved between jobs by fmg yet: step skipped'";
-        case pipeline::StepKind::store_artifacts:
-            return "echo 'fmg: artifacts are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::store_test_results:
             return "echo 'fmg: test results are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::add_ssh_keys:
@@ -112,7 +110,8 @@ std::string stand_in_command(pipeline::StepKind kind) {
                    "exit 1";
         case pipeline::StepKind::checkout:
         case pipeline::StepKind::run:
-        case pipeline::StepKind::setup_remote_docker:  // a step of its own (protocol)
+        case pipeline::StepKind::setup_remote_docker:  // steps of their own (protocol)
+        case pipeline::StepKind::store_artifacts:
             break;
     }
     return {};
@@ -147,13 +146,19 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
         JobStepSpec s;
         s.kind = step.kind == pipeline::StepKind::checkout              ? "checkout"
                  : step.kind == pipeline::StepKind::setup_remote_docker ? "setup_remote_docker"
+                 : step.kind == pipeline::StepKind::store_artifacts     ? "store_artifacts"
                                                                         : "run";
         s.name = step.name;
         s.command = step.kind == pipeline::StepKind::run ||
                             step.kind == pipeline::StepKind::checkout ||
-                            step.kind == pipeline::StepKind::setup_remote_docker
+                            step.kind == pipeline::StepKind::setup_remote_docker ||
+                            step.kind == pipeline::StepKind::store_artifacts
                         ? step.command
                         : stand_in_command(step.kind);
+        if (step.kind == pipeline::StepKind::store_artifacts) {
+            s.paths = step.files.paths;
+            s.destination = step.files.destination;
+        }
         s.environment = step.environment;
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);
@@ -198,6 +203,8 @@ std::string to_json(const JobSpec& spec) {
         if (step.background) s->set("background", true);
         if (step.max_auto_reruns > 0) s->set("max_auto_reruns", step.max_auto_reruns);
         if (step.auto_rerun_delay_ms > 0) s->set("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
+        if (!step.paths.empty()) s->set("paths", text_array(step.paths));
+        if (!step.destination.empty()) s->set("destination", step.destination);
         steps->add(s);
     }
     root.set("steps", steps);
@@ -254,6 +261,8 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 step.background = s->optValue<bool>("background", false);
                 step.max_auto_reruns = s->optValue<int64_t>("max_auto_reruns", 0);
                 step.auto_rerun_delay_ms = s->optValue<int64_t>("auto_rerun_delay_ms", 0);
+                step.paths = text_items(s->getArray("paths"));
+                step.destination = s->optValue<std::string>("destination", "");
                 spec.steps.push_back(std::move(step));
             }
         }
@@ -295,6 +304,7 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
         protocol::StepSpec s;
         s.kind = step.kind == "checkout"              ? protocol::StepKind::checkout
                  : step.kind == "setup_remote_docker" ? protocol::StepKind::setup_remote_docker
+                 : step.kind == "store_artifacts"     ? protocol::StepKind::store_artifacts
                                                       : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;
@@ -312,6 +322,8 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
             std::clamp<int64_t>(step.max_auto_reruns, 0, protocol::kMaxAutoReruns));
         s.auto_rerun_delay_ms = static_cast<uint32_t>(
             std::clamp<int64_t>(step.auto_rerun_delay_ms, 0, protocol::kMaxAutoRerunDelayMs));
+        s.paths = step.paths;
+        s.destination = step.destination;
         assign.steps.push_back(std::move(s));
     }
     return assign;

@@ -16,7 +16,7 @@
 namespace fmg::coordinator {
 
 struct JobStepSpec {
-    std::string kind;  // "checkout", "run" or "setup_remote_docker"
+    std::string kind;  // "checkout", "run", "setup_remote_docker" or "store_artifacts"
     std::string name;
     std::string command;
     std::map<std::string, std::string> environment;
@@ -28,6 +28,8 @@ struct JobStepSpec {
     bool background = false;          // the job goes on without waiting for the step
     int64_t max_auto_reruns = 0;      // reruns of a failed step, 0..5
     int64_t auto_rerun_delay_ms = 0;  // the wait before each rerun
+    std::vector<std::string> paths;   // store_artifacts: the path in the job
+    std::string destination;          // store_artifacts: the artifacts' prefix
 };
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).

@@ -74,6 +74,13 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
             if (method != "POST") return wrong_method();
             return approve_pipeline(context, *id, path[5], request, response);
         }
+        if (path.size() >= 7 && path[4] == "jobs" && path[6] == "artifacts") {
+            if (method != "GET") return wrong_method();
+            if (path.size() == 7) return list_artifacts(context, *id, path[5], response);
+            std::string artifact = path[7];
+            for (size_t i = 8; i < path.size(); ++i) artifact += "/" + path[i];
+            return get_artifact(context, *id, path[5], artifact, request, response);
+        }
         if (path.size() == 7 && path[4] == "jobs" && path[6] == "log") {
             if (method != "GET") return wrong_method();
             return job_log(context, *id, path[5], request, response);

@@ -28,6 +28,13 @@ void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std:
 void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job,
              HTTPServerRequest& request, HTTPServerResponse& response);
 
+// artifacts_api.cpp
+void list_artifacts(HttpContext& context, int64_t pipeline_id, const std::string& job,
+                    HTTPServerResponse& response);
+void get_artifact(HttpContext& context, int64_t pipeline_id, const std::string& job,
+                  const std::string& path, HTTPServerRequest& request,
+                  HTTPServerResponse& response);
+
 // runners_api.cpp
 void list_runners(HttpContext& context, HTTPServerResponse& response);
 void register_runner(HttpContext& context, HTTPServerRequest& request,

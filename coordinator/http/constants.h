@@ -15,8 +15,9 @@ constexpr int kHttpWorkers = 32;
 /// Complete requests waiting for a worker when all are busy; beyond this the gate answers
 /// 503 at once instead of letting a flood queue without bound.
 constexpr int kHttpQueuedRequests = 64;
-/// Live-log followers (`follow=1`) run on a pool of their own, since each holds its thread
-/// until its job ends: this many at once, more get 503. They never take a worker.
+/// Live-log followers (`follow=1`) and artifact downloads run on a pool of their own, since
+/// each holds its thread until its job ends or its file is sent: this many at once, more get
+/// 503. They never take a worker.
 constexpr int kMaxLogFollowers = 64;
 /// Open connections from one client address (an IPv6 client: its /64), from accept until the
 /// request is answered: an address holding this many gets 503 for the next, so one host

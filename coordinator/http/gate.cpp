@@ -256,9 +256,9 @@ void Gate::dispatch(int fd, Route route) {
     WorkerPool* pool = &workers_;
     if (route == Route::follower) {
         if (!limits_.start_following(fd)) {
-            return refuse(fd, GateRefusal::follower_cap,
-                          Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
-                          "too many log followers (" + std::to_string(kMaxLogFollowers) + ")");
+            return refuse(
+                fd, GateRefusal::follower_cap, Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+                "too many log followers and downloads (" + std::to_string(kMaxLogFollowers) + ")");
         }
         pool = &followers_;
     } else if (workers_.full()) {

@@ -103,8 +103,11 @@ Route route_of(const RequestHead& head) {
         if (path == "/healthz") return Route::healthz;
         std::vector<std::string> segments;
         uri.getPathSegments(segments);
-        bool log_path = segments.size() == 7 && segments[0] == "api" && segments[1] == "v1" &&
-                        segments[2] == "pipelines" && segments[4] == "jobs" && segments[6] == "log";
+        const bool job_path = segments.size() >= 7 && segments[0] == "api" && segments[1] == "v1" &&
+                              segments[2] == "pipelines" && segments[4] == "jobs";
+        // An artifact download may last as long as a log follower: it must not hold a worker.
+        if (job_path && segments.size() >= 8 && segments[6] == "artifacts") return Route::follower;
+        const bool log_path = job_path && segments.size() == 7 && segments[6] == "log";
         if (!log_path) return Route::worker;
         for (const auto& [name, value] : uri.getQueryParameters()) {
             if (name == "follow") return is_follow_value(value) ? Route::follower : Route::worker;

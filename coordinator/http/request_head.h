@@ -21,7 +21,8 @@ enum class HeadState {
 /// Where a complete request goes.
 enum class Route {
     healthz,   // GET /healthz: the gate answers it itself
-    follower,  // GET .../jobs/NAME/log with follow=1|true: the follower pool
+    follower,  // GET .../jobs/NAME/log with follow=1|true, or an artifact download: the
+               // follower pool (long responses)
     worker,    // everything else: the worker pool
 };
 

@@ -103,6 +103,10 @@ std::vector<Spec> specs() {
          "a job log past this many bytes (at least 65536) keeps its first and last halves, "
          "with a line between them saying how much was left out",
          log_cap_bytes()},
+        {"max-artifact-size", "BYTES", "FMG_MAX_ARTIFACT_SIZE",
+         std::to_string(kDefaultMaxArtifactBytes),
+         "the largest file a job may upload (an artifact); a larger one fails its step",
+         options::integer_between(1024, kMaxArtifactBytesLimit)},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
         {"trust-forks", "OWNER/NAME", "FMG_TRUST_FORKS", "",
          "run pull requests from forks of this repository without approval (repeatable; the "
@@ -226,6 +230,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.max_attempts = v.integer("max-attempts");
     s.job_timeout_ms = v.integer("job-timeout") * 1000;
     s.log_cap_bytes = v.integer("log-cap");
+    s.max_artifact_bytes = v.integer("max-artifact-size");
     s.insecure_agents = v.flag("insecure-agents");
     if (auto trusted = v.get("trust-forks")) s.trust_forks = split_list(*trusted);
     s.allow_insecure_github_api = v.flag("allow-insecure-github-api");

@@ -23,6 +23,10 @@ constexpr int64_t kDefaultRestartGraceMs = 6000;
 /// ends at 49 days).
 constexpr int64_t kMaxJobTimeoutSeconds = 30 * 24 * 3600;
 
+/// --max-artifact-size: the default (5 GiB) and the largest value accepted (1 TiB).
+constexpr int64_t kDefaultMaxArtifactBytes = int64_t{5} * 1024 * 1024 * 1024;
+constexpr int64_t kMaxArtifactBytesLimit = int64_t{1024} * 1024 * 1024 * 1024;
+
 struct Settings {
     std::string http_host = "0.0.0.0";
     uint16_t http_port = 5000;
@@ -38,8 +42,9 @@ struct Settings {
     int64_t agent_timeout_ms = 3000;
     int64_t restart_grace_ms = kDefaultRestartGraceMs;
     int64_t max_attempts = 3;
-    int64_t job_timeout_ms = 3'600'000;           // 0: no limit
-    int64_t log_cap_bytes = kDefaultLogCapBytes;  // logs/log_cap.h
+    int64_t job_timeout_ms = 3'600'000;                     // 0: no limit
+    int64_t log_cap_bytes = kDefaultLogCapBytes;            // logs/log_cap.h
+    int64_t max_artifact_bytes = kDefaultMaxArtifactBytes;  // one uploaded file at most
     bool insecure_agents = false;
     // Repositories (owner/name) whose pull requests from forks run without approval
     // (--trust-forks, repeatable; FMG_TRUST_FORKS, comma-separated).

@@ -206,6 +206,27 @@ ALTER TABLE jobs ADD COLUMN requires_statuses TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE jobs ADD COLUMN serial_group TEXT;
 CREATE INDEX jobs_by_serial_group ON jobs(serial_group, status) WHERE serial_group IS NOT NULL;
 )SQL",
+    // 12: files (docs/files.md). `blobs`: every file in the blob store, by digest. `artifacts`:
+    // the files a job's attempt kept with store_artifacts, each a path naming a blob; the
+    // upload that stored it makes a repeated upload_end idempotent.
+    R"SQL(
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE artifacts (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    upload_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (attempt_id, path)
+);
+CREATE INDEX artifacts_by_upload ON artifacts(attempt_id, upload_id);
+CREATE INDEX artifacts_by_blob ON artifacts(sha256);
+)SQL",
 };
 
 int current_version(Database& db) {

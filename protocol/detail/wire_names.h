@@ -37,6 +37,18 @@ constexpr std::string_view wire_type(const JobFinished&) {
 constexpr std::string_view wire_type(const Goodbye&) {
     return "goodbye";
 }
+constexpr std::string_view wire_type(const Upload&) {
+    return "upload";
+}
+constexpr std::string_view wire_type(const UploadEnd&) {
+    return "upload_end";
+}
+constexpr std::string_view wire_type(const UploadAck&) {
+    return "upload_ack";
+}
+constexpr std::string_view wire_type(const UploadDone&) {
+    return "upload_done";
+}
 constexpr std::string_view wire_type(const Welcome&) {
     return "welcome";
 }
@@ -77,10 +89,15 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 3> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 4> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
     {StepKind::setup_remote_docker, "setup_remote_docker"},
+    {StepKind::store_artifacts, "store_artifacts"},
+}};
+
+inline constexpr std::array<WireName<UploadKind>, 1> kUploadKindNames{{
+    {UploadKind::artifact, "artifact"},
 }};
 
 inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{

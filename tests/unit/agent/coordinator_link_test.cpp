@@ -40,6 +40,9 @@ class EchoExecution final : public JobExecution {
         output(step.command + "\n");
         return {};
     }
+    Result<bool> export_path(const std::string&, const std::filesystem::path&) override {
+        return false;  // no files: the file steps are tested through the real executors
+    }
     void cancel() override {}
     void close() override {}
 };

@@ -147,7 +147,9 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
                           "",
                           false,
                           0,
-                          0});
+                          0,
+                          {},
+                          ""});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     CHECK(back->environment == spec.environment);
@@ -245,6 +247,31 @@ jobs:
     REQUIRE(assign.steps.size() == 2);
     CHECK(assign.steps[0].kind == protocol::StepKind::run);
     CHECK(assign.steps[1].kind == protocol::StepKind::setup_remote_docker);
+}
+
+TEST_CASE("a store_artifacts step reaches the agent with its path and destination, stored or not") {
+    auto parsed = pipeline::parse_config(R"yaml(version: 2
+jobs:
+  build:
+    docker: [{image: a}]
+    steps:
+      - store_artifacts: {path: "~/project/out dir", destination: reports}
+      - store_artifacts: {path: /tmp/logs}
+)yaml",
+                                         ".circleci/config.yml", pipeline::RefContext{});
+    if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
+    const JobSpec built = job_spec_from_config(std::get<pipeline::Config>(parsed).jobs.front());
+    auto stored = job_spec_from_json(to_json(built));
+    REQUIRE(stored);
+    const protocol::Assign assign = make_assign(*stored, run_of_build(), 0);
+    REQUIRE(assign.steps.size() == 2);
+    CHECK(assign.steps[0].kind == protocol::StepKind::store_artifacts);
+    CHECK(assign.steps[0].paths == std::vector<std::string>{"~/project/out dir"});
+    CHECK(assign.steps[0].destination == "reports");
+    CHECK(assign.steps[0].command.empty());
+    CHECK(assign.steps[1].paths == std::vector<std::string>{"/tmp/logs"});
+    CHECK(assign.steps[1].destination.empty());
+    CHECK(protocol::validate(protocol::CoordinatorMessage{assign}));
 }
 
 TEST_CASE("the assign gives every step CircleCI's built-in variables and fmg's ids") {
@@ -419,9 +446,21 @@ TEST_CASE("a stored spec whose image options do not match its images is damaged"
 TEST_CASE("a step's shell, background and reruns reach the stored spec and the assign") {
     JobSpec spec;
     spec.image.image = "alpine";
-    spec.steps.push_back({"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0});
     spec.steps.push_back(
-        {"run", "Tests", "make test", {}, "", 0, "on_success", "/bin/sh -eu", false, 3, 10'000});
+        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, ""});
+    spec.steps.push_back({"run",
+                          "Tests",
+                          "make test",
+                          {},
+                          "",
+                          0,
+                          "on_success",
+                          "/bin/sh -eu",
+                          false,
+                          3,
+                          10'000,
+                          {},
+                          ""});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     REQUIRE(back->steps.size() == 2);
@@ -461,7 +500,7 @@ TEST_CASE("a spec stored before shell, background and reruns existed reads as th
 TEST_CASE("a damaged stored spec cannot make an assign past the protocol's rerun limits") {
     JobSpec spec;
     spec.steps.push_back(
-        {"run", "T", "true", {}, "", 0, "on_success", "", false, 99, 1'000'000'000});
+        {"run", "T", "true", {}, "", 0, "on_success", "", false, 99, 1'000'000'000, {}, ""});
     protocol::Assign assign = make_assign(spec, run_of_build(), 0);
     CHECK(assign.steps.at(0).max_auto_reruns == protocol::kMaxAutoReruns);
     CHECK(assign.steps.at(0).auto_rerun_delay_ms == protocol::kMaxAutoRerunDelayMs);

@@ -16,6 +16,9 @@ using namespace fmg::coordinator::testing;
 
 namespace {
 
+// Migration 12's tables, dropped by every test that goes back to an older schema.
+constexpr const char* kDropFileTables = "DROP TABLE artifacts; DROP TABLE blobs; ";
+
 std::vector<int64_t> applied_versions(Database& db) {
     auto q = db.prepare("SELECT version FROM schema_migrations ORDER BY version");
     std::vector<int64_t> versions;
@@ -96,6 +99,7 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             .run();
         // Back to schema 1, as an fmg from before the log cap left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE attempts DROP COLUMN "
             "log_cap; ALTER TABLE attempts DROP COLUMN "
@@ -135,6 +139,7 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
         add_job(db, pipeline, "build", 0);
         // Back to schema 4, as an fmg from before fork approval left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE pipelines DROP COLUMN "
             "fork_repo; ALTER TABLE pipelines DROP COLUMN "
@@ -163,13 +168,13 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         pipeline = add_pipeline(db);
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
-        db.exec(
-            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
-            "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN "
-            "needed_labels; ALTER TABLE pipelines DROP COLUMN "
-            "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
-            "DROP TABLE scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
-            "DELETE FROM schema_migrations WHERE version > 5");
+        db.exec(std::string(kDropFileTables) +
+                "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
+                "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN "
+                "needed_labels; ALTER TABLE pipelines DROP COLUMN "
+                "pr_number; ALTER TABLE pipelines DROP COLUMN parameters; DROP TABLE schedules; "
+                "DROP TABLE scheduled_pipelines; ALTER TABLE jobs DROP COLUMN kind; "
+                "DELETE FROM schema_migrations WHERE version > 5");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());
@@ -186,6 +191,7 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
@@ -212,6 +218,7 @@ TEST_CASE(
         pipeline = add_pipeline(db);
         // Back to schema 7, as an fmg from before scheduled workflows left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
@@ -235,6 +242,7 @@ TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runne
         add_job(db, pipeline, "build", 0);
         // Back to schema 8, as an fmg from before job kinds left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DELETE FROM schema_migrations WHERE version > 8");
@@ -256,6 +264,7 @@ TEST_CASE("jobs from before requires status qualifiers have none: what they requ
         add_job(db, pipeline, "deploy", 1, {"build"});
         // Back to schema 9, as an fmg from before status qualifiers left it.
         db.exec(
+            std::string(kDropFileTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; DELETE FROM schema_migrations WHERE "
             "version > 9");
@@ -276,9 +285,9 @@ TEST_CASE("jobs from before serial groups are in none and run whenever a runner 
         pipeline = add_pipeline(db);
         add_job(db, pipeline, "deploy", 0);
         // Back to schema 10, as an fmg from before serial groups left it.
-        db.exec(
-            "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
-            "DELETE FROM schema_migrations WHERE version > 10");
+        db.exec(std::string(kDropFileTables) +
+                "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
+                "DELETE FROM schema_migrations WHERE version > 10");
     }
     Database reopened(dir.path() / "fmg.db");
     CHECK(migrate(reopened) == latest_schema_version());

@@ -162,7 +162,7 @@ TEST_CASE("enum fields accept only their names", "[protocol][codec]") {
                StartsWith("message 'job_finished': field 'outcome' must be a string"));
     CHECK_THAT(coordinator_error(assign_with_step_field("kind", packed(std::string("deploy")))),
                Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run, "
-                      "setup_remote_docker (got "
+                      "setup_remote_docker, store_artifacts (got "
                       "'deploy')"));
 }
 

@@ -50,17 +50,18 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
         CHECK(field_value(frame, "type") == packed(std::string(type_name(message))));
         agent_types.emplace_back(type_name(message));
     }
-    CHECK(agent_types == std::vector<std::string>{"hello", "heartbeat", "accepted", "refused",
-                                                  "step_started", "log", "step_finished",
-                                                  "job_finished", "goodbye"});
+    CHECK(agent_types == std::vector<std::string>{
+                             "hello", "heartbeat", "accepted", "refused", "step_started", "log",
+                             "step_finished", "job_finished", "goodbye", "upload", "upload_end"});
     std::vector<std::string> coordinator_types;
     for (const CoordinatorMessage& message : sample_coordinator_messages()) {
         std::string frame = encode(message);
         CHECK(field_value(frame, "type") == packed(std::string(type_name(message))));
         coordinator_types.emplace_back(type_name(message));
     }
-    CHECK(coordinator_types ==
-          std::vector<std::string>{"welcome", "reject", "heartbeat", "assign", "ack", "cancel"});
+    CHECK(coordinator_types == std::vector<std::string>{"welcome", "reject", "heartbeat", "assign",
+                                                        "ack", "cancel", "upload_ack",
+                                                        "upload_done"});
 }
 
 TEST_CASE("an ack is exactly the documented msgpack map", "[protocol][codec]") {
@@ -109,10 +110,11 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
         CHECK(field_value(encode(AgentMessage{message}), "outcome") == packed(name));
         CHECK(agent_round_trip(message) == AgentMessage{message});
     }
-    for (StepKind kind : {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker}) {
+    for (StepKind kind : {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker,
+                          StepKind::store_artifacts}) {
         Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
-        assign.steps.push_back(
-            StepSpec{kind, "step", "true", {}, "", 0, StepWhen::on_success, "", false, 0, 0});
+        assign.steps.push_back(StepSpec{
+            kind, "step", "true", {}, "", 0, StepWhen::on_success, "", false, 0, 0, {"out"}, ""});
         CHECK(coordinator_round_trip(assign) == CoordinatorMessage{assign});
     }
 }

@@ -20,12 +20,26 @@ std::vector<AgentMessage> sample_agent_messages() {
         JobFinished{42, JobOutcome::error, "pull access denied for nosuch/image", 17,
                     1767225602789},
         Goodbye{"SIGTERM: drained, 1 attempt handed back"},
+        Upload{42, 3, 9000000000ULL, all_byte_values()},
+        UploadEnd{42, 3, UploadKind::artifact, "reports/junit.xml", 9000001024ULL,
+                  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
     };
 }
 
 std::vector<CoordinatorMessage> sample_coordinator_messages() {
-    StepSpec checkout{
-        StepKind::checkout, "Checkout code", "", {}, "", 0, StepWhen::on_success, "", false, 0, 0};
+    StepSpec checkout{StepKind::checkout,
+                      "Checkout code",
+                      "",
+                      {},
+                      "",
+                      0,
+                      StepWhen::on_success,
+                      "",
+                      false,
+                      0,
+                      0,
+                      {},
+                      ""};
     StepSpec test{StepKind::run,
                   "Run tests",
                   "make -j4 test\necho \"done: $RESULT\"",
@@ -36,9 +50,24 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   "/bin/sh -eu",
                   false,
                   3,
-                  10000};
-    StepSpec server{StepKind::run,        "Server", "./serve", {}, "", 0,
-                    StepWhen::on_success, "",       true,      0,  0};
+                  10000,
+                  {},
+                  ""};
+    StepSpec server{StepKind::run, "Server", "./serve", {}, "", 0, StepWhen::on_success, "",
+                    true,          0,        0,         {}, ""};
+    StepSpec artifacts{StepKind::store_artifacts,
+                       "Uploading artifacts",
+                       "",
+                       {},
+                       "",
+                       0,
+                       StepWhen::always,
+                       "",
+                       false,
+                       0,
+                       0,
+                       {"~/project/build/report dir"},
+                       "reports/ünïcode"};
     Assign assign{42,
                   7,
                   "build",
@@ -49,7 +78,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   {"postgres:16", "redis:7"},
                   {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
                   "~/project",
-                  {checkout, test, server},
+                  {checkout, test, server, artifacts},
                   3600000,
                   {ImageOptions{},
                    ImageOptions{"db",
@@ -67,6 +96,8 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
         assign,
         Ack{42, 17},
         Cancel{41, "attempt 41 is not current on runner 12"},
+        UploadAck{42, 3, 9000000000ULL},
+        UploadDone{42, 3, "the coordinator's disk is full"},
     };
 }
 

@@ -121,3 +121,19 @@ TEST_CASE("digests_equal compares every byte") {
     other[31] ^= 1;
     CHECK_FALSE(digests_equal(tag, other));
 }
+
+TEST_CASE("SHA-256 fed in pieces equals the digest of the whole, as FIPS 180-2 gives it") {
+    // FIPS 180-2, appendix B.2: the two-block message.
+    const std::string message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    const std::string expected = "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+    CHECK(fmg::crypto::sha256_hex(message) == expected);
+    for (size_t split = 0; split <= message.size(); split += 7) {
+        fmg::crypto::Sha256 hash;
+        hash.update(std::string_view(message).substr(0, split));
+        hash.update(std::string_view(message).substr(split));
+        CHECK(hash.finish_hex() == expected);
+    }
+    fmg::crypto::Sha256 empty;
+    CHECK(empty.finish_hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK_THROWS(empty.update("more"));
+}

@@ -1,0 +1,78 @@
+#include "agent/files/tar_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+#include <string>
+
+namespace fmg::agent {
+namespace {
+
+std::string reason(struct archive* handle) {
+    const char* text = archive_error_string(handle);
+    return text != nullptr ? text : "unknown libarchive error";
+}
+
+// archive_free closes and frees a reader or a writer alike.
+struct ArchiveFree {
+    void operator()(struct archive* handle) const { archive_free(handle); }
+};
+using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
+
+struct EntryFree {
+    void operator()(struct archive_entry* entry) const { archive_entry_free(entry); }
+};
+
+}  // namespace
+
+Status write_tar_of(const std::filesystem::path& source, const std::filesystem::path& archive) {
+    ArchivePtr writer(archive_write_new());
+    ArchivePtr disk(archive_read_disk_new());
+    if (!writer || !disk) return Error{"libarchive: out of memory"};
+    archive_write_set_format_pax_restricted(writer.get());
+    if (archive_write_open_filename(writer.get(), archive.c_str()) != ARCHIVE_OK) {
+        return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+    }
+    archive_read_disk_set_symlink_physical(disk.get());  // links stay links
+    archive_read_disk_set_standard_lookup(disk.get());
+    const std::filesystem::path base = source.lexically_normal();
+    const std::filesystem::path parent =
+        base.has_filename() ? base.parent_path() : base.parent_path().parent_path();
+    if (archive_read_disk_open(disk.get(), base.c_str()) != ARCHIVE_OK) {
+        return Error{"cannot read " + base.string() + ": " + reason(disk.get())};
+    }
+    std::string buffer(1 << 20, '\0');
+    for (;;) {
+        std::unique_ptr<struct archive_entry, EntryFree> entry(archive_entry_new());
+        const int status = archive_read_next_header2(disk.get(), entry.get());
+        if (status == ARCHIVE_EOF) break;
+        if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
+            return Error{"cannot read " + base.string() + ": " + reason(disk.get())};
+        }
+        archive_read_disk_descend(disk.get());
+        const std::filesystem::path on_disk(archive_entry_sourcepath(entry.get()));
+        archive_entry_set_pathname(entry.get(),
+                                   on_disk.lexically_normal().lexically_relative(parent).c_str());
+        if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) {
+            return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+        }
+        if (archive_entry_filetype(entry.get()) != AE_IFREG) continue;
+        for (;;) {
+            la_ssize_t got = archive_read_data(disk.get(), buffer.data(), buffer.size());
+            if (got == 0) break;
+            if (got < 0) {
+                return Error{"cannot read " + on_disk.string() + ": " + reason(disk.get())};
+            }
+            if (archive_write_data(writer.get(), buffer.data(), static_cast<size_t>(got)) < 0) {
+                return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+            }
+        }
+    }
+    if (archive_write_close(writer.get()) != ARCHIVE_OK) {
+        return Error{"cannot finish " + archive.string() + ": " + reason(writer.get())};
+    }
+    return {};
+}
+
+}  // namespace fmg::agent
