@@ -91,6 +91,28 @@ AgentMessage read_upload(FieldReader& fields) {
     return m;
 }
 
+/// A field holding a blob's digest: 64 lowercase hex digits.
+void read_sha256(FieldReader& fields, std::string_view key, std::string& out) {
+    fields.text(key, out, 64, Emptiness::refused);
+    if (fields.ok() &&
+        (out.size() != 64 || out.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+        fields.fail(key, "must be 64 lowercase hexadecimal digits");
+    }
+}
+
+AgentMessage read_fetch(FieldReader& fields) {
+    Fetch m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("fetch_id", m.fetch_id, 1);
+    read_sha256(fields, "sha256", m.sha256);
+    fields.unsigned64("offset", m.offset);
+    fields.unsigned32("length", m.length, 1);
+    if (fields.ok() && m.length > kMaxLogChunkBytes) {
+        fields.fail("length", "is more than " + std::to_string(kMaxLogChunkBytes));
+    }
+    return m;
+}
+
 AgentMessage read_upload_end(FieldReader& fields) {
     UploadEnd m;
     fields.attempt_id("attempt_id", m.attempt_id);
@@ -98,15 +120,11 @@ AgentMessage read_upload_end(FieldReader& fields) {
     fields.enumeration("kind", m.kind, detail::kUploadKindNames);
     fields.text("path", m.path, kMaxTextBytes, Emptiness::refused);
     fields.unsigned64("size", m.size);
-    fields.text("sha256", m.sha256, 64, Emptiness::refused);
-    if (fields.ok() && (m.sha256.size() != 64 ||
-                        m.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
-        fields.fail("sha256", "must be 64 lowercase hexadecimal digits");
-    }
+    read_sha256(fields, "sha256", m.sha256);
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<AgentMessage>, 11> kAgentDecoders{{
+constexpr std::array<detail::MessageDecoder<AgentMessage>, 12> kAgentDecoders{{
     {"hello", read_hello},
     {"heartbeat", read_heartbeat},
     {"accepted", read_accepted},
@@ -118,12 +136,13 @@ constexpr std::array<detail::MessageDecoder<AgentMessage>, 11> kAgentDecoders{{
     {"goodbye", read_goodbye},
     {"upload", read_upload},
     {"upload_end", read_upload_end},
+    {"fetch", read_fetch},
 }};
 
-constexpr detail::Direction<7> kCoordinatorReceives{
+constexpr detail::Direction<8> kCoordinatorReceives{
     "coordinator",
     "agent",
-    {"welcome", "reject", "assign", "ack", "cancel", "upload_ack", "upload_done"}};
+    {"welcome", "reject", "assign", "ack", "cancel", "upload_ack", "upload_done", "fetch_data"}};
 
 }  // namespace
 

@@ -58,6 +58,23 @@ void read_step(FieldReader& fields, StepSpec& step) {
     }
     if (fields.has("paths")) fields.text_list("paths", step.paths, kMaxTextBytes);
     if (fields.has("destination")) fields.text("destination", step.destination, kMaxTextBytes);
+    if (fields.has("root")) fields.text("root", step.root, kMaxTextBytes);
+    if (fields.has("at")) fields.text("at", step.at, kMaxTextBytes);
+    if (fields.has("layers")) fields.text_list("layers", step.layers, 64);
+    for (const std::string& layer : step.layers) {
+        if (!fields.ok()) break;
+        if (layer.size() != 64 ||
+            layer.find_first_not_of("0123456789abcdef") != std::string::npos) {
+            fields.fail("layers", "must hold SHA-256 digests (64 lowercase hexadecimal digits)");
+        }
+    }
+    if (fields.ok() && step.kind == StepKind::persist_to_workspace &&
+        (step.root.empty() || step.paths.empty())) {
+        fields.fail("paths", "and root must be set for a persist_to_workspace step");
+    }
+    if (fields.ok() && step.kind == StepKind::attach_workspace && step.at.empty()) {
+        fields.fail("at", "must be set for an attach_workspace step");
+    }
     if (fields.ok() && step.kind == StepKind::store_artifacts &&
         (step.paths.size() != 1 || step.paths.front().empty())) {
         fields.fail("paths", "must hold one non-empty path for a store_artifacts step");
@@ -138,7 +155,18 @@ CoordinatorMessage read_upload_done(FieldReader& fields) {
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 8> kCoordinatorDecoders{{
+CoordinatorMessage read_fetch_data(FieldReader& fields) {
+    FetchData m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("fetch_id", m.fetch_id, 1);
+    fields.unsigned64("offset", m.offset);
+    fields.unsigned64("size", m.size);
+    fields.binary("data", m.data, kMaxLogChunkBytes);
+    fields.text("error", m.error, kMaxTextBytes);
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 9> kCoordinatorDecoders{{
     {"welcome", read_welcome},
     {"reject", read_reject},
     {"heartbeat", read_heartbeat},
@@ -147,13 +175,14 @@ constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 8> kCoordinator
     {"cancel", read_cancel},
     {"upload_ack", read_upload_ack},
     {"upload_done", read_upload_done},
+    {"fetch_data", read_fetch_data},
 }};
 
-constexpr detail::Direction<10> kAgentReceives{
+constexpr detail::Direction<11> kAgentReceives{
     "agent",
     "coordinator",
     {"hello", "accepted", "refused", "step_started", "log", "step_finished", "job_finished",
-     "goodbye", "upload", "upload_end"}};
+     "goodbye", "upload", "upload_end", "fetch"}};
 
 }  // namespace
 

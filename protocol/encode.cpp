@@ -84,6 +84,23 @@ void write_fields(MapWriter& out, const UploadEnd& m) {
     out.text("sha256", m.sha256);
 }
 
+void write_fields(MapWriter& out, const Fetch& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("fetch_id", m.fetch_id);
+    out.text("sha256", m.sha256);
+    out.unsigned_integer("offset", m.offset);
+    out.unsigned_integer("length", m.length);
+}
+
+void write_fields(MapWriter& out, const FetchData& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("fetch_id", m.fetch_id);
+    out.unsigned_integer("offset", m.offset);
+    out.unsigned_integer("size", m.size);
+    out.binary("data", m.data);
+    out.text("error", m.error);
+}
+
 void write_fields(MapWriter& out, const UploadAck& m) {
     out.signed_integer("attempt_id", m.attempt_id);
     out.unsigned_integer("upload_id", m.upload_id);
@@ -124,6 +141,9 @@ std::string encode_step(const StepSpec& step) {
     out.unsigned_integer("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
     out.text_list("paths", step.paths);
     out.text("destination", step.destination);
+    out.text("root", step.root);
+    out.text("at", step.at);
+    out.text_list("layers", step.layers);
     return out.finish();
 }
 

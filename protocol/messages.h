@@ -117,7 +117,8 @@ struct JobFinished {
 
 /// What a finished upload becomes at the coordinator (PROTOCOL.md 11).
 enum class UploadKind {
-    artifact,  // one file of a `store_artifacts` step, kept under `path`
+    artifact,         // one file of a `store_artifacts` step, kept under `path`
+    workspace_layer,  // the tar a `persist_to_workspace` step made; `path`: its root
 };
 
 /// One chunk of an upload: the bytes at `offset` of the file the agent sends (PROTOCOL.md 11).
@@ -142,6 +143,17 @@ struct UploadEnd {
     friend bool operator==(const UploadEnd&, const UploadEnd&) = default;
 };
 
+/// Asks for `length` bytes at `offset` of a blob the attempt may read (a workspace layer of
+/// its assign). Fetch ids are the agent's, unique within the attempt, from 1.
+struct Fetch {
+    AttemptId attempt_id = 0;
+    uint64_t fetch_id = 0;
+    std::string sha256;
+    uint64_t offset = 0;
+    uint32_t length = 0;  // 1..kMaxLogChunkBytes
+    friend bool operator==(const Fetch&, const Fetch&) = default;
+};
+
 /// The agent is leaving on purpose (SIGTERM); its attempts were handed back.
 struct Goodbye {
     std::string reason;
@@ -150,7 +162,7 @@ struct Goodbye {
 };
 
 using AgentMessage = std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log,
-                                  StepFinished, JobFinished, Goodbye, Upload, UploadEnd>;
+                                  StepFinished, JobFinished, Goodbye, Upload, UploadEnd, Fetch>;
 
 // ---- coordinator -> agent ----
 
@@ -189,8 +201,17 @@ struct CoordinatorHeartbeat {
 
 // setup_remote_docker: the job's later steps get the runner's Docker engine, if the runner
 // allows it (docs/executors.md); store_artifacts: the files at `paths[0]` are uploaded as
-// artifacts under `destination` (docs/files.md). Both added within version 1.
-enum class StepKind { checkout, run, setup_remote_docker, store_artifacts };
+// artifacts under `destination`; persist_to_workspace: the `paths` under `root` are uploaded
+// as a workspace layer; attach_workspace: the `layers` are fetched and unpacked at `at`
+// (docs/files.md). All added within version 1.
+enum class StepKind {
+    checkout,
+    run,
+    setup_remote_docker,
+    store_artifacts,
+    persist_to_workspace,
+    attach_workspace,
+};
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).
 enum class StepWhen { on_success, on_fail, always };
@@ -210,6 +231,9 @@ struct StepSpec {
     uint32_t auto_rerun_delay_ms = 0;  // run steps: wait before each rerun, at most 10 min
     std::vector<std::string> paths;    // file steps: the paths in the job they read
     std::string destination;           // store_artifacts: the prefix of the artifacts' paths
+    std::string root;                  // persist_to_workspace: what `paths` are relative to
+    std::string at;                    // attach_workspace: where the workspace goes
+    std::vector<std::string> layers;   // attach_workspace: blobs (SHA-256), oldest first
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };
@@ -285,7 +309,19 @@ struct UploadDone {
     friend bool operator==(const UploadDone&, const UploadDone&) = default;
 };
 
-using CoordinatorMessage =
-    std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel, UploadAck, UploadDone>;
+/// The answer to a `fetch`: the bytes at `offset` (fewer than asked at the blob's end) and
+/// the blob's whole `size`; or, with `error` set and no data, why it cannot be read.
+struct FetchData {
+    AttemptId attempt_id = 0;
+    uint64_t fetch_id = 0;
+    uint64_t offset = 0;
+    uint64_t size = 0;
+    std::string data;  // raw bytes (msgpack bin)
+    std::string error;
+    friend bool operator==(const FetchData&, const FetchData&) = default;
+};
+
+using CoordinatorMessage = std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel,
+                                        UploadAck, UploadDone, FetchData>;
 
 }  // namespace fmg::protocol

@@ -6,7 +6,8 @@
 # Usage: scripts/bench.sh [--json FILE] [--quick] [SCENARIO ...]
 #   --json FILE  where to write the figures (default: bench-results.json)
 #   --quick      fewer repetitions, to check the scenarios run
-#   SCENARIO     dispatch, docker-job, throughput, logs, follow, heal, scale, idle (default: all)
+#   SCENARIO     dispatch, docker-job, throughput, logs, files, follow, heal, scale, idle,
+#                config (default: all)
 #   FMG_BUILD_DIR  the build directory (default: build)
 set -euo pipefail
 

@@ -252,4 +252,24 @@ Result<bool> DockerClient::export_archive(
     }
 }
 
+Status DockerClient::import_archive(const std::string& id, const std::string& path,
+                                    const std::filesystem::path& archive) const {
+    SteadyTime deadline = deadline_after(timeout_);
+    auto connection = UnixHttpConnection::open(socket_path_, deadline);
+    if (!connection) return connection.error();
+    const HttpRequest request{
+        "PUT", api("/containers/" + url_encode(id) + "/archive?path=" + url_encode(path)), "", {}};
+    if (Status sent = connection->send_file(request, archive, "application/x-tar", timeout_);
+        !sent) {
+        return sent.error();
+    }
+    auto head = connection->read_head(deadline_after(timeout_));
+    if (!head) return head.error();
+    auto body = connection->read_all(deadline_after(timeout_));
+    if (head->status != 200) {
+        return Error{docker_error_message(head->status, body ? *body : std::string())};
+    }
+    return {};
+}
+
 }  // namespace fmg::agent::docker

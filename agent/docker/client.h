@@ -183,6 +183,11 @@ class DockerClient {
     Result<bool> export_archive(const std::string& id, const std::string& path,
                                 const std::function<Status(std::string_view)>& sink) const;
 
+    /// PUT /containers/{id}/archive?path=...: unpacks the tar `archive` at `path` (a folder
+    /// that exists) in the container, streaming it. Fails with Docker's message.
+    Status import_archive(const std::string& id, const std::string& path,
+                          const std::filesystem::path& archive) const;
+
     /// POST /containers/{id}/exec. Returns the exec id. `attach`: whether its output is
     /// streamed (false for start_exec_detached: the output is discarded).
     Result<std::string> create_exec(const std::string& container_id, const ExecSpec& spec,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "shared/text.h"
 
@@ -146,9 +147,13 @@ Status UnixHttpConnection::send(const HttpRequest& request, SteadyTime deadline)
     }
     message += "\r\n";
     message += request.body;
+    return send_bytes(message, deadline);
+}
+
+Status UnixHttpConnection::send_bytes(std::string_view bytes, SteadyTime deadline) {
     size_t sent = 0;
-    while (sent < message.size()) {
-        ssize_t n = ::send(fd_, message.data() + sent, message.size() - sent, MSG_NOSIGNAL);
+    while (sent < bytes.size()) {
+        ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n > 0) {
             sent += static_cast<size_t>(n);
             continue;
@@ -158,6 +163,36 @@ Status UnixHttpConnection::send(const HttpRequest& request, SteadyTime deadline)
         auto waited = wait_for(POLLOUT, deadline, -1);
         if (!waited) return waited.error();
         if (*waited != Wait::ready) return Error{"timed out sending a request to Docker"};
+    }
+    return {};
+}
+
+Status UnixHttpConnection::send_file(const HttpRequest& request, const std::filesystem::path& file,
+                                     const std::string& content_type, Millis piece_timeout) {
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(file, ec);
+    if (ec) return Error{"cannot read " + file.string() + ": " + ec.message()};
+    std::string head = request.method + " " + request.target +
+                       " HTTP/1.1\r\nHost: docker\r\nUser-Agent: fmg-agent\r\n"
+                       "Connection: close\r\nContent-Type: " +
+                       content_type + "\r\nContent-Length: " + std::to_string(size) + "\r\n";
+    for (const auto& [name, value] : request.headers) head += name + ": " + value + "\r\n";
+    head += "\r\n";
+    if (Status sent = send_bytes(head, std::chrono::steady_clock::now() + piece_timeout); !sent)
+        return sent;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Error{"cannot read " + file.string()};
+    std::string piece(1 << 20, '\0');
+    uintmax_t left = size;
+    while (left > 0) {
+        const auto n = static_cast<std::streamsize>(std::min<uintmax_t>(piece.size(), left));
+        if (!in.read(piece.data(), n)) return Error{"cannot read " + file.string()};
+        if (Status sent = send_bytes(std::string_view(piece.data(), static_cast<size_t>(n)),
+                                     std::chrono::steady_clock::now() + piece_timeout);
+            !sent) {
+            return sent;
+        }
+        left -= static_cast<uintmax_t>(n);
     }
     return {};
 }

@@ -7,6 +7,7 @@
 // session also sends an empty Host header and reconnects over TCP when it is given an
 // already connected Unix socket, so it is not used here.
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
@@ -57,6 +58,12 @@ class UnixHttpConnection {
     /// Writes `request` completely. Fails on a socket error or when the deadline passes.
     Status send(const HttpRequest& request, SteadyTime deadline);
 
+    /// Writes `request` (whose body must be empty) with the bytes of `file` as its body,
+    /// typed `content_type`, in pieces: a large archive is never held in memory. Each piece
+    /// must leave before `piece_timeout`.
+    Status send_file(const HttpRequest& request, const std::filesystem::path& file,
+                     const std::string& content_type, Millis piece_timeout);
+
     /// Reads the status line and headers of the response to the request just sent.
     Result<HttpResponseHead> read_head(SteadyTime deadline);
 
@@ -73,6 +80,7 @@ class UnixHttpConnection {
     enum class Wait { ready, timed_out, interrupted };
 
     explicit UnixHttpConnection(int fd) : fd_(fd) {}
+    Status send_bytes(std::string_view bytes, SteadyTime deadline);
     Result<Wait> wait_for(short events, SteadyTime deadline, int interrupt_fd);
     // Reads from the socket into buffer_; returns false at end of stream.
     Result<bool> fill(SteadyTime deadline, int interrupt_fd, Wait& wait);

@@ -8,6 +8,7 @@
 #include "agent/docker/run_exec.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
+#include "agent/files/tar_extract.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
@@ -302,6 +303,24 @@ Result<bool> DockerJobExecution::export_path(const std::string& path,
                      " from the job's container: " + exported.error().message};
     if (!closed) return Error{"cannot write " + archive.string() + ": " + std::strerror(errno)};
     return *exported;
+}
+
+Status DockerJobExecution::import_archive(const std::string& path,
+                                          const std::filesystem::path& archive) {
+    const std::string resolved =
+        resolve_step_directory(context_.job_directory, path, context_.home);
+    // Docker unpacks only into a folder that exists: the entries are renamed under the
+    // folder's path and unpacked at `/`, which makes the folders on the way.
+    const std::filesystem::path rooted = archive.string() + ".rooted";
+    Status copied = copy_tar_with_prefix(archive, resolved.substr(1), rooted);
+    Status imported = copied ? client_.import_archive(context_.primary_id, "/", rooted) : copied;
+    std::error_code ec;
+    std::filesystem::remove(rooted, ec);
+    if (!imported) {
+        return Error{"cannot unpack into " + resolved +
+                     " in the job's container: " + imported.error().message};
+    }
+    return {};
 }
 
 }  // namespace fmg::agent

@@ -70,6 +70,7 @@ class DockerJobExecution final : public JobExecution {
     StepExit run(const RunStep& step, const OutputSink& output) override;
     Result<bool> export_path(const std::string& path,
                              const std::filesystem::path& archive) override;
+    Status import_archive(const std::string& path, const std::filesystem::path& archive) override;
 
     /// Wakes a blocking run(), which then kills the primary container and returns
     /// `cancelled`; later run() calls return `cancelled` at once.

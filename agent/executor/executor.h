@@ -104,6 +104,12 @@ class JobExecution {
     virtual Result<bool> export_path(const std::string& path,
                                      const std::filesystem::path& archive) = 0;
 
+    /// Unpacks the tar `archive` (every entry checked safe by the caller) at `path` in the job
+    /// (named as for export_path), creating it; files there are replaced by the archive's.
+    /// Fails with the reason. For attach_workspace; called between steps.
+    virtual Status import_archive(const std::string& path,
+                                  const std::filesystem::path& archive) = 0;
+
     /// Stops the running step (if any) and makes later run() calls return `cancelled` at
     /// once. Thread-safe: called from the agent's event loop while run() blocks elsewhere.
     virtual void cancel() = 0;

@@ -15,6 +15,7 @@
 #include "agent/executor/shell_step_records.h"
 #include "agent/executor/step_command.h"
 #include "agent/executor/working_directory.h"
+#include "agent/files/tar_extract.h"
 #include "agent/files/tar_writer.h"
 #include "shared/log.h"
 
@@ -209,8 +210,7 @@ StepExit ShellJobExecution::supervise(ChildProcess& child, const RunStep& step,
 
 namespace fmg::agent {
 
-Result<bool> ShellJobExecution::export_path(const std::string& path,
-                                            const std::filesystem::path& archive) {
+std::filesystem::path ShellJobExecution::host_path(const std::string& path) const {
     const std::string resolved = resolve_step_directory(job_directory_, path, home_);
     std::filesystem::path host = map_to_workspace(resolved, job_directory_, job_.workspace);
     // What steps made in the work dir outside the workspace is in the scratch directory
@@ -219,6 +219,17 @@ Result<bool> ShellJobExecution::export_path(const std::string& path,
         !path_is_within(host, job_.workspace)) {
         host = scratch_ / host.lexically_relative(work_dir_);
     }
+    return host;
+}
+
+Status ShellJobExecution::import_archive(const std::string& path,
+                                         const std::filesystem::path& archive) {
+    return extract_tar_into(archive, host_path(path));
+}
+
+Result<bool> ShellJobExecution::export_path(const std::string& path,
+                                            const std::filesystem::path& archive) {
+    const std::filesystem::path host = host_path(path);
     std::error_code ec;
     if (!std::filesystem::exists(std::filesystem::symlink_status(host, ec))) return false;
     if (Status written = write_tar_of(host, archive); !written) return written.error();

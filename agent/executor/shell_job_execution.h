@@ -37,6 +37,7 @@ class ShellJobExecution final : public JobExecution {
     StepExit run(const RunStep& step, const OutputSink& output) override;
     Result<bool> export_path(const std::string& path,
                              const std::filesystem::path& archive) override;
+    Status import_archive(const std::string& path, const std::filesystem::path& archive) override;
     void cancel() override;
     /// Removes the job's scratch directory and step tools (each step's processes are gone
     /// when run() returns). Call it once no run() is in progress.
@@ -59,6 +60,9 @@ class ShellJobExecution final : public JobExecution {
     StepSandbox sandbox_;
     std::filesystem::path work_dir_;
     std::filesystem::path scratch_;
+
+    /// Where `path` in the job (as a step names it) is on the host.
+    std::filesystem::path host_path(const std::string& path) const;
     StepTools tools_;
     std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;

@@ -39,6 +39,7 @@ TarReader& TarReader::operator=(TarReader&& other) noexcept {
     if (this != &other) {
         if (archive_ != nullptr) archive_read_free(archive_);
         archive_ = std::exchange(other.archive_, nullptr);
+        current_ = std::exchange(other.current_, nullptr);
     }
     return *this;
 }
@@ -54,6 +55,7 @@ Result<std::optional<TarEntry>> TarReader::next() {
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
         return Error{"damaged archive: " + reason(archive_)};
     }
+    current_ = entry;
     TarEntry out;
     const char* path = archive_entry_pathname(entry);
     out.path = path != nullptr ? path : "";

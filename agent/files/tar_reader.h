@@ -15,6 +15,7 @@
 #include "shared/result.h"
 
 struct archive;
+struct archive_entry;
 
 namespace fmg::agent {
 
@@ -42,9 +43,15 @@ class TarReader {
     /// when `sink` fails.
     Status read_data(const std::function<Status(std::string_view)>& sink);
 
+    /// The current entry's libarchive record (for TarWriter::copy_entry).
+    struct archive_entry* current() const {
+        return current_;
+    }
+
   private:
     explicit TarReader(struct archive* handle) : archive_(handle) {}
     struct archive* archive_ = nullptr;
+    struct archive_entry* current_ = nullptr;  // owned by archive_
 };
 
 }  // namespace fmg::agent

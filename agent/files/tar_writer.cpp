@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace fmg::agent {
 namespace {
@@ -71,6 +72,56 @@ Status write_tar_of(const std::filesystem::path& source, const std::filesystem::
     }
     if (archive_write_close(writer.get()) != ARCHIVE_OK) {
         return Error{"cannot finish " + archive.string() + ": " + reason(writer.get())};
+    }
+    return {};
+}
+
+Result<TarWriter> TarWriter::create(const std::filesystem::path& archive_file) {
+    struct archive* handle = archive_write_new();
+    if (handle == nullptr) return Error{"libarchive: out of memory"};
+    archive_write_set_format_pax_restricted(handle);
+    if (archive_write_open_filename(handle, archive_file.c_str()) != ARCHIVE_OK) {
+        Error error{"cannot write " + archive_file.string() + ": " + reason(handle)};
+        archive_write_free(handle);
+        return error;
+    }
+    return TarWriter(handle);
+}
+
+TarWriter::TarWriter(TarWriter&& other) noexcept
+    : archive_(std::exchange(other.archive_, nullptr)) {}
+
+TarWriter& TarWriter::operator=(TarWriter&& other) noexcept {
+    if (this != &other) {
+        if (archive_ != nullptr) archive_write_free(archive_);
+        archive_ = std::exchange(other.archive_, nullptr);
+    }
+    return *this;
+}
+
+TarWriter::~TarWriter() {
+    if (archive_ != nullptr) archive_write_free(archive_);
+}
+
+Status TarWriter::copy_entry(TarReader& reader, const std::string& path) {
+    std::unique_ptr<struct archive_entry, EntryFree> entry(archive_entry_clone(reader.current()));
+    if (!entry) return Error{"libarchive: out of memory"};
+    archive_entry_set_pathname(entry.get(), path.c_str());
+    if (archive_write_header(archive_, entry.get()) != ARCHIVE_OK) {
+        return Error{"cannot write an archive entry: " + reason(archive_)};
+    }
+    if (archive_entry_filetype(entry.get()) != AE_IFREG) return {};
+    return reader.read_data([this](std::string_view piece) -> Status {
+        if (archive_write_data(archive_, piece.data(), piece.size()) < 0) {
+            return Error{"cannot write an archive entry: " + reason(archive_)};
+        }
+        return {};
+    });
+}
+
+Status TarWriter::finish() {
+    if (archive_write_close(archive_) != ARCHIVE_OK) {
+        return Error{"cannot finish an archive: " + reason(archive_)};
     }
     return {};
 }

@@ -4,6 +4,7 @@
 
 #include "agent/executor/step_output.h"
 #include "agent/job/store_artifacts.h"
+#include "agent/job/workspace_steps.h"
 #include "agent/job/workspaces.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
@@ -217,8 +218,10 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             docker_host = *engine;
             continue;
         }
-        if (step.kind == protocol::StepKind::store_artifacts) {
-            const protocol::StepOutcome outcome = store_artifacts_step(step, output);
+        if (step.kind == protocol::StepKind::store_artifacts ||
+            step.kind == protocol::StepKind::persist_to_workspace ||
+            step.kind == protocol::StepKind::attach_workspace) {
+            const protocol::StepOutcome outcome = file_step(step, output);
             if (cancelled_) {
                 auto stopped = stopped_result(output);
                 events_.post(StepEnded{assign_.attempt_id, index,
@@ -296,21 +299,56 @@ Status JobRunner::upload_file(const std::filesystem::path& file, protocol::Uploa
     return outcome.get();
 }
 
-protocol::StepOutcome JobRunner::store_artifacts_step(const protocol::StepSpec& step,
-                                                      const OutputSink& output) {
+Status JobRunner::fetch_blob(const std::string& sha256, const std::filesystem::path& file) {
+    auto done = std::make_shared<std::promise<Result<uint64_t>>>();
+    std::future<Result<uint64_t>> outcome = done->get_future();
+    events_.post(FetchRequest{assign_.attempt_id, ++fetches_started_, sha256, file, done});
+    while (outcome.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (cancelled_) return Error{"the job was cancelled"};
+    }
+    auto fetched = outcome.get();
+    if (!fetched) return fetched.error();
+    auto digest = file_digest(file);
+    if (!digest) return digest.error();
+    if (digest->first != sha256 || digest->second != *fetched) {
+        return Error{"the bytes received have SHA-256 " + digest->first + ", not " + sha256};
+    }
+    return {};
+}
+
+protocol::StepOutcome JobRunner::file_step(const protocol::StepSpec& step,
+                                           const OutputSink& output) {
     const std::filesystem::path spool =
         work_dir_ / "files" / ("attempt-" + std::to_string(assign_.attempt_id));
-    auto upload = [this](const std::filesystem::path& file, const std::string& path, uint64_t size,
-                         const std::string& sha256) {
-        return upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
-    };
-    Status stored = store_artifacts(*execution_, step, spool, upload, output);
+    Status done;
+    const char* what = "store_artifacts";
+    if (step.kind == protocol::StepKind::store_artifacts) {
+        auto upload = [this](const std::filesystem::path& file, const std::string& path,
+                             uint64_t size, const std::string& sha256) {
+            return upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
+        };
+        done = store_artifacts(*execution_, step, spool, upload, output);
+    } else if (step.kind == protocol::StepKind::persist_to_workspace) {
+        what = "persist_to_workspace";
+        auto upload = [this, &step](const std::filesystem::path& file, uint64_t size,
+                                    const std::string& sha256) {
+            return upload_file(file, protocol::UploadKind::workspace_layer,
+                               step.root.empty() ? "." : step.root, size, sha256);
+        };
+        done = persist_to_workspace(*execution_, step, spool, upload, output);
+    } else {
+        what = "attach_workspace";
+        auto fetch = [this](const std::string& sha256, const std::filesystem::path& file) {
+            return fetch_blob(sha256, file);
+        };
+        done = attach_workspace(*execution_, step, spool, fetch, output);
+    }
     std::error_code ec;
     std::filesystem::remove_all(spool, ec);
-    if (stored) return protocol::StepOutcome::success;
+    if (done) return protocol::StepOutcome::success;
     if (!cancelled_) {
-        output(std::string(at_line_start_ ? "" : "\n") +
-               "fmg: store_artifacts failed: " + stored.error().message + "\n");
+        output(std::string(at_line_start_ ? "" : "\n") + "fmg: " + what +
+               " failed: " + done.error().message + "\n");
     }
     return protocol::StepOutcome::failed;
 }

@@ -68,9 +68,10 @@ class JobRunner {
     /// not); fails at once when the job is cancelled meanwhile.
     Status upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
                        const std::string& path, uint64_t size, const std::string& sha256);
-    /// A store_artifacts step (store_artifacts.h); its outcome and exit code.
-    protocol::StepOutcome store_artifacts_step(const protocol::StepSpec& step,
-                                               const OutputSink& output);
+    /// Asks the link to fetch the blob `sha256` into `file`, waits, and checks its digest.
+    Status fetch_blob(const std::string& sha256, const std::filesystem::path& file);
+    /// A step that moves files (store_artifacts.h, workspace_steps.h); its outcome.
+    protocol::StepOutcome file_step(const protocol::StepSpec& step, const OutputSink& output);
     /// Runs a foreground run step, again after a failure while its `max_auto_reruns` last;
     /// returns the last try's exit. Writes which try it is to the log.
     StepExit run_with_reruns(const protocol::StepSpec& spec, const RunStep& run,
@@ -104,6 +105,7 @@ class JobRunner {
     std::mutex rerun_mutex_;                   // for rerun_wake_
     std::condition_variable rerun_wake_;       // cancel() ends a wait before a rerun
     uint64_t uploads_started_ = 0;             // the runner thread's: upload ids
+    uint64_t fetches_started_ = 0;             // the runner thread's: fetch ids
     std::thread thread_;
 };
 

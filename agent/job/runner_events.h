@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "agent/link/outgoing_fetches.h"
 #include "agent/link/outgoing_uploads.h"
 #include "protocol/messages.h"
 
@@ -34,6 +35,7 @@ struct JobEnded {
     int64_t at_ms = 0;
 };
 
-using RunnerEvent = std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest>;
+using RunnerEvent =
+    std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest, FetchRequest>;
 
 }  // namespace fmg::agent

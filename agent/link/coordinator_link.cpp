@@ -33,7 +33,7 @@ CoordinatorLink::CoordinatorLink(const AgentSettings& settings, const Credential
       signal_fd_(signal_fd) {}
 
 CoordinatorLink::~CoordinatorLink() {
-    for (const auto& [id, attempt] : attempts_) uploads_.abandon_attempt(id, "the agent stopped");
+    for (const auto& [id, attempt] : attempts_) abandon_files(id, "the agent stopped");
     attempts_.clear();  // cancels and joins runner threads
     // Give a last goodbye a moment to leave before the socket closes.
     if (socket_) socket_->set(zmq::sockopt::linger, 1000);
@@ -119,6 +119,7 @@ bool CoordinatorLink::drained() const {
 void CoordinatorLink::resend_unacknowledged() {
     for (auto& [id, attempt] : attempts_) resend_window(attempt);
     uploads_.resend_all([this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
+    fetches_.resend_all([this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
 }
 
 void CoordinatorLink::resend_window(Attempt& attempt) {
@@ -205,6 +206,8 @@ void CoordinatorLink::receive_frames() {
                     on_upload_ack(m);
                 else if constexpr (std::is_same_v<T, protocol::UploadDone>)
                     on_upload_done(m);
+                else if constexpr (std::is_same_v<T, protocol::FetchData>)
+                    on_fetch_data(m);
             },
             decoded.value());
     }
@@ -280,7 +283,7 @@ void CoordinatorLink::on_cancel(const protocol::Cancel& cancel) {
         it->second.runner->cancel();
         it->second.result.reset();
     }
-    uploads_.abandon_attempt(cancel.attempt_id, "the attempt was cancelled: " + cancel.reason);
+    abandon_files(cancel.attempt_id, "the attempt was cancelled: " + cancel.reason);
     // Whatever it still produces is no longer wanted.
     attempts_.erase(it);
 }
@@ -294,12 +297,25 @@ void CoordinatorLink::on_upload_done(const protocol::UploadDone& done) {
     uploads_.on_done(done);
 }
 
+void CoordinatorLink::on_fetch_data(const protocol::FetchData& data) {
+    fetches_.on_data(
+        data, [this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
+}
+
+void CoordinatorLink::abandon_files(protocol::AttemptId attempt, const std::string& why) {
+    uploads_.abandon_attempt(attempt, why);
+    fetches_.abandon_attempt(attempt, why);
+}
+
 void CoordinatorLink::on_runner_event(RunnerEvent event) {
     auto id = std::visit([](const auto& e) { return e.attempt_id; }, event);
     auto it = attempts_.find(id);
     if (it == attempts_.end()) {  // cancelled meanwhile
         if (auto* upload = std::get_if<UploadRequest>(&event); upload && upload->done) {
             upload->done->set_value(Error{"the attempt was cancelled"});
+        }
+        if (auto* fetch = std::get_if<FetchRequest>(&event); fetch && fetch->done) {
+            fetch->done->set_value(Error{"the attempt was cancelled"});
         }
         return;
     }
@@ -314,6 +330,12 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
         send_new_chunks(attempt);
         uploads_.start(
             std::move(*upload), welcomed_, [this](const protocol::AgentMessage& m) { send(m); },
+            now);
+        return;
+    }
+    if (auto* fetch = std::get_if<FetchRequest>(&event)) {
+        fetches_.start(
+            std::move(*fetch), welcomed_, [this](const protocol::AgentMessage& m) { send(m); },
             now);
         return;
     }
@@ -406,7 +428,7 @@ void CoordinatorLink::check_timers() {
         if (now >= drain_deadline_) {
             FMG_LOG(warn) << "drain time is up: handing back " << attempts_.size() << " attempt(s)";
             for (const auto& [id, attempt] : attempts_) {
-                uploads_.abandon_attempt(id, "the agent handed the attempt back");
+                abandon_files(id, "the agent handed the attempt back");
             }
             attempts_.clear();  // cancels and joins the runners
             send(protocol::Goodbye{"drain timeout: running attempts handed back"});
@@ -437,6 +459,8 @@ void CoordinatorLink::check_timers() {
     }
     if (welcomed_) {
         uploads_.resend_stalled([this](const protocol::AgentMessage& m) { send(m); }, now,
+                                coordinator_watch_.timeout());
+        fetches_.resend_stalled([this](const protocol::AgentMessage& m) { send(m); }, now,
                                 coordinator_watch_.timeout());
     }
     if (welcomed_ && now >= next_heartbeat_) {

@@ -13,6 +13,7 @@
 #include "agent/executor/executor.h"
 #include "agent/job/job_runner.h"
 #include "agent/link/attempt_log.h"
+#include "agent/link/outgoing_fetches.h"
 #include "agent/link/outgoing_uploads.h"
 #include "agent/link/reconnect_backoff.h"
 #include "agent/setup/credentials.h"
@@ -66,6 +67,9 @@ class CoordinatorLink {
     void on_cancel(const protocol::Cancel& cancel);
     void on_upload_ack(const protocol::UploadAck& ack);
     void on_upload_done(const protocol::UploadDone& done);
+    void on_fetch_data(const protocol::FetchData& data);
+    /// Ends the attempt's uploads and fetches with `why` (before its runner is destroyed).
+    void abandon_files(protocol::AttemptId attempt, const std::string& why);
     void on_runner_event(RunnerEvent event);
     void on_monitor_event();
     void on_signal();
@@ -96,6 +100,7 @@ class CoordinatorLink {
     Mailbox<RunnerEvent> events_;
     std::map<protocol::AttemptId, Attempt> attempts_;
     OutgoingUploads uploads_;  // files the attempts' steps are uploading
+    OutgoingFetches fetches_;  // blobs the attempts' steps are fetching
 
     bool welcomed_ = false;
     Millis heartbeat_interval_{1000};

@@ -83,6 +83,10 @@ class AgentLoop {
     // uploads.cpp: files the agents send (PROTOCOL.md 11)
     void on_upload(AgentSession& session, const protocol::Upload& upload);
     void on_upload_end(AgentSession& session, const protocol::UploadEnd& end);
+    void on_fetch(AgentSession& session, const protocol::Fetch& fetch);
+    /// The blobs an attempt may fetch: the workspace layers its assign named (computed again
+    /// from the store after a restart).
+    const std::set<std::string>& readable_blobs(AttemptId attempt);
     /// Whether `attempt` is current and this session's runner runs it; if not, tells the
     /// agent to cancel it and returns false (fencing).
     bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);
@@ -165,6 +169,7 @@ class AgentLoop {
     AttemptTable table_;  // the sessions, who owns each attempt, and their timers
     BlobStore blobs_;     // DATA/blobs: artifacts' bytes
     UploadReceiver uploads_;
+    std::map<AttemptId, std::set<std::string>> readable_blobs_;  // see readable_blobs()
     // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).

@@ -98,6 +98,8 @@ void AgentLoop::handle_frame(const std::string& routing_id, const std::string& u
                 on_upload(*session, m);
             else if constexpr (std::is_same_v<T, protocol::UploadEnd>)
                 on_upload_end(*session, m);
+            else if constexpr (std::is_same_v<T, protocol::Fetch>)
+                on_fetch(*session, m);
         },
         message);
 }

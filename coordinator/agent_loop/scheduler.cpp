@@ -14,6 +14,7 @@
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/lifecycle/serial_groups.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/workspace_store.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
 
@@ -116,8 +117,11 @@ bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
                          .job_id = job.id,
                          .job_name = job.name,
                          .attempt_id = dispatched->attempt_id};
-    auto sent =
-        send_validated(session.routing_id, make_assign(*spec, run, settings_.job_timeout_ms));
+    protocol::Assign assign = make_assign(*spec, run, settings_.job_timeout_ms);
+    const std::vector<std::string> layers = workspaces::layers_for(db_, job);
+    attach_layers(assign, layers);
+    readable_blobs_[dispatched->attempt_id] = std::set<std::string>(layers.begin(), layers.end());
+    auto sent = send_validated(session.routing_id, assign);
     if (!sent) {
         lifecycle::finish_attempt(db_, status_context_, dispatched->attempt_id, AttemptState::error,
                                   "the job cannot be sent to a runner: " + sent.error().message,
@@ -163,6 +167,7 @@ AgentSession* AgentLoop::forget_attempt(AttemptId attempt) {
     // and a log over the cap is cut down to head and tail now, not at the next start.
     logs_.close(attempt);
     uploads_.forget_attempt(attempt);  // an upload it had not finished is not stored
+    readable_blobs_.erase(attempt);
     return owner;
 }
 

@@ -2,8 +2,18 @@
 // receiver, and an upload's end becomes a blob and its record, durably, before the agent is
 // told it is stored (principles: persist, then send).
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/store/artifact_store.h"
+#include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/workspace_store.h"
 #include "shared/log.h"
 #include "shared/safe_path.h"
 
@@ -28,11 +38,15 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
         send(session.routing_id,
              protocol::UploadDone{end.attempt_id, end.upload_id, std::move(error)});
     };
-    if (artifacts::upload_recorded(db_, end.attempt_id, end.upload_id)) {
+    if (artifacts::upload_recorded(db_, end.attempt_id, end.upload_id) ||
+        workspaces::layer_recorded(db_, end.attempt_id, end.upload_id)) {
         answer("");  // stored before; the agent missed the answer
         return;
     }
-    if (auto unsafe = unsafe_path_reason(end.path)) {
+    // An artifact's path names it in the API; a layer's is only its root, for logs.
+    auto unsafe =
+        end.kind == protocol::UploadKind::artifact ? unsafe_path_reason(end.path) : std::nullopt;
+    if (unsafe) {
         answer("artifact path '" + end.path + "' is refused: " + *unsafe);
         return;  // its partial file goes when the attempt ends
     }
@@ -49,12 +63,76 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
              protocol::UploadAck{end.attempt_id, end.upload_id, finished->held});
         return;
     }
-    artifacts::record(
-        db_, {end.attempt_id, end.upload_id, end.path, end.sha256, static_cast<int64_t>(end.size)},
-        clock_.wall_ms());
-    FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored artifact " << end.path << " ("
-                   << end.size << " bytes, sha256 " << end.sha256 << ")";
+    const auto size = static_cast<int64_t>(end.size);
+    if (end.kind == protocol::UploadKind::workspace_layer) {
+        workspaces::record_layer(db_, {end.attempt_id, end.upload_id, end.sha256, size, end.path},
+                                 clock_.wall_ms());
+    } else {
+        artifacts::record(db_, {end.attempt_id, end.upload_id, end.path, end.sha256, size},
+                          clock_.wall_ms());
+    }
+    FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored "
+                   << (end.kind == protocol::UploadKind::workspace_layer ? "workspace layer of "
+                                                                         : "artifact ")
+                   << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
     answer("");
+}
+
+const std::set<std::string>& AgentLoop::readable_blobs(AttemptId attempt) {
+    auto found = readable_blobs_.find(attempt);
+    if (found != readable_blobs_.end()) return found->second;
+    // Not known since the dispatch (a restart): the layers its job attaches, as then.
+    std::set<std::string> readable;
+    if (auto row = pipelines::find_attempt(db_, attempt)) {
+        if (auto job = pipelines::find_job(db_, row->job_id)) {
+            for (auto& layer : workspaces::layers_for(db_, *job)) readable.insert(layer);
+        }
+    }
+    return readable_blobs_[attempt] = std::move(readable);
+}
+
+void AgentLoop::on_fetch(AgentSession& session, const protocol::Fetch& fetch) {
+    if (!guard_attempt(session, fetch.attempt_id, "fetch")) return;
+    protocol::FetchData answer{fetch.attempt_id, fetch.fetch_id, fetch.offset, 0, {}, {}};
+    // An attempt reads only the blobs its assign named: a runner cannot read other jobs'
+    // files by guessing or learning their digests.
+    if (readable_blobs(fetch.attempt_id).count(fetch.sha256) == 0) {
+        FMG_LOG(warn) << "runner=" << session.host << " attempt=" << fetch.attempt_id
+                      << " asked for blob " << fetch.sha256 << ", which it may not read";
+        answer.error = "blob " + fetch.sha256 + " is not one this attempt may read";
+        send(session.routing_id, answer);
+        return;
+    }
+    const auto path = blobs_.path_of(fetch.sha256);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        answer.error =
+            "the coordinator cannot read blob " + fetch.sha256 + ": " + std::strerror(errno);
+        send(session.routing_id, answer);
+        return;
+    }
+    struct stat info {};
+    ::fstat(fd, &info);
+    answer.size = static_cast<uint64_t>(info.st_size);
+    if (fetch.offset < answer.size) {
+        const size_t length =
+            static_cast<size_t>(std::min<uint64_t>(fetch.length, answer.size - fetch.offset));
+        answer.data.resize(length);
+        size_t done = 0;
+        while (done < length) {
+            ssize_t got = ::pread(fd, answer.data.data() + done, length - done,
+                                  static_cast<off_t>(fetch.offset + done));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) break;
+            done += static_cast<size_t>(got);
+        }
+        if (done < length) {
+            answer.data.clear();
+            answer.error = "the coordinator cannot read blob " + fetch.sha256;
+        }
+    }
+    ::close(fd);
+    send(session.routing_id, answer);
 }
 
 }  // namespace fmg::coordinator

@@ -100,9 +100,6 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::save_cache:
         case pipeline::StepKind::restore_cache:
             return "echo 'fmg: caches are not stored by fmg yet: step skipped'";
-        case pipeline::StepKind::persist_to_workspace:
-        case pipeline::StepKind::attach_workspace:
-            return "echo 'fmg: workspaces are not moved between jobs by fmg yet: step skipped'";
         case pipeline::StepKind::store_test_results:
             return "echo 'fmg: test results are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::add_ssh_keys:
@@ -112,12 +109,39 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::run:
         case pipeline::StepKind::setup_remote_docker:  // steps of their own (protocol)
         case pipeline::StepKind::store_artifacts:
+        case pipeline::StepKind::persist_to_workspace:
+        case pipeline::StepKind::attach_workspace:
             break;
     }
     return {};
 }
 
+// The kind a step has in the spec and on the wire: its own where the agent runs it as such,
+// else "run" (a stand-in command, or the run step itself).
+std::string own_step_kind(pipeline::StepKind kind) {
+    switch (kind) {
+        case pipeline::StepKind::checkout:
+            return "checkout";
+        case pipeline::StepKind::setup_remote_docker:
+            return "setup_remote_docker";
+        case pipeline::StepKind::store_artifacts:
+            return "store_artifacts";
+        case pipeline::StepKind::persist_to_workspace:
+            return "persist_to_workspace";
+        case pipeline::StepKind::attach_workspace:
+            return "attach_workspace";
+        default:
+            return "run";
+    }
+}
+
 }  // namespace
+
+void attach_layers(protocol::Assign& assign, const std::vector<std::string>& layers) {
+    for (auto& step : assign.steps) {
+        if (step.kind == protocol::StepKind::attach_workspace) step.layers = layers;
+    }
+}
 
 JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node) {
     JobSpec spec;
@@ -144,21 +168,18 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
     spec.working_directory = job.working_directory;
     for (const auto& step : job.steps) {
         JobStepSpec s;
-        s.kind = step.kind == pipeline::StepKind::checkout              ? "checkout"
-                 : step.kind == pipeline::StepKind::setup_remote_docker ? "setup_remote_docker"
-                 : step.kind == pipeline::StepKind::store_artifacts     ? "store_artifacts"
-                                                                        : "run";
+        s.kind = own_step_kind(step.kind);
         s.name = step.name;
-        s.command = step.kind == pipeline::StepKind::run ||
-                            step.kind == pipeline::StepKind::checkout ||
-                            step.kind == pipeline::StepKind::setup_remote_docker ||
-                            step.kind == pipeline::StepKind::store_artifacts
-                        ? step.command
-                        : stand_in_command(step.kind);
-        if (step.kind == pipeline::StepKind::store_artifacts) {
+        s.command = s.kind == "run" && step.kind != pipeline::StepKind::run
+                        ? stand_in_command(step.kind)
+                        : step.command;
+        if (step.kind == pipeline::StepKind::store_artifacts ||
+            step.kind == pipeline::StepKind::persist_to_workspace) {
             s.paths = step.files.paths;
             s.destination = step.files.destination;
+            s.root = step.files.root;
         }
+        if (step.kind == pipeline::StepKind::attach_workspace) s.at = step.files.at;
         s.environment = step.environment;
         s.working_directory = step.working_directory;
         s.no_output_timeout_ms = step.no_output_timeout_ms.value_or(0);
@@ -205,6 +226,8 @@ std::string to_json(const JobSpec& spec) {
         if (step.auto_rerun_delay_ms > 0) s->set("auto_rerun_delay_ms", step.auto_rerun_delay_ms);
         if (!step.paths.empty()) s->set("paths", text_array(step.paths));
         if (!step.destination.empty()) s->set("destination", step.destination);
+        if (!step.root.empty()) s->set("root", step.root);
+        if (!step.at.empty()) s->set("at", step.at);
         steps->add(s);
     }
     root.set("steps", steps);
@@ -263,6 +286,8 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 step.auto_rerun_delay_ms = s->optValue<int64_t>("auto_rerun_delay_ms", 0);
                 step.paths = text_items(s->getArray("paths"));
                 step.destination = s->optValue<std::string>("destination", "");
+                step.root = s->optValue<std::string>("root", "");
+                step.at = s->optValue<std::string>("at", "");
                 spec.steps.push_back(std::move(step));
             }
         }
@@ -302,10 +327,12 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
     assign.job_timeout_ms = static_cast<uint32_t>(job_timeout_ms);
     for (const auto& step : spec.steps) {
         protocol::StepSpec s;
-        s.kind = step.kind == "checkout"              ? protocol::StepKind::checkout
-                 : step.kind == "setup_remote_docker" ? protocol::StepKind::setup_remote_docker
-                 : step.kind == "store_artifacts"     ? protocol::StepKind::store_artifacts
-                                                      : protocol::StepKind::run;
+        s.kind = step.kind == "checkout"               ? protocol::StepKind::checkout
+                 : step.kind == "setup_remote_docker"  ? protocol::StepKind::setup_remote_docker
+                 : step.kind == "store_artifacts"      ? protocol::StepKind::store_artifacts
+                 : step.kind == "persist_to_workspace" ? protocol::StepKind::persist_to_workspace
+                 : step.kind == "attach_workspace"     ? protocol::StepKind::attach_workspace
+                                                       : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;
         s.environment = step.environment;
@@ -324,6 +351,8 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
             std::clamp<int64_t>(step.auto_rerun_delay_ms, 0, protocol::kMaxAutoRerunDelayMs));
         s.paths = step.paths;
         s.destination = step.destination;
+        s.root = step.root;
+        s.at = step.at;
         assign.steps.push_back(std::move(s));
     }
     return assign;

@@ -16,7 +16,9 @@
 namespace fmg::coordinator {
 
 struct JobStepSpec {
-    std::string kind;  // "checkout", "run", "setup_remote_docker" or "store_artifacts"
+    // "checkout", "run", "setup_remote_docker", "store_artifacts", "persist_to_workspace" or
+    // "attach_workspace"
+    std::string kind;
     std::string name;
     std::string command;
     std::map<std::string, std::string> environment;
@@ -28,8 +30,10 @@ struct JobStepSpec {
     bool background = false;          // the job goes on without waiting for the step
     int64_t max_auto_reruns = 0;      // reruns of a failed step, 0..5
     int64_t auto_rerun_delay_ms = 0;  // the wait before each rerun
-    std::vector<std::string> paths;   // store_artifacts: the path in the job
+    std::vector<std::string> paths;   // store_artifacts: the path; persist_to_workspace: paths
     std::string destination;          // store_artifacts: the artifacts' prefix
+    std::string root;                 // persist_to_workspace
+    std::string at;                   // attach_workspace
 };
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).
@@ -56,6 +60,10 @@ struct JobSpec {
     // pipeline's name then is the workflow's).
     std::string circle_job;
 };
+
+/// Gives each attach_workspace step of `assign` the workspace `layers` (blob digests, oldest
+/// first), which only exist once the jobs it requires ran: they are found at dispatch.
+void attach_layers(protocol::Assign& assign, const std::vector<std::string>& layers);
 
 /// The spec of `job`, or of its node `node` when it has `parallelism`.
 JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node = {});

@@ -227,6 +227,21 @@ CREATE TABLE artifacts (
 CREATE INDEX artifacts_by_upload ON artifacts(attempt_id, upload_id);
 CREATE INDEX artifacts_by_blob ON artifacts(sha256);
 )SQL",
+    // 13: workspace layers (docs/files.md): the tar each persist_to_workspace step of an
+    // attempt stored, in the order they were stored; a job attaching the workspace gets the
+    // layers of the jobs it requires, directly or not.
+    R"SQL(
+CREATE TABLE workspace_layers (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    upload_id INTEGER NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (attempt_id, upload_id)
+);
+CREATE INDEX workspace_layers_by_blob ON workspace_layers(sha256);
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -43,6 +43,12 @@ constexpr std::string_view wire_type(const Upload&) {
 constexpr std::string_view wire_type(const UploadEnd&) {
     return "upload_end";
 }
+constexpr std::string_view wire_type(const Fetch&) {
+    return "fetch";
+}
+constexpr std::string_view wire_type(const FetchData&) {
+    return "fetch_data";
+}
 constexpr std::string_view wire_type(const UploadAck&) {
     return "upload_ack";
 }
@@ -89,15 +95,18 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 4> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 6> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
     {StepKind::setup_remote_docker, "setup_remote_docker"},
     {StepKind::store_artifacts, "store_artifacts"},
+    {StepKind::persist_to_workspace, "persist_to_workspace"},
+    {StepKind::attach_workspace, "attach_workspace"},
 }};
 
-inline constexpr std::array<WireName<UploadKind>, 1> kUploadKindNames{{
+inline constexpr std::array<WireName<UploadKind>, 2> kUploadKindNames{{
     {UploadKind::artifact, "artifact"},
+    {UploadKind::workspace_layer, "workspace_layer"},
 }};
 
 inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{

@@ -38,7 +38,7 @@ int main(int argc, char* argv[]) {
             fmg::bench::set_quick(true);
         } else if (arg == "-h" || arg == "--help") {
             std::cout << "usage: fmg_bench [--json FILE] [--quick] [SCENARIO ...]\n"
-                         "scenarios: dispatch, docker-job, throughput, logs, follow, heal, "
+                         "scenarios: dispatch, docker-job, throughput, logs, files, follow, heal, "
                          "scale, idle, config (default: all)\n";
             return 0;
         } else if (!arg.empty() && arg[0] == '-') {

@@ -81,7 +81,7 @@ TEST_CASE("an upload sends a window, then a chunk per ack, then its end") {
     CHECK(f.outcome.get());
 }
 
-TEST_CASE("repeated acks change nothing; a stall or a welcome sends on from the last ack") {
+TEST_CASE("repeated acks change nothing, a stall or a welcome sends on from the last ack") {
     Fixture f;
     Sent sent;
     OutgoingUploads uploads;

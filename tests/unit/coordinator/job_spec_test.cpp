@@ -149,6 +149,8 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
                           0,
                           0,
                           {},
+                          "",
+                          "",
                           ""});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
@@ -447,7 +449,7 @@ TEST_CASE("a step's shell, background and reruns reach the stored spec and the a
     JobSpec spec;
     spec.image.image = "alpine";
     spec.steps.push_back(
-        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, ""});
+        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, "", "", ""});
     spec.steps.push_back({"run",
                           "Tests",
                           "make test",
@@ -460,6 +462,8 @@ TEST_CASE("a step's shell, background and reruns reach the stored spec and the a
                           3,
                           10'000,
                           {},
+                          "",
+                          "",
                           ""});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
@@ -499,8 +503,21 @@ TEST_CASE("a spec stored before shell, background and reruns existed reads as th
 
 TEST_CASE("a damaged stored spec cannot make an assign past the protocol's rerun limits") {
     JobSpec spec;
-    spec.steps.push_back(
-        {"run", "T", "true", {}, "", 0, "on_success", "", false, 99, 1'000'000'000, {}, ""});
+    spec.steps.push_back({"run",
+                          "T",
+                          "true",
+                          {},
+                          "",
+                          0,
+                          "on_success",
+                          "",
+                          false,
+                          99,
+                          1'000'000'000,
+                          {},
+                          "",
+                          "",
+                          ""});
     protocol::Assign assign = make_assign(spec, run_of_build(), 0);
     CHECK(assign.steps.at(0).max_auto_reruns == protocol::kMaxAutoReruns);
     CHECK(assign.steps.at(0).auto_rerun_delay_ms == protocol::kMaxAutoRerunDelayMs);

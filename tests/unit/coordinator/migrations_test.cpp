@@ -16,8 +16,9 @@ using namespace fmg::coordinator::testing;
 
 namespace {
 
-// Migration 12's tables, dropped by every test that goes back to an older schema.
-constexpr const char* kDropFileTables = "DROP TABLE artifacts; DROP TABLE blobs; ";
+// Migrations 12 and 13's tables, dropped by every test that goes back to an older schema.
+constexpr const char* kDropFileTables =
+    "DROP TABLE workspace_layers; DROP TABLE artifacts; DROP TABLE blobs; ";
 
 std::vector<int64_t> applied_versions(Database& db) {
     auto q = db.prepare("SELECT version FROM schema_migrations ORDER BY version");

@@ -71,10 +71,23 @@ inline std::string sample_spec(const std::string& command = "make test") {
     JobSpec spec;
     spec.image.image = "cimg/base:2024.01";
     spec.working_directory = "~/project";
+    spec.steps.push_back({"checkout",
+                          "Checkout code",
+                          "",
+                          {},
+                          "",
+                          0,
+                          "on_success",
+                          "",
+                          false,
+                          0,
+                          0,
+                          {},
+                          "",
+                          "",
+                          ""});
     spec.steps.push_back(
-        {"checkout", "Checkout code", "", {}, "", 0, "on_success", "", false, 0, 0, {}, ""});
-    spec.steps.push_back(
-        {"run", command, command, {}, "", 0, "on_success", "", false, 0, 0, {}, ""});
+        {"run", command, command, {}, "", 0, "on_success", "", false, 0, 0, {}, "", "", ""});
     return to_json(spec);
 }
 

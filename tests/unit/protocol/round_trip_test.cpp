@@ -50,9 +50,10 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
         CHECK(field_value(frame, "type") == packed(std::string(type_name(message))));
         agent_types.emplace_back(type_name(message));
     }
-    CHECK(agent_types == std::vector<std::string>{
-                             "hello", "heartbeat", "accepted", "refused", "step_started", "log",
-                             "step_finished", "job_finished", "goodbye", "upload", "upload_end"});
+    CHECK(agent_types == std::vector<std::string>{"hello", "heartbeat", "accepted", "refused",
+                                                  "step_started", "log", "step_finished",
+                                                  "job_finished", "goodbye", "upload", "upload_end",
+                                                  "fetch"});
     std::vector<std::string> coordinator_types;
     for (const CoordinatorMessage& message : sample_coordinator_messages()) {
         std::string frame = encode(message);
@@ -61,7 +62,7 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
     }
     CHECK(coordinator_types == std::vector<std::string>{"welcome", "reject", "heartbeat", "assign",
                                                         "ack", "cancel", "upload_ack",
-                                                        "upload_done"});
+                                                        "upload_done", "fetch_data"});
 }
 
 TEST_CASE("an ack is exactly the documented msgpack map", "[protocol][codec]") {
@@ -110,11 +111,26 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
         CHECK(field_value(encode(AgentMessage{message}), "outcome") == packed(name));
         CHECK(agent_round_trip(message) == AgentMessage{message});
     }
-    for (StepKind kind : {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker,
-                          StepKind::store_artifacts}) {
+    for (StepKind kind :
+         {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker,
+          StepKind::store_artifacts, StepKind::persist_to_workspace, StepKind::attach_workspace}) {
         Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
-        assign.steps.push_back(StepSpec{
-            kind, "step", "true", {}, "", 0, StepWhen::on_success, "", false, 0, 0, {"out"}, ""});
+        assign.steps.push_back(StepSpec{kind,
+                                        "step",
+                                        "true",
+                                        {},
+                                        "",
+                                        0,
+                                        StepWhen::on_success,
+                                        "",
+                                        false,
+                                        0,
+                                        0,
+                                        {"out"},
+                                        "",
+                                        "~/project",
+                                        "/tmp/at",
+                                        {}});
         CHECK(coordinator_round_trip(assign) == CoordinatorMessage{assign});
     }
 }

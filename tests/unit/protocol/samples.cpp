@@ -23,6 +23,8 @@ std::vector<AgentMessage> sample_agent_messages() {
         Upload{42, 3, 9000000000ULL, all_byte_values()},
         UploadEnd{42, 3, UploadKind::artifact, "reports/junit.xml", 9000001024ULL,
                   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        Fetch{42, 2, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+              9000000000ULL, 1048576},
     };
 }
 
@@ -39,7 +41,10 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                       0,
                       0,
                       {},
-                      ""};
+                      "",
+                      "",
+                      "",
+                      {}};
     StepSpec test{StepKind::run,
                   "Run tests",
                   "make -j4 test\necho \"done: $RESULT\"",
@@ -52,9 +57,26 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   3,
                   10000,
                   {},
-                  ""};
-    StepSpec server{StepKind::run, "Server", "./serve", {}, "", 0, StepWhen::on_success, "",
-                    true,          0,        0,         {}, ""};
+                  "",
+                  "",
+                  "",
+                  {}};
+    StepSpec server{StepKind::run,
+                    "Server",
+                    "./serve",
+                    {},
+                    "",
+                    0,
+                    StepWhen::on_success,
+                    "",
+                    true,
+                    0,
+                    0,
+                    {},
+                    "",
+                    "",
+                    "",
+                    {}};
     StepSpec artifacts{StepKind::store_artifacts,
                        "Uploading artifacts",
                        "",
@@ -67,7 +89,20 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                        0,
                        0,
                        {"~/project/build/report dir"},
-                       "reports/ünïcode"};
+                       "reports/ünïcode",
+                       "",
+                       "",
+                       {}};
+    StepSpec persist;
+    persist.kind = StepKind::persist_to_workspace;
+    persist.name = "Persisting to workspace";
+    persist.root = "~/project";
+    persist.paths = {"bin", "dist/*.tar.gz"};
+    StepSpec attach;
+    attach.kind = StepKind::attach_workspace;
+    attach.name = "Attaching workspace";
+    attach.at = "/tmp/ws";
+    attach.layers = {std::string(64, 'a'), std::string(64, '0')};
     Assign assign{42,
                   7,
                   "build",
@@ -78,7 +113,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   {"postgres:16", "redis:7"},
                   {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
                   "~/project",
-                  {checkout, test, server, artifacts},
+                  {checkout, test, server, artifacts, persist, attach},
                   3600000,
                   {ImageOptions{},
                    ImageOptions{"db",
@@ -98,6 +133,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
         Cancel{41, "attempt 41 is not current on runner 12"},
         UploadAck{42, 3, 9000000000ULL},
         UploadDone{42, 3, "the coordinator's disk is full"},
+        FetchData{42, 2, 9000000000ULL, 9000001024ULL, all_byte_values(), ""},
     };
 }
 

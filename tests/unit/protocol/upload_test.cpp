@@ -105,3 +105,41 @@ TEST_CASE("a step without paths and destination (an older coordinator's) reads a
     REQUIRE(decoded);
     CHECK(std::get<Assign>(*decoded).steps.front() == step);
 }
+
+TEST_CASE("a fetch asks for 1 byte to 1 MiB of a blob named by its digest", "[protocol][codec]") {
+    Fetch fetch{5, 1, kSha, 0, static_cast<uint32_t>(kMaxLogChunkBytes)};
+    CHECK(agent_error(encode(AgentMessage{fetch})) == "decoded as fetch");
+    fetch.length = 0;
+    CHECK_THAT(agent_error(encode(AgentMessage{fetch})), Contains("'length'"));
+    fetch.length = static_cast<uint32_t>(kMaxLogChunkBytes) + 1;
+    CHECK_THAT(agent_error(encode(AgentMessage{fetch})), Contains("is more than 1048576"));
+    fetch.length = 1;
+    fetch.sha256 = "../../etc/passwd";
+    CHECK_THAT(agent_error(encode(AgentMessage{fetch})), Contains("64 lowercase hexadecimal"));
+}
+
+TEST_CASE("workspace steps name what they need, their layers by digest", "[protocol][codec]") {
+    StepSpec persist;
+    persist.kind = StepKind::persist_to_workspace;
+    persist.name = "Persisting to workspace";
+    persist.root = ".";
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(persist)})),
+               Contains("and root must be set for a persist_to_workspace step"));
+    persist.paths = {"bin"};
+    CHECK(coordinator_error(encode(CoordinatorMessage{assign_with(persist)})) ==
+          "decoded as assign");
+
+    StepSpec attach;
+    attach.kind = StepKind::attach_workspace;
+    attach.name = "Attaching workspace";
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(attach)})),
+               Contains("must be set for an attach_workspace step"));
+    attach.at = "/tmp/ws";
+    attach.layers = {kSha, "not-a-digest"};
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(attach)})),
+               Contains("must hold SHA-256 digests"));
+    attach.layers = {kSha};
+    auto decoded = decode_coordinator_message(encode(CoordinatorMessage{assign_with(attach)}));
+    REQUIRE(decoded);
+    CHECK(std::get<Assign>(*decoded).steps.front() == attach);
+}
