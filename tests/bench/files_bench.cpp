@@ -147,12 +147,12 @@ TEST_CASE("files", "[bench]") {
         persist.push_back(mebibytes / step_seconds(pipeline, "make", "Persist"));
         attach.push_back(mebibytes / step_seconds(pipeline, "use", "Attach"));
         std::cout << "files: " << mebibytes << " MiB: persist " << persist.back()
-                  << " MiB/s, attach " << attach.back() << " MiB/s, tar | tar "
-                  << baseline.back() << " MiB/s" << std::endl;
+                  << " MiB/s, attach " << attach.back() << " MiB/s, tar | tar " << baseline.back()
+                  << " MiB/s" << std::endl;
     }
     const double base = summarize(baseline).median;
-    const std::string what = fixed(mebibytes, 0) + " MiB workspace (" + std::to_string(files) +
-                             " files)";
+    const std::string what =
+        fixed(mebibytes, 0) + " MiB workspace (" + std::to_string(files) + " files)";
     const std::string baseline_text = fixed(base, 0) + " MiB/s: tar -cf - | tar -xf - of it";
     record("files", what + ": persist_to_workspace", "MiB/s", persist, ">= baseline / 2",
            summarize(persist).median >= base / 2, baseline_text);
