@@ -222,17 +222,55 @@ std::filesystem::path ShellJobExecution::host_path(const std::string& path) cons
     return host;
 }
 
+Result<std::filesystem::path> ShellJobExecution::file_step_path(const std::string& path) const {
+    const std::filesystem::path host = host_path(path).lexically_normal();
+    std::error_code ec;
+    // Every symbolic link on the way is resolved, so a link in the workspace cannot lead
+    // elsewhere; the last part stays as it is (archived as a link, never followed).
+    const std::filesystem::path parent = std::filesystem::weakly_canonical(
+        host.has_filename() ? host.parent_path() : host.parent_path().parent_path(), ec);
+    if (ec) return Error{"cannot resolve " + path + ": " + ec.message()};
+    const std::filesystem::path real = host.has_filename() ? parent / host.filename() : parent;
+    auto real_of = [&ec](const std::filesystem::path& place) {
+        return std::filesystem::weakly_canonical(place, ec);
+    };
+    auto refused = [&](const std::string& why) {
+        return Error{path + " (" + real.string() + " on the runner) " + why};
+    };
+    for (const auto& hidden : sandbox_.hidden()) {
+        if (path_is_within(real, real_of(hidden)) || path_is_within(real_of(hidden), real)) {
+            return refused("holds what the sandbox hides from steps");
+        }
+    }
+    if (path_is_within(real, real_of(job_.workspace)) ||
+        (!scratch_.empty() && path_is_within(real, real_of(scratch_)))) {
+        return real;
+    }
+    // The rest of the work dir is other jobs' workspaces, the mirrors and the log spool.
+    if (!path_is_within(real, real_of(work_dir_)) && path_is_within(real, real_of("/tmp"))) {
+        return real;
+    }
+    return refused(
+        "is outside what a shell runner's file steps may read or write: the job's working "
+        "directory, the agent's work dir as the job sees it, and /tmp");
+}
+
 Status ShellJobExecution::import_archive(const std::string& path,
                                          const std::filesystem::path& archive) {
-    return extract_tar_into(archive, host_path(path));
+    auto target = file_step_path(path);
+    if (!target) return target.error();
+    return extract_tar_into(archive, *target);
 }
 
 Result<bool> ShellJobExecution::export_path(const std::string& path,
                                             const std::filesystem::path& archive) {
-    const std::filesystem::path host = host_path(path);
     std::error_code ec;
-    if (!std::filesystem::exists(std::filesystem::symlink_status(host, ec))) return false;
-    if (Status written = write_tar_of(host, archive); !written) return written.error();
+    if (!std::filesystem::exists(std::filesystem::symlink_status(host_path(path), ec))) {
+        return false;
+    }
+    auto source = file_step_path(path);
+    if (!source) return source.error();
+    if (Status written = write_tar_of(*source, archive); !written) return written.error();
     return true;
 }
 

@@ -63,6 +63,11 @@ class ShellJobExecution final : public JobExecution {
 
     /// Where `path` in the job (as a step names it) is on the host.
     std::filesystem::path host_path(const std::string& path) const;
+    /// host_path() with every symbolic link resolved, for the file steps, which the agent
+    /// runs itself, outside the steps' sandbox: refused unless it is in the workspace, the
+    /// scratch directory or /tmp, so a file step cannot read or write what the sandbox hides
+    /// from steps (the runner's credentials, the Docker socket, other jobs' workspaces).
+    Result<std::filesystem::path> file_step_path(const std::string& path) const;
     StepTools tools_;
     std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;

@@ -171,6 +171,9 @@ Result<StepSandbox> StepSandbox::plan(const StepSandboxPaths& paths, uid_t uid, 
             return Error{"step sandbox: " + path.string() + " is not absolute"};
     }
     StepSandbox sandbox;
+    sandbox.hidden_ = paths.hidden_files;
+    sandbox.hidden_.insert(sandbox.hidden_.end(), paths.hidden_directories.begin(),
+                           paths.hidden_directories.end());
     auto& ops = sandbox.operations_;
     ops.push_back({Kind::new_namespaces, {}, {}, {}});
     // The step keeps the agent's uid and gid: files it writes in the workspace are the

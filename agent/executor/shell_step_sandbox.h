@@ -101,8 +101,13 @@ class StepSandbox {
 
     const std::vector<SandboxOperation>& operations() const { return operations_; }
 
+    /// What the sandbox hides from steps (files and folders), so the agent's own file
+    /// operations on a job's behalf can refuse them too.
+    const std::vector<std::filesystem::path>& hidden() const { return hidden_; }
+
   private:
     std::vector<SandboxOperation> operations_;
+    std::vector<std::filesystem::path> hidden_;
 };
 
 /// Whether this process can make a step sandbox (a user and a mount namespace): a forked

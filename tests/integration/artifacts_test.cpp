@@ -190,3 +190,58 @@ workflows:
         cluster.api().get("/api/v1/pipelines/" + std::to_string(id) + "/jobs/build/artifacts");
     CHECK(object_array(listing.json(), "artifacts").empty());
 }
+
+TEST_CASE("e2e: a shell runner's file steps reach neither what the sandbox hides nor the host") {
+    Cluster cluster;
+    AgentOptions machine = shell_agent_options();
+    machine.runner_args = {"--labels", "machine"};
+    const auto credentials = cluster.add_runner("runner-1", {"--labels", "machine"});
+    cluster.start_agent("runner-1", credentials, machine);
+    cluster.wait_for_runner_state("runner-1", "online");
+    GitRepo repo = cluster.make_repo();
+    // Each job tries one way out; all fail, saying why, and store nothing.
+    repo.write_config(R"yaml(version: 2.1
+jobs:
+  credentials:
+    machine: true
+    steps:
+      - store_artifacts: {path: )yaml" +
+                      credentials.string() + R"yaml(}
+  through-a-link:
+    machine: true
+    steps:
+      - run: mkdir -p out && ln -s /etc out/etc
+      - store_artifacts: {path: out/etc/hostname}
+  host:
+    machine: true
+    steps:
+      - store_artifacts: {path: /etc/hostname}
+  other-jobs:
+    machine: true
+    steps:
+      - store_artifacts: {path: )yaml" +
+                      (cluster.dir() / "agents" / "runner-1" / "workspaces").string() +
+                      R"yaml(}
+workflows:
+  ci:
+    jobs: [credentials, through-a-link, host, other-jobs]
+)yaml");
+    const int64_t id = cluster.push(repo, repo.commit("Reach out"));
+    const auto pipeline = cluster.wait_for_final(id);
+    INFO("pipeline: " << to_json(pipeline));
+    CHECK(string_field(pipeline, "status") == "failed");
+    CHECK_THAT(cluster.job_log(id, "credentials"),
+               Catch::Contains("holds what the sandbox hides from steps"));
+    CHECK_THAT(cluster.job_log(id, "through-a-link"),
+               Catch::Contains("out/etc/hostname (/etc/hostname on the runner) is outside what "
+                               "a shell runner's file steps may read or write"));
+    CHECK_THAT(cluster.job_log(id, "host"),
+               Catch::Contains("is outside what a shell runner's file steps may read or write"));
+    CHECK_THAT(cluster.job_log(id, "other-jobs"),
+               Catch::Contains("is outside what a shell runner's file steps may read or write"));
+    for (const char* job : {"credentials", "through-a-link", "host", "other-jobs"}) {
+        auto listing = cluster.api().get("/api/v1/pipelines/" + std::to_string(id) + "/jobs/" +
+                                         job + "/artifacts");
+        CHECK(object_array(listing.json(), "artifacts").empty());
+    }
+}
