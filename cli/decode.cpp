@@ -94,6 +94,17 @@ JobView decode_job(const Object::Ptr& object) {
                     [&](const Object::Ptr& s) { job.steps.push_back(decode_step(s)); });
     for_each_object(object, "attempts",
                     [&](const Object::Ptr& a) { job.attempts.push_back(decode_attempt(a)); });
+    if (auto tests = object->getObject("tests")) {
+        TestsView view;
+        view.total = integer_in(tests, "total").value_or(0);
+        view.failed = integer_in(tests, "failed").value_or(0);
+        view.skipped = integer_in(tests, "skipped").value_or(0);
+        for_each_object(tests, "failures", [&](const Object::Ptr& f) {
+            view.failures.push_back(
+                {text_in(f, "name"), text_in(f, "classname"), text_in(f, "message")});
+        });
+        job.tests = std::move(view);
+    }
     return job;
 }
 

@@ -78,6 +78,19 @@ void write_step(std::ostream& out, const StepView& step, int64_t now_ms) {
     out << span(step.started_at, step.finished_at, now_ms) << "\n";
 }
 
+void write_tests(std::ostream& out, const TestsView& tests) {
+    out << "  tests: " << tests.total << " total, " << tests.failed << " failed, " << tests.skipped
+        << " skipped\n";
+    for (const TestsView::Failure& failure : tests.failures) {
+        out << "    FAILED " << (failure.classname.empty() ? "" : failure.classname + ".")
+            << failure.name;
+        if (!failure.message.empty()) out << ": " << failure.message;
+        out << "\n";
+    }
+    const auto listed = static_cast<int64_t>(tests.failures.size());
+    if (tests.failed > listed) out << "    ... and " << tests.failed - listed << " more\n";
+}
+
 void write_job(std::ostream& out, int64_t pipeline_id, const JobView& job, int64_t now_ms) {
     out << "job " << job.name;
     // Jobs that never reach a runner say what they are.
@@ -96,6 +109,7 @@ void write_job(std::ostream& out, int64_t pipeline_id, const JobView& job, int64
     out << "\n";
     for (const AttemptView& attempt : job.attempts) write_attempt(out, attempt, now_ms);
     for (const StepView& step : job.steps) write_step(out, step, now_ms);
+    if (job.tests) write_tests(out, *job.tests);
 }
 
 }  // namespace

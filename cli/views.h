@@ -28,6 +28,19 @@ struct AttemptView {
     std::string error;
 };
 
+/// What a job's store_test_results steps reported (the API's `tests`).
+struct TestsView {
+    int64_t total = 0;
+    int64_t failed = 0;
+    int64_t skipped = 0;
+    struct Failure {
+        std::string name;
+        std::string classname;
+        std::string message;
+    };
+    std::vector<Failure> failures;  // the API lists at most 100
+};
+
 struct JobView {
     std::string name;
     std::string status;
@@ -41,6 +54,7 @@ struct JobView {
     std::string waiting_reason;       // why a queued job waits; empty when it does not say
     std::vector<StepView> steps;
     std::vector<AttemptView> attempts;
+    std::optional<TestsView> tests;  // null in the API: no test results
 };
 
 struct PipelineView {

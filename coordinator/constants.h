@@ -52,5 +52,8 @@ constexpr std::chrono::seconds kRateLimitPause{60};
 /// A follower of a live log re-checks the job's state at least this often, in case a
 /// wake-up was missed (the normal path is woken by the writer).
 constexpr std::chrono::milliseconds kLogFollowRecheck{1000};
+/// The largest JUnit file store_test_results may upload: the coordinator reads it in its
+/// event loop when it is stored (about 0.1 s per 10 MiB).
+constexpr uint64_t kMaxTestResultsBytes = 64 * 1024 * 1024;
 
 }  // namespace fmg::coordinator

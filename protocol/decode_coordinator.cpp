@@ -75,9 +75,12 @@ void read_step(FieldReader& fields, StepSpec& step) {
     if (fields.ok() && step.kind == StepKind::attach_workspace && step.at.empty()) {
         fields.fail("at", "must be set for an attach_workspace step");
     }
-    if (fields.ok() && step.kind == StepKind::store_artifacts &&
+    if (fields.ok() &&
+        (step.kind == StepKind::store_artifacts || step.kind == StepKind::store_test_results) &&
         (step.paths.size() != 1 || step.paths.front().empty())) {
-        fields.fail("paths", "must hold one non-empty path for a store_artifacts step");
+        fields.fail("paths", "must hold one non-empty path for a " +
+                                 std::string(detail::wire_name(step.kind, detail::kStepKindNames)) +
+                                 " step");
     }
     if (step.max_auto_reruns > kMaxAutoReruns) {
         fields.fail("max_auto_reruns", "is more than " + std::to_string(kMaxAutoReruns));

@@ -119,6 +119,7 @@ struct JobFinished {
 enum class UploadKind {
     artifact,         // one file of a `store_artifacts` step, kept under `path`
     workspace_layer,  // the tar a `persist_to_workspace` step made; `path`: its root
+    test_results,     // a JUnit XML file of a `store_test_results` step; `path`: its name
 };
 
 /// One chunk of an upload: the bytes at `offset` of the file the agent sends (PROTOCOL.md 11).
@@ -202,8 +203,9 @@ struct CoordinatorHeartbeat {
 // setup_remote_docker: the job's later steps get the runner's Docker engine, if the runner
 // allows it (docs/executors.md); store_artifacts: the files at `paths[0]` are uploaded as
 // artifacts under `destination`; persist_to_workspace: the `paths` under `root` are uploaded
-// as a workspace layer; attach_workspace: the `layers` are fetched and unpacked at `at`
-// (docs/files.md). All added within version 1.
+// as a workspace layer; attach_workspace: the `layers` are fetched and unpacked at `at`;
+// store_test_results: the JUnit XML files at `paths[0]` are uploaded (docs/files.md). All
+// added within version 1.
 enum class StepKind {
     checkout,
     run,
@@ -211,6 +213,7 @@ enum class StepKind {
     store_artifacts,
     persist_to_workspace,
     attach_workspace,
+    store_test_results,
 };
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).

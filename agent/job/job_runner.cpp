@@ -219,6 +219,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             continue;
         }
         if (step.kind == protocol::StepKind::store_artifacts ||
+            step.kind == protocol::StepKind::store_test_results ||
             step.kind == protocol::StepKind::persist_to_workspace ||
             step.kind == protocol::StepKind::attach_workspace) {
             const protocol::StepOutcome outcome = file_step(step, output);
@@ -328,6 +329,13 @@ protocol::StepOutcome JobRunner::file_step(const protocol::StepSpec& step,
             return upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
         };
         done = store_artifacts(*execution_, step, spool, upload, output);
+    } else if (step.kind == protocol::StepKind::store_test_results) {
+        what = "store_test_results";
+        auto upload = [this](const std::filesystem::path& file, const std::string& path,
+                             uint64_t size, const std::string& sha256) {
+            return upload_file(file, protocol::UploadKind::test_results, path, size, sha256);
+        };
+        done = store_test_results(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::persist_to_workspace) {
         what = "persist_to_workspace";
         auto upload = [this, &step](const std::filesystem::path& file, uint64_t size,

@@ -1,5 +1,7 @@
 #include "agent/job/store_artifacts.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "agent/files/tar_reader.h"
@@ -41,11 +43,27 @@ std::string default_artifact_destination(const std::string& path) {
     return tidy;
 }
 
-Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
-                       const std::filesystem::path& spool_dir, const UploadArtifact& upload,
-                       const OutputSink& output) {
+namespace {
+
+/// How the two steps differ.
+struct FileRules {
+    bool reports = false;  // store_test_results: `.xml` files, no destination
+    const char* noun = "artifact";
+    const char* nouns = "artifacts";
+};
+
+bool is_report_name(const std::string& name) {
+    return name.size() >= 4 && std::equal(name.end() - 4, name.end(), ".xml", [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+}
+
+Status upload_files(JobExecution& execution, const protocol::StepSpec& step,
+                    const std::filesystem::path& spool_dir, const UploadArtifact& upload,
+                    const OutputSink& output, const FileRules& rules) {
     const std::string& path = step.paths.front();
-    const std::string destination = step.destination.empty()
+    const std::string destination = rules.reports ? ""
+                                    : step.destination.empty()
                                         ? default_artifact_destination(path)
                                         : default_artifact_destination(step.destination);
     std::error_code ec;
@@ -64,7 +82,8 @@ Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
     auto exported = execution.export_path(path, archive);
     if (!exported) return exported.error();
     if (!*exported) {
-        output("No artifact files found at " + path + "\n");
+        output(std::string("No ") + (rules.reports ? "test result" : "artifact") +
+               " files found at " + path + "\n");
         return {};
     }
     auto reader = TarReader::open(archive);
@@ -92,11 +111,12 @@ Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
                                ? (destination.empty() ? root : destination)
                                : (destination.empty() ? inner : destination + "/" + inner);
         if (auto unsafe = unsafe_path_reason(name)) {
-            return Error{"artifact '" + name + "' is refused: " + *unsafe};
+            return Error{std::string(rules.noun) + " '" + name + "' is refused: " + *unsafe};
         }
+        if (rules.reports && !inner.empty() && !is_report_name(name)) continue;
         if (entry.type == TarEntry::Type::symlink) {
-            output("Skipped " + name + ": a symbolic link (to " + entry.link_target +
-                   "); artifacts keep files only\n");
+            output("Skipped " + name + ": a symbolic link (to " + entry.link_target + "); " +
+                   rules.nouns + " keep files only\n");
             continue;
         }
         if (entry.type != TarEntry::Type::file) {
@@ -114,9 +134,24 @@ Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
         ++stored;
         stored_bytes += size;
     }
-    output("Stored " + std::to_string(stored) + (stored == 1 ? " artifact" : " artifacts") + " (" +
-           size_text(stored_bytes) + ") from " + path + "\n");
+    output("Stored " + std::to_string(stored) + " " + (stored == 1 ? rules.noun : rules.nouns) +
+           " (" + size_text(stored_bytes) + ") from " + path + "\n");
     return {};
+}
+
+}  // namespace
+
+Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
+                       const std::filesystem::path& spool_dir, const UploadArtifact& upload,
+                       const OutputSink& output) {
+    return upload_files(execution, step, spool_dir, upload, output, FileRules{});
+}
+
+Status store_test_results(JobExecution& execution, const protocol::StepSpec& step,
+                          const std::filesystem::path& spool_dir, const UploadArtifact& upload,
+                          const OutputSink& output) {
+    return upload_files(execution, step, spool_dir, upload, output,
+                        FileRules{true, "test result file", "test result files"});
 }
 
 }  // namespace fmg::agent

@@ -1,6 +1,7 @@
 #pragma once
-// The store_artifacts step (docs/files.md): the files at the step's path in the job are
-// uploaded, one by one, as artifacts named under its destination.
+// The store_artifacts and store_test_results steps (docs/files.md): the files at the step's
+// path in the job are uploaded one by one, as artifacts named under its destination, or as
+// JUnit reports (the `.xml` files) the coordinator reads.
 
 #include <cstdint>
 #include <filesystem>
@@ -30,5 +31,12 @@ std::string default_artifact_destination(const std::string& path);
 Status store_artifacts(JobExecution& execution, const protocol::StepSpec& step,
                        const std::filesystem::path& spool_dir, const UploadArtifact& upload,
                        const OutputSink& output);
+
+/// Runs a store_test_results step: as store_artifacts, for the files whose names end in
+/// `.xml` (a file named by the path itself whatever its name), each named by its path inside
+/// the step's path. Fails when the coordinator cannot read one as JUnit XML.
+Status store_test_results(JobExecution& execution, const protocol::StepSpec& step,
+                          const std::filesystem::path& spool_dir, const UploadArtifact& upload,
+                          const OutputSink& output);
 
 }  // namespace fmg::agent

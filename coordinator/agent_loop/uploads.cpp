@@ -9,10 +9,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "coordinator/agent_loop/agent_loop.h"
+#include "coordinator/constants.h"
+#include "coordinator/files/junit.h"
 #include "coordinator/store/artifact_store.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/test_result_store.h"
 #include "coordinator/store/workspace_store.h"
 #include "shared/log.h"
 #include "shared/safe_path.h"
@@ -39,7 +43,8 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
              protocol::UploadDone{end.attempt_id, end.upload_id, std::move(error)});
     };
     if (artifacts::upload_recorded(db_, end.attempt_id, end.upload_id) ||
-        workspaces::layer_recorded(db_, end.attempt_id, end.upload_id)) {
+        workspaces::layer_recorded(db_, end.attempt_id, end.upload_id) ||
+        test_results::upload_recorded(db_, end.attempt_id, end.upload_id)) {
         answer("");  // stored before; the agent missed the answer
         return;
     }
@@ -49,6 +54,12 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
     if (unsafe) {
         answer("artifact path '" + end.path + "' is refused: " + *unsafe);
         return;  // its partial file goes when the attempt ends
+    }
+    // A report is read in this thread when it is stored: its size is bounded.
+    if (end.kind == protocol::UploadKind::test_results && end.size > kMaxTestResultsBytes) {
+        answer("test results file " + end.path + " is larger than " +
+               std::to_string(kMaxTestResultsBytes / (1024 * 1024)) + " MiB");
+        return;
     }
     auto finished = uploads_.finish(end.attempt_id, end.upload_id, end.size, end.sha256);
     if (!finished) {
@@ -64,6 +75,19 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
         return;
     }
     const auto size = static_cast<int64_t>(end.size);
+    if (end.kind == protocol::UploadKind::test_results) {
+        std::ifstream report(blobs_.path_of(end.sha256), std::ios::binary);
+        auto cases = parse_junit(report);
+        if (!cases) {
+            // The blob stays unreferenced until the store's clean-up; the step says why.
+            answer(end.path + " is " + cases.error().message);
+            return;
+        }
+        test_results::record(db_, {end.attempt_id, end.upload_id, end.path, end.sha256, size},
+                             *cases, clock_.wall_ms());
+        answer("");
+        return;
+    }
     if (end.kind == protocol::UploadKind::workspace_layer) {
         workspaces::record_layer(db_, {end.attempt_id, end.upload_id, end.sha256, size, end.path},
                                  clock_.wall_ms());

@@ -100,8 +100,6 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::save_cache:
         case pipeline::StepKind::restore_cache:
             return "echo 'fmg: caches are not stored by fmg yet: step skipped'";
-        case pipeline::StepKind::store_test_results:
-            return "echo 'fmg: test results are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::add_ssh_keys:
             return "echo 'fmg: add_ssh_keys: fmg has no secrets to take SSH keys from yet' >&2; "
                    "exit 1";
@@ -111,6 +109,7 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::store_artifacts:
         case pipeline::StepKind::persist_to_workspace:
         case pipeline::StepKind::attach_workspace:
+        case pipeline::StepKind::store_test_results:
             break;
     }
     return {};
@@ -130,6 +129,8 @@ std::string own_step_kind(pipeline::StepKind kind) {
             return "persist_to_workspace";
         case pipeline::StepKind::attach_workspace:
             return "attach_workspace";
+        case pipeline::StepKind::store_test_results:
+            return "store_test_results";
         default:
             return "run";
     }
@@ -174,6 +175,7 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
                         ? stand_in_command(step.kind)
                         : step.command;
         if (step.kind == pipeline::StepKind::store_artifacts ||
+            step.kind == pipeline::StepKind::store_test_results ||
             step.kind == pipeline::StepKind::persist_to_workspace) {
             s.paths = step.files.paths;
             s.destination = step.files.destination;
@@ -332,6 +334,7 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
                  : step.kind == "store_artifacts"      ? protocol::StepKind::store_artifacts
                  : step.kind == "persist_to_workspace" ? protocol::StepKind::persist_to_workspace
                  : step.kind == "attach_workspace"     ? protocol::StepKind::attach_workspace
+                 : step.kind == "store_test_results"   ? protocol::StepKind::store_test_results
                                                        : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;

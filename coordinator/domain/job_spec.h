@@ -16,8 +16,8 @@
 namespace fmg::coordinator {
 
 struct JobStepSpec {
-    // "checkout", "run", "setup_remote_docker", "store_artifacts", "persist_to_workspace" or
-    // "attach_workspace"
+    // "checkout", "run", "setup_remote_docker", "store_artifacts", "persist_to_workspace",
+    // "attach_workspace" or "store_test_results"
     std::string kind;
     std::string name;
     std::string command;

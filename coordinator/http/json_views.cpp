@@ -8,6 +8,7 @@
 #include "coordinator/domain/runner_match.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
+#include "coordinator/store/test_result_store.h"
 #include "shared/time_format.h"
 
 namespace fmg::coordinator::http {
@@ -125,6 +126,27 @@ Object::Ptr job_json(Database& db, const JobRow& job,
     std::vector<StepRow> step_rows;
     if (job.current_attempt_id) step_rows = pipelines::steps_of(db, *job.current_attempt_id);
     object->set("steps", steps_json(job, step_rows));
+    // What its current attempt's store_test_results steps reported; null without any.
+    std::optional<test_results::Summary> tests;
+    if (job.current_attempt_id) tests = test_results::summary_of(db, *job.current_attempt_id);
+    if (tests) {
+        Object::Ptr t = new Object;
+        t->set("total", tests->total);
+        t->set("failed", tests->failed);
+        t->set("skipped", tests->skipped);
+        Array::Ptr failures = new Array;
+        for (const auto& failure : tests->failures) {
+            Object::Ptr f = new Object;
+            f->set("name", failure.name);
+            f->set("classname", failure.classname);
+            f->set("message", failure.message);
+            failures->add(f);
+        }
+        t->set("failures", failures);
+        object->set("tests", t);
+    } else {
+        object->set("tests", Poco::Dynamic::Var());
+    }
     return object;
 }
 

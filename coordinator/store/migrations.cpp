@@ -242,6 +242,29 @@ CREATE TABLE workspace_layers (
 );
 CREATE INDEX workspace_layers_by_blob ON workspace_layers(sha256);
 )SQL",
+    // 14: test results (docs/files.md): each JUnit file a store_test_results step of an
+    // attempt stored, and the test cases read from it.
+    R"SQL(
+CREATE TABLE test_result_files (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    upload_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (attempt_id, upload_id)
+);
+CREATE TABLE test_cases (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    upload_id INTEGER NOT NULL,
+    classname TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL
+);
+CREATE INDEX test_cases_by_attempt ON test_cases(attempt_id, status);
+)SQL",
 };
 
 int current_version(Database& db) {

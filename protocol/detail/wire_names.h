@@ -95,18 +95,20 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 6> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 7> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
     {StepKind::setup_remote_docker, "setup_remote_docker"},
     {StepKind::store_artifacts, "store_artifacts"},
     {StepKind::persist_to_workspace, "persist_to_workspace"},
     {StepKind::attach_workspace, "attach_workspace"},
+    {StepKind::store_test_results, "store_test_results"},
 }};
 
-inline constexpr std::array<WireName<UploadKind>, 2> kUploadKindNames{{
+inline constexpr std::array<WireName<UploadKind>, 3> kUploadKindNames{{
     {UploadKind::artifact, "artifact"},
     {UploadKind::workspace_layer, "workspace_layer"},
+    {UploadKind::test_results, "test_results"},
 }};
 
 inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{

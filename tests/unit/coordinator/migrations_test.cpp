@@ -16,9 +16,10 @@ using namespace fmg::coordinator::testing;
 
 namespace {
 
-// Migrations 12 and 13's tables, dropped by every test that goes back to an older schema.
+// Migrations 12 to 14's tables, dropped by every test that goes back to an older schema.
 constexpr const char* kDropFileTables =
-    "DROP TABLE workspace_layers; DROP TABLE artifacts; DROP TABLE blobs; ";
+    "DROP TABLE test_cases; DROP TABLE test_result_files; DROP TABLE workspace_layers; "
+    "DROP TABLE artifacts; DROP TABLE blobs; ";
 
 std::vector<int64_t> applied_versions(Database& db) {
     auto q = db.prepare("SELECT version FROM schema_migrations ORDER BY version");

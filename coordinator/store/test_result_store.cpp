@@ -1,0 +1,69 @@
+#include "coordinator/store/test_result_store.h"
+
+namespace fmg::coordinator::test_results {
+
+void record(Database& db, const NewFile& file, const std::vector<TestCase>& cases, int64_t now) {
+    db.transaction([&] {
+        db.prepare("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
+            .bind(1, file.sha256)
+            .bind(2, file.size)
+            .bind(3, now)
+            .run();
+        db.prepare(
+              "INSERT OR IGNORE INTO test_result_files (attempt_id, upload_id, path, sha256, "
+              "size, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(1, file.attempt_id)
+            .bind(2, static_cast<int64_t>(file.upload_id))
+            .bind(3, file.path)
+            .bind(4, file.sha256)
+            .bind(5, file.size)
+            .bind(6, now)
+            .run();
+        for (const TestCase& test : cases) {
+            db.prepare(
+                  "INSERT INTO test_cases (attempt_id, upload_id, classname, name, status, "
+                  "message, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .bind(1, file.attempt_id)
+                .bind(2, static_cast<int64_t>(file.upload_id))
+                .bind(3, test.classname)
+                .bind(4, test.name)
+                .bind(5, to_string(test.status))
+                .bind(6, test.message)
+                .bind(7, test.duration_ms)
+                .run();
+        }
+    });
+}
+
+bool upload_recorded(Database& db, int64_t attempt_id, uint64_t upload_id) {
+    auto query =
+        db.prepare("SELECT 1 FROM test_result_files WHERE attempt_id = ? AND upload_id = ?");
+    query.bind(1, attempt_id).bind(2, static_cast<int64_t>(upload_id));
+    return query.step();
+}
+
+std::optional<Summary> summary_of(Database& db, int64_t attempt_id) {
+    auto files = db.prepare("SELECT COUNT(*) FROM test_result_files WHERE attempt_id = ?");
+    files.bind(1, attempt_id);
+    if (!files.step() || files.integer(0) == 0) return std::nullopt;
+    Summary summary;
+    auto counts = db.prepare(
+        "SELECT COUNT(*), COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = "
+        "'skipped'), 0) FROM test_cases WHERE attempt_id = ?");
+    counts.bind(1, attempt_id);
+    if (counts.step()) {
+        summary.total = counts.integer(0);
+        summary.failed = counts.integer(1);
+        summary.skipped = counts.integer(2);
+    }
+    auto failures = db.prepare(
+        "SELECT name, classname, message FROM test_cases WHERE attempt_id = ? AND status = "
+        "'failed' ORDER BY classname, name LIMIT ?");
+    failures.bind(1, attempt_id).bind(2, kMaxListedFailures);
+    while (failures.step()) {
+        summary.failures.push_back({failures.text(0), failures.text(1), failures.text(2)});
+    }
+    return summary;
+}
+
+}  // namespace fmg::coordinator::test_results
