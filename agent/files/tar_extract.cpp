@@ -5,23 +5,11 @@
 
 #include <memory>
 
+#include "agent/files/archive_handle.h"
 #include "agent/files/tar_reader.h"
 #include "agent/files/tar_writer.h"
 
 namespace fmg::agent {
-namespace {
-
-std::string reason(struct archive* handle) {
-    const char* text = archive_error_string(handle);
-    return text != nullptr ? text : "unknown libarchive error";
-}
-
-struct ArchiveFree {
-    void operator()(struct archive* handle) const { archive_free(handle); }
-};
-
-}  // namespace
-
 Status extract_tar_into(const std::filesystem::path& archive,
                         const std::filesystem::path& directory) {
     std::error_code ec;
@@ -39,7 +27,7 @@ Status extract_tar_into(const std::filesystem::path& archive,
                                                    ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     archive_write_disk_set_standard_lookup(disk.get());
     if (archive_read_open_filename(reader.get(), archive.c_str(), 1 << 20) != ARCHIVE_OK) {
-        return Error{"cannot read " + archive.string() + ": " + reason(reader.get())};
+        return Error{"cannot read " + archive.string() + ": " + archive_reason(reader.get())};
     }
     std::string buffer(1 << 20, '\0');
     for (;;) {
@@ -47,26 +35,26 @@ Status extract_tar_into(const std::filesystem::path& archive,
         const int status = archive_read_next_header(reader.get(), &entry);
         if (status == ARCHIVE_EOF) break;
         if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-            return Error{"damaged archive: " + reason(reader.get())};
+            return Error{"damaged archive: " + archive_reason(reader.get())};
         }
         const std::string name = archive_entry_pathname(entry);
         const std::filesystem::path target = directory / name;
         archive_entry_set_pathname(entry, target.c_str());
         if (archive_write_header(disk.get(), entry) != ARCHIVE_OK) {
-            return Error{"cannot unpack '" + name + "': " + reason(disk.get())};
+            return Error{"cannot unpack '" + name + "': " + archive_reason(disk.get())};
         }
         if (archive_entry_filetype(entry) == AE_IFREG) {
             for (;;) {
                 la_ssize_t got = archive_read_data(reader.get(), buffer.data(), buffer.size());
                 if (got == 0) break;
-                if (got < 0) return Error{"damaged archive: " + reason(reader.get())};
+                if (got < 0) return Error{"damaged archive: " + archive_reason(reader.get())};
                 if (archive_write_data(disk.get(), buffer.data(), static_cast<size_t>(got)) < 0) {
-                    return Error{"cannot unpack '" + name + "': " + reason(disk.get())};
+                    return Error{"cannot unpack '" + name + "': " + archive_reason(disk.get())};
                 }
             }
         }
         if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
-            return Error{"cannot unpack '" + name + "': " + reason(disk.get())};
+            return Error{"cannot unpack '" + name + "': " + archive_reason(disk.get())};
         }
     }
     return {};

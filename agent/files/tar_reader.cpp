@@ -7,15 +7,12 @@
 #include <optional>
 #include <utility>
 
+#include "agent/files/archive_handle.h"
+
 namespace fmg::agent {
 namespace {
 
 constexpr size_t kReadBlock = 1 << 20;
-
-std::string reason(struct archive* handle) {
-    const char* text = archive_error_string(handle);
-    return text != nullptr ? text : "unknown libarchive error";
-}
 
 }  // namespace
 
@@ -25,7 +22,8 @@ Result<TarReader> TarReader::open(const std::filesystem::path& archive_file) {
     archive_read_support_format_tar(handle);
     archive_read_support_format_gnutar(handle);
     if (archive_read_open_filename(handle, archive_file.c_str(), kReadBlock) != ARCHIVE_OK) {
-        Error error{"cannot read the archive " + archive_file.string() + ": " + reason(handle)};
+        Error error{"cannot read the archive " + archive_file.string() + ": " +
+                    archive_reason(handle)};
         archive_read_free(handle);
         return error;
     }
@@ -53,7 +51,7 @@ Result<std::optional<TarEntry>> TarReader::next() {
     const int status = archive_read_next_header(archive_, &entry);
     if (status == ARCHIVE_EOF) return std::optional<TarEntry>();
     if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-        return Error{"damaged archive: " + reason(archive_)};
+        return Error{"damaged archive: " + archive_reason(archive_)};
     }
     current_ = entry;
     TarEntry out;
@@ -87,7 +85,7 @@ Status TarReader::read_data(const std::function<Status(std::string_view)>& sink)
     for (;;) {
         la_ssize_t got = archive_read_data(archive_, buffer.data(), buffer.size());
         if (got == 0) return {};
-        if (got < 0) return Error{"damaged archive: " + reason(archive_)};
+        if (got < 0) return Error{"damaged archive: " + archive_reason(archive_)};
         if (Status fed = sink(std::string_view(buffer.data(), static_cast<size_t>(got))); !fed) {
             return fed;
         }

@@ -7,23 +7,12 @@
 #include <string>
 #include <utility>
 
+#include "agent/files/archive_handle.h"
+
 namespace fmg::agent {
 namespace {
 
-std::string reason(struct archive* handle) {
-    const char* text = archive_error_string(handle);
-    return text != nullptr ? text : "unknown libarchive error";
-}
-
-// archive_free closes and frees a reader or a writer alike.
-struct ArchiveFree {
-    void operator()(struct archive* handle) const { archive_free(handle); }
-};
 using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
-
-struct EntryFree {
-    void operator()(struct archive_entry* entry) const { archive_entry_free(entry); }
-};
 
 }  // namespace
 
@@ -33,7 +22,7 @@ Status write_tar_of(const std::filesystem::path& source, const std::filesystem::
     if (!writer || !disk) return Error{"libarchive: out of memory"};
     archive_write_set_format_pax_restricted(writer.get());
     if (archive_write_open_filename(writer.get(), archive.c_str()) != ARCHIVE_OK) {
-        return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+        return Error{"cannot write " + archive.string() + ": " + archive_reason(writer.get())};
     }
     archive_read_disk_set_symlink_physical(disk.get());  // links stay links
     archive_read_disk_set_standard_lookup(disk.get());
@@ -41,7 +30,7 @@ Status write_tar_of(const std::filesystem::path& source, const std::filesystem::
     const std::filesystem::path parent =
         base.has_filename() ? base.parent_path() : base.parent_path().parent_path();
     if (archive_read_disk_open(disk.get(), base.c_str()) != ARCHIVE_OK) {
-        return Error{"cannot read " + base.string() + ": " + reason(disk.get())};
+        return Error{"cannot read " + base.string() + ": " + archive_reason(disk.get())};
     }
     std::string buffer(1 << 20, '\0');
     for (;;) {
@@ -49,29 +38,30 @@ Status write_tar_of(const std::filesystem::path& source, const std::filesystem::
         const int status = archive_read_next_header2(disk.get(), entry.get());
         if (status == ARCHIVE_EOF) break;
         if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-            return Error{"cannot read " + base.string() + ": " + reason(disk.get())};
+            return Error{"cannot read " + base.string() + ": " + archive_reason(disk.get())};
         }
         archive_read_disk_descend(disk.get());
         const std::filesystem::path on_disk(archive_entry_sourcepath(entry.get()));
         archive_entry_set_pathname(entry.get(),
                                    on_disk.lexically_normal().lexically_relative(parent).c_str());
         if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) {
-            return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+            return Error{"cannot write " + archive.string() + ": " + archive_reason(writer.get())};
         }
         if (archive_entry_filetype(entry.get()) != AE_IFREG) continue;
         for (;;) {
             la_ssize_t got = archive_read_data(disk.get(), buffer.data(), buffer.size());
             if (got == 0) break;
             if (got < 0) {
-                return Error{"cannot read " + on_disk.string() + ": " + reason(disk.get())};
+                return Error{"cannot read " + on_disk.string() + ": " + archive_reason(disk.get())};
             }
             if (archive_write_data(writer.get(), buffer.data(), static_cast<size_t>(got)) < 0) {
-                return Error{"cannot write " + archive.string() + ": " + reason(writer.get())};
+                return Error{"cannot write " + archive.string() + ": " +
+                             archive_reason(writer.get())};
             }
         }
     }
     if (archive_write_close(writer.get()) != ARCHIVE_OK) {
-        return Error{"cannot finish " + archive.string() + ": " + reason(writer.get())};
+        return Error{"cannot finish " + archive.string() + ": " + archive_reason(writer.get())};
     }
     return {};
 }
@@ -81,7 +71,7 @@ Result<TarWriter> TarWriter::create(const std::filesystem::path& archive_file) {
     if (handle == nullptr) return Error{"libarchive: out of memory"};
     archive_write_set_format_pax_restricted(handle);
     if (archive_write_open_filename(handle, archive_file.c_str()) != ARCHIVE_OK) {
-        Error error{"cannot write " + archive_file.string() + ": " + reason(handle)};
+        Error error{"cannot write " + archive_file.string() + ": " + archive_reason(handle)};
         archive_write_free(handle);
         return error;
     }
@@ -108,12 +98,12 @@ Status TarWriter::copy_entry(TarReader& reader, const std::string& path) {
     if (!entry) return Error{"libarchive: out of memory"};
     archive_entry_set_pathname(entry.get(), path.c_str());
     if (archive_write_header(archive_, entry.get()) != ARCHIVE_OK) {
-        return Error{"cannot write an archive entry: " + reason(archive_)};
+        return Error{"cannot write an archive entry: " + archive_reason(archive_)};
     }
     if (archive_entry_filetype(entry.get()) != AE_IFREG) return {};
     return reader.read_data([this](std::string_view piece) -> Status {
         if (archive_write_data(archive_, piece.data(), piece.size()) < 0) {
-            return Error{"cannot write an archive entry: " + reason(archive_)};
+            return Error{"cannot write an archive entry: " + archive_reason(archive_)};
         }
         return {};
     });
@@ -121,7 +111,7 @@ Status TarWriter::copy_entry(TarReader& reader, const std::string& path) {
 
 Status TarWriter::finish() {
     if (archive_write_close(archive_) != ARCHIVE_OK) {
-        return Error{"cannot finish an archive: " + reason(archive_)};
+        return Error{"cannot finish an archive: " + archive_reason(archive_)};
     }
     return {};
 }

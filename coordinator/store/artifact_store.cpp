@@ -1,5 +1,7 @@
 #include "coordinator/store/artifact_store.h"
 
+#include "coordinator/store/blob_rows.h"
+
 namespace fmg::coordinator::artifacts {
 namespace {
 
@@ -17,11 +19,7 @@ ArtifactRow read_row(const Statement& query) {
 
 void record(Database& db, const NewArtifact& artifact, int64_t now) {
     db.transaction([&] {
-        db.prepare("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
-            .bind(1, artifact.sha256)
-            .bind(2, artifact.size)
-            .bind(3, now)
-            .run();
+        blobs::record(db, artifact.sha256, artifact.size, now);
         db.prepare(
               "INSERT OR REPLACE INTO artifacts (attempt_id, path, sha256, size, upload_id, "
               "created_at) VALUES (?, ?, ?, ?, ?, ?)")

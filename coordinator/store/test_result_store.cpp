@@ -1,14 +1,12 @@
 #include "coordinator/store/test_result_store.h"
 
+#include "coordinator/store/blob_rows.h"
+
 namespace fmg::coordinator::test_results {
 
 void record(Database& db, const NewFile& file, const std::vector<TestCase>& cases, int64_t now) {
     db.transaction([&] {
-        db.prepare("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
-            .bind(1, file.sha256)
-            .bind(2, file.size)
-            .bind(3, now)
-            .run();
+        blobs::record(db, file.sha256, file.size, now);
         db.prepare(
               "INSERT OR IGNORE INTO test_result_files (attempt_id, upload_id, path, sha256, "
               "size, created_at) VALUES (?, ?, ?, ?, ?, ?)")

@@ -5,17 +5,14 @@
 #include <set>
 #include <tuple>
 
+#include "coordinator/store/blob_rows.h"
 #include "coordinator/store/pipeline_store.h"
 
 namespace fmg::coordinator::workspaces {
 
 void record_layer(Database& db, const NewLayer& layer, int64_t now) {
     db.transaction([&] {
-        db.prepare("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
-            .bind(1, layer.sha256)
-            .bind(2, layer.size)
-            .bind(3, now)
-            .run();
+        blobs::record(db, layer.sha256, layer.size, now);
         db.prepare(
               "INSERT OR IGNORE INTO workspace_layers (attempt_id, upload_id, sha256, size, root, "
               "created_at) VALUES (?, ?, ?, ?, ?, ?)")

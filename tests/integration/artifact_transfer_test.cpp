@@ -9,7 +9,6 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <regex>
 
 #include "shared/crypto.h"
 #include "tests/support/cluster.h"
@@ -23,23 +22,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr int64_t kMemoryTargetKib = 64 * 1024;
-
-std::string printed_after(const std::string& log, const std::string& label) {
-    std::smatch match;
-    if (!std::regex_search(log, match, std::regex(label + "([0-9a-f]{64})"))) return "";
-    return match[1];
-}
-
-std::string file_sha256(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    fmg::crypto::Sha256 digest;
-    std::string buffer(1 << 20, '\0');
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        digest.update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
-    }
-    return digest.finish_hex();
-}
 
 /// A config whose one job writes SIZE random bytes to big.bin, prints their SHA-256 after
 /// "big: ", and stores the file.
@@ -60,10 +42,16 @@ workflows:
 )yaml";
 }
 
-AgentOptions machine_runner() {
-    AgentOptions options = shell_agent_options();
-    options.runner_args = {"--labels", "machine"};
-    return options;
+/// Downloads the job's big.bin with `fmg artifacts --get` into the cluster's folder and
+/// checks it is `sha` (the CLI checks it too).
+void require_download(Cluster& cluster, int64_t id, const std::string& sha) {
+    const auto file = cluster.dir() / "big.bin";
+    auto got = cluster.fmg(
+        {"artifacts", std::to_string(id), "build", "--get", "big.bin", "-o", file.string()}, 300s);
+    INFO(got.out << got.err);
+    REQUIRE(got.ok());
+    CHECK(file_sha256(file) == sha);
+    std::filesystem::remove(file);
 }
 
 /// Bytes of the largest partial upload file in the coordinator's blob store.
@@ -81,7 +69,7 @@ uint64_t largest_partial(const Cluster& cluster) {
 
 TEST_CASE("e2e: a 300 MiB artifact goes up and comes down byte for byte within 64 MiB of RSS") {
     Cluster cluster;
-    Process& agent = cluster.start_runner("runner-1", machine_runner());
+    Process& agent = cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(big_artifact_config("314572800"));
     const int64_t id = cluster.push(repo, repo.commit("A big artifact"));
@@ -89,19 +77,12 @@ TEST_CASE("e2e: a 300 MiB artifact goes up and comes down byte for byte within 6
     INFO("pipeline: " << to_json(pipeline));
     REQUIRE(string_field(pipeline, "status") == "success");
     const std::string log = cluster.job_log(id, "build");
-    const std::string sha = printed_after(log, "big: ");
+    const std::string sha = printed_sha256(log, "big: ");
     REQUIRE(sha.size() == 64);
     CHECK_THAT(log, Catch::Contains("Uploaded big.bin (314572800 bytes)"));
 
-    // Down through the CLI, to a file, checked by the CLI and here.
-    const auto file = cluster.dir() / "big.bin";
-    auto got = cluster.fmg(
-        {"artifacts", std::to_string(id), "build", "--get", "big.bin", "-o", file.string()}, 300s);
-    INFO(got.out << got.err);
-    REQUIRE(got.ok());
-    CHECK(std::filesystem::file_size(file) == 314572800);
-    CHECK(file_sha256(file) == sha);
-    // And through the API.
+    // Down through the CLI, to a file, checked by the CLI and here; and through the API.
+    require_download(cluster, id, sha);
     auto body = cluster.api().get("/api/v1/pipelines/" + std::to_string(id) +
                                   "/jobs/build/artifacts/big.bin");
     REQUIRE(body.status == 200);
@@ -120,7 +101,7 @@ TEST_CASE("e2e: a 300 MiB artifact goes up and comes down byte for byte within 6
 
 TEST_CASE("e2e: a coordinator killed mid-upload and restarted resumes it and loses nothing") {
     Cluster cluster;
-    cluster.start_runner("runner-1", machine_runner());
+    cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(big_artifact_config("419430400"));
     const int64_t id = cluster.push(repo, repo.commit("A big artifact, interrupted"));
@@ -138,7 +119,7 @@ TEST_CASE("e2e: a coordinator killed mid-upload and restarted resumes it and los
     INFO("pipeline: " << to_json(pipeline));
     REQUIRE(string_field(pipeline, "status") == "success");
     const std::string log = cluster.job_log(id, "build");
-    const std::string sha = printed_after(log, "big: ");
+    const std::string sha = printed_sha256(log, "big: ");
     REQUIRE(sha.size() == 64);
     CHECK_THAT(log, Catch::Contains("Uploaded big.bin (419430400 bytes)"));
     CHECK_THAT(cluster.coordinator().stderr_text(), Catch::Contains("resumes at byte"));
@@ -147,19 +128,14 @@ TEST_CASE("e2e: a coordinator killed mid-upload and restarted resumes it and los
     const auto artifacts = object_array(listing.json(), "artifacts");
     REQUIRE(artifacts.size() == 1);
     CHECK(string_field(artifacts[0], "sha256") == sha);
-    const auto file = cluster.dir() / "big.bin";
-    auto got = cluster.fmg(
-        {"artifacts", std::to_string(id), "build", "--get", "big.bin", "-o", file.string()}, 300s);
-    INFO(got.out << got.err);
-    REQUIRE(got.ok());
-    CHECK(file_sha256(file) == sha);
+    require_download(cluster, id, sha);
     CHECK(std::filesystem::is_empty(cluster.data_dir() / "blobs" / "uploads"));
 }
 
 TEST_CASE("e2e: a full blob store fails the new upload clearly, what it holds stays readable") {
     if (::geteuid() != 0) FAIL("this test needs root, to mount a small tmpfs as the blob store");
     Cluster cluster;
-    cluster.start_runner("runner-1", machine_runner());
+    cluster.start_runner("runner-1", machine_agent_options());
     // The blob store on an 8 MiB file system of its own (the coordinator made its folders at
     // start; they are made again on the new mount).
     const auto blobs = cluster.data_dir() / "blobs";
@@ -187,7 +163,7 @@ TEST_CASE("e2e: a full blob store fails the new upload clearly, what it holds st
     CHECK(std::filesystem::is_empty(blobs / "uploads"));  // the failed upload left nothing
 
     // What was stored before is whole.
-    const std::string small_sha = printed_after(cluster.job_log(small, "build"), "big: ");
+    const std::string small_sha = printed_sha256(cluster.job_log(small, "build"), "big: ");
     auto body = cluster.api().get("/api/v1/pipelines/" + std::to_string(small) +
                                   "/jobs/build/artifacts/big.bin");
     REQUIRE(body.status == 200);

@@ -5,7 +5,6 @@
 // range), and `fmg artifacts` lists and downloads them, checked byte for byte.
 
 #include <catch2/catch.hpp>
-#include <regex>
 
 #include "shared/crypto.h"
 #include "tests/support/cluster.h"
@@ -15,13 +14,6 @@
 using namespace fmg::testing;
 
 namespace {
-
-/// The value the job printed after `label` (e.g. a sha256sum), or "" when it did not.
-std::string printed_after(const std::string& log, const std::string& label) {
-    std::smatch match;
-    if (!std::regex_search(log, match, std::regex(label + "([0-9a-f]{64})"))) return "";
-    return match[1];
-}
 
 Poco::JSON::Object::Ptr artifact_named(const Poco::JSON::Object::Ptr& listing,
                                        const std::string& path) {
@@ -35,9 +27,7 @@ Poco::JSON::Object::Ptr artifact_named(const Poco::JSON::Object::Ptr& listing,
 
 TEST_CASE("e2e: store_artifacts on a shell runner: listed, downloaded whole and by range") {
     Cluster cluster;
-    AgentOptions machine = shell_agent_options();
-    machine.runner_args = {"--labels", "machine"};
-    cluster.start_runner("runner-1", machine);
+    cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(R"yaml(version: 2.1
 jobs:
@@ -69,7 +59,7 @@ workflows:
     CHECK_THAT(log, Catch::Contains("Skipped reports/passwd: a symbolic link (to /etc/passwd)"));
     CHECK_THAT(log, Catch::Contains("Uploaded out/report.txt (17 bytes)"));
     CHECK_THAT(log, Catch::Contains("No artifact files found at nothing-here"));
-    const std::string data_sha = printed_after(log, "data: ");
+    const std::string data_sha = printed_sha256(log, "data: ");
     REQUIRE(data_sha.size() == 64);
 
     const std::string base = "/api/v1/pipelines/" + std::to_string(id) + "/jobs/build/artifacts";
@@ -161,9 +151,7 @@ jobs:
 
 TEST_CASE("e2e: an artifact name that leaves its directory fails the step, stores nothing") {
     Cluster cluster;
-    AgentOptions machine = shell_agent_options();
-    machine.runner_args = {"--labels", "machine"};
-    cluster.start_runner("runner-1", machine);
+    cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(R"(version: 2.1
 jobs:
@@ -193,8 +181,7 @@ workflows:
 
 TEST_CASE("e2e: a shell runner's file steps reach neither what the sandbox hides nor the host") {
     Cluster cluster;
-    AgentOptions machine = shell_agent_options();
-    machine.runner_args = {"--labels", "machine"};
+    const AgentOptions machine = machine_agent_options();
     const auto credentials = cluster.add_runner("runner-1", {"--labels", "machine"});
     cluster.start_agent("runner-1", credentials, machine);
     cluster.wait_for_runner_state("runner-1", "online");

@@ -11,9 +11,7 @@ using namespace fmg::testing;
 
 TEST_CASE("e2e: JUnit results with failures show in the API and in fmg show") {
     Cluster cluster;
-    AgentOptions machine = shell_agent_options();
-    machine.runner_args = {"--labels", "machine"};
-    cluster.start_runner("runner-1", machine);
+    cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(R"yaml(version: 2.1
 jobs:

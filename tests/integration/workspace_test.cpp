@@ -12,12 +12,6 @@ using namespace fmg::testing;
 
 namespace {
 
-AgentOptions machine_runner(const std::string& labels = "machine") {
-    AgentOptions options = shell_agent_options();
-    options.runner_args = {"--labels", labels};
-    return options;
-}
-
 std::string runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string& job) {
     const auto attempts = object_array(find_named(pipeline, "jobs", job), "attempts");
     return attempts.empty() ? "" : optional_string(attempts.back(), "runner").value_or("");
@@ -27,8 +21,8 @@ std::string runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string
 
 TEST_CASE("e2e: a workspace persisted on one runner is attached on another, layer on layer") {
     Cluster cluster;
-    cluster.start_runner("runner-1", machine_runner("machine,host-a"));
-    cluster.start_runner("runner-2", machine_runner("machine,host-b"));
+    cluster.start_runner("runner-1", machine_agent_options("machine,host-a"));
+    cluster.start_runner("runner-2", machine_agent_options("machine,host-b"));
     GitRepo repo = cluster.make_repo();
     // build and release run on one host, docs and test on the other; test needs all three;
     // release's layer comes after build's, so its version.txt wins.
@@ -128,7 +122,7 @@ workflows:
 
 TEST_CASE("e2e: attaching a workspace nobody persisted, or persisting a link out, fails clearly") {
     Cluster cluster;
-    cluster.start_runner("runner-1", machine_runner());
+    cluster.start_runner("runner-1", machine_agent_options());
     GitRepo repo = cluster.make_repo();
     repo.write_config(R"yaml(version: 2.1
 jobs:

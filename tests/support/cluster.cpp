@@ -55,6 +55,12 @@ AgentOptions shell_agent_options() {
     return agent;
 }
 
+AgentOptions machine_agent_options(const std::string& labels) {
+    AgentOptions agent = shell_agent_options();
+    agent.runner_args = {"--labels", labels};
+    return agent;
+}
+
 Cluster::Cluster(ClusterOptions options)
     : options_(std::move(options)),
       github_(std::make_unique<FakeGitHub>(options_.github_token, options_.github_idle_close)) {

@@ -58,6 +58,9 @@ ClusterOptions fast_liveness_options(std::vector<std::string> more_args = {});
 /// An agent with the shell executor: a test can release a held step through its workspace,
 /// and a killed agent leaves no container behind.
 AgentOptions shell_agent_options();
+/// A shell agent labelled `labels` (comma-separated), so `machine: true` jobs (and those
+/// whose resource_class is one of the labels) run on it.
+AgentOptions machine_agent_options(const std::string& labels = "machine");
 
 /// How long a pipeline may take in these tests (a few steps in busybox or a shell).
 constexpr std::chrono::seconds kPipelineTimeout{120};

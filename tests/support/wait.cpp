@@ -9,9 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "shared/crypto.h"
 
 namespace fmg::testing {
 
@@ -80,6 +83,23 @@ uint16_t free_port() {
     }
     ::close(fd);
     return ntohs(address.sin_port);
+}
+
+std::string printed_sha256(const std::string& log, const std::string& label) {
+    std::smatch match;
+    if (!std::regex_search(log, match, std::regex(label + "([0-9a-f]{64})"))) return "";
+    return match[1];
+}
+
+std::string file_sha256(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    crypto::Sha256 digest;
+    std::string buffer(1 << 20, '\0');
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        digest.update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+    }
+    return digest.finish_hex();
 }
 
 }  // namespace fmg::testing

@@ -42,4 +42,11 @@ uint16_t free_port();
 /// The whole contents of a file; empty when it does not exist.
 std::string read_file_text(const std::filesystem::path& path);
 
+/// The SHA-256 (lowercase hex) a job printed right after `label` in `log` (e.g. the output
+/// of `echo "data: $(sha256sum file | cut -d' ' -f1)"` after "data: "); empty when none.
+std::string printed_sha256(const std::string& log, const std::string& label);
+
+/// The SHA-256 of a file, read in pieces (for files too large to hold).
+std::string file_sha256(const std::filesystem::path& path);
+
 }  // namespace fmg::testing
