@@ -118,7 +118,13 @@ bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
                          .job_name = job.name,
                          .attempt_id = dispatched->attempt_id};
     protocol::Assign assign = make_assign(*spec, run, settings_.job_timeout_ms);
-    const std::vector<std::string> layers = workspaces::layers_for(db_, job);
+    // Only a job that attaches a workspace reads the store for its layers: the dispatch of
+    // every other job (the throughput path) costs no query more.
+    const bool attaches = std::any_of(
+        assign.steps.begin(), assign.steps.end(),
+        [](const protocol::StepSpec& s) { return s.kind == protocol::StepKind::attach_workspace; });
+    const std::vector<std::string> layers =
+        attaches ? workspaces::layers_for(db_, job) : std::vector<std::string>{};
     attach_layers(assign, layers);
     readable_blobs_[dispatched->attempt_id] = std::set<std::string>(layers.begin(), layers.end());
     auto sent = send_validated(session.routing_id, assign);

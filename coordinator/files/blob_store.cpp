@@ -22,10 +22,6 @@ bool sync_path(const std::filesystem::path& path, bool directory) {
 
 }  // namespace
 
-bool is_sha256_hex(std::string_view text) {
-    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 BlobStore::BlobStore(std::filesystem::path root)
     : root_(std::move(root)), blobs_(root_ / "sha256"), uploads_(root_ / "uploads") {
     std::filesystem::create_directories(blobs_);

@@ -46,7 +46,4 @@ std::filesystem::path blobs_dir(const std::filesystem::path& data_dir);
 /// which need no BlobStore).
 std::filesystem::path blob_path(const std::filesystem::path& root, std::string_view sha256);
 
-/// Whether `text` is a digest as blobs are named: 64 lowercase hex digits.
-bool is_sha256_hex(std::string_view text);
-
 }  // namespace fmg::coordinator
