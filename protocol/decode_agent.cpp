@@ -124,7 +124,48 @@ AgentMessage read_upload_end(FieldReader& fields) {
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<AgentMessage>, 12> kAgentDecoders{{
+/// A cache's name as a step renders it: 1..kMaxCacheKeyBytes, printable (no control bytes).
+void check_cache_key(FieldReader& fields, std::string_view key, const std::string& value) {
+    if (!fields.ok()) return;
+    if (value.empty() || value.size() > kMaxCacheKeyBytes) {
+        fields.fail(key, "must be 1.." + std::to_string(kMaxCacheKeyBytes) + " bytes");
+        return;
+    }
+    for (unsigned char c : value) {
+        if (c < 0x20 || c == 0x7f) {
+            fields.fail(key, "must not hold control characters");
+            return;
+        }
+    }
+}
+
+AgentMessage read_cache_find(FieldReader& fields) {
+    CacheFind m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("request_id", m.request_id, 1);
+    fields.text_list("keys", m.keys, kMaxCacheKeyBytes);
+    fields.boolean("exact", m.exact);
+    if (fields.ok() && (m.keys.empty() || (m.exact && m.keys.size() != 1))) {
+        fields.fail("keys", m.exact ? "must hold exactly one key when exact" : "must not be empty");
+    }
+    for (size_t i = 0; i < m.keys.size() && fields.ok(); ++i) {
+        check_cache_key(fields, "keys[" + std::to_string(i) + "]", m.keys[i]);
+    }
+    return m;
+}
+
+AgentMessage read_cache_save(FieldReader& fields) {
+    CacheSave m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("request_id", m.request_id, 1);
+    fields.text("key", m.key, kMaxCacheKeyBytes);
+    check_cache_key(fields, "key", m.key);
+    fields.positive_ids("upload_ids", m.upload_ids);
+    if (fields.ok() && m.upload_ids.empty()) fields.fail("upload_ids", "must not be empty");
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<AgentMessage>, 14> kAgentDecoders{{
     {"hello", read_hello},
     {"heartbeat", read_heartbeat},
     {"accepted", read_accepted},
@@ -137,12 +178,15 @@ constexpr std::array<detail::MessageDecoder<AgentMessage>, 12> kAgentDecoders{{
     {"upload", read_upload},
     {"upload_end", read_upload_end},
     {"fetch", read_fetch},
+    {"cache_find", read_cache_find},
+    {"cache_save", read_cache_save},
 }};
 
-constexpr detail::Direction<8> kCoordinatorReceives{
+constexpr detail::Direction<9> kCoordinatorReceives{
     "coordinator",
     "agent",
-    {"welcome", "reject", "assign", "ack", "cancel", "upload_ack", "upload_done", "fetch_data"}};
+    {"welcome", "reject", "assign", "ack", "cancel", "upload_ack", "upload_done", "fetch_data",
+     "cache_answer"}};
 
 }  // namespace
 

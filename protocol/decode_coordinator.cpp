@@ -68,6 +68,14 @@ void read_step(FieldReader& fields, StepSpec& step) {
             fields.fail("layers", "must hold SHA-256 digests (64 lowercase hexadecimal digits)");
         }
     }
+    if (fields.has("keys")) fields.text_list("keys", step.keys, kMaxTextBytes);
+    if (fields.ok() && step.kind == StepKind::save_cache &&
+        (step.keys.size() != 1 || step.keys.front().empty() || step.paths.empty())) {
+        fields.fail("keys", "must hold one key, and paths at least one path, for a save_cache step");
+    }
+    if (fields.ok() && step.kind == StepKind::restore_cache && step.keys.empty()) {
+        fields.fail("keys", "must hold at least one key for a restore_cache step");
+    }
     if (fields.ok() && step.kind == StepKind::persist_to_workspace &&
         (step.root.empty() || step.paths.empty())) {
         fields.fail("paths", "and root must be set for a persist_to_workspace step");
@@ -169,7 +177,28 @@ CoordinatorMessage read_fetch_data(FieldReader& fields) {
     return m;
 }
 
-constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 9> kCoordinatorDecoders{{
+void read_cache_part(FieldReader& fields, CachePart& part) {
+    fields.text("path", part.path, kMaxTextBytes, Emptiness::refused);
+    fields.text("sha256", part.sha256, 64, Emptiness::refused);
+    if (fields.ok() && (part.sha256.size() != 64 ||
+                        part.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+        fields.fail("sha256", "must be 64 lowercase hexadecimal digits");
+    }
+    fields.unsigned64("size", part.size);
+}
+
+CoordinatorMessage read_cache_answer(FieldReader& fields) {
+    CacheAnswer m;
+    fields.attempt_id("attempt_id", m.attempt_id);
+    fields.unsigned64("request_id", m.request_id, 1);
+    fields.text("key", m.key, kMaxCacheKeyBytes);
+    fields.map_list("parts", m.parts, read_cache_part);
+    fields.boolean("existed", m.existed);
+    fields.text("error", m.error, kMaxTextBytes);
+    return m;
+}
+
+constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 10> kCoordinatorDecoders{{
     {"welcome", read_welcome},
     {"reject", read_reject},
     {"heartbeat", read_heartbeat},
@@ -179,13 +208,14 @@ constexpr std::array<detail::MessageDecoder<CoordinatorMessage>, 9> kCoordinator
     {"upload_ack", read_upload_ack},
     {"upload_done", read_upload_done},
     {"fetch_data", read_fetch_data},
+    {"cache_answer", read_cache_answer},
 }};
 
-constexpr detail::Direction<11> kAgentReceives{
+constexpr detail::Direction<13> kAgentReceives{
     "agent",
     "coordinator",
     {"hello", "accepted", "refused", "step_started", "log", "step_finished", "job_finished",
-     "goodbye", "upload", "upload_end", "fetch"}};
+     "goodbye", "upload", "upload_end", "fetch", "cache_find", "cache_save"}};
 
 }  // namespace
 

@@ -101,6 +101,38 @@ void write_fields(MapWriter& out, const FetchData& m) {
     out.text("error", m.error);
 }
 
+void write_fields(MapWriter& out, const CacheFind& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("request_id", m.request_id);
+    out.text_list("keys", m.keys);
+    out.boolean("exact", m.exact);
+}
+
+void write_fields(MapWriter& out, const CacheSave& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("request_id", m.request_id);
+    out.text("key", m.key);
+    out.unsigned_list("upload_ids", m.upload_ids);
+}
+
+void write_fields(MapWriter& out, const CacheAnswer& m) {
+    out.signed_integer("attempt_id", m.attempt_id);
+    out.unsigned_integer("request_id", m.request_id);
+    out.text("key", m.key);
+    std::vector<std::string> parts;
+    parts.reserve(m.parts.size());
+    for (const auto& part : m.parts) {
+        MapWriter item;
+        item.text("path", part.path);
+        item.text("sha256", part.sha256);
+        item.unsigned_integer("size", part.size);
+        parts.push_back(item.finish());
+    }
+    out.map_list("parts", parts);
+    out.boolean("existed", m.existed);
+    out.text("error", m.error);
+}
+
 void write_fields(MapWriter& out, const UploadAck& m) {
     out.signed_integer("attempt_id", m.attempt_id);
     out.unsigned_integer("upload_id", m.upload_id);
@@ -144,6 +176,7 @@ std::string encode_step(const StepSpec& step) {
     out.text("root", step.root);
     out.text("at", step.at);
     out.text_list("layers", step.layers);
+    out.text_list("keys", step.keys);
     return out.finish();
 }
 

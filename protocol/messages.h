@@ -21,6 +21,7 @@ constexpr uint32_t kMinimumProtocolVersion = 1;
 // below protocol/ enforces the same values; these are the same constants under this namespace.
 using wire::kMaxAutoRerunDelayMs;
 using wire::kMaxAutoReruns;
+using wire::kMaxCacheKeyBytes;
 using wire::kMaxFrameBytes;
 using wire::kMaxListItems;
 using wire::kMaxLogChunkBytes;
@@ -120,6 +121,7 @@ enum class UploadKind {
     artifact,         // one file of a `store_artifacts` step, kept under `path`
     workspace_layer,  // the tar a `persist_to_workspace` step made; `path`: its root
     test_results,     // a JUnit XML file of a `store_test_results` step; `path`: its name
+    cache_part,       // one path of a `save_cache` step; `path`: where it is restored
 };
 
 /// One chunk of an upload: the bytes at `offset` of the file the agent sends (PROTOCOL.md 11).
@@ -155,6 +157,27 @@ struct Fetch {
     friend bool operator==(const Fetch&, const Fetch&) = default;
 };
 
+/// Looks caches of the attempt's repository up (PROTOCOL.md 11.1): with `exact`, the cache
+/// named `keys[0]`; otherwise, for each key in order, the newest cache whose name starts with
+/// it. Request ids are the agent's, unique within the attempt, from 1.
+struct CacheFind {
+    AttemptId attempt_id = 0;
+    uint64_t request_id = 0;
+    std::vector<std::string> keys;  // rendered keys, 1..kMaxListItems
+    bool exact = false;
+    friend bool operator==(const CacheFind&, const CacheFind&) = default;
+};
+
+/// Stores the cache `key` of the attempt's repository, made of the `cache_part` uploads
+/// `upload_ids` (each stored, in restore order), unless a cache of that name exists.
+struct CacheSave {
+    AttemptId attempt_id = 0;
+    uint64_t request_id = 0;
+    std::string key;
+    std::vector<uint64_t> upload_ids;
+    friend bool operator==(const CacheSave&, const CacheSave&) = default;
+};
+
 /// The agent is leaving on purpose (SIGTERM); its attempts were handed back.
 struct Goodbye {
     std::string reason;
@@ -162,8 +185,9 @@ struct Goodbye {
     friend bool operator==(const Goodbye&, const Goodbye&) = default;
 };
 
-using AgentMessage = std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log,
-                                  StepFinished, JobFinished, Goodbye, Upload, UploadEnd, Fetch>;
+using AgentMessage =
+    std::variant<Hello, AgentHeartbeat, Accepted, Refused, StepStarted, Log, StepFinished,
+                 JobFinished, Goodbye, Upload, UploadEnd, Fetch, CacheFind, CacheSave>;
 
 // ---- coordinator -> agent ----
 
@@ -204,8 +228,9 @@ struct CoordinatorHeartbeat {
 // allows it (docs/executors.md); store_artifacts: the files at `paths[0]` are uploaded as
 // artifacts under `destination`; persist_to_workspace: the `paths` under `root` are uploaded
 // as a workspace layer; attach_workspace: the `layers` are fetched and unpacked at `at`;
-// store_test_results: the JUnit XML files at `paths[0]` are uploaded (docs/files.md). All
-// added within version 1.
+// store_test_results: the JUnit XML files at `paths[0]` are uploaded; save_cache: the `paths`
+// are uploaded as the cache named by `keys[0]` (a template); restore_cache: the first of
+// `keys` that names a cache is restored (docs/files.md). All added within version 1.
 enum class StepKind {
     checkout,
     run,
@@ -214,6 +239,8 @@ enum class StepKind {
     persist_to_workspace,
     attach_workspace,
     store_test_results,
+    save_cache,
+    restore_cache,
 };
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).
@@ -237,6 +264,7 @@ struct StepSpec {
     std::string root;                  // persist_to_workspace: what `paths` are relative to
     std::string at;                    // attach_workspace: where the workspace goes
     std::vector<std::string> layers;   // attach_workspace: blobs (SHA-256), oldest first
+    std::vector<std::string> keys;     // save_cache: its key; restore_cache: keys to try
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };
@@ -324,7 +352,28 @@ struct FetchData {
     friend bool operator==(const FetchData&, const FetchData&) = default;
 };
 
+/// One path of a cache: the blob to unpack at `path` (as a step names a path in the job).
+struct CachePart {
+    std::string path;
+    std::string sha256;
+    uint64_t size = 0;
+    friend bool operator==(const CachePart&, const CachePart&) = default;
+};
+
+/// The answer to a `cache_find` or `cache_save`. Find: the cache found (`key` empty: none)
+/// and its parts. Save: `key` stored, or `existed` when a cache of that name was there
+/// already (it is kept, never overwritten). `error`: why the request failed.
+struct CacheAnswer {
+    AttemptId attempt_id = 0;
+    uint64_t request_id = 0;
+    std::string key;
+    std::vector<CachePart> parts;
+    bool existed = false;
+    std::string error;
+    friend bool operator==(const CacheAnswer&, const CacheAnswer&) = default;
+};
+
 using CoordinatorMessage = std::variant<Welcome, Reject, CoordinatorHeartbeat, Assign, Ack, Cancel,
-                                        UploadAck, UploadDone, FetchData>;
+                                        UploadAck, UploadDone, FetchData, CacheAnswer>;
 
 }  // namespace fmg::protocol

@@ -79,6 +79,10 @@ void Sha256::update(std::string_view piece) {
 }
 
 std::string Sha256::finish_hex() {
+    return to_hex(finish_bytes());
+}
+
+std::string Sha256::finish_bytes() {
     if (context_ == nullptr) throw std::runtime_error("SHA-256 finished twice");
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
@@ -86,7 +90,18 @@ std::string Sha256::finish_hex() {
     EVP_MD_CTX_free(context_);
     context_ = nullptr;
     if (done != 1) throw std::runtime_error("OpenSSL EVP_DigestFinal_ex failed");
-    return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+    return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string base64_encode(std::string_view bytes) {
+    // EVP_EncodeBlock writes 4 characters per 3 bytes (padded) and a NUL.
+    std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                        static_cast<int>(bytes.size()));
+    text.resize(written < 0 ? 0 : static_cast<size_t>(written));
+    return text;
 }
 
 HmacSha256::HmacSha256(std::string_view key) : context_(EVP_MAC_CTX_new(hmac_algorithm())) {

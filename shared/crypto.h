@@ -17,6 +17,9 @@ using Sha256Digest = std::array<uint8_t, 32>;
 /// Lower-case hex of the bytes.
 std::string to_hex(std::string_view bytes);
 
+/// Standard base64 (RFC 4648, with padding) of the bytes, by OpenSSL's EVP_EncodeBlock.
+std::string base64_encode(std::string_view bytes);
+
 /// Lower-case hex SHA-256 of the data.
 std::string sha256_hex(std::string_view data);
 
@@ -36,6 +39,8 @@ class Sha256 {
     void update(std::string_view piece);
     /// Lower-case hex of the digest of everything fed; no more pieces afterwards.
     std::string finish_hex();
+    /// The digest's 32 bytes, as finish_hex() but raw.
+    std::string finish_bytes();
 
   private:
     EVP_MD_CTX* context_ = nullptr;

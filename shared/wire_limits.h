@@ -29,5 +29,7 @@ inline constexpr std::size_t kMaxNestingDepth = 8;
 inline constexpr unsigned kMaxAutoReruns = 5;
 /// Longest wait before an automatic rerun (CircleCI `auto_rerun_delay`: at most 10 minutes).
 inline constexpr unsigned kMaxAutoRerunDelayMs = 10 * 60 * 1000;
+/// The longest cache name a step may render (CircleCI's limit on a key is 900 characters).
+inline constexpr std::size_t kMaxCacheKeyBytes = 900;
 
 }  // namespace fmg::wire

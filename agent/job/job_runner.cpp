@@ -1,5 +1,7 @@
 #include "agent/job/job_runner.h"
 
+#include "agent/job/cache_steps.h"
+
 #include <algorithm>
 
 #include "agent/executor/step_output.h"
@@ -221,7 +223,9 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         if (step.kind == protocol::StepKind::store_artifacts ||
             step.kind == protocol::StepKind::store_test_results ||
             step.kind == protocol::StepKind::persist_to_workspace ||
-            step.kind == protocol::StepKind::attach_workspace) {
+            step.kind == protocol::StepKind::attach_workspace ||
+            step.kind == protocol::StepKind::save_cache ||
+            step.kind == protocol::StepKind::restore_cache) {
             const protocol::StepOutcome outcome = file_step(step, output);
             if (cancelled_) {
                 auto stopped = stopped_result(output);
@@ -287,17 +291,47 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     return {failed ? JobOutcome::failed : JobOutcome::success, ""};
 }
 
-Status JobRunner::upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
-                              const std::string& path, uint64_t size, const std::string& sha256) {
+Result<uint64_t> JobRunner::upload_file(const std::filesystem::path& file,
+                                        protocol::UploadKind kind, const std::string& path,
+                                        uint64_t size, const std::string& sha256) {
     auto done = std::make_shared<std::promise<Status>>();
     std::future<Status> outcome = done->get_future();
-    events_.post(UploadRequest{assign_.attempt_id, ++uploads_started_, file, kind, path, size,
-                               sha256, done});
+    const uint64_t upload_id = ++uploads_started_;
+    events_.post(
+        UploadRequest{assign_.attempt_id, upload_id, file, kind, path, size, sha256, done});
     // The link fulfils the promise; a cancel is noticed within one wait.
     while (outcome.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
         if (cancelled_) return Error{"the job was cancelled"};
     }
+    Status stored = outcome.get();
+    if (!stored) return stored.error();
+    return upload_id;
+}
+
+Result<protocol::CacheAnswer> JobRunner::cache_request(
+    std::variant<protocol::CacheFind, protocol::CacheSave> message) {
+    auto done = std::make_shared<std::promise<Result<protocol::CacheAnswer>>>();
+    auto outcome = done->get_future();
+    events_.post(CacheRequest{assign_.attempt_id, std::move(message), done});
+    while (outcome.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+        if (cancelled_) return Error{"the job was cancelled"};
+    }
     return outcome.get();
+}
+
+CacheKeyContext JobRunner::cache_key_context(const protocol::StepSpec& step,
+                                             const std::filesystem::path& spool) {
+    CacheKeyContext context;
+    context.environment = assign_.environment;
+    for (const auto& [name, value] : step.environment) context.environment[name] = value;
+    context.checksum = [this, spool](const std::string& path) {
+        std::error_code ec;
+        std::filesystem::create_directories(spool, ec);
+        return checksum_in_job(*execution_, path, spool / "checksum.tar");
+    };
+    context.epoch_seconds = clock_.wall_ms() / 1000;
+    context.arch = cache_arch();
+    return context;
 }
 
 Status JobRunner::fetch_blob(const std::string& sha256, const std::filesystem::path& file) {
@@ -325,25 +359,56 @@ protocol::StepOutcome JobRunner::file_step(const protocol::StepSpec& step,
     const char* what = "store_artifacts";
     if (step.kind == protocol::StepKind::store_artifacts) {
         auto upload = [this](const std::filesystem::path& file, const std::string& path,
-                             uint64_t size, const std::string& sha256) {
-            return upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
+                             uint64_t size, const std::string& sha256) -> Status {
+            auto stored = upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
+            if (!stored) return stored.error();
+            return {};
         };
         done = store_artifacts(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::store_test_results) {
         what = "store_test_results";
         auto upload = [this](const std::filesystem::path& file, const std::string& path,
-                             uint64_t size, const std::string& sha256) {
-            return upload_file(file, protocol::UploadKind::test_results, path, size, sha256);
+                             uint64_t size, const std::string& sha256) -> Status {
+            auto stored = upload_file(file, protocol::UploadKind::test_results, path, size, sha256);
+            if (!stored) return stored.error();
+            return {};
         };
         done = store_test_results(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::persist_to_workspace) {
         what = "persist_to_workspace";
         auto upload = [this, &step](const std::filesystem::path& file, uint64_t size,
-                                    const std::string& sha256) {
-            return upload_file(file, protocol::UploadKind::workspace_layer,
-                               step.root.empty() ? "." : step.root, size, sha256);
+                                    const std::string& sha256) -> Status {
+            auto stored = upload_file(file, protocol::UploadKind::workspace_layer,
+                                      step.root.empty() ? "." : step.root, size, sha256);
+            if (!stored) return stored.error();
+            return {};
         };
         done = persist_to_workspace(*execution_, step, spool, upload, output);
+    } else if (step.kind == protocol::StepKind::save_cache ||
+               step.kind == protocol::StepKind::restore_cache) {
+        auto find = [this](const std::vector<std::string>& keys, bool exact) {
+            return cache_request(
+                protocol::CacheFind{assign_.attempt_id, ++cache_requests_started_, keys, exact});
+        };
+        const CacheKeyContext context = cache_key_context(step, spool);
+        if (step.kind == protocol::StepKind::save_cache) {
+            what = "save_cache";
+            auto upload = [this](const std::filesystem::path& file, const std::string& place,
+                                 uint64_t size, const std::string& sha256) {
+                return upload_file(file, protocol::UploadKind::cache_part, place, size, sha256);
+            };
+            auto save = [this](const std::string& key, const std::vector<uint64_t>& uploads) {
+                return cache_request(protocol::CacheSave{
+                    assign_.attempt_id, ++cache_requests_started_, key, uploads});
+            };
+            done = save_cache(*execution_, step, context, spool, find, upload, save, output);
+        } else {
+            what = "restore_cache";
+            auto fetch = [this](const std::string& sha256, const std::filesystem::path& file) {
+                return fetch_blob(sha256, file);
+            };
+            done = restore_cache(*execution_, step, context, spool, find, fetch, output);
+        }
     } else {
         what = "attach_workspace";
         auto fetch = [this](const std::string& sha256, const std::filesystem::path& file) {

@@ -14,6 +14,7 @@
 
 #include "agent/executor/executor.h"
 #include "agent/job/background_steps.h"
+#include "agent/job/cache_keys.h"
 #include "agent/job/checkout.h"
 #include "agent/job/runner_events.h"
 #include "agent/link/output_gate.h"
@@ -65,9 +66,17 @@ class JobRunner {
     Result<std::string> give_docker_engine(const OutputSink& output);
     void emit_output(std::string_view bytes);
     /// Asks the link to upload `file` and waits until the coordinator stored it (or said why
-    /// not); fails at once when the job is cancelled meanwhile.
-    Status upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
-                       const std::string& path, uint64_t size, const std::string& sha256);
+    /// not); fails at once when the job is cancelled meanwhile. The upload's id.
+    Result<uint64_t> upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
+                                 const std::string& path, uint64_t size,
+                                 const std::string& sha256);
+    /// Sends a cache look-up or save through the link and waits for the coordinator's answer;
+    /// fails at once when the job is cancelled meanwhile.
+    Result<protocol::CacheAnswer> cache_request(
+        std::variant<protocol::CacheFind, protocol::CacheSave> message);
+    /// What the step's cache keys are rendered with (cache_keys.h).
+    CacheKeyContext cache_key_context(const protocol::StepSpec& step,
+                                      const std::filesystem::path& spool);
     /// Asks the link to fetch the blob `sha256` into `file`, waits, and checks its digest.
     Status fetch_blob(const std::string& sha256, const std::filesystem::path& file);
     /// A step that moves files (store_artifacts.h, workspace_steps.h); its outcome.
@@ -106,6 +115,7 @@ class JobRunner {
     std::condition_variable rerun_wake_;       // cancel() ends a wait before a rerun
     uint64_t uploads_started_ = 0;             // the runner thread's: upload ids
     uint64_t fetches_started_ = 0;             // the runner thread's: fetch ids
+    uint64_t cache_requests_started_ = 0;      // the runner thread's: cache request ids
     std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "agent/link/cache_requests.h"
 #include "agent/link/outgoing_fetches.h"
 #include "agent/link/outgoing_uploads.h"
 #include "protocol/messages.h"
@@ -35,7 +36,7 @@ struct JobEnded {
     int64_t at_ms = 0;
 };
 
-using RunnerEvent =
-    std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest, FetchRequest>;
+using RunnerEvent = std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest,
+                                 FetchRequest, CacheRequest>;
 
 }  // namespace fmg::agent

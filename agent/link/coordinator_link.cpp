@@ -120,6 +120,8 @@ void CoordinatorLink::resend_unacknowledged() {
     for (auto& [id, attempt] : attempts_) resend_window(attempt);
     uploads_.resend_all([this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
     fetches_.resend_all([this](const protocol::AgentMessage& m) { send(m); }, clock_.steady_now());
+    cache_requests_.resend_all([this](const protocol::AgentMessage& m) { send(m); },
+                               clock_.steady_now());
 }
 
 void CoordinatorLink::resend_window(Attempt& attempt) {
@@ -208,6 +210,8 @@ void CoordinatorLink::receive_frames() {
                     on_upload_done(m);
                 else if constexpr (std::is_same_v<T, protocol::FetchData>)
                     on_fetch_data(m);
+                else if constexpr (std::is_same_v<T, protocol::CacheAnswer>)
+                    cache_requests_.on_answer(m);
             },
             decoded.value());
     }
@@ -305,6 +309,7 @@ void CoordinatorLink::on_fetch_data(const protocol::FetchData& data) {
 void CoordinatorLink::abandon_files(protocol::AttemptId attempt, const std::string& why) {
     uploads_.abandon_attempt(attempt, why);
     fetches_.abandon_attempt(attempt, why);
+    cache_requests_.abandon_attempt(attempt, why);
 }
 
 void CoordinatorLink::on_runner_event(RunnerEvent event) {
@@ -316,6 +321,9 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
         }
         if (auto* fetch = std::get_if<FetchRequest>(&event); fetch && fetch->done) {
             fetch->done->set_value(Error{"the attempt was cancelled"});
+        }
+        if (auto* request = std::get_if<CacheRequest>(&event); request && request->done) {
+            request->done->set_value(Error{"the attempt was cancelled"});
         }
         return;
     }
@@ -336,6 +344,12 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
     if (auto* fetch = std::get_if<FetchRequest>(&event)) {
         fetches_.start(
             std::move(*fetch), welcomed_, [this](const protocol::AgentMessage& m) { send(m); },
+            now);
+        return;
+    }
+    if (auto* request = std::get_if<CacheRequest>(&event)) {
+        cache_requests_.start(
+            std::move(*request), welcomed_, [this](const protocol::AgentMessage& m) { send(m); },
             now);
         return;
     }
@@ -462,6 +476,8 @@ void CoordinatorLink::check_timers() {
                                 coordinator_watch_.timeout());
         fetches_.resend_stalled([this](const protocol::AgentMessage& m) { send(m); }, now,
                                 coordinator_watch_.timeout());
+        cache_requests_.resend_stalled([this](const protocol::AgentMessage& m) { send(m); }, now,
+                                       coordinator_watch_.timeout());
     }
     if (welcomed_ && now >= next_heartbeat_) {
         next_heartbeat_ = now + heartbeat_interval_;

@@ -13,6 +13,7 @@
 #include "agent/executor/executor.h"
 #include "agent/job/job_runner.h"
 #include "agent/link/attempt_log.h"
+#include "agent/link/cache_requests.h"
 #include "agent/link/outgoing_fetches.h"
 #include "agent/link/outgoing_uploads.h"
 #include "agent/link/reconnect_backoff.h"
@@ -101,6 +102,7 @@ class CoordinatorLink {
     std::map<protocol::AttemptId, Attempt> attempts_;
     OutgoingUploads uploads_;  // files the attempts' steps are uploading
     OutgoingFetches fetches_;  // blobs the attempts' steps are fetching
+    CacheRequests cache_requests_;  // cache look-ups and saves the steps wait on
 
     bool welcomed_ = false;
     Millis heartbeat_interval_{1000};

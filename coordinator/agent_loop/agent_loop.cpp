@@ -40,7 +40,9 @@ AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::co
                          Millis(settings.agent_timeout_ms) + kJobTimeoutSlack),
              AssignTimeouts(assign_timeout(Millis(settings.agent_timeout_ms)))),
       blobs_(blobs_dir(settings.data_dir)),
-      uploads_(blobs_, static_cast<uint64_t>(settings.max_artifact_bytes)),
+      // One file of a cache may be as large as the whole cache (save checks the sum).
+      uploads_(blobs_, static_cast<uint64_t>(
+                           std::max(settings.max_artifact_bytes, settings.max_cache_bytes))),
       // Attempts that were running before a restart get this long for their agent to come
       // back and report them before they are declared lost (principles: liveness both ways).
       restart_grace_(clock.steady_now(), Millis(settings.restart_grace_ms)) {

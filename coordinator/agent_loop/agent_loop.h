@@ -84,9 +84,16 @@ class AgentLoop {
     void on_upload(AgentSession& session, const protocol::Upload& upload);
     void on_upload_end(AgentSession& session, const protocol::UploadEnd& end);
     void on_fetch(AgentSession& session, const protocol::Fetch& fetch);
-    /// The blobs an attempt may fetch: the workspace layers its assign named (computed again
-    /// from the store after a restart).
+    /// The blobs an attempt may fetch besides its repository's caches: the workspace layers
+    /// its assign named (computed again from the store after a restart).
     const std::set<std::string>& readable_blobs(AttemptId attempt);
+    // caches.cpp: save_cache and restore_cache (PROTOCOL.md 11.1)
+    void on_cache_find(AgentSession& session, const protocol::CacheFind& find);
+    void on_cache_save(AgentSession& session, const protocol::CacheSave& save);
+    /// Whether the blob fetched is part of a cache of the attempt's repository.
+    bool may_read_cache_blob(const protocol::Fetch& fetch);
+    /// The repository (owner/name) of the attempt's pipeline; caches are scoped by it.
+    std::optional<std::string> repo_of(AttemptId attempt);
     /// Whether `attempt` is current and this session's runner runs it; if not, tells the
     /// agent to cancel it and returns false (fencing).
     bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);

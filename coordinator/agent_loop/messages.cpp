@@ -100,6 +100,10 @@ void AgentLoop::handle_frame(const std::string& routing_id, const std::string& u
                 on_upload_end(*session, m);
             else if constexpr (std::is_same_v<T, protocol::Fetch>)
                 on_fetch(*session, m);
+            else if constexpr (std::is_same_v<T, protocol::CacheFind>)
+                on_cache_find(*session, m);
+            else if constexpr (std::is_same_v<T, protocol::CacheSave>)
+                on_cache_save(*session, m);
         },
         message);
 }

@@ -15,6 +15,7 @@
 #include "coordinator/constants.h"
 #include "coordinator/files/junit.h"
 #include "coordinator/store/artifact_store.h"
+#include "coordinator/store/cache_store.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/test_result_store.h"
 #include "coordinator/store/workspace_store.h"
@@ -22,6 +23,28 @@
 #include "shared/safe_path.h"
 
 namespace fmg::coordinator {
+namespace {
+
+const char* detail_name(protocol::UploadKind kind) {
+    switch (kind) {
+        case protocol::UploadKind::artifact:
+            return "artifact";
+        case protocol::UploadKind::workspace_layer:
+            return "workspace layer of";
+        case protocol::UploadKind::test_results:
+            return "test results";
+        case protocol::UploadKind::cache_part:
+            return "cache part for";
+    }
+    return "file";
+}
+
+}  // namespace
+
+bool AgentLoop::may_read_cache_blob(const protocol::Fetch& fetch) {
+    auto repo = repo_of(fetch.attempt_id);
+    return repo && caches::repo_holds_blob(db_, *repo, fetch.sha256);
+}
 
 void AgentLoop::on_upload(AgentSession& session, const protocol::Upload& upload) {
     if (!guard_attempt(session, upload.attempt_id, "upload")) return;
@@ -44,7 +67,8 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
     };
     if (artifacts::upload_recorded(db_, end.attempt_id, end.upload_id) ||
         workspaces::layer_recorded(db_, end.attempt_id, end.upload_id) ||
-        test_results::upload_recorded(db_, end.attempt_id, end.upload_id)) {
+        test_results::upload_recorded(db_, end.attempt_id, end.upload_id) ||
+        caches::upload_recorded(db_, end.attempt_id, end.upload_id)) {
         answer("");  // stored before; the agent missed the answer
         return;
     }
@@ -88,7 +112,12 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
         answer("");
         return;
     }
-    if (end.kind == protocol::UploadKind::workspace_layer) {
+    if (end.kind == protocol::UploadKind::cache_part) {
+        // Unreferenced until the step's cache_save names it (a step that fails before leaves
+        // it to the store's clean-up).
+        caches::record_upload(db_, {end.attempt_id, end.upload_id, end.sha256, size, end.path},
+                              clock_.wall_ms());
+    } else if (end.kind == protocol::UploadKind::workspace_layer) {
         workspaces::record_layer(db_, {end.attempt_id, end.upload_id, end.sha256, size, end.path},
                                  clock_.wall_ms());
     } else {
@@ -96,9 +125,7 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
                           clock_.wall_ms());
     }
     FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored "
-                   << (end.kind == protocol::UploadKind::workspace_layer ? "workspace layer of "
-                                                                         : "artifact ")
-                   << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
+                   << detail_name(end.kind) << " " << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
     answer("");
 }
 
@@ -118,9 +145,9 @@ const std::set<std::string>& AgentLoop::readable_blobs(AttemptId attempt) {
 void AgentLoop::on_fetch(AgentSession& session, const protocol::Fetch& fetch) {
     if (!guard_attempt(session, fetch.attempt_id, "fetch")) return;
     protocol::FetchData answer{fetch.attempt_id, fetch.fetch_id, fetch.offset, 0, {}, {}};
-    // An attempt reads only the blobs its assign named: a runner cannot read other jobs'
-    // files by guessing or learning their digests.
-    if (readable_blobs(fetch.attempt_id).count(fetch.sha256) == 0) {
+    // An attempt reads only the blobs its assign named and its repository's caches: a runner
+    // cannot read other jobs' files by guessing or learning their digests.
+    if (readable_blobs(fetch.attempt_id).count(fetch.sha256) == 0 && !may_read_cache_blob(fetch)) {
         FMG_LOG(warn) << "runner=" << session.host << " attempt=" << fetch.attempt_id
                       << " asked for blob " << fetch.sha256 << ", which it may not read";
         answer.error = "blob " + fetch.sha256 + " is not one this attempt may read";

@@ -97,9 +97,6 @@ protocol::ImageOptions wire_image_options(const pipeline::ImageSpec& image) {
 // cannot work without them fail it. At most 512 bytes (wire_fit.cpp counts on it).
 std::string stand_in_command(pipeline::StepKind kind) {
     switch (kind) {
-        case pipeline::StepKind::save_cache:
-        case pipeline::StepKind::restore_cache:
-            return "echo 'fmg: caches are not stored by fmg yet: step skipped'";
         case pipeline::StepKind::add_ssh_keys:
             return "echo 'fmg: add_ssh_keys: fmg has no secrets to take SSH keys from yet' >&2; "
                    "exit 1";
@@ -110,6 +107,8 @@ std::string stand_in_command(pipeline::StepKind kind) {
         case pipeline::StepKind::persist_to_workspace:
         case pipeline::StepKind::attach_workspace:
         case pipeline::StepKind::store_test_results:
+        case pipeline::StepKind::save_cache:
+        case pipeline::StepKind::restore_cache:
             break;
     }
     return {};
@@ -131,6 +130,10 @@ std::string own_step_kind(pipeline::StepKind kind) {
             return "attach_workspace";
         case pipeline::StepKind::store_test_results:
             return "store_test_results";
+        case pipeline::StepKind::save_cache:
+            return "save_cache";
+        case pipeline::StepKind::restore_cache:
+            return "restore_cache";
         default:
             return "run";
     }
@@ -174,9 +177,14 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
         s.command = s.kind == "run" && step.kind != pipeline::StepKind::run
                         ? stand_in_command(step.kind)
                         : step.command;
+        if (step.kind == pipeline::StepKind::save_cache ||
+            step.kind == pipeline::StepKind::restore_cache) {
+            s.keys = step.files.keys;
+        }
         if (step.kind == pipeline::StepKind::store_artifacts ||
             step.kind == pipeline::StepKind::store_test_results ||
-            step.kind == pipeline::StepKind::persist_to_workspace) {
+            step.kind == pipeline::StepKind::persist_to_workspace ||
+            step.kind == pipeline::StepKind::save_cache) {
             s.paths = step.files.paths;
             s.destination = step.files.destination;
             s.root = step.files.root;
@@ -230,6 +238,7 @@ std::string to_json(const JobSpec& spec) {
         if (!step.destination.empty()) s->set("destination", step.destination);
         if (!step.root.empty()) s->set("root", step.root);
         if (!step.at.empty()) s->set("at", step.at);
+        if (!step.keys.empty()) s->set("keys", text_array(step.keys));
         steps->add(s);
     }
     root.set("steps", steps);
@@ -290,6 +299,7 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 step.destination = s->optValue<std::string>("destination", "");
                 step.root = s->optValue<std::string>("root", "");
                 step.at = s->optValue<std::string>("at", "");
+                step.keys = text_items(s->getArray("keys"));
                 spec.steps.push_back(std::move(step));
             }
         }
@@ -335,6 +345,8 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
                  : step.kind == "persist_to_workspace" ? protocol::StepKind::persist_to_workspace
                  : step.kind == "attach_workspace"     ? protocol::StepKind::attach_workspace
                  : step.kind == "store_test_results"   ? protocol::StepKind::store_test_results
+                 : step.kind == "save_cache"           ? protocol::StepKind::save_cache
+                 : step.kind == "restore_cache"        ? protocol::StepKind::restore_cache
                                                        : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;
@@ -356,6 +368,7 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
         s.destination = step.destination;
         s.root = step.root;
         s.at = step.at;
+        s.keys = step.keys;
         assign.steps.push_back(std::move(s));
     }
     return assign;

@@ -17,7 +17,7 @@ namespace fmg::coordinator {
 
 struct JobStepSpec {
     // "checkout", "run", "setup_remote_docker", "store_artifacts", "persist_to_workspace",
-    // "attach_workspace" or "store_test_results"
+    // "attach_workspace", "store_test_results", "save_cache" or "restore_cache"
     std::string kind;
     std::string name;
     std::string command;
@@ -30,10 +30,11 @@ struct JobStepSpec {
     bool background = false;          // the job goes on without waiting for the step
     int64_t max_auto_reruns = 0;      // reruns of a failed step, 0..5
     int64_t auto_rerun_delay_ms = 0;  // the wait before each rerun
-    std::vector<std::string> paths;   // store_artifacts: the path; persist_to_workspace: paths
+    std::vector<std::string> paths;   // store_artifacts: the path; persist, save_cache: paths
     std::string destination;          // store_artifacts: the artifacts' prefix
     std::string root;                 // persist_to_workspace
     std::string at;                   // attach_workspace
+    std::vector<std::string> keys;    // save_cache: its key; restore_cache: the keys to try
 };
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).

@@ -105,7 +105,8 @@ Result<uint64_t> UploadReceiver::receive(protocol::AttemptId attempt, uint64_t u
     if (data.size() > max_upload_bytes_ || partial.size > max_upload_bytes_ - data.size()) {
         return fail(key, partial,
                     "the file is larger than the coordinator's limit of " +
-                        size_text(max_upload_bytes_) + " (--max-artifact-size)");
+                        size_text(max_upload_bytes_) +
+                        " (--max-artifact-size; --max-cache-size for a cache)");
     }
     if (!write_all(partial.fd, data)) {
         const int error = errno;

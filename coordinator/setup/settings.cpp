@@ -107,6 +107,10 @@ std::vector<Spec> specs() {
          std::to_string(kDefaultMaxArtifactBytes),
          "the largest file a job may upload (an artifact); a larger one fails its step",
          options::integer_between(1024, kMaxArtifactBytesLimit)},
+        {"max-cache-size", "BYTES", "FMG_MAX_CACHE_SIZE", std::to_string(kDefaultMaxCacheBytes),
+         "the largest cache a save_cache step may store (its paths together); a larger one "
+         "fails its step",
+         options::integer_between(1024, kMaxArtifactBytesLimit)},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
         {"trust-forks", "OWNER/NAME", "FMG_TRUST_FORKS", "",
          "run pull requests from forks of this repository without approval (repeatable; the "
@@ -231,6 +235,7 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.job_timeout_ms = v.integer("job-timeout") * 1000;
     s.log_cap_bytes = v.integer("log-cap");
     s.max_artifact_bytes = v.integer("max-artifact-size");
+    s.max_cache_bytes = v.integer("max-cache-size");
     s.insecure_agents = v.flag("insecure-agents");
     if (auto trusted = v.get("trust-forks")) s.trust_forks = split_list(*trusted);
     s.allow_insecure_github_api = v.flag("allow-insecure-github-api");

@@ -26,6 +26,7 @@ constexpr int64_t kMaxJobTimeoutSeconds = 30 * 24 * 3600;
 /// --max-artifact-size: the default (5 GiB) and the largest value accepted (1 TiB).
 constexpr int64_t kDefaultMaxArtifactBytes = int64_t{5} * 1024 * 1024 * 1024;
 constexpr int64_t kMaxArtifactBytesLimit = int64_t{1024} * 1024 * 1024 * 1024;
+constexpr int64_t kDefaultMaxCacheBytes = int64_t{5} * 1024 * 1024 * 1024;
 
 struct Settings {
     std::string http_host = "0.0.0.0";
@@ -45,6 +46,7 @@ struct Settings {
     int64_t job_timeout_ms = 3'600'000;                     // 0: no limit
     int64_t log_cap_bytes = kDefaultLogCapBytes;            // logs/log_cap.h
     int64_t max_artifact_bytes = kDefaultMaxArtifactBytes;  // one uploaded file at most
+    int64_t max_cache_bytes = kDefaultMaxCacheBytes;        // one cache's paths together
     bool insecure_agents = false;
     // Repositories (owner/name) whose pull requests from forks run without approval
     // (--trust-forks, repeatable; FMG_TRUST_FORKS, comma-separated).

@@ -265,6 +265,40 @@ CREATE TABLE test_cases (
 );
 CREATE INDEX test_cases_by_attempt ON test_cases(attempt_id, status);
 )SQL",
+    // 15: caches (docs/files.md). `cache_uploads`: each path a save_cache step of an attempt
+    // uploaded, until the step names them in a cache. `caches`: one per repository and key,
+    // never replaced; `cache_parts`: its blobs in restore order, each with where it goes.
+    R"SQL(
+CREATE TABLE cache_uploads (
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    upload_id INTEGER NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (attempt_id, upload_id)
+);
+CREATE TABLE caches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    repo TEXT NOT NULL,
+    key TEXT NOT NULL,
+    attempt_id INTEGER NOT NULL REFERENCES attempts(id),
+    size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    UNIQUE (repo, key)
+);
+CREATE INDEX caches_by_use ON caches(last_used_at);
+CREATE TABLE cache_parts (
+    cache_id INTEGER NOT NULL REFERENCES caches(id),
+    position INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    size INTEGER NOT NULL,
+    PRIMARY KEY (cache_id, position)
+);
+CREATE INDEX cache_parts_by_blob ON cache_parts(sha256);
+)SQL",
 };
 
 int current_version(Database& db) {

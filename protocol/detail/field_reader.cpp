@@ -242,6 +242,22 @@ void FieldReader::attempt_ids(std::string_view key, std::vector<AttemptId>& out)
     out = std::move(ids);
 }
 
+void FieldReader::positive_ids(std::string_view key, std::vector<uint64_t>& out) {
+    const msgpack::object* list = find_typed(key, msgpack::type::ARRAY, "an array");
+    if (list == nullptr) return;
+    std::vector<uint64_t> ids;
+    ids.reserve(list->via.array.size);
+    for (uint32_t i = 0; i < list->via.array.size; ++i) {
+        const msgpack::object& element = list->via.array.ptr[i];
+        if (element.type != msgpack::type::POSITIVE_INTEGER || element.via.u64 == 0) {
+            return fail(std::string(key) + "[" + std::to_string(i) + "]",
+                        "must be a positive integer");
+        }
+        ids.push_back(element.via.u64);
+    }
+    out = std::move(ids);
+}
+
 void FieldReader::environment(std::string_view key, Environment& out) {
     const msgpack::object* map = find_typed(key, msgpack::type::MAP, "a map of strings");
     if (map == nullptr) return;

@@ -44,6 +44,8 @@ class FieldReader {
     void text_list(std::string_view key, std::vector<std::string>& out, size_t max_item_bytes);
     /// An array of attempt ids.
     void attempt_ids(std::string_view key, std::vector<AttemptId>& out);
+    /// An array of uint64 ids, each at least 1 (upload ids).
+    void positive_ids(std::string_view key, std::vector<uint64_t>& out);
     /// A map from variable name to value (PROTOCOL.md 6.2: names non-empty, no '=' or NUL).
     void environment(std::string_view key, Environment& out);
 

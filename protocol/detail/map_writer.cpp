@@ -54,6 +54,12 @@ void MapWriter::integer_list(std::string_view name, const std::vector<int64_t>& 
     for (int64_t value : values) packer_.pack_int64(value);
 }
 
+void MapWriter::unsigned_list(std::string_view name, const std::vector<uint64_t>& values) {
+    key(name);
+    packer_.pack_array(static_cast<uint32_t>(values.size()));
+    for (uint64_t value : values) packer_.pack_uint64(value);
+}
+
 void MapWriter::environment(std::string_view name, const Environment& environment) {
     key(name);
     packer_.pack_map(static_cast<uint32_t>(environment.size()));

@@ -30,6 +30,7 @@ class MapWriter {
     void text_list(std::string_view key, const std::vector<std::string>& values);
     /// Adds `key` with an array of integers.
     void integer_list(std::string_view key, const std::vector<int64_t>& values);
+    void unsigned_list(std::string_view key, const std::vector<uint64_t>& values);
     /// Adds `key` with a map from str to str.
     void environment(std::string_view key, const Environment& environment);
     /// Adds `key` with an array of maps, each already finished by its own MapWriter.

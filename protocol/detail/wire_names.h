@@ -49,6 +49,15 @@ constexpr std::string_view wire_type(const Fetch&) {
 constexpr std::string_view wire_type(const FetchData&) {
     return "fetch_data";
 }
+constexpr std::string_view wire_type(const CacheFind&) {
+    return "cache_find";
+}
+constexpr std::string_view wire_type(const CacheSave&) {
+    return "cache_save";
+}
+constexpr std::string_view wire_type(const CacheAnswer&) {
+    return "cache_answer";
+}
 constexpr std::string_view wire_type(const UploadAck&) {
     return "upload_ack";
 }
@@ -95,7 +104,7 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 7> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 9> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
     {StepKind::setup_remote_docker, "setup_remote_docker"},
@@ -103,12 +112,15 @@ inline constexpr std::array<WireName<StepKind>, 7> kStepKindNames{{
     {StepKind::persist_to_workspace, "persist_to_workspace"},
     {StepKind::attach_workspace, "attach_workspace"},
     {StepKind::store_test_results, "store_test_results"},
+    {StepKind::save_cache, "save_cache"},
+    {StepKind::restore_cache, "restore_cache"},
 }};
 
-inline constexpr std::array<WireName<UploadKind>, 3> kUploadKindNames{{
+inline constexpr std::array<WireName<UploadKind>, 4> kUploadKindNames{{
     {UploadKind::artifact, "artifact"},
     {UploadKind::workspace_layer, "workspace_layer"},
     {UploadKind::test_results, "test_results"},
+    {UploadKind::cache_part, "cache_part"},
 }};
 
 inline constexpr std::array<WireName<StepWhen>, 3> kStepWhenNames{{

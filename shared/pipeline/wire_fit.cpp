@@ -28,13 +28,14 @@ constexpr std::array<std::string_view, 15> kAssignKeys{
     "steps",    "job_timeout_ms", "image_options"};
 constexpr std::array<std::string_view, 7> kImageOptionKeys{
     "name", "entrypoint", "command", "user", "environment", "auth_username", "auth_password"};
-constexpr std::array<std::string_view, 11> kStepKeys{
-    "kind", "name",  "command",    "environment",     "working_directory",  "no_output_timeout_ms",
-    "when", "shell", "background", "max_auto_reruns", "auto_rerun_delay_ms"};
+constexpr std::array<std::string_view, 17> kStepKeys{
+    "kind",  "name",        "command", "environment", "working_directory", "no_output_timeout_ms",
+    "when",  "shell",       "background", "max_auto_reruns", "auto_rerun_delay_ms", "paths",
+    "destination", "root", "at", "layers", "keys"};
 // msgpack: true or false.
 constexpr std::size_t kBooleanBytes = 1;
 constexpr std::string_view kAssignType = "assign";
-constexpr std::string_view kLongestStepKind = "checkout";
+constexpr std::string_view kLongestStepKind = "persist_to_workspace";
 constexpr std::string_view kLongestStepWhen = "on_success";
 
 // msgpack: the header of a str of `length` bytes (fixstr, str8, str16, str32).
@@ -114,7 +115,9 @@ std::size_t step_bytes(const Step& step) {
            str_bytes(runs_as_written ? step.command.size() : kMaxStandInCommandBytes) +
            environment_bytes(step.environment) + str_bytes(step.working_directory.size()) +
            kIntegerBytes + str_bytes(kLongestStepWhen.size()) + str_bytes(step.shell.size()) +
-           kBooleanBytes + 2 * kIntegerBytes;
+           kBooleanBytes + 2 * kIntegerBytes + list_bytes(step.files.paths) +
+           str_bytes(step.files.destination.size()) + str_bytes(step.files.root.size()) +
+           str_bytes(step.files.at.size()) + list_bytes({}) + list_bytes(step.files.keys);
 }
 
 std::string describe_bytes(std::size_t bytes) {

@@ -151,7 +151,8 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
                           {},
                           "",
                           "",
-                          ""});
+                          "",
+                          {}});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     CHECK(back->environment == spec.environment);
@@ -225,30 +226,41 @@ workflows:
     CHECK(spec.steps[1].command == "./deploy.sh");
 }
 
-TEST_CASE(
-    "steps fmg cannot run yet reach the agent as fixed stand-ins, setup_remote_docker as its own") {
+TEST_CASE("cache steps and setup_remote_docker reach the agent as their own kinds") {
     auto parsed = pipeline::parse_config(R"yaml(version: 2
 jobs:
   build:
     docker: [{image: a}]
     steps:
       - save_cache: {key: "k-{{ .Branch }}", paths: ["$(touch /tmp/x)"]}
+      - restore_cache: {keys: ["k-{{ .Branch }}", "k-"]}
       - setup_remote_docker
 
 )yaml",
                                          ".circleci/config.yml", pipeline::RefContext{});
     if (auto* error = std::get_if<pipeline::ParseError>(&parsed)) FAIL(error->to_string());
     const JobSpec spec = job_spec_from_config(std::get<pipeline::Config>(parsed).jobs.front());
-    REQUIRE(spec.steps.size() == 2);
-    CHECK(spec.steps[0].kind == "run");
-    CHECK(spec.steps[0].command == "echo 'fmg: caches are not stored by fmg yet: step skipped'");
+    REQUIRE(spec.steps.size() == 3);
+    // The key stays a template (the agent renders it); the path is data, never a command.
+    CHECK(spec.steps[0].kind == "save_cache");
+    CHECK(spec.steps[0].command.empty());
+    CHECK(spec.steps[0].keys == std::vector<std::string>{"k-{{ .Branch }}"});
+    CHECK(spec.steps[0].paths == std::vector<std::string>{"$(touch /tmp/x)"});
+    CHECK(spec.steps[1].kind == "restore_cache");
+    CHECK(spec.steps[1].keys == std::vector<std::string>{"k-{{ .Branch }}", "k-"});
     // The agent decides what setup_remote_docker does (--allow-job-docker): it gets the step.
-    CHECK(spec.steps[1].kind == "setup_remote_docker");
-    CHECK(spec.steps[1].command.empty());
-    const protocol::Assign assign = make_assign(spec, run_of_build(), 0);
-    REQUIRE(assign.steps.size() == 2);
-    CHECK(assign.steps[0].kind == protocol::StepKind::run);
-    CHECK(assign.steps[1].kind == protocol::StepKind::setup_remote_docker);
+    CHECK(spec.steps[2].kind == "setup_remote_docker");
+    CHECK(spec.steps[2].command.empty());
+    auto stored = job_spec_from_json(to_json(spec));
+    REQUIRE(stored.ok());
+    const protocol::Assign assign = make_assign(*stored, run_of_build(), 0);
+    REQUIRE(assign.steps.size() == 3);
+    CHECK(assign.steps[0].kind == protocol::StepKind::save_cache);
+    CHECK(assign.steps[0].keys == std::vector<std::string>{"k-{{ .Branch }}"});
+    CHECK(assign.steps[0].paths == std::vector<std::string>{"$(touch /tmp/x)"});
+    CHECK(assign.steps[1].kind == protocol::StepKind::restore_cache);
+    CHECK(assign.steps[1].keys == std::vector<std::string>{"k-{{ .Branch }}", "k-"});
+    CHECK(assign.steps[2].kind == protocol::StepKind::setup_remote_docker);
 }
 
 TEST_CASE("a store_artifacts step reaches the agent with its path and destination, stored or not") {
@@ -449,7 +461,7 @@ TEST_CASE("a step's shell, background and reruns reach the stored spec and the a
     JobSpec spec;
     spec.image.image = "alpine";
     spec.steps.push_back(
-        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, "", "", ""});
+        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, "", "", "", {}});
     spec.steps.push_back({"run",
                           "Tests",
                           "make test",
@@ -464,7 +476,8 @@ TEST_CASE("a step's shell, background and reruns reach the stored spec and the a
                           {},
                           "",
                           "",
-                          ""});
+                          "",
+                          {}});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
     REQUIRE(back->steps.size() == 2);
@@ -517,7 +530,8 @@ TEST_CASE("a damaged stored spec cannot make an assign past the protocol's rerun
                           {},
                           "",
                           "",
-                          ""});
+                          "",
+                          {}});
     protocol::Assign assign = make_assign(spec, run_of_build(), 0);
     CHECK(assign.steps.at(0).max_auto_reruns == protocol::kMaxAutoReruns);
     CHECK(assign.steps.at(0).auto_rerun_delay_ms == protocol::kMaxAutoRerunDelayMs);

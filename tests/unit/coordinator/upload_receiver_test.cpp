@@ -103,7 +103,8 @@ TEST_CASE("an upload past the size limit fails, saying which flag sets it") {
     auto over = uploads.receive(7, 1, 8, "901");
     REQUIRE_FALSE(over);
     CHECK(over.error().message ==
-          "the file is larger than the coordinator's limit of 10 bytes (--max-artifact-size)");
+          "the file is larger than the coordinator's limit of 10 bytes (--max-artifact-size; "
+          "--max-cache-size for a cache)");
     CHECK_FALSE(std::filesystem::exists(uploads.partial_path(7, 1)));
     CHECK_FALSE(uploads.receive(7, 1, 0, "1"));  // sticky
 }

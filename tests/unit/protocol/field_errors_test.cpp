@@ -163,7 +163,7 @@ TEST_CASE("enum fields accept only their names", "[protocol][codec]") {
     CHECK_THAT(coordinator_error(assign_with_step_field("kind", packed(std::string("deploy")))),
                Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run, "
                       "setup_remote_docker, store_artifacts, persist_to_workspace, "
-                      "attach_workspace, store_test_results (got "
+                      "attach_workspace, store_test_results, save_cache, restore_cache (got "
                       "'deploy')"));
 }
 

@@ -53,7 +53,8 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
     CHECK(agent_types == std::vector<std::string>{"hello", "heartbeat", "accepted", "refused",
                                                   "step_started", "log", "step_finished",
                                                   "job_finished", "goodbye", "upload", "upload_end",
-                                                  "fetch"});
+                                                  "fetch", "cache_find", "cache_find",
+                                                  "cache_save"});
     std::vector<std::string> coordinator_types;
     for (const CoordinatorMessage& message : sample_coordinator_messages()) {
         std::string frame = encode(message);
@@ -62,7 +63,8 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
     }
     CHECK(coordinator_types == std::vector<std::string>{"welcome", "reject", "heartbeat", "assign",
                                                         "ack", "cancel", "upload_ack",
-                                                        "upload_done", "fetch_data"});
+                                                        "upload_done", "fetch_data", "cache_answer",
+                                                        "cache_answer"});
 }
 
 TEST_CASE("an ack is exactly the documented msgpack map", "[protocol][codec]") {
@@ -113,7 +115,8 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
     }
     for (StepKind kind :
          {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker,
-          StepKind::store_artifacts, StepKind::persist_to_workspace, StepKind::attach_workspace}) {
+          StepKind::store_artifacts, StepKind::persist_to_workspace, StepKind::attach_workspace,
+          StepKind::save_cache, StepKind::restore_cache}) {
         Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
         assign.steps.push_back(StepSpec{kind,
                                         "step",
@@ -130,7 +133,8 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
                                         "",
                                         "~/project",
                                         "/tmp/at",
-                                        {}});
+                                        {},
+                                        {"v1-deps-{{ checksum \"go.sum\" }}"}});
         CHECK(coordinator_round_trip(assign) == CoordinatorMessage{assign});
     }
 }

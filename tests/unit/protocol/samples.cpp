@@ -25,6 +25,9 @@ std::vector<AgentMessage> sample_agent_messages() {
                   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
         Fetch{42, 2, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
               9000000000ULL, 1048576},
+        CacheFind{42, 4, {"v1-deps-main-aGVsbG8=", "v1-deps-main-", "v1-deps-"}, false},
+        CacheFind{42, 5, {"v1-deps-main-aGVsbG8="}, true},
+        CacheSave{42, 6, "v1-deps-main-aGVsbG8=", {7, 8, 18446744073709551615ULL}},
     };
 }
 
@@ -44,6 +47,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                       "",
                       "",
                       "",
+                      {},
                       {}};
     StepSpec test{StepKind::run,
                   "Run tests",
@@ -60,6 +64,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   "",
                   "",
                   "",
+                  {},
                   {}};
     StepSpec server{StepKind::run,
                     "Server",
@@ -76,6 +81,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                     "",
                     "",
                     "",
+                    {},
                     {}};
     StepSpec artifacts{StepKind::store_artifacts,
                        "Uploading artifacts",
@@ -92,6 +98,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                        "reports/ünïcode",
                        "",
                        "",
+                       {},
                        {}};
     StepSpec persist;
     persist.kind = StepKind::persist_to_workspace;
@@ -103,6 +110,15 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
     attach.name = "Attaching workspace";
     attach.at = "/tmp/ws";
     attach.layers = {std::string(64, 'a'), std::string(64, '0')};
+    StepSpec restore;
+    restore.kind = StepKind::restore_cache;
+    restore.name = "Restoring cache";
+    restore.keys = {"v1-deps-{{ .Branch }}-{{ checksum \"go.sum\" }}", "v1-deps-"};
+    StepSpec save;
+    save.kind = StepKind::save_cache;
+    save.name = "Saving cache";
+    save.keys = {"v1-deps-{{ .Branch }}-{{ checksum \"go.sum\" }}"};
+    save.paths = {"~/go/pkg/mod", "vendor"};
     Assign assign{42,
                   7,
                   "build",
@@ -113,7 +129,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   {"postgres:16", "redis:7"},
                   {{"CIRCLE_BRANCH", "main"}, {"PATH", "/usr/bin:/bin"}},
                   "~/project",
-                  {checkout, test, server, artifacts, persist, attach},
+                  {checkout, test, server, artifacts, persist, attach, restore, save},
                   3600000,
                   {ImageOptions{},
                    ImageOptions{"db",
@@ -134,6 +150,15 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
         UploadAck{42, 3, 9000000000ULL},
         UploadDone{42, 3, "the coordinator's disk is full"},
         FetchData{42, 2, 9000000000ULL, 9000001024ULL, all_byte_values(), ""},
+        CacheAnswer{42,
+                    4,
+                    "v1-deps-main-aGVsbG8=",
+                    {{"~", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                      9000001024ULL},
+                     {".", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03", 0}},
+                    false,
+                    ""},
+        CacheAnswer{42, 6, "v1-deps-main-aGVsbG8=", {}, true, ""},
     };
 }
 

@@ -1,0 +1,74 @@
+// The agent loop's handlers for caches (PROTOCOL.md 11.1): an attempt looks caches of its
+// pipeline's repository up and stores new ones there, never replacing one. The repository
+// comes from the coordinator's own records, never from the agent, so a runner reaches no
+// other repository's caches.
+
+#include "coordinator/agent_loop/agent_loop.h"
+#include "coordinator/store/cache_store.h"
+#include "coordinator/store/pipeline_store.h"
+#include "shared/log.h"
+
+namespace fmg::coordinator {
+namespace {
+
+protocol::CacheAnswer answer_with(const protocol::AttemptId attempt, uint64_t request,
+                                  const caches::CacheRow& cache) {
+    protocol::CacheAnswer answer{attempt, request, cache.key, {}, false, ""};
+    for (const auto& part : cache.parts) {
+        answer.parts.push_back({part.path, part.sha256, static_cast<uint64_t>(part.size)});
+    }
+    return answer;
+}
+
+}  // namespace
+
+std::optional<std::string> AgentLoop::repo_of(AttemptId attempt) {
+    auto row = pipelines::find_attempt(db_, attempt);
+    if (!row) return std::nullopt;
+    auto job = pipelines::find_job(db_, row->job_id);
+    if (!job) return std::nullopt;
+    auto pipeline = pipelines::find(db_, job->pipeline_id);
+    if (!pipeline) return std::nullopt;
+    return pipeline->repo;
+}
+
+void AgentLoop::on_cache_find(AgentSession& session, const protocol::CacheFind& find) {
+    if (!guard_attempt(session, find.attempt_id, "cache_find")) return;
+    protocol::CacheAnswer answer{find.attempt_id, find.request_id, "", {}, false, ""};
+    auto repo = repo_of(find.attempt_id);
+    if (!repo) {
+        answer.error = "the coordinator has no record of this attempt's repository";
+        send(session.routing_id, answer);
+        return;
+    }
+    std::optional<caches::CacheRow> found =
+        find.exact ? caches::find_exact(db_, *repo, find.keys.front())
+                   : caches::find_for_restore(db_, *repo, find.keys, clock_.wall_ms());
+    if (found) answer = answer_with(find.attempt_id, find.request_id, *found);
+    FMG_LOG(debug) << "attempt=" << find.attempt_id << " cache lookup in " << *repo << ": "
+                   << (found ? "found " + found->key : std::string("none"));
+    send(session.routing_id, answer);
+}
+
+void AgentLoop::on_cache_save(AgentSession& session, const protocol::CacheSave& save) {
+    if (!guard_attempt(session, save.attempt_id, "cache_save")) return;
+    protocol::CacheAnswer answer{save.attempt_id, save.request_id, save.key, {}, false, ""};
+    auto repo = repo_of(save.attempt_id);
+    if (!repo) {
+        answer.error = "the coordinator has no record of this attempt's repository";
+        send(session.routing_id, answer);
+        return;
+    }
+    auto saved = caches::save(db_, *repo, save.key, save.attempt_id, save.upload_ids,
+                              settings_.max_cache_bytes, clock_.wall_ms());
+    if (!saved) {
+        answer.error = saved.error().message;
+    } else {
+        answer.existed = *saved == caches::SaveOutcome::existed;
+        FMG_LOG(info) << "attempt=" << save.attempt_id << " cache " << save.key << " of "
+                      << *repo << (answer.existed ? " existed: kept as it was" : " stored");
+    }
+    send(session.routing_id, answer);
+}
+
+}  // namespace fmg::coordinator
