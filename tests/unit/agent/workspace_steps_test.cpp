@@ -5,9 +5,6 @@
 
 #include "agent/job/workspace_steps.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -16,50 +13,20 @@
 #include "agent/files/layer_entries.h"
 #include "agent/files/tar_extract.h"
 #include "agent/files/tar_writer.h"
+#include "directory_execution.h"
 #include "executor_test_support.h"
 
 using namespace fmg;
 using namespace fmg::agent;
 using fmg::agent::testing::CollectedOutput;
+using fmg::agent::testing::crafted_tar;
+using fmg::agent::testing::DirectoryExecution;
+using fmg::agent::testing::text_of;
+using fmg::agent::testing::write;
 using fmg::agent::testing::TempWorkspace;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// A job whose files are under a host folder, archived and unpacked as the shell executor
-/// does.
-class DirectoryExecution final : public JobExecution {
-  public:
-    explicit DirectoryExecution(fs::path root) : root_(std::move(root)) {}
-    StepExit run(const RunStep&, const OutputSink&) override { return {}; }
-    Result<bool> export_path(const std::string& path, const fs::path& archive) override {
-        const auto source = (root_ / path).lexically_normal();
-        std::error_code ec;
-        if (!fs::exists(fs::symlink_status(source, ec))) return false;
-        if (Status written = write_tar_of(source, archive); !written) return written.error();
-        return true;
-    }
-    Status import_archive(const std::string& path, const fs::path& archive) override {
-        return extract_tar_into(archive, root_ / path);
-    }
-    void cancel() override {}
-    void close() override {}
-
-  private:
-    fs::path root_;
-};
-
-std::string text_of(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-}
-
-void write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-}
 
 /// Persists `paths` under `root` in `job`; the layers stored, by digest.
 Status persist(const fs::path& job, const std::string& root, std::vector<std::string> paths,
@@ -95,36 +62,6 @@ Status attach(const fs::path& job, const std::string& at, const std::vector<std:
             return {};
         },
         output.sink());
-}
-
-/// A tar with the given (name, symlink target or "" for a file) entries, as an attacker
-/// would make it.
-std::string crafted_tar(const std::vector<std::pair<std::string, std::string>>& entries) {
-    TempWorkspace dir;
-    const auto file = dir.path() / "evil.tar";
-    struct archive* out = archive_write_new();
-    archive_write_set_format_pax_restricted(out);
-    archive_write_open_filename(out, file.c_str());
-    for (const auto& [name, target] : entries) {
-        struct archive_entry* entry = archive_entry_new();
-        archive_entry_set_pathname(entry, name.c_str());
-        if (target.empty()) {
-            archive_entry_set_filetype(entry, AE_IFREG);
-            archive_entry_set_perm(entry, 0644);
-            archive_entry_set_size(entry, 4);
-            archive_write_header(out, entry);
-            archive_write_data(out, "evil", 4);
-        } else {
-            archive_entry_set_filetype(entry, AE_IFLNK);
-            archive_entry_set_perm(entry, 0777);
-            archive_entry_set_symlink(entry, target.c_str());
-            archive_write_header(out, entry);
-        }
-        archive_entry_free(entry);
-    }
-    archive_write_close(out);
-    archive_write_free(out);
-    return text_of(file);
 }
 
 }  // namespace

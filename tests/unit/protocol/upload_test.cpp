@@ -143,3 +143,57 @@ TEST_CASE("workspace steps name what they need, their layers by digest", "[proto
     REQUIRE(decoded);
     CHECK(std::get<Assign>(*decoded).steps.front() == attach);
 }
+
+TEST_CASE("cache requests carry printable keys within CircleCI's limit", "[protocol][codec]") {
+    CHECK(agent_error(encode(AgentMessage{CacheFind{5, 1, {"a", "b"}, false}})) ==
+          "decoded as cache_find");
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheFind{5, 1, {}, false}})),
+               Contains("must not be empty"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheFind{5, 1, {"a", "b"}, true}})),
+               Contains("exactly one key"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheFind{5, 1, {"a\nb"}, false}})),
+               Contains("control characters"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheFind{5, 1, {std::string(901, 'k')}, false}})),
+               Contains("'keys[0]' is 901 bytes long"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheFind{5, 0, {"a"}, false}})),
+               Contains("'request_id'"));
+    CHECK(agent_error(encode(AgentMessage{CacheSave{5, 1, "deps", {1, 2}}})) ==
+          "decoded as cache_save");
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheSave{5, 1, "deps", {}}})),
+               Contains("must not be empty"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheSave{5, 1, "deps", {1, 0}}})),
+               Contains("'upload_ids[1]' must be a positive integer"));
+    CHECK_THAT(agent_error(encode(AgentMessage{CacheSave{5, 1, "", {1}}})), Contains("'key'"));
+}
+
+TEST_CASE("a cache answer names its parts' blobs in lowercase hex", "[protocol][codec]") {
+    CacheAnswer answer{5, 1, "deps", {{"~", kSha, 10}}, false, ""};
+    CHECK(coordinator_error(encode(CoordinatorMessage{answer})) == "decoded as cache_answer");
+    answer.parts[0].sha256 = "../../etc/passwd";
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{answer})),
+               Contains("64 lowercase hexadecimal digits"));
+    answer.parts[0] = {"", kSha, 10};
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{answer})), Contains("'parts[0].path'"));
+}
+
+TEST_CASE("cache steps carry their keys; a save names one key and its paths", "[protocol][codec]") {
+    StepSpec save;
+    save.kind = StepKind::save_cache;
+    save.keys = {"deps-{{ .Branch }}"};
+    save.paths = {"node_modules"};
+    CHECK(coordinator_error(encode(CoordinatorMessage{assign_with(save)})) == "decoded as assign");
+    save.paths.clear();
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(save)})),
+               Contains("save_cache"));
+    save.paths = {"node_modules"};
+    save.keys = {"a", "b"};
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(save)})),
+               Contains("save_cache"));
+    StepSpec restore;
+    restore.kind = StepKind::restore_cache;
+    CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign_with(restore)})),
+               Contains("restore_cache"));
+    restore.keys = {"a", "b"};
+    CHECK(coordinator_error(encode(CoordinatorMessage{assign_with(restore)})) ==
+          "decoded as assign");
+}
