@@ -86,6 +86,10 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
             return job_log(context, *id, path[5], request, response);
         }
     }
+    if (path.size() == 3 && path[2] == "caches") {
+        if (method == "GET") return list_caches(context, request, response);
+        return wrong_method();
+    }
     if (path.size() >= 3 && path[2] == "runners") {
         if (path.size() == 3) {
             if (method == "GET") return list_runners(context, response);

@@ -138,10 +138,10 @@ bool repo_holds_blob(Database& db, const std::string& repo, const std::string& s
     return query.step();
 }
 
-std::vector<CacheRow> list(Database& db, const std::string& repo) {
+std::vector<CacheRow> list(Database& db, const std::string& repo, int64_t limit) {
     auto query = db.prepare(std::string("SELECT ") + kCacheColumns +
-                            "WHERE ? = '' OR repo = ? ORDER BY created_at DESC, id DESC");
-    query.bind(1, repo).bind(2, repo);
+                            "WHERE ? = '' OR repo = ? ORDER BY created_at DESC, id DESC LIMIT ?");
+    query.bind(1, repo).bind(2, repo).bind(3, limit);
     std::vector<CacheRow> rows;
     while (query.step()) rows.push_back(read_cache(query));
     return rows;

@@ -71,7 +71,8 @@ Result<SaveOutcome> save(Database& db, const std::string& repo, const std::strin
 /// its caches).
 bool repo_holds_blob(Database& db, const std::string& repo, const std::string& sha256);
 
-/// The caches of `repo` (every repository's when empty), newest first, without their parts.
-std::vector<CacheRow> list(Database& db, const std::string& repo);
+/// The caches of `repo` (every repository's when empty), newest first, at most `limit`,
+/// without their parts.
+std::vector<CacheRow> list(Database& db, const std::string& repo, int64_t limit = 1000);
 
 }  // namespace fmg::coordinator::caches

@@ -305,8 +305,11 @@ HttpResponse Cluster::deliver_signed_as(const std::string& event, const std::str
     return HttpClient(server_url_).post_json("/webhook", body, headers);
 }
 
-int64_t Cluster::push(const GitRepo& repo, const std::string& sha, const std::string& ref) const {
+int64_t Cluster::push(const GitRepo& repo, const std::string& sha, const std::string& ref,
+                      const std::string& full_name) const {
     PushEvent event;
+    event.owner = full_name.substr(0, full_name.find('/'));
+    event.name = full_name.substr(full_name.find('/') + 1);
     event.clone_url = repo.url();
     event.ref = ref;
     event.after = sha;

@@ -142,10 +142,11 @@ class Cluster {
     HttpResponse deliver_signed_as(const std::string& event, const std::string& body,
                                    const std::optional<std::string>& signature,
                                    const std::string& delivery_id) const;
-    /// Delivers a signed push of `sha` in `repo` (as octo/demo) and returns the pipeline id
-    /// from the 202 answer; fails the test on any other answer.
+    /// Delivers a signed push of `sha` in `repo` (as GitHub's repository `full_name`) and
+    /// returns the pipeline id from the 202 answer; fails the test on any other answer.
     int64_t push(const GitRepo& repo, const std::string& sha,
-                 const std::string& ref = "refs/heads/main") const;
+                 const std::string& ref = "refs/heads/main",
+                 const std::string& full_name = "octo/demo") const;
 
     /// GET /api/v1/pipelines/ID; fails the test unless it answers 200 with an object.
     Poco::JSON::Object::Ptr pipeline(int64_t id) const;
