@@ -55,5 +55,8 @@ constexpr std::chrono::milliseconds kLogFollowRecheck{1000};
 /// The largest JUnit file store_test_results may upload: the coordinator reads it in its
 /// event loop when it is stored (about 0.1 s per 10 MiB).
 constexpr uint64_t kMaxTestResultsBytes = 64 * 1024 * 1024;
+/// How often the blob store is swept for files past their retention and blobs nothing refers
+/// to (also once at start-up).
+constexpr std::chrono::seconds kRetentionSweepInterval{60};
 
 }  // namespace fmg::coordinator

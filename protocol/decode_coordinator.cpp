@@ -71,7 +71,8 @@ void read_step(FieldReader& fields, StepSpec& step) {
     if (fields.has("keys")) fields.text_list("keys", step.keys, kMaxTextBytes);
     if (fields.ok() && step.kind == StepKind::save_cache &&
         (step.keys.size() != 1 || step.keys.front().empty() || step.paths.empty())) {
-        fields.fail("keys", "must hold one key, and paths at least one path, for a save_cache step");
+        fields.fail("keys",
+                    "must hold one key, and paths at least one path, for a save_cache step");
     }
     if (fields.ok() && step.kind == StepKind::restore_cache && step.keys.empty()) {
         fields.fail("keys", "must hold at least one key for a restore_cache step");

@@ -96,10 +96,9 @@ std::string Sha256::finish_bytes() {
 std::string base64_encode(std::string_view bytes) {
     // EVP_EncodeBlock writes 4 characters per 3 bytes (padded) and a NUL.
     std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int written =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                        reinterpret_cast<const unsigned char*>(bytes.data()),
-                        static_cast<int>(bytes.size()));
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
     text.resize(written < 0 ? 0 : static_cast<size_t>(written));
     return text;
 }

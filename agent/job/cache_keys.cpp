@@ -54,7 +54,8 @@ Result<std::string> render_action(std::string_view action, const CacheKeyContext
             argument.substr(1, argument.size() - 2).find('"') == std::string_view::npos &&
             argument.size() > 2) {
             auto sum = context.checksum(std::string(argument.substr(1, argument.size() - 2)));
-            if (!sum) return Error{"checksum " + std::string(argument) + ": " + sum.error().message};
+            if (!sum)
+                return Error{"checksum " + std::string(argument) + ": " + sum.error().message};
             return *sum;
         }
         return Error{"checksum takes one file name in double quotes: {{ checksum \"file\" }}"};

@@ -180,8 +180,7 @@ Status restore_cache(JobExecution& execution, const protocol::StepSpec& step,
     uint64_t bytes = 0;
     for (const protocol::CachePart& part : found->parts) {
         if (Status got = fetch(part.sha256, spool.files[0]); !got) {
-            return Error{"fetching the cache's part for " + part.path + ": " +
-                         got.error().message};
+            return Error{"fetching the cache's part for " + part.path + ": " + got.error().message};
         }
         // Every entry is checked before any is unpacked: a part is restored whole or not.
         auto unsafe = first_unsafe_entry(spool.files[0]);

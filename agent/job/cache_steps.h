@@ -22,12 +22,12 @@ namespace fmg::agent {
 
 /// Asks the coordinator for a cache (`exact`: the one named keys[0]; else CircleCI's prefix
 /// look-up) and waits for the answer.
-using FindCache = std::function<Result<protocol::CacheAnswer>(const std::vector<std::string>& keys,
-                                                              bool exact)>;
+using FindCache =
+    std::function<Result<protocol::CacheAnswer>(const std::vector<std::string>& keys, bool exact)>;
 /// Uploads one part, to be unpacked at `place`, and waits until it is stored; its upload id.
-using UploadCachePart = std::function<Result<uint64_t>(
-    const std::filesystem::path& file, const std::string& place, uint64_t size,
-    const std::string& sha256)>;
+using UploadCachePart =
+    std::function<Result<uint64_t>(const std::filesystem::path& file, const std::string& place,
+                                   uint64_t size, const std::string& sha256)>;
 /// Asks the coordinator to store the cache `key` made of the uploads, and waits.
 using SaveCache = std::function<Result<protocol::CacheAnswer>(
     const std::string& key, const std::vector<uint64_t>& upload_ids)>;

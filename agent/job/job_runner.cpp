@@ -1,10 +1,9 @@
 #include "agent/job/job_runner.h"
 
-#include "agent/job/cache_steps.h"
-
 #include <algorithm>
 
 #include "agent/executor/step_output.h"
+#include "agent/job/cache_steps.h"
 #include "agent/job/store_artifacts.h"
 #include "agent/job/workspace_steps.h"
 #include "agent/job/workspaces.h"
@@ -398,8 +397,8 @@ protocol::StepOutcome JobRunner::file_step(const protocol::StepSpec& step,
                 return upload_file(file, protocol::UploadKind::cache_part, place, size, sha256);
             };
             auto save = [this](const std::string& key, const std::vector<uint64_t>& uploads) {
-                return cache_request(protocol::CacheSave{
-                    assign_.attempt_id, ++cache_requests_started_, key, uploads});
+                return cache_request(protocol::CacheSave{assign_.attempt_id,
+                                                         ++cache_requests_started_, key, uploads});
             };
             done = save_cache(*execution_, step, context, spool, find, upload, save, output);
         } else {

@@ -36,7 +36,7 @@ struct JobEnded {
     int64_t at_ms = 0;
 };
 
-using RunnerEvent = std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest,
-                                 FetchRequest, CacheRequest>;
+using RunnerEvent =
+    std::variant<StepBegan, Output, StepEnded, JobEnded, UploadRequest, FetchRequest, CacheRequest>;
 
 }  // namespace fmg::agent

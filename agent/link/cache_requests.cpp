@@ -17,8 +17,7 @@ void CacheRequests::send_one(Pending& pending, const Send& send, SteadyTime now)
     pending.sent_at = now;
 }
 
-void CacheRequests::start(CacheRequest request, bool connected, const Send& send,
-                          SteadyTime now) {
+void CacheRequests::start(CacheRequest request, bool connected, const Send& send, SteadyTime now) {
     const Key key{request.attempt_id, request_id(request)};
     Pending& pending = pending_[key];
     pending.request = std::move(request);

@@ -8,8 +8,8 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <string>
 #include <memory>
+#include <string>
 #include <utility>
 #include <variant>
 

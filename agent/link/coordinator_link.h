@@ -100,8 +100,8 @@ class CoordinatorLink {
     int monitor_serial_ = 0;
     Mailbox<RunnerEvent> events_;
     std::map<protocol::AttemptId, Attempt> attempts_;
-    OutgoingUploads uploads_;  // files the attempts' steps are uploading
-    OutgoingFetches fetches_;  // blobs the attempts' steps are fetching
+    OutgoingUploads uploads_;       // files the attempts' steps are uploading
+    OutgoingFetches fetches_;       // blobs the attempts' steps are fetching
     CacheRequests cache_requests_;  // cache look-ups and saves the steps wait on
 
     bool welcomed_ = false;

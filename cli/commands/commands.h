@@ -16,6 +16,8 @@ Command cancel_command();         // commands/cancel_retry.cpp
 Command retry_command();          // commands/cancel_retry.cpp
 Command approve_command();        // commands/approve.cpp
 Command validate_command();       // commands/validate.cpp
+Command caches_command();         // commands/store.cpp
+Command evictions_command();      // commands/store.cpp
 Command add_runner_command();     // commands/runners.cpp
 Command list_runners_command();   // commands/runners.cpp
 Command remove_runner_command();  // commands/runners.cpp

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "coordinator/constants.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/runner_store.h"
 #include "protocol/codec.h"
@@ -101,6 +102,7 @@ void AgentLoop::start() {
     liveness_due_ = heartbeats_due_;
     job_timeouts_due_ = heartbeats_due_;
     assign_timeouts_due_ = heartbeats_due_;
+    retention_due_ = heartbeats_due_;
 }
 
 bool AgentLoop::step(Millis max_wait) {
@@ -110,8 +112,8 @@ bool AgentLoop::step(Millis max_wait) {
         {monitor_.handle(), 0, ZMQ_POLLIN, 0},
     };
     if (zap_) items.push_back({zap_->handle(), 0, ZMQ_POLLIN, 0});
-    const SteadyTime first_due =
-        std::min({heartbeats_due_, liveness_due_, job_timeouts_due_, assign_timeouts_due_});
+    const SteadyTime first_due = std::min(
+        {heartbeats_due_, liveness_due_, job_timeouts_due_, assign_timeouts_due_, retention_due_});
     zmq::poll(items.data(), items.size(),
               std::clamp(std::chrono::ceil<Millis>(first_due - clock_.steady_now()), Millis(0),
                          max_wait));
@@ -145,6 +147,10 @@ bool AgentLoop::step(Millis max_wait) {
     if (now >= heartbeats_due_) {
         heartbeats_due_ = next_due(send_heartbeats());
         record_heartbeats();
+    }
+    if (now >= retention_due_) {
+        sweep_store();
+        retention_due_ = now + kRetentionSweepInterval;
     }
     return !stopping_;
 }

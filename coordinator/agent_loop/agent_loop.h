@@ -87,6 +87,13 @@ class AgentLoop {
     /// The blobs an attempt may fetch besides its repository's caches: the workspace layers
     /// its assign named (computed again from the store after a restart).
     const std::set<std::string>& readable_blobs(AttemptId attempt);
+    // retention.cpp: the store's retention and quota (docs/files.md)
+    /// Removes what retention no longer keeps, evicts caches while over the quota, and
+    /// deletes the blobs nothing refers to any more.
+    void sweep_store();
+    /// Whether `room` more bytes fit within --store-quota, evicting least recently used
+    /// caches (none a running attempt found) to make it; deletes the blobs that freed.
+    bool make_room(int64_t room);
     // caches.cpp: save_cache and restore_cache (PROTOCOL.md 11.1)
     void on_cache_find(AgentSession& session, const protocol::CacheFind& find);
     void on_cache_save(AgentSession& session, const protocol::CacheSave& save);
@@ -177,6 +184,9 @@ class AgentLoop {
     BlobStore blobs_;     // DATA/blobs: artifacts' bytes
     UploadReceiver uploads_;
     std::map<AttemptId, std::set<std::string>> readable_blobs_;  // see readable_blobs()
+    // The caches each running attempt found: never evicted for the quota while it runs.
+    std::map<AttemptId, std::set<int64_t>> caches_in_use_;
+    int64_t stored_bytes_ = 0;  // the blob store's bytes, as of the last record or sweep
     // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).
@@ -188,6 +198,7 @@ class AgentLoop {
     SteadyTime liveness_due_{};  // silent agents and the restart grace
     SteadyTime job_timeouts_due_{};
     SteadyTime assign_timeouts_due_{};
+    SteadyTime retention_due_{};  // the store's next sweep (retention.cpp)
 };
 
 }  // namespace fmg::coordinator

@@ -44,7 +44,11 @@ void AgentLoop::on_cache_find(AgentSession& session, const protocol::CacheFind& 
     std::optional<caches::CacheRow> found =
         find.exact ? caches::find_exact(db_, *repo, find.keys.front())
                    : caches::find_for_restore(db_, *repo, find.keys, clock_.wall_ms());
-    if (found) answer = answer_with(find.attempt_id, find.request_id, *found);
+    if (found) {
+        answer = answer_with(find.attempt_id, find.request_id, *found);
+        // It may be fetched from now until the attempt ends: the quota must not evict it.
+        if (!find.exact) caches_in_use_[find.attempt_id].insert(found->id);
+    }
     FMG_LOG(debug) << "attempt=" << find.attempt_id << " cache lookup in " << *repo << ": "
                    << (found ? "found " + found->key : std::string("none"));
     send(session.routing_id, answer);
@@ -65,8 +69,8 @@ void AgentLoop::on_cache_save(AgentSession& session, const protocol::CacheSave& 
         answer.error = saved.error().message;
     } else {
         answer.existed = *saved == caches::SaveOutcome::existed;
-        FMG_LOG(info) << "attempt=" << save.attempt_id << " cache " << save.key << " of "
-                      << *repo << (answer.existed ? " existed: kept as it was" : " stored");
+        FMG_LOG(info) << "attempt=" << save.attempt_id << " cache " << save.key << " of " << *repo
+                      << (answer.existed ? " existed: kept as it was" : " stored");
     }
     send(session.routing_id, answer);
 }

@@ -174,6 +174,7 @@ AgentSession* AgentLoop::forget_attempt(AttemptId attempt) {
     logs_.close(attempt);
     uploads_.forget_attempt(attempt);  // an upload it had not finished is not stored
     readable_blobs_.erase(attempt);
+    caches_in_use_.erase(attempt);
     return owner;
 }
 

@@ -17,6 +17,7 @@
 #include "coordinator/store/artifact_store.h"
 #include "coordinator/store/cache_store.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/retention_store.h"
 #include "coordinator/store/test_result_store.h"
 #include "coordinator/store/workspace_store.h"
 #include "shared/log.h"
@@ -54,6 +55,22 @@ void AgentLoop::on_upload(AgentSession& session, const protocol::Upload& upload)
                       << " upload=" << upload.upload_id << " failed: " << held.error().message;
         send(session.routing_id,
              protocol::UploadDone{upload.attempt_id, upload.upload_id, held.error().message});
+        return;
+    }
+    // Over the quota: least recently used caches make room, else the upload fails (what is
+    // stored stays readable). Uploads in progress beside this one are not counted.
+    const auto quota = static_cast<uint64_t>(settings_.store_quota_bytes);
+    if (quota > 0 && static_cast<uint64_t>(stored_bytes_) + *held > quota &&
+        !make_room(static_cast<int64_t>(*held))) {
+        auto refused = uploads_.refuse(upload.attempt_id, upload.upload_id,
+                                       "the coordinator's store is full: it holds " +
+                                           std::to_string(stored_bytes_) +
+                                           " bytes of its quota of " + std::to_string(quota) +
+                                           " (--store-quota) and no cache it could evict");
+        FMG_LOG(warn) << "runner=" << session.host << " attempt=" << upload.attempt_id
+                      << " upload=" << upload.upload_id << " failed: " << refused.message;
+        send(session.routing_id,
+             protocol::UploadDone{upload.attempt_id, upload.upload_id, refused.message});
         return;
     }
     send(session.routing_id, protocol::UploadAck{upload.attempt_id, upload.upload_id, *held});
@@ -124,8 +141,9 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
         artifacts::record(db_, {end.attempt_id, end.upload_id, end.path, end.sha256, size},
                           clock_.wall_ms());
     }
-    FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored "
-                   << detail_name(end.kind) << " " << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
+    stored_bytes_ = retention::stored_bytes(db_);
+    FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored " << detail_name(end.kind) << " "
+                   << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
     answer("");
 }
 

@@ -67,4 +67,9 @@ Status BlobStore::adopt(const std::filesystem::path& file, std::string_view sha2
     return {};
 }
 
+void BlobStore::remove(std::string_view sha256) {
+    std::error_code ignored;
+    std::filesystem::remove(path_of(sha256), ignored);
+}
+
 }  // namespace fmg::coordinator

@@ -33,6 +33,10 @@ class BlobStore {
     /// is full), leaving `file` where it was.
     Status adopt(const std::filesystem::path& file, std::string_view sha256);
 
+    /// Deletes the blob of `sha256` (nothing refers to it any more). A reader that has it
+    /// open keeps reading it. Missing already: nothing to do.
+    void remove(std::string_view sha256);
+
   private:
     std::filesystem::path root_;
     std::filesystem::path blobs_;

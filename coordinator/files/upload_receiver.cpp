@@ -60,6 +60,10 @@ Error UploadReceiver::fail(const Key& key, Partial& partial, std::string why) {
     return Error{std::move(why)};
 }
 
+Error UploadReceiver::refuse(protocol::AttemptId attempt, uint64_t upload, std::string why) {
+    return fail({attempt, upload}, partials_[{attempt, upload}], std::move(why));
+}
+
 Result<UploadReceiver::Partial*> UploadReceiver::open(const Key& key) {
     auto found = partials_.find(key);
     if (found != partials_.end()) {

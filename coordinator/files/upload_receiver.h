@@ -50,6 +50,10 @@ class UploadReceiver {
     Result<Finish> finish(protocol::AttemptId attempt, uint64_t upload, uint64_t size,
                           std::string_view sha256);
 
+    /// Ends the upload with `why` (the store is over its quota): its partial file is removed
+    /// and every later chunk fails the same way.
+    Error refuse(protocol::AttemptId attempt, uint64_t upload, std::string why);
+
     /// Removes what the attempt's uploads left (it ended).
     void forget_attempt(protocol::AttemptId attempt);
     /// Removes partial files of attempts not in `live` (at start-up: attempts that ended

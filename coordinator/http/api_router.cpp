@@ -86,9 +86,10 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
             return job_log(context, *id, path[5], request, response);
         }
     }
-    if (path.size() == 3 && path[2] == "caches") {
-        if (method == "GET") return list_caches(context, request, response);
-        return wrong_method();
+    if (path.size() == 3 && (path[2] == "caches" || path[2] == "evictions")) {
+        if (method != "GET") return wrong_method();
+        if (path[2] == "caches") return list_caches(context, request, response);
+        return list_evictions(context, request, response);
     }
     if (path.size() >= 3 && path[2] == "runners") {
         if (path.size() == 3) {

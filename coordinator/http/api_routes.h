@@ -28,8 +28,9 @@ void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std:
 void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job,
              HTTPServerRequest& request, HTTPServerResponse& response);
 
-// caches_api.cpp
+// store_api.cpp
 void list_caches(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
+void list_evictions(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
 
 // artifacts_api.cpp
 void list_artifacts(HttpContext& context, int64_t pipeline_id, const std::string& job,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "coordinator/github/names.h"
@@ -111,6 +112,18 @@ std::vector<Spec> specs() {
          "the largest cache a save_cache step may store (its paths together); a larger one "
          "fails its step",
          options::integer_between(1024, kMaxArtifactBytesLimit)},
+        {"artifact-retention-days", "DAYS", "FMG_ARTIFACT_RETENTION_DAYS", "30",
+         "keep artifacts and test result files this many days (0: forever)",
+         options::integer_between(0, 36500)},
+        {"workspace-retention-days", "DAYS", "FMG_WORKSPACE_RETENTION_DAYS", "15",
+         "keep workspace layers this many days (0: forever)", options::integer_between(0, 36500)},
+        {"cache-retention-days", "DAYS", "FMG_CACHE_RETENTION_DAYS", "15",
+         "evict a cache no job restored or saved for this many days (0: never)",
+         options::integer_between(0, 36500)},
+        {"store-quota", "BYTES", "FMG_STORE_QUOTA", "0",
+         "the most the blob store may hold; past it the least recently used caches are evicted, "
+         "then uploads fail (0: no quota)",
+         options::integer_between(0, std::numeric_limits<int64_t>::max())},
         {"insecure-agents", "", "", "", "accept agents without CURVE credentials", nullptr},
         {"trust-forks", "OWNER/NAME", "FMG_TRUST_FORKS", "",
          "run pull requests from forks of this repository without approval (repeatable; the "
@@ -236,6 +249,10 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
     s.log_cap_bytes = v.integer("log-cap");
     s.max_artifact_bytes = v.integer("max-artifact-size");
     s.max_cache_bytes = v.integer("max-cache-size");
+    s.artifact_retention_days = v.integer("artifact-retention-days");
+    s.workspace_retention_days = v.integer("workspace-retention-days");
+    s.cache_retention_days = v.integer("cache-retention-days");
+    s.store_quota_bytes = v.integer("store-quota");
     s.insecure_agents = v.flag("insecure-agents");
     if (auto trusted = v.get("trust-forks")) s.trust_forks = split_list(*trusted);
     s.allow_insecure_github_api = v.flag("allow-insecure-github-api");

@@ -47,6 +47,12 @@ struct Settings {
     int64_t log_cap_bytes = kDefaultLogCapBytes;            // logs/log_cap.h
     int64_t max_artifact_bytes = kDefaultMaxArtifactBytes;  // one uploaded file at most
     int64_t max_cache_bytes = kDefaultMaxCacheBytes;        // one cache's paths together
+    // Retention of stored files, in days (0: forever), and the blob store's quota in bytes
+    // (0: none); docs/files.md.
+    int64_t artifact_retention_days = 30;
+    int64_t workspace_retention_days = 15;
+    int64_t cache_retention_days = 15;
+    int64_t store_quota_bytes = 0;
     bool insecure_agents = false;
     // Repositories (owner/name) whose pull requests from forks run without approval
     // (--trust-forks, repeatable; FMG_TRUST_FORKS, comma-separated).

@@ -9,7 +9,7 @@ constexpr const char* kCacheColumns =
     "id, repo, key, attempt_id, size, created_at, last_used_at FROM caches ";
 
 CacheRow read_cache(const Statement& query) {
-    return {query.integer(0), query.text(1),    query.text(2), query.integer(3),
+    return {query.integer(0), query.text(1),    query.text(2),    query.integer(3),
             query.integer(4), query.integer(5), query.integer(6), {}};
 }
 
@@ -124,6 +124,13 @@ Result<SaveOutcome> save(Database& db, const std::string& repo, const std::strin
                 .bind(3, parts[i].path)
                 .bind(4, parts[i].sha256)
                 .bind(5, parts[i].size)
+                .run();
+        }
+        // The parts are the cache's now: their blobs live as long as it does.
+        for (uint64_t upload_id : upload_ids) {
+            db.prepare("DELETE FROM cache_uploads WHERE attempt_id = ? AND upload_id = ?")
+                .bind(1, attempt_id)
+                .bind(2, static_cast<int64_t>(upload_id))
                 .run();
         }
         return SaveOutcome::saved;

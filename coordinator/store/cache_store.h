@@ -43,7 +43,8 @@ struct NewCacheUpload {
 /// Records an uploaded part and its blob, in one transaction.
 void record_upload(Database& db, const NewCacheUpload& upload, int64_t now);
 
-/// Whether the attempt's upload `upload_id` was recorded as a cache part.
+/// Whether the attempt's upload `upload_id` is recorded as a cache part no save named yet (a
+/// save takes its parts: the agent sends cache_save only after every upload_done came).
 bool upload_recorded(Database& db, int64_t attempt_id, uint64_t upload_id);
 
 /// The cache of `repo` named exactly `key`, if any.
@@ -61,8 +62,8 @@ enum class SaveOutcome {
 };
 
 /// Stores the cache `key` of `repo` made of the attempt's recorded uploads `upload_ids`, in
-/// that order, unless the key exists. Fails, storing nothing, when an upload is not one of
-/// the attempt's recorded parts or the parts exceed `max_bytes` together.
+/// that order (they become its parts), unless the key exists. Fails, storing nothing, when an
+/// upload is not one of the attempt's recorded parts or the parts exceed `max_bytes` together.
 Result<SaveOutcome> save(Database& db, const std::string& repo, const std::string& key,
                          int64_t attempt_id, const std::vector<uint64_t>& upload_ids,
                          int64_t max_bytes, int64_t now);

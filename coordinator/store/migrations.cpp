@@ -299,6 +299,25 @@ CREATE TABLE cache_parts (
 );
 CREATE INDEX cache_parts_by_blob ON cache_parts(sha256);
 )SQL",
+    // 16: what retention and the store's quota removed, and why (docs/files.md), so `fmg`
+    // can say what became of a file that is gone.
+    R"SQL(
+CREATE TABLE evictions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,              -- artifact, workspace_layer, test_results, cache
+    repo TEXT NOT NULL,              -- owner/name
+    pipeline_id INTEGER,             -- the pipeline whose job stored it (not for caches)
+    job TEXT,
+    name TEXT NOT NULL,              -- the artifact's path, the layer's root, the report's name, the cache's key
+    size INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    evicted_at INTEGER NOT NULL
+);
+CREATE INDEX evictions_by_pipeline ON evictions(pipeline_id, job);
+CREATE INDEX evictions_by_time ON evictions(evicted_at);
+CREATE INDEX test_result_files_by_blob ON test_result_files(sha256);
+CREATE INDEX cache_uploads_by_blob ON cache_uploads(sha256);
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -28,10 +28,23 @@ constexpr std::array<std::string_view, 15> kAssignKeys{
     "steps",    "job_timeout_ms", "image_options"};
 constexpr std::array<std::string_view, 7> kImageOptionKeys{
     "name", "entrypoint", "command", "user", "environment", "auth_username", "auth_password"};
-constexpr std::array<std::string_view, 17> kStepKeys{
-    "kind",  "name",        "command", "environment", "working_directory", "no_output_timeout_ms",
-    "when",  "shell",       "background", "max_auto_reruns", "auto_rerun_delay_ms", "paths",
-    "destination", "root", "at", "layers", "keys"};
+constexpr std::array<std::string_view, 17> kStepKeys{"kind",
+                                                     "name",
+                                                     "command",
+                                                     "environment",
+                                                     "working_directory",
+                                                     "no_output_timeout_ms",
+                                                     "when",
+                                                     "shell",
+                                                     "background",
+                                                     "max_auto_reruns",
+                                                     "auto_rerun_delay_ms",
+                                                     "paths",
+                                                     "destination",
+                                                     "root",
+                                                     "at",
+                                                     "layers",
+                                                     "keys"};
 // msgpack: true or false.
 constexpr std::size_t kBooleanBytes = 1;
 constexpr std::string_view kAssignType = "assign";

@@ -1,8 +1,8 @@
-// files: what moving a workspace between jobs costs. One job (shell runner) writes a tree of
-// 200 MiB of random bytes in 800 files of 256 KiB (quick: 32 MiB) and persists it; a second
-// job, on a second runner, attaches it. The figures are each step's duration from the API
-// (started_at to finished_at), as MiB/s of the tree, and the peak RSS of the coordinator and
-// the agents meanwhile.
+// files: what moving a workspace and a cache between jobs costs. One job (shell runner) writes
+// a tree of 200 MiB of random bytes in 800 files of 256 KiB (quick: 32 MiB), persists it and
+// saves it as a cache; a second job, on a second runner, attaches it and restores the cache. The
+// figures are each step's duration from the API (started_at to finished_at), as MiB/s of the tree,
+// and the peak RSS of the coordinator and the agents meanwhile.
 //
 // Baseline, measured in the same run on the same kind of tree on this host: `tar -cf - tree |
 // tar -xf -` into another folder, what packing and unpacking the tree costs without fmg
@@ -10,6 +10,7 @@
 // the coordinator, which hashes and stores), attaching too (fetches, checks the digest,
 // checks every entry, unpacks); the target is that each costs no more than twice the
 // baseline, i.e. the transfer and the checks cost at most as much as streaming the tree.
+// Saving and restoring a cache are measured against the same baseline and target.
 //
 // Budget: a few seconds a run; 3 runs: under a minute.
 
@@ -58,6 +59,10 @@ jobs:
           name: Persist
           root: .
           paths: [tree]
+      - save_cache:
+          name: Save cache
+          key: bench-{{ .BuildNum }}
+          paths: [tree]
   use:
     machine: true
     resource_class: host-b
@@ -65,7 +70,11 @@ jobs:
       - attach_workspace:
           name: Attach
           at: ws
+      - restore_cache:
+          name: Restore cache
+          keys: [bench-]
       - run: test "$(find ws/tree -type f | wc -l)" -eq )yaml" +
+           std::to_string(files) + " && test \"$(find tree -type f | wc -l)\" -eq " +
            std::to_string(files) + R"yaml(
 workflows:
   files:
@@ -132,7 +141,7 @@ TEST_CASE("files", "[bench]") {
     repo.write_config(files_config(files));
     const std::string sha = repo.commit("A workspace of " + fixed(mebibytes, 0) + " MiB");
 
-    std::vector<double> baseline, persist, attach, coordinator_peaks, agent_peaks;
+    std::vector<double> baseline, persist, attach, save, restore, coordinator_peaks, agent_peaks;
     for (int i = 0; i < runs; ++i) {
         baseline.push_back(mebibytes / baseline_seconds(cluster.dir() / "baseline", files));
         PeakRssSampler coordinator_rss(cluster.coordinator().pid());
@@ -146,9 +155,12 @@ TEST_CASE("files", "[bench]") {
         REQUIRE(string_field(pipeline, "status") == "success");
         persist.push_back(mebibytes / step_seconds(pipeline, "make", "Persist"));
         attach.push_back(mebibytes / step_seconds(pipeline, "use", "Attach"));
+        save.push_back(mebibytes / step_seconds(pipeline, "make", "Save cache"));
+        restore.push_back(mebibytes / step_seconds(pipeline, "use", "Restore cache"));
         std::cout << "files: " << mebibytes << " MiB: persist " << persist.back()
-                  << " MiB/s, attach " << attach.back() << " MiB/s, tar | tar " << baseline.back()
-                  << " MiB/s" << std::endl;
+                  << " MiB/s, attach " << attach.back() << " MiB/s, save_cache " << save.back()
+                  << " MiB/s, restore_cache " << restore.back() << " MiB/s, tar | tar "
+                  << baseline.back() << " MiB/s" << std::endl;
     }
     const double base = summarize(baseline).median;
     const std::string what =
@@ -158,6 +170,10 @@ TEST_CASE("files", "[bench]") {
            summarize(persist).median >= base / 2, baseline_text);
     record("files", what + ": attach_workspace", "MiB/s", attach, ">= baseline / 2",
            summarize(attach).median >= base / 2, baseline_text);
+    record("files", what + ": save_cache", "MiB/s", save, ">= baseline / 2",
+           summarize(save).median >= base / 2, baseline_text);
+    record("files", what + ": restore_cache", "MiB/s", restore, ">= baseline / 2",
+           summarize(restore).median >= base / 2, baseline_text);
     record("files", "coordinator peak RSS during them", "MiB", coordinator_peaks, "<= 64 MiB",
            summarize(coordinator_peaks).max <= kTargetRssMiB);
     record("files", "agents' peak RSS during them", "MiB", agent_peaks, "<= 64 MiB",

@@ -141,12 +141,14 @@ TEST_CASE("e2e: a repository cannot restore another repository's caches") {
     Cluster cluster;
     cluster.start_runner("runner-1", machine_agent_options());
     GitRepo owner = cluster.make_repo("owner");
-    owner.write_config(machine_job("machine", R"yaml(      - run: mkdir secret && echo "token" > secret/t.txt
+    owner.write_config(
+        machine_job("machine", R"yaml(      - run: mkdir secret && echo "token" > secret/t.txt
       - save_cache: {key: shared-name, paths: [secret]}
 )yaml"));
     run_pipeline(cluster, owner, owner.commit("Save"), "runner-1", "octo/owner");
     GitRepo other = cluster.make_repo("other");
-    other.write_config(machine_job("machine", R"yaml(      - restore_cache: {keys: [shared-name, shared]}
+    other.write_config(
+        machine_job("machine", R"yaml(      - restore_cache: {keys: [shared-name, shared]}
       - run: test ! -e secret && echo "nothing restored"
 )yaml"));
     const std::string log =

@@ -3,10 +3,11 @@
 // (the real one is in the integration tests): never overwriting, prefix look-ups, entries
 // that would leave their place left out on save and refused on restore.
 
+#include "agent/job/cache_steps.h"
+
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "agent/job/cache_steps.h"
 #include "directory_execution.h"
 #include "shared/crypto.h"
 
@@ -188,9 +189,8 @@ TEST_CASE("a cache saved in one job is restored in another, under its own workin
     write(first.path() / "vendor/bundle/gems/rake.rb", "rake\n");
     fs::create_symlink("left-pad/index.js", first.path() / "node_modules/alias.js");
     CollectedOutput saved;
-    REQUIRE(save_in(first.path(), store, save_step("v1-{{ .Branch }}", {"node_modules",
-                                                                       "vendor/bundle"}),
-                    saved)
+    REQUIRE(save_in(first.path(), store,
+                    save_step("v1-{{ .Branch }}", {"node_modules", "vendor/bundle"}), saved)
                 .ok());
     CHECK_THAT(saved.text(), Catch::Contains("Stored cache v1-feature/x: 2 paths"));
     REQUIRE(store.caches.size() == 1);
@@ -229,8 +229,8 @@ TEST_CASE("restore tries keys in order, each a prefix, and the newest match wins
     for (const std::string version : {"1", "2"}) {
         write(job.path() / "deps/v.txt", version);
         CollectedOutput output;
-        REQUIRE(save_in(job.path(), store, save_step("deps-main-" + version, {"deps"}), output)
-                    .ok());
+        REQUIRE(
+            save_in(job.path(), store, save_step("deps-main-" + version, {"deps"}), output).ok());
     }
     TempWorkspace other;
     CollectedOutput restored;
@@ -241,7 +241,8 @@ TEST_CASE("restore tries keys in order, each a prefix, and the newest match wins
     CHECK(text_of(other.path() / "deps/v.txt") == "2");
 
     CollectedOutput miss;
-    REQUIRE(restore_in(other.path(), store, restore_step({"nothing-", "{{ .Brnach }}"}), miss).ok());
+    REQUIRE(
+        restore_in(other.path(), store, restore_step({"nothing-", "{{ .Brnach }}"}), miss).ok());
     CHECK_THAT(miss.text(), Catch::Contains("Skipping a key:"));
     CHECK_THAT(miss.text(), Catch::Contains("No cache is found for keys: nothing-"));
 }

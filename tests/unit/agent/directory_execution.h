@@ -87,5 +87,4 @@ inline std::string crafted_tar(const std::vector<std::pair<std::string, std::str
     return text_of(file);
 }
 
-
 }  // namespace fmg::agent::testing

@@ -21,9 +21,9 @@ using namespace fmg::agent;
 using fmg::agent::testing::CollectedOutput;
 using fmg::agent::testing::crafted_tar;
 using fmg::agent::testing::DirectoryExecution;
+using fmg::agent::testing::TempWorkspace;
 using fmg::agent::testing::text_of;
 using fmg::agent::testing::write;
-using fmg::agent::testing::TempWorkspace;
 namespace fs = std::filesystem;
 
 namespace {

@@ -50,11 +50,10 @@ TEST_CASE("the frame's type and version are the envelope's", "[protocol][codec]"
         CHECK(field_value(frame, "type") == packed(std::string(type_name(message))));
         agent_types.emplace_back(type_name(message));
     }
-    CHECK(agent_types == std::vector<std::string>{"hello", "heartbeat", "accepted", "refused",
-                                                  "step_started", "log", "step_finished",
-                                                  "job_finished", "goodbye", "upload", "upload_end",
-                                                  "fetch", "cache_find", "cache_find",
-                                                  "cache_save"});
+    CHECK(agent_types == std::vector<std::string>{
+                             "hello", "heartbeat", "accepted", "refused", "step_started", "log",
+                             "step_finished", "job_finished", "goodbye", "upload", "upload_end",
+                             "fetch", "cache_find", "cache_find", "cache_save"});
     std::vector<std::string> coordinator_types;
     for (const CoordinatorMessage& message : sample_coordinator_messages()) {
         std::string frame = encode(message);

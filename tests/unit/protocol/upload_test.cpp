@@ -176,7 +176,7 @@ TEST_CASE("a cache answer names its parts' blobs in lowercase hex", "[protocol][
     CHECK_THAT(coordinator_error(encode(CoordinatorMessage{answer})), Contains("'parts[0].path'"));
 }
 
-TEST_CASE("cache steps carry their keys; a save names one key and its paths", "[protocol][codec]") {
+TEST_CASE("cache steps carry their keys, a save one key and its paths", "[protocol][codec]") {
     StepSpec save;
     save.kind = StepKind::save_cache;
     save.keys = {"deps-{{ .Branch }}"};
