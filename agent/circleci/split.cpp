@@ -90,7 +90,11 @@ std::variant<SplitRequest, std::string> parse_split_arguments(
             }
             request.timings_type = *value;
         }
-        // --timings-file: CircleCI's own store of timings; fmg has none to read it into.
+        // --timings-file: CircleCI's own store of timings; fmg hands its own over in
+        // FMG_TEST_TIMINGS instead.
+    }
+    if (const char* timings = environment("FMG_TEST_TIMINGS")) {
+        request.timings = parse_test_timings(timings);
     }
     if (!index_text) {
         if (const char* from_environment = environment("CIRCLE_NODE_INDEX")) {
@@ -144,29 +148,30 @@ std::vector<std::string> split_by_name(std::vector<std::string> names, std::size
             names.begin() + static_cast<std::ptrdiff_t>(start + count)};
 }
 
-std::vector<std::string> split_by_filesize(std::vector<std::string> names, std::size_t index,
-                                           std::size_t total, const FileSizeLookup& file_size) {
+std::vector<std::string> split_by_weight(
+    std::vector<std::string> names, std::size_t index, std::size_t total,
+    const std::function<std::uint64_t(const std::string&)>& weight) {
     names = sorted_unique(std::move(names));
     std::vector<std::pair<std::uint64_t, std::string>> weighted;
     weighted.reserve(names.size());
-    for (auto& name : names) weighted.emplace_back(file_size(name).value_or(0), std::move(name));
-    // Biggest first; equal sizes in name order.
+    for (auto& name : names) weighted.emplace_back(weight(name), std::move(name));
+    // Heaviest first; equal weights in name order.
     std::stable_sort(weighted.begin(), weighted.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     struct Load {
-        std::uint64_t bytes = 0;
+        std::uint64_t weight = 0;
         std::size_t names = 0;
     };
     std::vector<Load> loads(total);
     std::vector<std::string> mine;
-    for (auto& [size, name] : weighted) {
+    for (auto& [amount, name] : weighted) {
         std::size_t lightest = 0;
         for (std::size_t node = 1; node < total; ++node) {
             const Load& a = loads[node];
             const Load& b = loads[lightest];
-            if (a.bytes < b.bytes || (a.bytes == b.bytes && a.names < b.names)) lightest = node;
+            if (a.weight < b.weight || (a.weight == b.weight && a.names < b.names)) lightest = node;
         }
-        loads[lightest].bytes += size;
+        loads[lightest].weight += amount;
         loads[lightest].names += 1;
         if (lightest == index) mine.push_back(std::move(name));
     }
@@ -174,23 +179,113 @@ std::vector<std::string> split_by_filesize(std::vector<std::string> names, std::
     return mine;
 }
 
+std::vector<std::string> split_by_filesize(std::vector<std::string> names, std::size_t index,
+                                           std::size_t total, const FileSizeLookup& file_size) {
+    return split_by_weight(std::move(names), index, total,
+                           [&](const std::string& name) { return file_size(name).value_or(0); });
+}
+
+TestTimings parse_test_timings(std::string_view value) {
+    TestTimings timings;
+    while (!value.empty()) {
+        const size_t end = value.find('\n');
+        std::string_view line = value.substr(0, end);
+        value = end == std::string_view::npos ? std::string_view() : value.substr(end + 1);
+        const size_t first = line.find('\t');
+        const size_t second = first == std::string_view::npos ? first : line.find('\t', first + 1);
+        if (second == std::string_view::npos) continue;
+        const std::string_view kind = line.substr(0, first);
+        std::string name(line.substr(first + 1, second - first - 1));
+        const std::string_view ms_text = line.substr(second + 1);
+        std::int64_t ms = 0;
+        auto [at, ec] = std::from_chars(ms_text.data(), ms_text.data() + ms_text.size(), ms);
+        if (ec != std::errc() || at != ms_text.data() + ms_text.size() || ms < 0) continue;
+        if (kind == "file") {
+            if (name.rfind("./", 0) == 0) name.erase(0, 2);
+            timings.by_file[name] += ms;
+        } else if (kind == "classname") {
+            timings.by_class[name] += ms;
+        }
+    }
+    return timings;
+}
+
+namespace {
+
+/// The timings `type` reads: files, classes, or for autodetect whichever knows more of the
+/// names. testname: none (fmg keeps timings per file and class).
+const std::map<std::string, std::int64_t>* timings_of_type(const TestTimings& timings,
+                                                           const std::string& type,
+                                                           const std::vector<std::string>& names) {
+    auto known = [&names](const std::map<std::string, std::int64_t>& map) {
+        return std::count_if(names.begin(), names.end(), [&](const std::string& name) {
+            return map.count(name.rfind("./", 0) == 0 ? name.substr(2) : name) > 0;
+        });
+    };
+    if (type == "filename") return &timings.by_file;
+    if (type == "classname") return &timings.by_class;
+    if (type == "autodetect") {
+        return known(timings.by_file) >= known(timings.by_class) ? &timings.by_file
+                                                                 : &timings.by_class;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 SplitResult split_names(const SplitRequest& request, const std::vector<std::string>& names,
                         const FileSizeLookup& file_size) {
     SplitResult result;
     SplitBy by = request.by;
     if (by == SplitBy::timings) {
-        const bool all_files = std::all_of(names.begin(), names.end(), [&](const auto& name) {
-            return file_size(name).has_value();
-        });
-        by = all_files && !names.empty() ? SplitBy::filesize : SplitBy::name;
-        result.notices.push_back(std::string("fmg stores no test timings yet; splitting by ") +
-                                 (by == SplitBy::filesize ? "file size (the names are files)"
-                                                          : "name (the names are not all files)") +
-                                 " instead");
+        const auto* timings = timings_of_type(request.timings, request.timings_type, names);
+        auto timing_of = [timings](const std::string& name) -> std::optional<std::int64_t> {
+            if (timings == nullptr) return std::nullopt;
+            auto found = timings->find(name.rfind("./", 0) == 0 ? name.substr(2) : name);
+            if (found == timings->end()) return std::nullopt;
+            return found->second;
+        };
+        std::int64_t known = 0;
+        std::int64_t known_ms = 0;
+        const auto unique = sorted_unique(names);
+        for (const auto& name : unique) {
+            if (auto ms = timing_of(name)) {
+                ++known;
+                known_ms += *ms;
+            }
+        }
+        if (known > 0) {
+            const std::int64_t average = known_ms / known;
+            if (known < static_cast<std::int64_t>(unique.size())) {
+                result.notices.push_back(
+                    std::to_string(unique.size() - static_cast<size_t>(known)) + " of " +
+                    std::to_string(unique.size()) +
+                    " names have no timing from an earlier run; each counts as the average, " +
+                    std::to_string(average) + " ms");
+            }
+            result.names =
+                split_by_weight(names, request.index, request.total, [&](const std::string& n) {
+                    return static_cast<std::uint64_t>(timing_of(n).value_or(average));
+                });
+        } else {
+            const bool all_files = std::all_of(names.begin(), names.end(), [&](const auto& name) {
+                return file_size(name).has_value();
+            });
+            by = all_files && !names.empty() ? SplitBy::filesize : SplitBy::name;
+            result.notices.push_back(
+                "no timings of these names from an earlier run of this job (its "
+                "store_test_results keep them; --timings-type=" +
+                request.timings_type + "); splitting by " +
+                (by == SplitBy::filesize ? "file size (the names are files)"
+                                         : "name (the names are not all files)") +
+                " instead");
+        }
     }
-    result.names = by == SplitBy::filesize
-                       ? split_by_filesize(names, request.index, request.total, file_size)
-                       : split_by_name(names, request.index, request.total);
+    if (by != SplitBy::timings) {
+        result.names = by == SplitBy::filesize
+                           ? split_by_filesize(names, request.index, request.total, file_size)
+                           : split_by_name(names, request.index, request.total);
+    }
     if (request.show_counts) {
         std::size_t all = sorted_unique(names).size();
         result.notices.push_back(

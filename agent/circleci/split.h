@@ -8,21 +8,37 @@
 // - by file size: biggest file first (equal sizes by name), each to the node with the fewest
 //   bytes so far, then the fewest names, then the lowest index; a name that is not a regular
 //   file weighs 0 bytes. A node prints its names sorted;
-// - by timings: fmg stores no test timings yet, so it splits by file size when every name is
-//   a regular file, else by name, and says so in one line on stderr.
+// - by timings: the durations the job's newest earlier run reported in its JUnit results
+//   (the coordinator hands them over in FMG_TEST_TIMINGS, coordinator/domain/test_timings.h),
+//   per file (--timings-type=filename, the default) or class (classname); longest first, each
+//   to the node with the least time so far, as by file size. A name without a timing counts
+//   as the average of those with one. With no timing for any name (a first run), it splits by
+//   file size when every name is a regular file, else by name, and says so on stderr.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
 namespace fmg::agent::circleci {
 
 enum class SplitBy { name, filesize, timings };
+
+/// What FMG_TEST_TIMINGS holds: milliseconds per file and per class.
+struct TestTimings {
+    std::map<std::string, std::int64_t> by_file;
+    std::map<std::string, std::int64_t> by_class;
+};
+
+/// Reads FMG_TEST_TIMINGS's lines `file|classname<TAB>NAME<TAB>MS`; other lines are skipped.
+/// File names lose a leading "./".
+TestTimings parse_test_timings(std::string_view value);
 
 /// What `circleci tests split ARGS...` asks for.
 struct SplitRequest {
@@ -32,6 +48,7 @@ struct SplitRequest {
     std::string timings_type = "filename";
     bool show_counts = false;         // print this node's count to stderr
     std::optional<std::string> file;  // the names' file; stdin when absent
+    TestTimings timings;              // from FMG_TEST_TIMINGS; empty when unset
 };
 
 /// Looks a variable up in the environment (nullptr: unset).
@@ -58,6 +75,13 @@ using FileSizeLookup = std::function<std::optional<std::uint64_t>(const std::str
 /// Node `index`'s names (sorted) when split by file size.
 std::vector<std::string> split_by_filesize(std::vector<std::string> names, std::size_t index,
                                            std::size_t total, const FileSizeLookup& file_size);
+
+/// Node `index`'s names (sorted) when each name weighs `weight` (milliseconds, bytes):
+/// heaviest first, each to the node with the least weight so far, then the fewest names,
+/// then the lowest index.
+std::vector<std::string> split_by_weight(
+    std::vector<std::string> names, std::size_t index, std::size_t total,
+    const std::function<std::uint64_t(const std::string&)>& weight);
 
 /// What a node prints: its names, and the lines for stderr (how --split-by=timings was
 /// served, --show-counts).

@@ -14,6 +14,7 @@
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/lifecycle/serial_groups.h"
 #include "coordinator/store/pipeline_store.h"
+#include "coordinator/store/test_result_store.h"
 #include "coordinator/store/workspace_store.h"
 #include "protocol/job_timeout.h"
 #include "shared/log.h"
@@ -126,6 +127,14 @@ bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
     const std::vector<std::string> layers =
         attaches ? workspaces::layers_for(db_, job) : std::vector<std::string>{};
     attach_layers(assign, layers);
+    // A parallel job's nodes split their tests by the timings of its newest earlier run
+    // (test_timings.h); the dispatch of every other job costs no query more.
+    if (spec->node) {
+        const std::string base = job.name.substr(0, job.name.rfind('['));
+        std::string timings = test_timings_value(
+            test_results::latest_timings(db_, pipeline->repo, base, pipeline->id));
+        if (!timings.empty()) assign.environment[kTestTimingsVariable] = std::move(timings);
+    }
     readable_blobs_[dispatched->attempt_id] = std::set<std::string>(layers.begin(), layers.end());
     auto sent = send_validated(session.routing_id, assign);
     if (!sent) {

@@ -45,6 +45,7 @@ class JunitHandler final : public Poco::XML::DefaultHandler {
                       const Poco::XML::Attributes& attributes) override {
         const std::string& tag = local.empty() ? qname : local;
         if (tag == "testsuite" || tag == "testsuites") saw_suite = true;
+        if (tag == "testsuite") suite_file_ = cut(attributes.getValue("file"));
         if (tag == "testcase") {
             if (cases.size() >= kMaxTestCasesPerFile) {
                 throw Poco::RangeException("more than " + std::to_string(kMaxTestCasesPerFile) +
@@ -54,6 +55,8 @@ class JunitHandler final : public Poco::XML::DefaultHandler {
             current_ = TestCase{};
             current_.name = cut(attributes.getValue("name"));
             current_.classname = cut(attributes.getValue("classname"));
+            current_.file = cut(attributes.getValue("file"));
+            if (current_.file.empty()) current_.file = suite_file_;
             current_.duration_ms = milliseconds(attributes.getValue("time"));
             return;
         }
@@ -93,6 +96,7 @@ class JunitHandler final : public Poco::XML::DefaultHandler {
     bool collecting_ = false;
     TestCase current_;
     std::string text_;
+    std::string suite_file_;  // the `file` of the testsuite being read
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ enum class TestStatus {
 };
 
 struct TestCase {
+    std::string file;  // the `file` attribute of the testcase, else of its testsuite; may be ""
     std::string classname;
     std::string name;
     TestStatus status = TestStatus::passed;

@@ -318,6 +318,11 @@ CREATE INDEX evictions_by_time ON evictions(evicted_at);
 CREATE INDEX test_result_files_by_blob ON test_result_files(sha256);
 CREATE INDEX cache_uploads_by_blob ON cache_uploads(sha256);
 )SQL",
+    // 17: the file each test case came from (JUnit's `file` attribute), for
+    // `circleci tests split --split-by=timings` (docs/files.md).
+    R"SQL(
+ALTER TABLE test_cases ADD COLUMN file TEXT NOT NULL DEFAULT '';
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -20,7 +20,7 @@ void record(Database& db, const NewFile& file, const std::vector<TestCase>& case
         for (const TestCase& test : cases) {
             db.prepare(
                   "INSERT INTO test_cases (attempt_id, upload_id, classname, name, status, "
-                  "message, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                  "message, duration_ms, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 .bind(1, file.attempt_id)
                 .bind(2, static_cast<int64_t>(file.upload_id))
                 .bind(3, test.classname)
@@ -28,6 +28,7 @@ void record(Database& db, const NewFile& file, const std::vector<TestCase>& case
                 .bind(5, to_string(test.status))
                 .bind(6, test.message)
                 .bind(7, test.duration_ms)
+                .bind(8, test.file)
                 .run();
         }
     });
@@ -62,6 +63,31 @@ std::optional<Summary> summary_of(Database& db, int64_t attempt_id) {
         summary.failures.push_back({failures.text(0), failures.text(1), failures.text(2)});
     }
     return summary;
+}
+
+std::vector<TimedTest> latest_timings(Database& db, const std::string& repo, const std::string& job,
+                                      int64_t before_pipeline) {
+    // The job itself, or one of its nodes: `job[` compared as bytes (no LIKE wildcards).
+    constexpr const char* kSameJob =
+        "(j.name = ?2 OR substr(CAST(j.name AS BLOB), 1, length(CAST(?2 AS BLOB)) + 1) = "
+        "CAST(?2 || '[' AS BLOB))";
+    auto latest = db.prepare(
+        std::string("SELECT MAX(p.id) FROM pipelines p JOIN jobs j ON j.pipeline_id = p.id JOIN "
+                    "test_cases t ON t.attempt_id = j.current_attempt_id WHERE p.repo = ?1 AND "
+                    "p.id < ?3 AND ") +
+        kSameJob);
+    latest.bind(1, repo).bind(2, job).bind(3, before_pipeline);
+    if (!latest.step()) return {};
+    auto pipeline = latest.optional_integer(0);
+    if (!pipeline) return {};
+    auto query = db.prepare(
+        std::string("SELECT t.file, t.classname, t.duration_ms FROM test_cases t JOIN jobs j ON "
+                    "j.current_attempt_id = t.attempt_id WHERE j.pipeline_id = ?1 AND ") +
+        kSameJob);
+    query.bind(1, *pipeline).bind(2, job);
+    std::vector<TimedTest> tests;
+    while (query.step()) tests.push_back({query.text(0), query.text(1), query.integer(2)});
+    return tests;
 }
 
 }  // namespace fmg::coordinator::test_results

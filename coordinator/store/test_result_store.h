@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/domain/test_timings.h"
 #include "coordinator/files/junit.h"
 #include "coordinator/store/database.h"
 
@@ -44,5 +45,11 @@ inline constexpr int64_t kMaxListedFailures = 100;
 
 /// The tests the attempt reported; nothing when it stored no test results.
 std::optional<Summary> summary_of(Database& db, int64_t attempt_id);
+
+/// The test cases of the newest pipeline of `repo` before `before_pipeline` in which the job
+/// `job` (or its parallel nodes, `job[0]`...) reported test results, from its jobs' current
+/// attempts; nothing when there is none.
+std::vector<TimedTest> latest_timings(Database& db, const std::string& repo, const std::string& job,
+                                      int64_t before_pipeline);
 
 }  // namespace fmg::coordinator::test_results

@@ -86,7 +86,7 @@ workflows:
     CHECK_THAT(all.out, Catch::Contains("not used for 15 days (--cache-retention-days)"));
 }
 
-TEST_CASE("e2e: over --store-quota the least recently used cache goes; what cannot fit fails") {
+TEST_CASE("e2e: over --store-quota the least recently used cache goes, and what cannot fit fails") {
     ClusterOptions options;
     options.coordinator_args = {"--store-quota", std::to_string(5 * 1024 * 1024)};
     Cluster cluster(options);

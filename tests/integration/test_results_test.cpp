@@ -1,6 +1,7 @@
 // store_test_results through the real binaries: a job's JUnit reports are uploaded and read
 // by the coordinator; the job object's `tests` and `fmg show` give the counts and the failed
-// tests; a file that is not JUnit XML fails the step saying why.
+// tests; a file that is not JUnit XML fails the step saying why; a parallel job's next run
+// splits its tests by the timings the last one reported.
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +75,59 @@ workflows:
     REQUIRE(shown.ok());
     CHECK_THAT(shown.out, Catch::Contains("  tests: 4 total, 1 failed, 1 skipped\n"
                                           "    FAILED calc.divides: expected 2, got 3\n"));
+}
+
+TEST_CASE("e2e: circleci tests split --split-by=timings uses the last run's JUnit timings") {
+    Cluster cluster;
+    AgentOptions options = machine_agent_options();
+    options.extra_args.insert(options.extra_args.end(), {"--capacity", "2"});
+    cluster.start_runner("runner-1", options);
+    GitRepo repo = cluster.make_repo();
+    // A stand-in test runner: each file "takes" the seconds times.txt gives it, as its JUnit
+    // report says. a 10 s, d 8 s, b and c 1 s: by timings node 0 runs a alone.
+    for (const char* file : {"tests/a.py", "tests/b.py", "tests/c.py", "tests/d.py"}) {
+        repo.write_file(file, "");
+    }
+    repo.write_file("times.txt", "tests/a.py 10\ntests/b.py 1\ntests/c.py 1\ntests/d.py 8\n");
+    repo.write_config(R"yaml(version: 2.1
+jobs:
+  test:
+    machine: true
+    parallelism: 2
+    steps:
+      - checkout
+      - run: |
+          circleci tests glob "tests/*.py" | circleci tests split --split-by=timings > mine.txt
+          echo "mine: $(tr '\n' ' ' < mine.txt)"
+          mkdir -p results
+          {
+            echo '<testsuite name="t">'
+            while read -r f; do
+              echo "<testcase classname=\"t\" name=\"$f\" file=\"./$f\" time=\"$(grep "^$f " times.txt | cut -d' ' -f2)\"/>"
+            done < mine.txt
+            echo '</testsuite>'
+          } > results/junit.xml
+      - store_test_results: {path: results}
+workflows:
+  ci:
+    jobs: [test]
+)yaml");
+    const std::string sha = repo.commit("Tests of different lengths");
+    const int64_t first = cluster.push(repo, sha);
+    const auto first_pipeline = cluster.wait_for_final(first);
+    INFO("first: " << to_json(first_pipeline));
+    REQUIRE(string_field(first_pipeline, "status") == "success");
+    CHECK_THAT(cluster.job_log(first, "test[0]"),
+               Catch::Contains("no timings of these names from an earlier run"));
+
+    const int64_t second = cluster.push(repo, sha);
+    const auto second_pipeline = cluster.wait_for_final(second);
+    INFO("second: " << to_json(second_pipeline));
+    REQUIRE(string_field(second_pipeline, "status") == "success");
+    const std::string node0 = cluster.job_log(second, "test[0]");
+    const std::string node1 = cluster.job_log(second, "test[1]");
+    INFO("node 0:\n" << node0 << "\nnode 1:\n" << node1);
+    CHECK_THAT(node0, Catch::Contains("mine: tests/a.py \n"));
+    CHECK_THAT(node1, Catch::Contains("mine: tests/b.py tests/c.py tests/d.py \n"));
+    CHECK_THAT(node0 + node1, !Catch::Contains("no timings"));
 }

@@ -159,7 +159,8 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("split by timings: file size for files, else name, saying so once", "[circleci]") {
+TEST_CASE("split by timings: file size for files, else name, when no timing is known",
+          "[circleci]") {
     SplitRequest request;
     request.by = SplitBy::timings;
     request.total = 2;
@@ -168,12 +169,53 @@ TEST_CASE("split by timings: file size for files, else name, saying so once", "[
     CHECK(files.names == Names{"big", "tiny"});
     REQUIRE(files.notices.size() == 1);
     CHECK_THAT(files.notices[0],
-               Catch::Contains("no test timings") && Catch::Contains("file size"));
+               Catch::Contains("no timings of these names") && Catch::Contains("file size"));
 
     SplitResult classes = split_names(request, {"com.a.Test", "com.b.Test", "big"}, sizes);
     CHECK(classes.names == Names{"big", "com.a.Test"});
     REQUIRE(classes.notices.size() == 1);
     CHECK_THAT(classes.notices[0], Catch::Contains("splitting by name"));
+}
+
+TEST_CASE("split by timings: an earlier run's durations, longest first to the idlest node",
+          "[circleci]") {
+    // Files a 10 s, d 8 s, b and c 1 s: node 0 gets a, node 1 d then b then c (9 s, 10 s).
+    SplitRequest request;
+    request.by = SplitBy::timings;
+    request.total = 2;
+    request.timings = parse_test_timings(
+        "file\ttests/a.py\t10000\nfile\t./tests/d.py\t8000\nfile\ttests/b.py\t1000\n"
+        "file\ttests/c.py\t1000\nclassname\ttests.a\t10000\nnot a line\nfile\tx\t-5\n");
+    CHECK(request.timings.by_file.size() == 4);
+    CHECK(request.timings.by_file.at("tests/d.py") == 8000);  // "./" dropped
+    CHECK(request.timings.by_class.at("tests.a") == 10000);
+    auto sizes = sizes_of({});
+    const Names names{"tests/b.py", "tests/c.py", "./tests/a.py", "tests/d.py"};
+    SplitResult first = split_names(request, names, sizes);
+    CHECK(first.names == Names{"./tests/a.py"});
+    CHECK(first.notices.empty());
+    request.index = 1;
+    CHECK(split_names(request, names, sizes).names ==
+          Names{"tests/b.py", "tests/c.py", "tests/d.py"});
+
+    // A new file has no timing: it counts as the average (5 s), and the node says so.
+    request.index = 0;
+    SplitResult with_new = split_names(request, {"tests/a.py", "tests/new.py"}, sizes);
+    CHECK(with_new.names == Names{"tests/a.py"});
+    REQUIRE(with_new.notices.size() == 1);
+    CHECK_THAT(with_new.notices[0], Catch::Contains("1 of 2 names have no timing") &&
+                                        Catch::Contains("average, 10000 ms"));
+
+    // The timings come from the job's environment.
+    CHECK(parse({"--split-by=timings"}, {{"FMG_TEST_TIMINGS", "file\tspec/a.rb\t42\n"}})
+              .timings.by_file.at("spec/a.rb") == 42);
+    CHECK(parse({"--split-by=timings"}).timings.by_file.empty());
+
+    // By class.
+    request.timings_type = "classname";
+    request.timings = parse_test_timings(
+        "classname\tcom.Slow\t9000\nclassname\tcom.A\t1000\nclassname\tcom.B\t1000\n");
+    CHECK(split_names(request, {"com.A", "com.B", "com.Slow"}, sizes).names == Names{"com.Slow"});
 }
 
 TEST_CASE("split command: names from stdin or FILE, whitespace-separated, counts on stderr",

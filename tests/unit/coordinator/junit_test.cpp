@@ -113,3 +113,22 @@ TEST_CASE("hostile reports: entity bombs, external entities, huge messages, deep
     auto nested = parse_text(deep);
     CHECK_FALSE(nested);  // never closed: refused, without a crash
 }
+
+TEST_CASE("a test case's file is its own file attribute, else its suite's") {
+    std::istringstream report(R"xml(<testsuites>
+  <testsuite name="a" file="tests/test_a.py">
+    <testcase classname="tests.test_a" name="one" time="1.5"/>
+    <testcase classname="tests.test_a" name="two" file="tests/other.py" time="0.25"/>
+  </testsuite>
+  <testsuite name="b">
+    <testcase classname="B" name="three" time="2"/>
+  </testsuite>
+</testsuites>)xml");
+    auto cases = parse_junit(report);
+    REQUIRE(cases.ok());
+    REQUIRE(cases->size() == 3);
+    CHECK((*cases)[0].file == "tests/test_a.py");
+    CHECK((*cases)[0].duration_ms == 1500);
+    CHECK((*cases)[1].file == "tests/other.py");
+    CHECK((*cases)[2].file.empty());
+}
