@@ -31,7 +31,8 @@ Result<TarReader> TarReader::open(const std::filesystem::path& archive_file) {
 }
 
 TarReader::TarReader(TarReader&& other) noexcept
-    : archive_(std::exchange(other.archive_, nullptr)) {}
+    : archive_(std::exchange(other.archive_, nullptr)),
+      current_(std::exchange(other.current_, nullptr)) {}
 
 TarReader& TarReader::operator=(TarReader&& other) noexcept {
     if (this != &other) {
@@ -81,12 +82,13 @@ Result<std::optional<TarEntry>> TarReader::next() {
 }
 
 Status TarReader::read_data(const std::function<Status(std::string_view)>& sink) {
-    std::string buffer(kReadBlock, '\0');
+    // One buffer for every entry: a workspace of small files must not cost a fresh MiB each.
+    if (buffer_.size() != kReadBlock) buffer_.assign(kReadBlock, '\0');
     for (;;) {
-        la_ssize_t got = archive_read_data(archive_, buffer.data(), buffer.size());
+        la_ssize_t got = archive_read_data(archive_, buffer_.data(), buffer_.size());
         if (got == 0) return {};
         if (got < 0) return Error{"damaged archive: " + archive_reason(archive_)};
-        if (Status fed = sink(std::string_view(buffer.data(), static_cast<size_t>(got))); !fed) {
+        if (Status fed = sink(std::string_view(buffer_.data(), static_cast<size_t>(got))); !fed) {
             return fed;
         }
     }

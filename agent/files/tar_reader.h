@@ -52,6 +52,7 @@ class TarReader {
     explicit TarReader(struct archive* handle) : archive_(handle) {}
     struct archive* archive_ = nullptr;
     struct archive_entry* current_ = nullptr;  // owned by archive_
+    std::string buffer_;                       // read_data's, kept between entries
 };
 
 }  // namespace fmg::agent

@@ -81,6 +81,35 @@ Status add_pattern(JobExecution& execution, const std::string& root, const std::
     return {};
 }
 
+/// The one pattern of a step whose export already is its layer: a literal name directly
+/// under the root ("dist", "build"), so the archive's names are the paths below the root.
+bool exports_as_layer(const protocol::StepSpec& step) {
+    if (step.paths.size() != 1) return false;
+    const std::string tidy = tidy_path(step.paths.front());
+    return !tidy.empty() && !unsafe_path_reason(tidy) && tidy.find('/') == std::string::npos &&
+           literal_prefix(tidy) == tidy;
+}
+
+/// Checks every entry of an export that is the layer as it is, counting files and bytes:
+/// true when it can be uploaded as it is, false when it holds what a layer does not keep
+/// (hard links, devices), which the copying path leaves out.
+Result<bool> check_layer(const std::filesystem::path& layer, size_t& files, uint64_t& bytes) {
+    auto reader = TarReader::open(layer);
+    if (!reader) return reader.error();
+    for (;;) {
+        auto next = reader->next();
+        if (!next) return next.error();
+        if (!*next) return true;
+        const TarEntry& entry = **next;
+        if (entry.type == TarEntry::Type::other) return false;
+        if (auto unsafe = unsafe_entry_reason(entry)) return Error{"cannot keep " + *unsafe};
+        if (entry.type == TarEntry::Type::file) {
+            ++files;
+            bytes += entry.size;
+        }
+    }
+}
+
 }  // namespace
 
 Result<std::pair<std::string, uint64_t>> file_digest(const std::filesystem::path& file) {
@@ -105,18 +134,36 @@ Status persist_to_workspace(JobExecution& execution, const protocol::StepSpec& s
     std::error_code ec;
     std::filesystem::create_directories(spool_dir, ec);
     SpoolFiles spool{{spool_dir / "layer.tar", spool_dir / "export.tar"}};
-    auto layer = TarWriter::create(spool.files[0]);
-    if (!layer) return layer.error();
     size_t files = 0;
     uint64_t bytes = 0;
-    for (const std::string& pattern : step.paths) {
-        if (Status added =
-                add_pattern(execution, step.root, pattern, spool.files[1], *layer, files, bytes);
-            !added) {
-            return added;
+    // The common case, one folder under the root, uploads the export itself (read once to
+    // check it) instead of copying it entry by entry.
+    bool exported_whole = false;
+    if (exports_as_layer(step)) {
+        const std::string name = tidy_path(step.paths.front());
+        auto exported = execution.export_path(step.root + "/" + name, spool.files[0]);
+        if (!exported) return exported.error();
+        if (!*exported) {
+            return Error{"nothing at " + step.root + "/" + name + " (path '" + step.paths.front() +
+                         "')"};
         }
+        auto whole = check_layer(spool.files[0], files, bytes);
+        if (!whole) return whole.error();
+        exported_whole = *whole;
+        if (!exported_whole) files = bytes = 0;
     }
-    if (Status finished = layer->finish(); !finished) return finished;
+    if (!exported_whole) {
+        auto layer = TarWriter::create(spool.files[0]);
+        if (!layer) return layer.error();
+        for (const std::string& pattern : step.paths) {
+            if (Status added = add_pattern(execution, step.root, pattern, spool.files[1], *layer,
+                                           files, bytes);
+                !added) {
+                return added;
+            }
+        }
+        if (Status finished = layer->finish(); !finished) return finished;
+    }
     auto digest = file_digest(spool.files[0]);
     if (!digest) return digest.error();
     if (Status sent = upload(spool.files[0], digest->second, digest->first); !sent) {
