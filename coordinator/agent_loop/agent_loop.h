@@ -97,10 +97,11 @@ class AgentLoop {
     // caches.cpp: save_cache and restore_cache (PROTOCOL.md 11.1)
     void on_cache_find(AgentSession& session, const protocol::CacheFind& find);
     void on_cache_save(AgentSession& session, const protocol::CacheSave& save);
-    /// Whether the blob fetched is part of a cache of the attempt's repository.
+    /// Whether the blob fetched is part of a cache of the attempt's scope.
     bool may_read_cache_blob(const protocol::Fetch& fetch);
-    /// The repository (owner/name) of the attempt's pipeline; caches are scoped by it.
-    std::optional<std::string> repo_of(AttemptId attempt);
+    /// The scope of the attempt's caches: its pipeline's repository (owner/name), or for a
+    /// pull request from a fork that needed approval "OWNER/NAME fork:FORK/NAME".
+    std::optional<std::string> cache_scope(AttemptId attempt);
     /// Whether `attempt` is current and this session's runner runs it; if not, tells the
     /// agent to cancel it and returns false (fencing).
     bool guard_attempt(AgentSession& session, AttemptId attempt, std::string_view what);

@@ -43,7 +43,7 @@ const char* detail_name(protocol::UploadKind kind) {
 }  // namespace
 
 bool AgentLoop::may_read_cache_blob(const protocol::Fetch& fetch) {
-    auto repo = repo_of(fetch.attempt_id);
+    auto repo = cache_scope(fetch.attempt_id);
     return repo && caches::repo_holds_blob(db_, *repo, fetch.sha256);
 }
 

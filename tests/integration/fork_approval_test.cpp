@@ -321,3 +321,48 @@ TEST_CASE("e2e: a deleted fork's pull request (head.repo null) waits for approva
     CHECK(string_field(done, "status") == "success");
     cluster.stop_gracefully();
 }
+
+TEST_CASE("e2e: an approved fork's pull request neither reads nor poisons the repository's caches",
+          "[fork]") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+    const std::string base_config = R"yaml(version: 2.1
+jobs:
+  build:
+    machine: true
+    steps:
+      - restore_cache: {keys: [deps]}
+      - run: 'if [ -e deps/who ]; then echo "restored: $(cat deps/who)"; fi'
+      - run: mkdir -p deps && echo base > deps/who
+      - save_cache: {key: deps, paths: [deps]}
+)yaml";
+    std::string fork_config = base_config;
+    fork_config.replace(fork_config.find("echo base"), 9, "echo poison");
+    Repos repos(cluster, fork_config);
+    repos.base.write_config(base_config);
+    const std::string base_sha = repos.base.commit("Cache deps");
+
+    // The repository's own build stores the cache.
+    const int64_t first = cluster.push(repos.base, base_sha, "refs/heads/feature");
+    REQUIRE(string_field(cluster.wait_for_final(first), "status") == "success");
+
+    // The fork's pull request, approved: it finds no cache and stores its own, apart.
+    const int64_t fork_id = deliver_pull_request(cluster, fork_pull_request(repos));
+    cluster.wait_for_job_status(fork_id, "build", "on_hold");
+    REQUIRE(cluster.fmg({"approve", std::to_string(fork_id)}).ok());
+    const auto fork_done = cluster.wait_for_final(fork_id);
+    INFO("fork: " << to_json(fork_done));
+    REQUIRE(string_field(fork_done, "status") == "success");
+    const std::string fork_log = cluster.job_log(fork_id, "build");
+    CHECK_THAT(fork_log, Catch::Contains("No cache is found for keys: deps"));
+    CHECK_THAT(fork_log, Catch::Contains("Stored cache deps"));
+
+    // The repository's next build restores its own cache, not the fork's.
+    const int64_t second = cluster.push(repos.base, base_sha, "refs/heads/feature");
+    REQUIRE(string_field(cluster.wait_for_final(second), "status") == "success");
+    CHECK_THAT(cluster.job_log(second, "build"), Catch::Contains("restored: base"));
+    const auto listed = object_array(cluster.api().get("/api/v1/caches").json(), "caches");
+    REQUIRE(listed.size() == 2);
+    CHECK(string_field(listed[0], "repo") == "octo/demo fork:forker/demo");
+    CHECK(string_field(listed[1], "repo") == "octo/demo");
+}
