@@ -60,8 +60,8 @@ Status extract_tar_into(const std::filesystem::path& archive,
     return {};
 }
 
-Status copy_tar_with_prefix(const std::filesystem::path& archive, const std::string& prefix,
-                            const std::filesystem::path& copy) {
+Status copy_tar(const std::filesystem::path& archive, const std::filesystem::path& copy,
+                const std::function<std::optional<std::string>(const TarEntry&)>& rename) {
     auto reader = TarReader::open(archive);
     if (!reader) return reader.error();
     auto writer = TarWriter::create(copy);
@@ -70,10 +70,18 @@ Status copy_tar_with_prefix(const std::filesystem::path& archive, const std::str
         auto next = reader->next();
         if (!next) return next.error();
         if (!*next) break;
-        const std::string name = prefix.empty() ? (*next)->path : prefix + "/" + (*next)->path;
-        if (Status copied = writer->copy_entry(*reader, name); !copied) return copied;
+        auto name = rename(**next);
+        if (!name) continue;
+        if (Status copied = writer->copy_entry(*reader, *name); !copied) return copied;
     }
     return writer->finish();
+}
+
+Status copy_tar_with_prefix(const std::filesystem::path& archive, const std::string& prefix,
+                            const std::filesystem::path& copy) {
+    return copy_tar(archive, copy, [&prefix](const TarEntry& entry) {
+        return std::optional<std::string>(prefix.empty() ? entry.path : prefix + "/" + entry.path);
+    });
 }
 
 }  // namespace fmg::agent

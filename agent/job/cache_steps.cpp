@@ -1,25 +1,14 @@
 #include "agent/job/cache_steps.h"
 
 #include "agent/files/layer_entries.h"
+#include "agent/files/tar_extract.h"
 #include "agent/files/tar_reader.h"
 #include "agent/files/tar_writer.h"
+#include "agent/job/spool_files.h"
 #include "shared/crypto.h"
 
 namespace fmg::agent {
 namespace {
-
-std::string size_text(uint64_t bytes) {
-    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-}
-
-/// Removes the files it names when the step ends.
-struct SpoolFiles {
-    std::vector<std::filesystem::path> files;
-    ~SpoolFiles() {
-        std::error_code ignored;
-        for (const auto& file : files) std::filesystem::remove(file, ignored);
-    }
-};
 
 /// Every entry of the tar is safe to unpack at a place: nullopt; else the first problem.
 Result<std::optional<std::string>> first_unsafe_entry(const std::filesystem::path& tar) {
@@ -36,21 +25,13 @@ Result<std::optional<std::string>> first_unsafe_entry(const std::filesystem::pat
 /// Writes `tar` again as `copy` without its unsafe entries, naming each left out in `output`.
 Status copy_safe_entries(const std::filesystem::path& tar, const std::filesystem::path& copy,
                          const OutputSink& output) {
-    auto reader = TarReader::open(tar);
-    if (!reader) return reader.error();
-    auto writer = TarWriter::create(copy);
-    if (!writer) return writer.error();
-    for (;;) {
-        auto next = reader->next();
-        if (!next) return next.error();
-        if (!*next) break;
-        if (auto unsafe = unsafe_entry_reason(**next)) {
+    return copy_tar(tar, copy, [&output](const TarEntry& entry) -> std::optional<std::string> {
+        if (auto unsafe = unsafe_entry_reason(entry)) {
             output("Left out of the cache: " + *unsafe + "\n");
-            continue;
+            return std::nullopt;
         }
-        if (Status copied = writer->copy_entry(*reader, (*next)->path); !copied) return copied;
-    }
-    return writer->finish();
+        return entry.path;
+    });
 }
 
 }  // namespace

@@ -5,24 +5,12 @@
 #include "agent/files/layer_entries.h"
 #include "agent/files/tar_reader.h"
 #include "agent/files/tar_writer.h"
+#include "agent/job/spool_files.h"
 #include "shared/crypto.h"
 #include "shared/safe_path.h"
 
 namespace fmg::agent {
 namespace {
-
-std::string size_text(uint64_t bytes) {
-    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-}
-
-/// Removes the files it names when the step ends.
-struct SpoolFiles {
-    std::vector<std::filesystem::path> files;
-    ~SpoolFiles() {
-        std::error_code ignored;
-        for (const auto& file : files) std::filesystem::remove(file, ignored);
-    }
-};
 
 /// Adds what `pattern` selects under `root` to the layer; counts files and bytes.
 Status add_pattern(JobExecution& execution, const std::string& root, const std::string& pattern,

@@ -12,11 +12,6 @@ using namespace fmg::testing;
 
 namespace {
 
-std::string runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string& job) {
-    const auto attempts = object_array(find_named(pipeline, "jobs", job), "attempts");
-    return attempts.empty() ? "" : optional_string(attempts.back(), "runner").value_or("");
-}
-
 /// A one-job workflow on the runner labelled `host`, with `steps` (YAML, indented 6).
 std::string machine_job(const std::string& host, const std::string& steps) {
     return "version: 2.1\njobs:\n  deps:\n    machine: true\n    resource_class: " + host +
@@ -32,7 +27,7 @@ std::string run_pipeline(Cluster& cluster, const GitRepo& repo, const std::strin
     const std::string log = cluster.job_log(id, "deps");
     INFO("log:\n" << log);
     REQUIRE(string_field(pipeline, "status") == "success");
-    CHECK(runner_of(pipeline, "deps") == runner);
+    CHECK(last_runner_of(pipeline, "deps") == runner);
     return log;
 }
 

@@ -111,4 +111,9 @@ Poco::JSON::Object::Ptr find_named(const Poco::JSON::Object::Ptr& object, const 
     return nullptr;
 }
 
+std::string last_runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string& job) {
+    const auto attempts = object_array(find_named(pipeline, "jobs", job), "attempts");
+    return attempts.empty() ? "" : optional_string(attempts.back(), "runner").value_or("");
+}
+
 }  // namespace fmg::testing

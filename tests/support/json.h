@@ -40,5 +40,8 @@ std::vector<Poco::JSON::Object::Ptr> object_array(const Poco::JSON::Object::Ptr&
 /// The element of an array field whose "name" is `name`; fails the test when there is none.
 Poco::JSON::Object::Ptr find_named(const Poco::JSON::Object::Ptr& object, const std::string& key,
                                    const std::string& name);
+/// The runner the latest attempt of job `job` of the pipeline object ran on; "" when it has no
+/// attempt or its attempt no runner.
+std::string last_runner_of(const Poco::JSON::Object::Ptr& pipeline, const std::string& job);
 
 }  // namespace fmg::testing
