@@ -90,22 +90,20 @@ TEST_CASE("artifact", "[bench]") {
         INFO("pipeline: " << to_json(pipeline));
         REQUIRE(string_field(pipeline, "status") == "success");
         const std::string printed = printed_sha256(cluster.job_log(id, "build"), "big: ");
-        up.push_back(mebibytes /
-                     seconds_between(find_named(find_named(pipeline, "jobs", "build"), "steps",
-                                                "Store")));
+        up.push_back(mebibytes / seconds_between(find_named(find_named(pipeline, "jobs", "build"),
+                                                            "steps", "Store")));
 
         const auto file = cluster.dir() / "download" / "big.bin";
         std::filesystem::create_directories(file.parent_path());
-        Process& cli = cluster.start_fmg("download-" + std::to_string(i),
-                                         {"artifacts", std::to_string(id), "build", "--get",
-                                          "big.bin", "-o", file.string()});
+        Process& cli = cluster.start_fmg(
+            "download-" + std::to_string(i),
+            {"artifacts", std::to_string(id), "build", "--get", "big.bin", "-o", file.string()});
         PeakRssSampler cli_rss(cli.pid());
         const auto started = Clock::now();
         const auto exited = cli.wait_for(deadline_after(std::chrono::minutes(10)));
         REQUIRE(exited);
         REQUIRE(exited->exited_with(0));
-        down.push_back(mebibytes /
-                       std::chrono::duration<double>(Clock::now() - started).count());
+        down.push_back(mebibytes / std::chrono::duration<double>(Clock::now() - started).count());
         cli_peaks.push_back(cli_rss.stop());
         coordinator_peaks.push_back(coordinator_rss.stop());
         agent_peaks.push_back(agent_rss.stop());
@@ -121,8 +119,8 @@ TEST_CASE("artifact", "[bench]") {
     const std::string base = std::to_string(static_cast<int>(summarize(baseline).median)) +
                              " MiB/s: cp of the file on this disk";
     record("artifact", what + ": upload (store_artifacts)", "MiB/s", up, "", std::nullopt, base);
-    record("artifact", what + ": download (fmg artifacts --get)", "MiB/s", down, "",
-           std::nullopt, base);
+    record("artifact", what + ": download (fmg artifacts --get)", "MiB/s", down, "", std::nullopt,
+           base);
     record("artifact", "coordinator peak RSS", "MiB", coordinator_peaks, "<= 64 MiB",
            summarize(coordinator_peaks).max <= kTargetRssMiB);
     record("artifact", "agent peak RSS", "MiB", agent_peaks, "<= 64 MiB",
