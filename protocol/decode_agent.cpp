@@ -91,20 +91,11 @@ AgentMessage read_upload(FieldReader& fields) {
     return m;
 }
 
-/// A field holding a blob's digest: 64 lowercase hex digits.
-void read_sha256(FieldReader& fields, std::string_view key, std::string& out) {
-    fields.text(key, out, 64, Emptiness::refused);
-    if (fields.ok() &&
-        (out.size() != 64 || out.find_first_not_of("0123456789abcdef") != std::string::npos)) {
-        fields.fail(key, "must be 64 lowercase hexadecimal digits");
-    }
-}
-
 AgentMessage read_fetch(FieldReader& fields) {
     Fetch m;
     fields.attempt_id("attempt_id", m.attempt_id);
     fields.unsigned64("fetch_id", m.fetch_id, 1);
-    read_sha256(fields, "sha256", m.sha256);
+    fields.sha256("sha256", m.sha256);
     fields.unsigned64("offset", m.offset);
     fields.unsigned32("length", m.length, 1);
     if (fields.ok() && m.length > kMaxLogChunkBytes) {
@@ -120,7 +111,7 @@ AgentMessage read_upload_end(FieldReader& fields) {
     fields.enumeration("kind", m.kind, detail::kUploadKindNames);
     fields.text("path", m.path, kMaxTextBytes, Emptiness::refused);
     fields.unsigned64("size", m.size);
-    read_sha256(fields, "sha256", m.sha256);
+    fields.sha256("sha256", m.sha256);
     return m;
 }
 

@@ -63,8 +63,7 @@ void read_step(FieldReader& fields, StepSpec& step) {
     if (fields.has("layers")) fields.text_list("layers", step.layers, 64);
     for (const std::string& layer : step.layers) {
         if (!fields.ok()) break;
-        if (layer.size() != 64 ||
-            layer.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        if (!detail::is_sha256_hex(layer)) {
             fields.fail("layers", "must hold SHA-256 digests (64 lowercase hexadecimal digits)");
         }
     }
@@ -180,11 +179,7 @@ CoordinatorMessage read_fetch_data(FieldReader& fields) {
 
 void read_cache_part(FieldReader& fields, CachePart& part) {
     fields.text("path", part.path, kMaxTextBytes, Emptiness::refused);
-    fields.text("sha256", part.sha256, 64, Emptiness::refused);
-    if (fields.ok() && (part.sha256.size() != 64 ||
-                        part.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)) {
-        fields.fail("sha256", "must be 64 lowercase hexadecimal digits");
-    }
+    fields.sha256("sha256", part.sha256);
     fields.unsigned64("size", part.size);
 }
 

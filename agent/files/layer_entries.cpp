@@ -69,4 +69,15 @@ std::string literal_prefix(std::string_view pattern) {
     return prefix;
 }
 
+Result<std::optional<std::string>> first_unsafe_entry(const std::filesystem::path& archive) {
+    auto reader = TarReader::open(archive);
+    if (!reader) return reader.error();
+    for (;;) {
+        auto next = reader->next();
+        if (!next) return next.error();
+        if (!*next) return std::optional<std::string>{};
+        if (auto unsafe = unsafe_entry_reason(**next)) return unsafe;
+    }
+}
+
 }  // namespace fmg::agent

@@ -3,6 +3,7 @@
 // persist_to_workspace pattern selects (Go's filepath.Match part by part, as CircleCI reads
 // `paths`), and which entries could leave the directory they are restored into.
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,11 @@ namespace fmg::agent {
 /// symbolic link whose target is absolute or climbs out of it, a hard link to such a name.
 /// Nothing when it is safe.
 std::optional<std::string> unsafe_entry_reason(const TarEntry& entry);
+
+/// The first entry of the tar at `archive` that must not be restored, as unsafe_entry_reason
+/// says it; nothing when every entry is safe. Fails on a damaged archive. (Read whole before
+/// anything of it is unpacked: a layer or cache part is restored whole or not at all.)
+Result<std::optional<std::string>> first_unsafe_entry(const std::filesystem::path& archive);
 
 /// Whether the relative `path` is selected by the persist_to_workspace pattern: its first
 /// parts match the pattern's parts (`*`, `?`, `[...]` within a part; `.` selects everything),

@@ -10,18 +10,6 @@
 namespace fmg::agent {
 namespace {
 
-/// Every entry of the tar is safe to unpack at a place: nullopt; else the first problem.
-Result<std::optional<std::string>> first_unsafe_entry(const std::filesystem::path& tar) {
-    auto reader = TarReader::open(tar);
-    if (!reader) return reader.error();
-    for (;;) {
-        auto next = reader->next();
-        if (!next) return next.error();
-        if (!*next) return std::optional<std::string>{};
-        if (auto unsafe = unsafe_entry_reason(**next)) return unsafe;
-    }
-}
-
 /// Writes `tar` again as `copy` without its unsafe entries, naming each left out in `output`.
 Status copy_safe_entries(const std::filesystem::path& tar, const std::filesystem::path& copy,
                          const OutputSink& output) {

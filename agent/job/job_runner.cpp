@@ -307,6 +307,13 @@ Result<uint64_t> JobRunner::upload_file(const std::filesystem::path& file,
     return upload_id;
 }
 
+Status JobRunner::store_file(const std::filesystem::path& file, protocol::UploadKind kind,
+                             const std::string& path, uint64_t size, const std::string& sha256) {
+    auto stored = upload_file(file, kind, path, size, sha256);
+    if (!stored) return stored.error();
+    return {};
+}
+
 Result<protocol::CacheAnswer> JobRunner::cache_request(
     std::variant<protocol::CacheFind, protocol::CacheSave> message) {
     auto done = std::make_shared<std::promise<Result<protocol::CacheAnswer>>>();
@@ -358,29 +365,23 @@ protocol::StepOutcome JobRunner::file_step(const protocol::StepSpec& step,
     const char* what = "store_artifacts";
     if (step.kind == protocol::StepKind::store_artifacts) {
         auto upload = [this](const std::filesystem::path& file, const std::string& path,
-                             uint64_t size, const std::string& sha256) -> Status {
-            auto stored = upload_file(file, protocol::UploadKind::artifact, path, size, sha256);
-            if (!stored) return stored.error();
-            return {};
+                             uint64_t size, const std::string& sha256) {
+            return store_file(file, protocol::UploadKind::artifact, path, size, sha256);
         };
         done = store_artifacts(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::store_test_results) {
         what = "store_test_results";
         auto upload = [this](const std::filesystem::path& file, const std::string& path,
-                             uint64_t size, const std::string& sha256) -> Status {
-            auto stored = upload_file(file, protocol::UploadKind::test_results, path, size, sha256);
-            if (!stored) return stored.error();
-            return {};
+                             uint64_t size, const std::string& sha256) {
+            return store_file(file, protocol::UploadKind::test_results, path, size, sha256);
         };
         done = store_test_results(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::persist_to_workspace) {
         what = "persist_to_workspace";
         auto upload = [this, &step](const std::filesystem::path& file, uint64_t size,
-                                    const std::string& sha256) -> Status {
-            auto stored = upload_file(file, protocol::UploadKind::workspace_layer,
-                                      step.root.empty() ? "." : step.root, size, sha256);
-            if (!stored) return stored.error();
-            return {};
+                                    const std::string& sha256) {
+            return store_file(file, protocol::UploadKind::workspace_layer,
+                              step.root.empty() ? "." : step.root, size, sha256);
         };
         done = persist_to_workspace(*execution_, step, spool, upload, output);
     } else if (step.kind == protocol::StepKind::save_cache ||

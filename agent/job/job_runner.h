@@ -69,6 +69,9 @@ class JobRunner {
     /// not); fails at once when the job is cancelled meanwhile. The upload's id.
     Result<uint64_t> upload_file(const std::filesystem::path& file, protocol::UploadKind kind,
                                  const std::string& path, uint64_t size, const std::string& sha256);
+    /// upload_file for a step that needs no upload id.
+    Status store_file(const std::filesystem::path& file, protocol::UploadKind kind,
+                      const std::string& path, uint64_t size, const std::string& sha256);
     /// Sends a cache look-up or save through the link and waits for the coordinator's answer;
     /// fails at once when the job is cancelled meanwhile.
     Result<protocol::CacheAnswer> cache_request(

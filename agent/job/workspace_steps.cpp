@@ -179,16 +179,10 @@ Status attach_workspace(JobExecution& execution, const protocol::StepSpec& step,
         if (Status got = fetch(layer, spool.files[0]); !got) {
             return Error{"fetching layer " + layer.substr(0, 12) + ": " + got.error().message};
         }
-        // Every entry is checked before any is unpacked: a layer is restored whole or not.
-        auto reader = TarReader::open(spool.files[0]);
-        if (!reader) return reader.error();
-        for (;;) {
-            auto next = reader->next();
-            if (!next) return next.error();
-            if (!*next) break;
-            if (auto unsafe = unsafe_entry_reason(**next)) {
-                return Error{"layer " + layer.substr(0, 12) + " is refused: it holds " + *unsafe};
-            }
+        auto unsafe = first_unsafe_entry(spool.files[0]);
+        if (!unsafe) return unsafe.error();
+        if (*unsafe) {
+            return Error{"layer " + layer.substr(0, 12) + " is refused: it holds " + **unsafe};
         }
         if (Status unpacked = execution.import_archive(step.at, spool.files[0]); !unpacked) {
             return unpacked;

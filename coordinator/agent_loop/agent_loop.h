@@ -187,7 +187,9 @@ class AgentLoop {
     std::map<AttemptId, std::set<std::string>> readable_blobs_;  // see readable_blobs()
     // The caches each running attempt found: never evicted for the quota while it runs.
     std::map<AttemptId, std::set<int64_t>> caches_in_use_;
-    int64_t stored_bytes_ = 0;  // the blob store's bytes, as of the last record or sweep
+    // The blob store's bytes under --store-quota, read at each upload's first chunk and
+    // after the quota made room.
+    int64_t stored_bytes_ = 0;
     // Latest heartbeat time (wall ms) per runner, not yet in the database: written together
     // when heartbeats go out, not one transaction per heartbeat (2,000 agents send 2,000 a
     // second; docs/performance.md, scale).

@@ -14,18 +14,17 @@ void AgentLoop::sweep_store() {
                                    settings_.workspace_retention_days,
                                    settings_.cache_retention_days};
     const int expired = retention::expire(db_, policy, now);
-    std::vector<std::string> released;
     if (settings_.store_quota_bytes > 0) {
-        make_room(0);
+        make_room(0);  // releases what nothing refers to, then evicts while over the quota
     } else {
-        released = retention::release_unreferenced(db_);
+        const auto released = retention::release_unreferenced(db_);
         for (const auto& digest : released) blobs_.remove(digest);
+        if (!released.empty()) {
+            FMG_LOG(info) << "store: " << released.size() << " blob(s) nothing refers to deleted";
+        }
     }
-    stored_bytes_ = retention::stored_bytes(db_);
-    if (expired > 0 || !released.empty()) {
-        FMG_LOG(info) << "store: " << expired << " file(s) past their retention evicted, "
-                      << released.size() << " blob(s) deleted; " << stored_bytes_
-                      << " bytes stored";
+    if (expired > 0) {
+        FMG_LOG(info) << "store: " << expired << " file(s) past their retention evicted";
     }
 }
 
@@ -37,8 +36,8 @@ bool AgentLoop::make_room(int64_t room) {
     for (const auto& digest : made.released) blobs_.remove(digest);
     stored_bytes_ = retention::stored_bytes(db_);
     if (!made.released.empty()) {
-        FMG_LOG(info) << "store: " << made.released.size() << " blob(s) deleted for the quota; "
-                      << stored_bytes_ << " bytes stored";
+        FMG_LOG(info) << "store: " << made.released.size() << " blob(s) deleted; " << stored_bytes_
+                      << " bytes stored";
     }
     return made.fits;
 }

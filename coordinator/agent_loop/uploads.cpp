@@ -60,6 +60,9 @@ void AgentLoop::on_upload(AgentSession& session, const protocol::Upload& upload)
     // Over the quota: least recently used caches make room, else the upload fails (what is
     // stored stays readable). Uploads in progress beside this one are not counted.
     const auto quota = static_cast<uint64_t>(settings_.store_quota_bytes);
+    // What the store holds is read once per upload (at its first chunk), and only under a
+    // quota: an upload's chunks and every upload without a quota cost no query.
+    if (quota > 0 && upload.offset == 0) stored_bytes_ = retention::stored_bytes(db_);
     if (quota > 0 && static_cast<uint64_t>(stored_bytes_) + *held > quota &&
         !make_room(static_cast<int64_t>(*held))) {
         auto refused = uploads_.refuse(upload.attempt_id, upload.upload_id,
@@ -141,7 +144,6 @@ void AgentLoop::on_upload_end(AgentSession& session, const protocol::UploadEnd& 
         artifacts::record(db_, {end.attempt_id, end.upload_id, end.path, end.sha256, size},
                           clock_.wall_ms());
     }
-    stored_bytes_ = retention::stored_bytes(db_);
     FMG_LOG(debug) << "attempt=" << end.attempt_id << " stored " << detail_name(end.kind) << " "
                    << end.path << " (" << end.size << " bytes, sha256 " << end.sha256 << ")";
     answer("");

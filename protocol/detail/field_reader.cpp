@@ -242,6 +242,15 @@ void FieldReader::attempt_ids(std::string_view key, std::vector<AttemptId>& out)
     out = std::move(ids);
 }
 
+void FieldReader::sha256(std::string_view key, std::string& out) {
+    text(key, out, 64, Emptiness::refused);
+    if (ok() && !is_sha256_hex(out)) fail(key, "must be 64 lowercase hexadecimal digits");
+}
+
+bool is_sha256_hex(std::string_view text) {
+    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 void FieldReader::positive_ids(std::string_view key, std::vector<uint64_t>& out) {
     const msgpack::object* list = find_typed(key, msgpack::type::ARRAY, "an array");
     if (list == nullptr) return;

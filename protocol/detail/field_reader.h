@@ -42,6 +42,8 @@ class FieldReader {
     void boolean(std::string_view key, bool& out);
     /// An array of str, each at most `max_item_bytes`.
     void text_list(std::string_view key, std::vector<std::string>& out, size_t max_item_bytes);
+    /// A blob's digest: 64 lowercase hex digits (a SHA-256).
+    void sha256(std::string_view key, std::string& out);
     /// An array of attempt ids.
     void attempt_ids(std::string_view key, std::vector<AttemptId>& out);
     /// An array of uint64 ids, each at least 1 (upload ids).
@@ -84,6 +86,9 @@ class FieldReader {
     std::string path_;
     std::optional<Error> error_;
 };
+
+/// Whether `text` is a SHA-256 as the protocol spells it: 64 lowercase hex digits.
+bool is_sha256_hex(std::string_view text);
 
 /// `text` in single quotes for an error message: at most 64 bytes, control bytes escaped.
 std::string quote_for_error(std::string_view text);

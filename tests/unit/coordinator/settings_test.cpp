@@ -257,3 +257,29 @@ TEST_CASE("settings: --fetch-timeout takes milliseconds from 100 to an hour") {
     CHECK_FALSE(usage_error({"--fetch-timeout", "3600001"}).empty());
     CHECK_FALSE(usage_error({"--fetch-timeout", "soon"}).empty());
 }
+
+TEST_CASE("the file store's limits and retention default as docs/spec.md says") {
+    const Settings defaults = parse_ok({});
+    CHECK(defaults.max_artifact_bytes == 5368709120);
+    CHECK(defaults.max_cache_bytes == 5368709120);
+    CHECK(defaults.artifact_retention_days == 30);
+    CHECK(defaults.workspace_retention_days == 15);
+    CHECK(defaults.cache_retention_days == 15);
+    CHECK(defaults.store_quota_bytes == 0);
+
+    const Settings set = parse_ok({"--max-cache-size", "2048", "--artifact-retention-days", "0",
+                                   "--store-quota", "1073741824"},
+                                  {{"FMG_CACHE_RETENTION_DAYS", "7"},
+                                   {"FMG_WORKSPACE_RETENTION_DAYS", "1"},
+                                   {"FMG_STORE_QUOTA", "5"}});
+    CHECK(set.max_cache_bytes == 2048);
+    CHECK(set.artifact_retention_days == 0);
+    CHECK(set.cache_retention_days == 7);
+    CHECK(set.workspace_retention_days == 1);
+    CHECK(set.store_quota_bytes == 1073741824);  // the flag over FMG_STORE_QUOTA
+
+    CHECK_THAT(usage_error({"--max-cache-size", "1023"}), Catch::Contains("--max-cache-size"));
+    CHECK_THAT(usage_error({"--cache-retention-days", "-1"}),
+               Catch::Contains("--cache-retention-days"));
+    CHECK_THAT(usage_error({"--store-quota", "10G"}), Catch::Contains("--store-quota"));
+}
