@@ -15,8 +15,6 @@ namespace fmg::cli {
 
 namespace {
 
-constexpr const char* kConfigure = "configure";
-
 options::Parser top_level_parser(std::string summary) {
     return options::Parser("fmg", "[GLOBAL OPTIONS] COMMAND [ARGS]", std::move(summary),
                            global_specs());
@@ -127,14 +125,20 @@ int run(const std::vector<std::string>& args, Console& console, const options::E
     if (line.words.empty()) return run_without_command(line.rest, console, env);
 
     std::vector<Command> commands = all_commands();
-    if (line.words.size() == 1 && line.words[0] == kConfigure) {
+    if (line.words.size() == 1 && is_command_group(line.words[0])) {
+        const std::string group = line.words[0];
         if (asks_for_help(line.rest)) {
-            console.out << "Usage: fmg configure SUBCOMMAND [ARGS]\n\nSubcommands:\n"
-                        << command_table(commands, "configure ");
+            console.out << "Usage: fmg " << group << " SUBCOMMAND [ARGS]\n\nSubcommands:\n"
+                        << command_table(commands, group + " ");
             return exit_code::kOk;
         }
-        return usage(console, "fmg configure",
-                     "missing subcommand: add-runner, list-runners or remove-runner");
+        std::string subcommands;
+        for (const Command& command : commands) {
+            if (command.name.rfind(group + " ", 0) != 0) continue;
+            subcommands +=
+                (subcommands.empty() ? "" : ", ") + command.name.substr(group.size() + 1);
+        }
+        return usage(console, "fmg " + group, "missing subcommand: " + subcommands);
     }
     std::string name = line.words[0] + (line.words.size() > 1 ? " " + line.words[1] : "");
     auto found = std::find_if(commands.begin(), commands.end(),

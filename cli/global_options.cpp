@@ -42,6 +42,10 @@ std::vector<options::Spec> global_specs() {
     };
 }
 
+bool is_command_group(std::string_view word) {
+    return word == "configure" || word == "token" || word == "secret";
+}
+
 CommandLine split_command_line(const std::vector<std::string>& args) {
     CommandLine line;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -55,7 +59,7 @@ CommandLine split_command_line(const std::vector<std::string>& args) {
             if (global_takes_value(arg) && i + 1 < args.size()) line.rest.push_back(args[++i]);
             continue;
         }
-        size_t wanted = (!line.words.empty() && line.words[0] == "configure") ? 2 : 1;
+        size_t wanted = (!line.words.empty() && is_command_group(line.words[0])) ? 2 : 1;
         if (line.words.size() < wanted) {
             line.words.push_back(arg);
         } else {

@@ -3,6 +3,7 @@
 // found, and how a command line splits into the command and everything else.
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/api_settings.h"
@@ -22,6 +23,10 @@ struct CommandLine {
     std::vector<std::string> rest;
 };
 CommandLine split_command_line(const std::vector<std::string>& args);
+
+/// Whether `word` names a group of commands whose second word says which one ("configure",
+/// "token", "secret"): `fmg token create ...`.
+bool is_command_group(std::string_view word);
 
 /// Where the API token is read from when neither --token nor FMG_TOKEN is given:
 /// $HOME/.config/fmg/token, or empty without HOME.

@@ -52,7 +52,13 @@ ApiError error_for_status(int status, std::string_view body, std::string_view re
                           const ApiSettings& settings) {
     std::string message = server_message(body);
     std::string code = std::to_string(status);
-    if (status == 401 || status == 403) {
+    if (status == 403) {
+        // Authenticated, but the token's role does not allow it: the server says which it needs.
+        return {exit_code::kUnreachable,
+                "the coordinator refused this request [403: " +
+                    (message.empty() ? std::string("forbidden") : message) + "]"};
+    }
+    if (status == 401) {
         std::string detail = message.empty() ? code : code + ": " + message;
         return {exit_code::kUnreachable, token_hint(settings) + " [" + detail + "]"};
     }

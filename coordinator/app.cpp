@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "coordinator/access/admin_token.h"
 #include "coordinator/agent_loop/agent_loop.h"
 #include "coordinator/constants.h"
 #include "coordinator/github/status_sender.h"
@@ -45,6 +46,7 @@ int run_coordinator(const Settings& settings) {
     auto database_file = settings.data_dir / "fmg.db";
     Database db(database_file);
     migrate(db);
+    ensure_admin_token(db, settings.data_dir, clock.wall_ms());
     git::init_library();
 
     LogNotifier log_notifier;

@@ -21,5 +21,9 @@ Command evictions_command();      // commands/store.cpp
 Command add_runner_command();     // commands/runners.cpp
 Command list_runners_command();   // commands/runners.cpp
 Command remove_runner_command();  // commands/runners.cpp
+Command token_create_command();   // commands/tokens.cpp
+Command token_list_command();     // commands/tokens.cpp
+Command token_revoke_command();   // commands/tokens.cpp
+Command audit_command();          // commands/tokens.cpp
 
 }  // namespace fmg::cli

@@ -3,7 +3,10 @@
 
 #include <charconv>
 
+#include "coordinator/access/required_role.h"
 #include "coordinator/http/api_routes.h"
+#include "coordinator/store/audit_store.h"
+#include "shared/log.h"
 
 namespace fmg::coordinator::http {
 namespace {
@@ -15,15 +18,51 @@ std::optional<int64_t> parse_id(const std::string& text) {
     return id;
 }
 
-void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
+void dispatch(HttpContext& context, Caller& caller, const Segments& path,
+              HTTPServerRequest& request, HTTPServerResponse& response);
+
+/// Records a request that may have changed something, or that was refused for its role, in
+/// the audit log. A failure to record is logged, never the request's failure: the answer has
+/// been sent.
+void record_audit(HttpContext& context, const Caller& caller, HTTPServerRequest& request,
+                  HTTPServerResponse& response) {
+    const std::string& method = request.getMethod();
+    const auto status = response.getStatus();
+    if ((method == "GET" || method == "HEAD") && status != HTTPResponse::HTTP_FORBIDDEN) return;
+    audit::Entry entry;
+    entry.at = context.clock.wall_ms();
+    entry.token_id = caller.token_id;
+    entry.actor = caller.name;
+    entry.role = std::string(role_name(caller.role));
+    entry.action = method + " " + Poco::URI(request.getURI()).getPath();
+    entry.status = static_cast<int64_t>(status);
+    entry.detail = caller.audit_detail;
+    try {
+        audit::record(thread_database(context.database_file), entry);
+    } catch (const std::exception& e) {
+        FMG_LOG(error) << "cannot record in the audit log: " << entry.action << " by "
+                       << entry.actor << ": " << e.what();
+    }
+}
 
 }  // namespace
 
-void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
+void route_api(HttpContext& context, Caller& caller, HTTPServerRequest& request,
+               HTTPServerResponse& response) {
     // What the client got wrong is a 400 wherever it is found, never a 500: a query over
     // Poco's limit of 100 parameters (HTMLFormException) or one that does not decode.
     try {
-        dispatch(context, request, response);
+        Segments path;
+        Poco::URI(request.getURI()).getPathSegments(path);
+        const Role needed = required_role(request.getMethod(), path);
+        if (!role_allows(caller.role, needed)) {
+            send_error(response, HTTPResponse::HTTP_FORBIDDEN,
+                       "this needs a token with the role " + std::string(role_name(needed)) +
+                           "; the token " + caller.name + " has the role " +
+                           std::string(role_name(caller.role)));
+        } else {
+            dispatch(context, caller, path, request, response);
+        }
     } catch (const Poco::Net::HTMLFormException& e) {
         if (!response.sent()) {
             send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
@@ -35,13 +74,13 @@ void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerRespo
                        "malformed request target: " + e.displayText());
         }
     }
+    record_audit(context, caller, request, response);
 }
 
 namespace {
 
-void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
-    Segments path;
-    Poco::URI(request.getURI()).getPathSegments(path);
+void dispatch(HttpContext& context, Caller& caller, const Segments& path,
+              HTTPServerRequest& request, HTTPServerResponse& response) {
     const std::string& method = request.getMethod();
     auto wrong_method = [&] {
         send_error(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
@@ -51,7 +90,7 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
     if (path.size() >= 3 && path[2] == "pipelines") {
         if (path.size() == 3) {
             if (method == "GET") return list_pipelines(context, request, response);
-            if (method == "POST") return create_pipeline(context, request, response);
+            if (method == "POST") return create_pipeline(context, caller, request, response);
             return wrong_method();
         }
         auto id = parse_id(path[3]);
@@ -64,15 +103,15 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
         if (path.size() == 5 && (path[4] == "cancel" || path[4] == "retry")) {
             if (method != "POST") return wrong_method();
             if (path[4] == "cancel") return cancel_pipeline(context, *id, response);
-            return retry_pipeline(context, *id, response);
+            return retry_pipeline(context, caller, *id, response);
         }
         if (path.size() == 5 && path[4] == "approve") {
             if (method != "POST") return wrong_method();
-            return approve_pipeline(context, *id, std::nullopt, request, response);
+            return approve_pipeline(context, caller, *id, std::nullopt, response);
         }
         if (path.size() == 7 && path[4] == "jobs" && path[6] == "approve") {
             if (method != "POST") return wrong_method();
-            return approve_pipeline(context, *id, path[5], request, response);
+            return approve_pipeline(context, caller, *id, path[5], response);
         }
         if (path.size() >= 7 && path[4] == "jobs" && path[6] == "artifacts") {
             if (method != "GET") return wrong_method();
@@ -94,13 +133,31 @@ void dispatch(HttpContext& context, HTTPServerRequest& request, HTTPServerRespon
     if (path.size() >= 3 && path[2] == "runners") {
         if (path.size() == 3) {
             if (method == "GET") return list_runners(context, response);
-            if (method == "POST") return register_runner(context, request, response);
+            if (method == "POST") return register_runner(context, caller, request, response);
             return wrong_method();
         }
         if (path.size() == 4) {
             if (method == "DELETE") return revoke_runner(context, path[3], response);
             return wrong_method();
         }
+    }
+    if (path.size() >= 3 && path[2] == "tokens") {
+        if (path.size() == 3) {
+            if (method == "GET") return list_tokens(context, response);
+            if (method == "POST") return create_token(context, caller, request, response);
+            return wrong_method();
+        }
+        if (path.size() == 4) {
+            if (method != "DELETE") return wrong_method();
+            auto id = parse_id(path[3]);
+            if (!id)
+                return send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no token " + path[3]);
+            return revoke_token(context, *id, response);
+        }
+    }
+    if (path.size() == 3 && path[2] == "audit") {
+        if (method != "GET") return wrong_method();
+        return list_audit(context, request, response);
     }
     send_error(response, HTTPResponse::HTTP_NOT_FOUND,
                "no such endpoint: " + Poco::URI(request.getURI()).getPath());

@@ -1,6 +1,7 @@
 #pragma once
 // The /api/v1 endpoints (SPEC "REST API"), one function per endpoint. Each is called after the
-// bearer token was checked, with the path split into segments.
+// bearer token was authenticated and its role found strong enough, with the path split into
+// segments. Those that create something the path does not name set caller.audit_detail.
 
 #include <optional>
 #include <string>
@@ -15,14 +16,14 @@ using Segments = std::vector<std::string>;
 // pipelines_api.cpp
 void list_pipelines(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
 void show_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response);
-void create_pipeline(HttpContext& context, HTTPServerRequest& request,
+void create_pipeline(HttpContext& context, Caller& caller, HTTPServerRequest& request,
                      HTTPServerResponse& response);
 void cancel_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response);
-void retry_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response);
+void retry_pipeline(HttpContext& context, Caller& caller, int64_t id, HTTPServerResponse& response);
 
 // approve_api.cpp: job = nullopt approves every held job of the pipeline.
-void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std::string>& job,
-                      HTTPServerRequest& request, HTTPServerResponse& response);
+void approve_pipeline(HttpContext& context, const Caller& caller, int64_t id,
+                      const std::optional<std::string>& job, HTTPServerResponse& response);
 
 // logs_api.cpp
 void job_log(HttpContext& context, int64_t pipeline_id, const std::string& job,
@@ -41,12 +42,22 @@ void get_artifact(HttpContext& context, int64_t pipeline_id, const std::string& 
 
 // runners_api.cpp
 void list_runners(HttpContext& context, HTTPServerResponse& response);
-void register_runner(HttpContext& context, HTTPServerRequest& request,
+void register_runner(HttpContext& context, Caller& caller, HTTPServerRequest& request,
                      HTTPServerResponse& response);
 void revoke_runner(HttpContext& context, const std::string& id_or_host,
                    HTTPServerResponse& response);
 
-/// Routes an /api/v1 request; answers 404 or 405 for paths and methods it does not know.
-void route_api(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
+// tokens_api.cpp: the API tokens and the audit log.
+void list_tokens(HttpContext& context, HTTPServerResponse& response);
+void create_token(HttpContext& context, Caller& caller, HTTPServerRequest& request,
+                  HTTPServerResponse& response);
+void revoke_token(HttpContext& context, int64_t id, HTTPServerResponse& response);
+void list_audit(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
+
+/// Routes an /api/v1 request of `caller`: 403 when its token's role is too weak
+/// (access/required_role.h), else the endpoint's answer (404 or 405 for paths and methods it
+/// does not know); then records it in the audit log when it may have changed something.
+void route_api(HttpContext& context, Caller& caller, HTTPServerRequest& request,
+               HTTPServerResponse& response);
 
 }  // namespace fmg::coordinator::http

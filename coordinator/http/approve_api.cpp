@@ -9,27 +9,14 @@
 #include "shared/log.h"
 
 namespace fmg::coordinator::http {
-namespace {
 
-/// Who is approving, or nullopt (after answering) when the caller may not approve. Today the
-/// admin token is the only token and every request here has passed `authorized`, so it may;
-/// when tokens get roles, the check of the approve right is the one line to add here
-/// (answering 403), and the token's name replaces "admin".
-std::optional<std::string> approver_of(const HttpContext& /*context*/,
-                                       HTTPServerRequest& /*request*/,
-                                       HTTPServerResponse& /*response*/) {
-    return std::string("admin");
-}
-
-}  // namespace
-
-void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std::string>& job,
-                      HTTPServerRequest& request, HTTPServerResponse& response) {
-    auto approver = approver_of(context, request, response);
-    if (!approver) return;
+void approve_pipeline(HttpContext& context, const Caller& caller, int64_t id,
+                      const std::optional<std::string>& job, HTTPServerResponse& response) {
+    // The router let only a token of role trigger or admin through: its name is the approver.
+    const std::string& approver = caller.name;
     Database& db = thread_database(context.database_file);
     auto outcome = lifecycle::approve(db, lifecycle::StatusContext{context.settings.public_url}, id,
-                                      job, *approver, context.clock.wall_ms());
+                                      job, approver, context.clock.wall_ms());
     if (outcome.refused) {
         bool missing = *outcome.refused != lifecycle::ApproveRefusal::nothing_held;
         return send_error(response,
@@ -51,7 +38,7 @@ void approve_pipeline(HttpContext& context, int64_t id, const std::optional<std:
     answer->set("approved", approved);
     // The approval jobs among them, which succeeded rather than being queued.
     answer->set("passed", passed);
-    answer->set("approved_by", *approver);
+    answer->set("approved_by", approver);
     send_json(response, HTTPResponse::HTTP_ACCEPTED, answer);
 }
 

@@ -73,7 +73,7 @@ void show_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& respons
     send_json(response, HTTPResponse::HTTP_OK, pipeline_json(db, *pipeline, true));
 }
 
-void create_pipeline(HttpContext& context, HTTPServerRequest& request,
+void create_pipeline(HttpContext& context, Caller& caller, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
     auto object = read_json_body(context, request, response);
     if (!object) return;
@@ -119,6 +119,7 @@ void create_pipeline(HttpContext& context, HTTPServerRequest& request,
                           ? ""
                           : " with " + std::to_string(parameters->size()) + " parameter(s)");
     context.prepare(id);
+    caller.audit_detail = "pipeline " + std::to_string(id) + " (" + repo + " " + ref + ")";
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);
     send_json(response, HTTPResponse::HTTP_CREATED, answer);
@@ -140,7 +141,8 @@ void cancel_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& respo
     send_json(response, HTTPResponse::HTTP_ACCEPTED, answer);
 }
 
-void retry_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& response) {
+void retry_pipeline(HttpContext& context, Caller& caller, int64_t id,
+                    HTTPServerResponse& response) {
     Database& db = thread_database(context.database_file);
     auto retried = lifecycle::retry_pipeline(
         db, lifecycle::StatusContext{context.settings.public_url}, id, context.clock.wall_ms());
@@ -154,6 +156,7 @@ void retry_pipeline(HttpContext& context, int64_t id, HTTPServerResponse& respon
         context.prepare(retried->id);
     else
         context.core_mailbox.post(PipelineReady{retried->id});
+    caller.audit_detail = "pipeline " + std::to_string(retried->id);
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", retried->id);
     send_json(response, HTTPResponse::HTTP_CREATED, answer);

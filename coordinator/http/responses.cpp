@@ -3,11 +3,12 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <charconv>
 #include <memory>
 #include <sstream>
 
 #include "coordinator/constants.h"
-#include "shared/crypto.h"
+#include "coordinator/store/token_store.h"
 
 namespace fmg::coordinator::http {
 
@@ -48,17 +49,37 @@ BodyRead read_body(HttpContext& context, HTTPServerRequest& request, size_t limi
     return read;
 }
 
-bool authorized(const HttpContext& context, HTTPServerRequest& request,
-                HTTPServerResponse& response) {
+std::optional<Caller> authenticate(HttpContext& context, HTTPServerRequest& request,
+                                   HTTPServerResponse& response) {
     const std::string prefix = "Bearer ";
     std::string header = request.get("Authorization", "");
-    if (header.rfind(prefix, 0) == 0 &&
-        crypto::constant_time_equals(header.substr(prefix.size()), context.identity.admin_token)) {
-        return true;
+    if (header.rfind(prefix, 0) == 0) {
+        Database& db = thread_database(context.database_file);
+        if (auto token = tokens::authenticate(db, std::string_view(header).substr(prefix.size()),
+                                              context.clock.wall_ms())) {
+            return Caller{token->id, token->name, token->role, {}};
+        }
     }
     send_error(response, HTTPResponse::HTTP_UNAUTHORIZED,
                header.empty() ? "missing Authorization: Bearer TOKEN" : "invalid token");
-    return false;
+    return std::nullopt;
+}
+
+std::optional<int64_t> integer_parameter(const Poco::Net::HTMLForm& query, const std::string& name,
+                                         int64_t fallback, int64_t minimum, int64_t maximum,
+                                         HTTPServerResponse& response) {
+    if (!query.has(name)) return fallback;
+    const std::string& text = query.get(name);
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < minimum ||
+        value > maximum) {
+        send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
+                   name + " must be an integer from " + std::to_string(minimum) + " to " +
+                       std::to_string(maximum));
+        return std::nullopt;
+    }
+    return value;
 }
 
 Database& thread_database(const std::filesystem::path& file) {

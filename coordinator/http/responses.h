@@ -3,12 +3,14 @@
 // reads, bearer-token checks and the thread's own database connection.
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <optional>
 #include <string>
 
+#include "coordinator/access/caller.h"
 #include "coordinator/http/body_reader.h"
 #include "coordinator/http/http_context.h"
 #include "coordinator/store/database.h"
@@ -37,10 +39,16 @@ struct BodyRead {
 /// once at the Content-Length.
 BodyRead read_body(HttpContext& context, HTTPServerRequest& request, size_t limit);
 
-/// Checks `Authorization: Bearer TOKEN` against the admin token; answers 401 and returns
-/// false when it is missing or wrong.
-bool authorized(const HttpContext& context, HTTPServerRequest& request,
-                HTTPServerResponse& response);
+/// Who `Authorization: Bearer TOKEN` names: an unrevoked API token (tokens::authenticate).
+/// Answers 401 and returns nullopt when the header is missing or the token unknown or revoked.
+std::optional<Caller> authenticate(HttpContext& context, HTTPServerRequest& request,
+                                   HTTPServerResponse& response);
+
+/// The integer query parameter `name` within [minimum, maximum], `fallback` when absent;
+/// nullopt (after answering 400) when it is something else.
+std::optional<int64_t> integer_parameter(const Poco::Net::HTMLForm& query, const std::string& name,
+                                         int64_t fallback, int64_t minimum, int64_t maximum,
+                                         HTTPServerResponse& response);
 
 /// This thread's connection to the coordinator database (opened on first use).
 Database& thread_database(const std::filesystem::path& file);

@@ -56,7 +56,7 @@ void list_runners(HttpContext& context, HTTPServerResponse& response) {
     send_json(response, HTTPResponse::HTTP_OK, body);
 }
 
-void register_runner(HttpContext& context, HTTPServerRequest& request,
+void register_runner(HttpContext& context, Caller& caller, HTTPServerRequest& request,
                      HTTPServerResponse& response) {
     auto object = read_json_body(context, request, response);
     if (!object) return;
@@ -97,6 +97,7 @@ void register_runner(HttpContext& context, HTTPServerRequest& request,
     Database& db = thread_database(context.database_file);
     RunnerId id = runners::insert(db, runner, context.clock.wall_ms());
     FMG_LOG(info) << "runner=" << host << " registered as runner " << id;
+    caller.audit_detail = "runner " + std::to_string(id) + " (" + host + ")";
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
     answer->set("id", id);
     answer->set("credentials", credentials_text(context, id, runner, keys));

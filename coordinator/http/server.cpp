@@ -35,8 +35,9 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
                                  "text/plain; version=0.0.4");
             }
             if (path.rfind("/api/v1/", 0) == 0) {
-                if (!authorized(context_, request, response)) return;
-                return route_api(context_, request, response);
+                auto caller = authenticate(context_, request, response);
+                if (!caller) return;
+                return route_api(context_, *caller, request, response);
             }
             send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + path);
         } catch (const Poco::SyntaxException& e) {

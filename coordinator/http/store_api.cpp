@@ -6,8 +6,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/HTMLForm.h>
 
-#include <charconv>
-#include <limits>
 #include <optional>
 
 #include "coordinator/http/api_routes.h"
@@ -16,29 +14,6 @@
 #include "shared/time_format.h"
 
 namespace fmg::coordinator::http {
-namespace {
-
-/// The integer query parameter `name` within [minimum, maximum], `fallback` when absent;
-/// nullopt (after answering 400) when it is something else.
-std::optional<int64_t> integer_parameter(const Poco::Net::HTMLForm& query, const std::string& name,
-                                         int64_t fallback, int64_t minimum, int64_t maximum,
-                                         HTTPServerResponse& response) {
-    if (!query.has(name)) return fallback;
-    const std::string& text = query.get(name);
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < minimum ||
-        value > maximum) {
-        send_error(response, HTTPResponse::HTTP_BAD_REQUEST,
-                   name + " must be an integer from " + std::to_string(minimum) + " to " +
-                       std::to_string(maximum));
-        return std::nullopt;
-    }
-    return value;
-}
-
-}  // namespace
-
 void list_caches(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
     Poco::Net::HTMLForm query(request);
     auto limit = integer_parameter(query, "limit", 100, 1, 1000, response);

@@ -323,6 +323,31 @@ CREATE INDEX cache_uploads_by_blob ON cache_uploads(sha256);
     R"SQL(
 ALTER TABLE test_cases ADD COLUMN file TEXT NOT NULL DEFAULT '';
 )SQL",
+    // 18: API tokens with roles, stored as SHA-256 digests only, and the audit log of what
+    // each token changed (docs/security.md).
+    R"SQL(
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'trigger', 'admin')),
+    digest TEXT NOT NULL UNIQUE,     -- lower-case hex SHA-256 of the token; never the token
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,        -- the creating token's name, or 'first start'
+    last_used_at INTEGER,
+    revoked_at INTEGER
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    token_id INTEGER,                -- NULL for what the coordinator itself did
+    actor TEXT NOT NULL,             -- the token's name then
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,            -- METHOD /path as requested
+    status INTEGER NOT NULL,         -- the HTTP status answered (403: refused)
+    detail TEXT NOT NULL DEFAULT ''  -- what the handler named: "runner 3 (ci-1)"
+);
+CREATE INDEX audit_log_by_time ON audit_log(at);
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -123,7 +123,8 @@ void Cluster::start_coordinator() {
     wait_until(
         deadline_after(kStartupTimeout), [&] { return anonymous.get("/healthz").status == 200; },
         "the coordinator to answer 200 on GET /healthz at " + server_url_);
-    admin_token_ = trimmed(read_file_text(data_dir() / "admin.token"));
+    // Written at the first start only; the operator may delete it once copied.
+    if (admin_token_.empty()) admin_token_ = trimmed(read_file_text(data_dir() / "admin.token"));
     if (admin_token_.empty()) {
         FAIL("the coordinator is up but wrote no admin token to " << (data_dir() / "admin.token")
                                                                   << "\n"
@@ -159,8 +160,13 @@ std::vector<std::string> Cluster::cli_prefix() const {
 
 CommandResult Cluster::fmg(const std::vector<std::string>& args,
                            std::chrono::milliseconds timeout) const {
+    return fmg_as(admin_token_, args, timeout);
+}
+
+CommandResult Cluster::fmg_as(const std::string& token, const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout) const {
     ProcessOptions process;
-    process.argv = cli_prefix();
+    process.argv = {cli_binary().string(), "--server-url", server_url_, "--token", token};
     process.argv.insert(process.argv.end(), args.begin(), args.end());
     process.env = {{"HOME", (dir_ / "home").string()}};
     CommandResult result = run_command(process, timeout);

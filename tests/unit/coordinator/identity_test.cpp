@@ -1,5 +1,5 @@
-// What the coordinator creates in its data dir on first start: the dir itself, the CURVE
-// server key pair and the admin token, private to its user, and the same ones ever after.
+// What the coordinator creates in its data dir on first start: the dir itself and the CURVE
+// server key pair, private to its user, and the same ones ever after.
 
 #include "coordinator/setup/identity.h"
 
@@ -30,7 +30,7 @@ std::string file_text(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("the first start creates a private data dir, key pair and admin token") {
+TEST_CASE("the first start creates a private data dir and key pair") {
     testing::TempDir dir;
     auto data_dir = dir.path() / "data" / "fmg";
 
@@ -38,29 +38,22 @@ TEST_CASE("the first start creates a private data dir, key pair and admin token"
 
     CHECK(mode_of(data_dir) == 0700);
     CHECK(mode_of(data_dir / "curve_server.key") == 0600);
-    CHECK(mode_of(data_dir / "admin.token") == 0600);
     CHECK(fmg::curve::valid_hex_key(identity.server_keys.public_hex));
     CHECK(fmg::curve::valid_hex_key(identity.server_keys.secret_hex));
     CHECK(identity.server_keys.public_hex != identity.server_keys.secret_hex);
-    CHECK(identity.admin_token.size() >= 32);
-    CHECK(identity.admin_token.find_first_of(" \n\r\t") == std::string::npos);
-    // The token file holds the token (what an operator copies into FMG_TOKEN).
-    CHECK(file_text(data_dir / "admin.token").rfind(identity.admin_token, 0) == 0);
     CHECK_THAT(file_text(data_dir / "curve_server.key"),
                Catch::Contains(identity.server_keys.public_hex));
 }
 
-TEST_CASE("later starts read the same keys and token") {
+TEST_CASE("later starts read the same keys") {
     testing::TempDir dir;
     Identity first = load_or_create_identity(dir.path());
     Identity second = load_or_create_identity(dir.path());
-    CHECK(second.admin_token == first.admin_token);
     CHECK(second.server_keys.public_hex == first.server_keys.public_hex);
     CHECK(second.server_keys.secret_hex == first.server_keys.secret_hex);
 
     // Another data dir is another installation.
     Identity other = load_or_create_identity(dir.path() / "other");
-    CHECK(other.admin_token != first.admin_token);
     CHECK(other.server_keys.public_hex != first.server_keys.public_hex);
 }
 

@@ -18,6 +18,7 @@ namespace {
 
 // Migrations 12 to 14's tables, dropped by every test that goes back to an older schema.
 constexpr const char* kDropFileTables =
+    "DROP TABLE audit_log; DROP TABLE api_tokens; "
     "ALTER TABLE test_cases DROP COLUMN file; "
     "DROP TABLE evictions; DROP TABLE cache_parts; DROP TABLE caches; DROP TABLE cache_uploads; "
     "DROP TABLE test_cases; DROP TABLE test_result_files; DROP TABLE workspace_layers; "
