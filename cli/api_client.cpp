@@ -69,12 +69,17 @@ ApiResult<JsonReply> ApiClient::post(const std::string& target, const std::strin
     return exchange(HTTPRequest::HTTP_POST, target, json_body);
 }
 
+ApiResult<JsonReply> ApiClient::put_bytes(const std::string& target, const std::string& body) {
+    return exchange(HTTPRequest::HTTP_PUT, target, body, "application/octet-stream");
+}
+
 ApiResult<JsonReply> ApiClient::remove(const std::string& target) {
     return exchange(HTTPRequest::HTTP_DELETE, target, "");
 }
 
 ApiResult<JsonReply> ApiClient::exchange(const std::string& method, const std::string& target,
-                                         const std::string& json_body) {
+                                         const std::string& json_body,
+                                         const std::string& content_type) {
     std::string what = method + " " + path_of(target);
     JsonReply reply;
     try {
@@ -86,8 +91,9 @@ ApiResult<JsonReply> ApiClient::exchange(const std::string& method, const std::s
         request.set("Authorization", "Bearer " + settings_.token);
         request.set("Accept", "application/json");
         request.set("User-Agent", std::string("fmg/") + kVersion);
-        if (!json_body.empty()) request.setContentType("application/json");
-        if (!json_body.empty() || method == HTTPRequest::HTTP_POST) {
+        if (!json_body.empty()) request.setContentType(content_type);
+        if (!json_body.empty() || method == HTTPRequest::HTTP_POST ||
+            method == HTTPRequest::HTTP_PUT) {
             request.setContentLength(static_cast<std::streamsize>(json_body.size()));
         }
         session.sendRequest(request) << json_body;

@@ -43,6 +43,10 @@ class ApiClient {
     /// POST `json_body` (empty: no body) to `target`; fails like get().
     ApiResult<JsonReply> post(const std::string& target, const std::string& json_body);
 
+    /// PUT `body` as it is (Content-Type: application/octet-stream) to `target`: a secret's
+    /// value, which is never JSON-quoted on the way. Fails like get().
+    ApiResult<JsonReply> put_bytes(const std::string& target, const std::string& body);
+
     /// DELETE `target`; fails like get().
     ApiResult<JsonReply> remove(const std::string& target);
 
@@ -54,7 +58,8 @@ class ApiClient {
 
   private:
     ApiResult<JsonReply> exchange(const std::string& method, const std::string& target,
-                                  const std::string& json_body);
+                                  const std::string& body,
+                                  const std::string& content_type = "application/json");
 
     ApiSettings settings_;
     Poco::URI server_;       // scheme://host:port of the coordinator

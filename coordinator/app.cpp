@@ -47,6 +47,7 @@ int run_coordinator(const Settings& settings) {
     Database db(database_file);
     migrate(db);
     ensure_admin_token(db, settings.data_dir, clock.wall_ms());
+    Keyring keyring(settings.data_dir);
     git::init_library();
 
     LogNotifier log_notifier;
@@ -54,7 +55,7 @@ int run_coordinator(const Settings& settings) {
     zmq::context_t zmq_context;
     StatusSender status_sender(database_file, settings.github_api_url, settings.github_token,
                                clock);
-    AgentLoop agent_loop(settings, identity, zmq_context, db, logs, log_notifier, clock,
+    AgentLoop agent_loop(settings, identity, keyring, zmq_context, db, logs, log_notifier, clock,
                          [&status_sender] { status_sender.wake(); });
     auto fetch_program = find_fetch_program();
     if (!fetch_program) {
@@ -86,6 +87,7 @@ int run_coordinator(const Settings& settings) {
     scheduler_ptr = &scheduler;
     HttpContext http_context{settings,
                              identity,
+                             keyring,
                              database_file,
                              settings.data_dir / "logs",
                              agent_loop.mailbox(),

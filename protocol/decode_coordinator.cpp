@@ -123,6 +123,7 @@ CoordinatorMessage read_assign(FieldReader& fields) {
     fields.text("working_directory", m.working_directory, kMaxTextBytes);
     fields.map_list("steps", m.steps, read_step);
     fields.unsigned32("job_timeout_ms", m.job_timeout_ms);
+    if (fields.has("secrets")) fields.environment("secrets", m.secrets);
     // OPTIONAL (coordinators older than it send none): one map per image, or none at all.
     if (fields.has("image_options")) {
         fields.map_list("image_options", m.image_options, read_image_options);

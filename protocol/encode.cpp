@@ -208,6 +208,8 @@ void write_fields(MapWriter& out, const Assign& m) {
     for (const auto& step : m.steps) steps.push_back(encode_step(step));
     out.map_list("steps", steps);
     out.unsigned_integer("job_timeout_ms", m.job_timeout_ms);
+    // OPTIONAL (PROTOCOL.md 6.2): written only for a job that has secrets.
+    if (!m.secrets.empty()) out.environment("secrets", m.secrets);
     // OPTIONAL (PROTOCOL.md 6.2): written when there are options, as the coordinator's always
     // are, one per image.
     if (m.image_options.empty()) return;

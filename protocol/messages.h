@@ -302,6 +302,11 @@ struct Assign {
     // OPTIONAL: the options of each image, the primary's first, then one per service in
     // order; empty when the coordinator sent none (every image as the image says).
     std::vector<ImageOptions> image_options;
+    // OPTIONAL: the job's secrets (its contexts'), variables for every step under
+    // `environment` (a name in both takes the environment's value). The agent masks their
+    // values in the log, and never writes them to disk or into a process's arguments
+    // (PROTOCOL.md 6.2).
+    Environment secrets;
 
     friend bool operator==(const Assign&, const Assign&) = default;
 };

@@ -4,6 +4,7 @@
 
 #include "agent/executor/step_output.h"
 #include "agent/job/cache_steps.h"
+#include "agent/job/job_environment.h"
 #include "agent/job/store_artifacts.h"
 #include "agent/job/workspace_steps.h"
 #include "agent/job/workspaces.h"
@@ -163,7 +164,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             job.service_options.push_back(container_options(assign_.image_options[i]));
         }
     }
-    job.environment = assign_.environment;
+    job.environment = job_environment(assign_);
     job.working_directory = assign_.working_directory;
     job.workspace = workspace_;
     job.docker_engine =
@@ -328,7 +329,7 @@ Result<protocol::CacheAnswer> JobRunner::cache_request(
 CacheKeyContext JobRunner::cache_key_context(const protocol::StepSpec& step,
                                              const std::filesystem::path& spool) {
     CacheKeyContext context;
-    context.environment = assign_.environment;
+    context.environment = job_environment(assign_);
     for (const auto& [name, value] : step.environment) context.environment[name] = value;
     context.checksum = [this, spool](const std::string& path) {
         std::error_code ec;

@@ -256,7 +256,8 @@ void CoordinatorLink::on_assign(const protocol::Assign& assign) {
                   << " job=" << assign.job_name << " starting";
     const std::filesystem::path spool_dir = spool_directory(settings_.work_dir);
     Attempt& attempt =
-        attempts_.emplace(assign.attempt_id, Attempt(assign.attempt_id, spool_dir)).first->second;
+        attempts_.emplace(assign.attempt_id, Attempt(assign.attempt_id, spool_dir, assign.secrets))
+            .first->second;
     attempt.runner =
         std::make_unique<JobRunner>(assign, executor_, settings_.work_dir, events_, clock_);
     attempt.runner->gate().set_metered(welcomed_);
@@ -330,8 +331,17 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
     Attempt& attempt = it->second;
     SteadyTime now = clock_.steady_now();
     if (auto* output = std::get_if<Output>(&event)) {
-        attempt.log.append(output->bytes, now);
+        if (!attempt.masker.active()) {
+            attempt.log.append(output->bytes, now);
+        } else if (std::string masked = attempt.masker.feed(output->bytes); !masked.empty()) {
+            attempt.log.append(masked, now);
+        }
         return;
+    }
+    // Whatever comes next ends the output before it (a step, a file request, the job): the
+    // bytes the masker held back, in case a secret went on in the next write, go out now.
+    if (attempt.masker.active()) {
+        if (std::string rest = attempt.masker.flush(); !rest.empty()) attempt.log.append(rest, now);
     }
     if (auto* upload = std::get_if<UploadRequest>(&event)) {
         // The output before it (what the step printed) goes first.
@@ -361,8 +371,10 @@ void CoordinatorLink::on_runner_event(RunnerEvent event) {
         send(protocol::StepFinished{id, ended->step_index, ended->outcome, ended->exit_code,
                                     ended->at_ms});
     } else if (auto* job = std::get_if<JobEnded>(&event)) {
-        protocol::JobFinished finished{id, job->outcome, job->error, attempt.log.last_seq(),
-                                       job->at_ms};
+        // An error may quote what a step printed: it is masked as the log is.
+        std::string error = job->error;
+        if (attempt.masker.active()) error = attempt.masker.feed(error) + attempt.masker.flush();
+        protocol::JobFinished finished{id, job->outcome, error, attempt.log.last_seq(), job->at_ms};
         attempt.result = finished;
         attempt.runner.reset();  // its thread has ended; join it
         FMG_LOG(info) << "attempt=" << id << " finished";

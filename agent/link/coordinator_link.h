@@ -11,7 +11,9 @@
 #include <zmq.hpp>
 
 #include "agent/executor/executor.h"
+#include "agent/job/job_environment.h"
 #include "agent/job/job_runner.h"
+#include "agent/job/secret_masker.h"
 #include "agent/link/attempt_log.h"
 #include "agent/link/cache_requests.h"
 #include "agent/link/outgoing_fetches.h"
@@ -37,10 +39,13 @@ class CoordinatorLink {
 
   private:
     struct Attempt {
-        Attempt(protocol::AttemptId id, const std::filesystem::path& spool_dir)
-            : log(id, spool_dir) {}
+        Attempt(protocol::AttemptId id, const std::filesystem::path& spool_dir,
+                const protocol::Environment& secrets)
+            : log(id, spool_dir), masker(secret_values(secrets)) {}
         std::unique_ptr<JobRunner> runner;  // null once its thread reported the end
         AttemptLog log;
+        // Hides the job's secrets in its output before it enters the log (secret_masker.h).
+        SecretMasker masker;
         std::optional<protocol::JobFinished> result;  // kept until acknowledged
         // Resending goes a window at a time (kResendWindow chunks): the next window leaves
         // when acks reach the end of this one, so a long backlog never overflows the socket's

@@ -20,10 +20,12 @@ constexpr Millis kTimerResolution{20};
 
 }  // namespace
 
-AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, zmq::context_t& context,
-                     Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
+AgentLoop::AgentLoop(const Settings& settings, const Identity& identity, const Keyring& keyring,
+                     zmq::context_t& context, Database& db, LogStore& logs,
+                     LogNotifier& log_notifier, const Clock& clock,
                      std::function<void()> on_statuses_queued)
     : settings_(settings),
+      keyring_(keyring),
       context_(context),
       db_(db),
       logs_(logs),

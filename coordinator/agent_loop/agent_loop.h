@@ -21,6 +21,7 @@
 #include "coordinator/files/upload_receiver.h"
 #include "coordinator/lifecycle/operations.h"
 #include "coordinator/logs/log_store.h"
+#include "coordinator/secrets/keyring.h"
 #include "coordinator/setup/identity.h"
 #include "coordinator/setup/settings.h"
 #include "coordinator/store/database.h"
@@ -35,9 +36,10 @@ class AgentLoop {
   public:
     /// `on_statuses_queued` wakes the GitHub status sender after a change queued statuses.
     /// Binds the agent endpoint; throws zmq::error_t when it cannot.
-    AgentLoop(const Settings& settings, const Identity& identity, zmq::context_t& context,
-              Database& db, LogStore& logs, LogNotifier& log_notifier, const Clock& clock,
-              std::function<void()> on_statuses_queued);
+    /// `keyring` opens the secrets a dispatched job gets.
+    AgentLoop(const Settings& settings, const Identity& identity, const Keyring& keyring,
+              zmq::context_t& context, Database& db, LogStore& logs, LogNotifier& log_notifier,
+              const Clock& clock, std::function<void()> on_statuses_queued);
 
     /// Runs until a StopLoop command arrives: start(), then step() until it returns false.
     void run();
@@ -167,6 +169,7 @@ class AgentLoop {
     void statuses_changed();
 
     const Settings& settings_;
+    const Keyring& keyring_;
     zmq::context_t& context_;
     Database& db_;
     LogStore& logs_;

@@ -13,6 +13,7 @@
 #include "coordinator/domain/runner_match.h"
 #include "coordinator/lifecycle/runner_ops.h"
 #include "coordinator/lifecycle/serial_groups.h"
+#include "coordinator/secrets/job_secrets.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/test_result_store.h"
 #include "coordinator/store/workspace_store.h"
@@ -119,6 +120,9 @@ bool AgentLoop::dispatch_job(const JobRow& job, AgentSession& session) {
                          .job_name = job.name,
                          .attempt_id = dispatched->attempt_id};
     protocol::Assign assign = make_assign(*spec, run, settings_.job_timeout_ms);
+    // Only a job with contexts opens secrets, for this attempt alone: they are never stored
+    // with the job or the attempt.
+    give_secrets(assign, *spec, *pipeline, db_, keyring_);
     // Only a job that attaches a workspace reads the store for its layers: the dispatch of
     // every other job (the throughput path) costs no query more.
     const bool attaches = std::any_of(

@@ -60,7 +60,15 @@ struct JobSpec {
     // extend (`WORKFLOW:NAME`, `NAME[0]`); empty in specs stored before it was kept (the
     // pipeline's name then is the workflow's).
     std::string circle_job;
+    // The workflow job's `context`s: their secrets are given at dispatch (secrets/job_secrets.h)
+    // to the job's first step, kSecretsStepName, and to the assign. Empty in specs stored
+    // before secrets.
+    std::vector<std::string> contexts;
 };
+
+/// The step a job with contexts begins with: it prints which secrets the job has (or why it
+/// has none) and fails the job when they cannot be given.
+inline constexpr const char* kSecretsStepName = "Secrets";
 
 /// Gives each attach_workspace step of `assign` the workspace `layers` (blob digests, oldest
 /// first), which only exist once the jobs it requires ran: they are found at dispatch.

@@ -155,6 +155,26 @@ void dispatch(HttpContext& context, Caller& caller, const Segments& path,
             return revoke_token(context, *id, response);
         }
     }
+    if (path.size() >= 3 && path[2] == "contexts") {
+        if (path.size() == 3) {
+            if (method != "GET") return wrong_method();
+            return list_contexts(context, response);
+        }
+        if (path.size() == 5 && path[4] == "secrets") {
+            if (method != "GET") return wrong_method();
+            return list_secrets(context, path[3], response);
+        }
+        if (path.size() == 6 && path[4] == "secrets") {
+            if (method == "PUT")
+                return set_secret(context, caller, path[3], path[5], request, response);
+            if (method == "DELETE") return delete_secret(context, path[3], path[5], response);
+            return wrong_method();
+        }
+    }
+    if (path.size() == 4 && path[2] == "secrets-key" && path[3] == "rotate") {
+        if (method != "POST") return wrong_method();
+        return rotate_key(context, caller, response);
+    }
     if (path.size() == 3 && path[2] == "audit") {
         if (method != "GET") return wrong_method();
         return list_audit(context, request, response);

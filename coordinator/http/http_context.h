@@ -13,6 +13,7 @@
 #include "coordinator/http/body_budget.h"
 #include "coordinator/http/socket_deadlines.h"
 #include "coordinator/logs/log_notifier.h"
+#include "coordinator/secrets/keyring.h"
 #include "coordinator/setup/identity.h"
 #include "coordinator/setup/settings.h"
 #include "shared/clock.h"
@@ -40,6 +41,7 @@ class WebhookCounters {
 struct HttpContext {
     const Settings& settings;
     const Identity& identity;
+    Keyring& keyring;  // seals and opens secrets (http/secrets_api.cpp)
     std::filesystem::path database_file;
     std::filesystem::path logs_dir;
     Mailbox<LoopCommand>& core_mailbox;

@@ -177,7 +177,9 @@ void WebhookHandler::handleRequest(HTTPServerRequest& request, HTTPServerRespons
                  .created_at = context_.clock.wall_ms(),
                  .retry_of = std::nullopt,
                  .fork_repo = held ? std::optional<std::string>(decision.fork_repo) : std::nullopt,
-                 .pr_number = decision.pr_number});
+                 .pr_number = decision.pr_number,
+                 .parameters = {},
+                 .from_fork = decision.from_fork});
             answer->set("pipeline_id", *created);
         }
         if (!delivery.empty()) {

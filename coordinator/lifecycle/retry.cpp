@@ -33,7 +33,8 @@ Result<Retried> retry_pipeline(Database& db, const StatusContext& statuses, Pipe
                                                .retry_of = original,
                                                .fork_repo = pipeline->fork_repo,
                                                .pr_number = pipeline->pr_number,
-                                               .parameters = pipeline->parameters});
+                                               .parameters = pipeline->parameters,
+                                               .from_fork = pipeline->from_fork});
         auto retry = pipelines::find(db, id);
         if (jobs.empty()) return Retried{id, true};
 

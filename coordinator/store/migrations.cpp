@@ -348,6 +348,24 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_by_time ON audit_log(at);
 )SQL",
+    // 19: secrets of contexts, sealed with AES-256-GCM under the key in DATA_DIR/secrets.key
+    // (coordinator/secrets/keyring.h), and which pipelines come from a fork (they get none).
+    R"SQL(
+CREATE TABLE secrets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    context TEXT NOT NULL,
+    name TEXT NOT NULL,
+    key_id INTEGER NOT NULL,         -- the key of secrets.key that sealed it
+    nonce BLOB NOT NULL,
+    sealed BLOB NOT NULL,            -- ciphertext and GCM tag; never the value
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,        -- the token's name
+    UNIQUE (context, name)
+);
+ALTER TABLE pipelines ADD COLUMN from_fork INTEGER NOT NULL DEFAULT 0;
+UPDATE pipelines SET from_fork = 1 WHERE fork_repo IS NOT NULL;
+)SQL",
 };
 
 int current_version(Database& db) {

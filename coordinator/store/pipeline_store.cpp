@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kPipelineColumns =
     "id, repo, repo_url, ref, sha, trigger, status, error, prepared, cancel_requested, "
     "created_at, started_at, finished_at, fork_repo, approved_by, approved_at, pr_number, "
-    "parameters";
+    "parameters, from_fork";
 
 PipelineRow read_pipeline(const Statement& q) {
     PipelineRow row;
@@ -31,6 +31,7 @@ PipelineRow read_pipeline(const Statement& q) {
     row.approved_at = q.optional_integer(15);
     row.pr_number = q.optional_integer(16);
     row.parameters = from_json_object(q.text(17));
+    row.from_fork = q.integer(18) != 0;
     return row;
 }
 
@@ -106,7 +107,8 @@ std::string attempt_query(const std::string& where) {
 PipelineId insert(Database& db, const NewPipeline& p) {
     db.prepare(
           "INSERT INTO pipelines (repo, repo_url, ref, sha, trigger, status, created_at, "
-          "retry_of, fork_repo, pr_number, parameters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "retry_of, fork_repo, pr_number, parameters, from_fork) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, p.repo)
         .bind(2, p.repo_url)
         .bind(3, p.ref)
@@ -118,6 +120,7 @@ PipelineId insert(Database& db, const NewPipeline& p) {
         .bind(9, p.fork_repo)
         .bind(10, p.pr_number)
         .bind(11, to_json_object(p.parameters))
+        .bind(12, int64_t{p.from_fork ? 1 : 0})
         .run();
     return db.last_insert_id();
 }

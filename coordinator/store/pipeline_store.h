@@ -27,6 +27,7 @@ struct NewPipeline {
     std::optional<std::string> fork_repo = std::nullopt;
     std::optional<int64_t> pr_number = std::nullopt;     // a pull_request pipeline's number
     std::map<std::string, std::string> parameters = {};  // pipeline parameters given
+    bool from_fork = false;  // a fork's pull request, trusted or not: it gets no secrets
 };
 
 PipelineId insert(Database& db, const NewPipeline& pipeline);

@@ -41,6 +41,9 @@ struct PipelineRow {
     std::optional<int64_t> pr_number;  // a pull_request pipeline's pull request
     // Pipeline parameters the trigger gave (`pipeline.parameters.NAME` in the config).
     std::map<std::string, std::string> parameters;
+    // A fork's pull request, whether it needed approval or its repository trusts forks: its
+    // jobs get no secrets (docs/security.md "Secrets").
+    bool from_fork = false;
 };
 
 struct JobRow {

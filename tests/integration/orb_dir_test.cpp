@@ -123,8 +123,8 @@ TEST_CASE("e2e: fmg validate --orb-dir lists a registry orb's jobs offline, or n
     std::ofstream(config) << kConfig;
     const std::string fmg = cli_binary().string();
 
-    const CommandResult valid = run_command(
-        ProcessOptions{{fmg, "validate", config.string(), "--orb-dir", orb_dir.string()}, {}, {}});
+    const CommandResult valid = run_command(ProcessOptions{
+        {fmg, "validate", config.string(), "--orb-dir", orb_dir.string()}, {}, {}, {}});
     INFO(valid.describe({"fmg", "validate", config.string(), "--orb-dir", orb_dir.string()}));
     CHECK(valid.ok());
     CHECK_THAT(valid.out, Catch::Contains("valid, version 2.1, 3 jobs"));
@@ -132,7 +132,7 @@ TEST_CASE("e2e: fmg validate --orb-dir lists a registry orb's jobs offline, or n
                                           "fmg/busybox:latest, 2 steps, requires build"));
 
     const CommandResult without =
-        run_command(ProcessOptions{{fmg, "validate", config.string()}, {}, {}});
+        run_command(ProcessOptions{{fmg, "validate", config.string()}, {}, {}, {}});
     INFO(without.describe({"fmg", "validate", config.string()}));
     CHECK(without.status.exited_with(1));
     CHECK_THAT(without.out + without.err, Catch::Contains(":3:10: orb `acme/tools@1.2.0` is a "

@@ -175,6 +175,27 @@ CommandResult Cluster::fmg_as(const std::string& token, const std::vector<std::s
     return result;
 }
 
+CommandResult Cluster::fmg_with_input(const std::vector<std::string>& args,
+                                      const std::string& input,
+                                      std::chrono::milliseconds timeout) const {
+    static int inputs = 0;
+    const auto file = dir_ / ("stdin-" + std::to_string(++inputs));
+    {
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out << input;
+    }
+    ProcessOptions process;
+    process.argv = cli_prefix();
+    process.argv.insert(process.argv.end(), args.begin(), args.end());
+    process.env = {{"HOME", (dir_ / "home").string()}};
+    process.stdin_file = file;
+    CommandResult result = run_command(process, timeout);
+    std::filesystem::remove(file);
+    if (result.timed_out)
+        FAIL("the CLI did not finish in time:\n" << result.describe(process.argv));
+    return result;
+}
+
 std::string Cluster::job_log(int64_t id, const std::string& job) const {
     const std::vector<std::string> args{"logs", std::to_string(id), job};
     const CommandResult log = fmg(args);

@@ -108,6 +108,9 @@ class Cluster {
     /// Runs `fmg --server-url URL --token TOKEN ARGS...` with another token than the admin's.
     CommandResult fmg_as(const std::string& token, const std::vector<std::string>& args,
                          std::chrono::milliseconds timeout = 60s) const;
+    /// Runs `fmg ... ARGS...` as the admin with `input` as its standard input.
+    CommandResult fmg_with_input(const std::vector<std::string>& args, const std::string& input,
+                                 std::chrono::milliseconds timeout = 60s) const;
     /// What `fmg logs ID JOB` prints; fails the test (with the CLI's output) unless it exits 0.
     std::string job_log(int64_t id, const std::string& job) const;
     /// Starts the same as a long-running process (e.g. `logs --follow`), owned by the cluster.

@@ -87,7 +87,9 @@ pid_t spawn(const ProcessOptions& options, int stdout_fd, int stderr_fd) {
     std::vector<char*> envp = pointers_to(env_storage);
     const std::string cwd = options.cwd.string();
 
-    const int stdin_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const std::string stdin_path =
+        options.stdin_file.empty() ? std::string("/dev/null") : options.stdin_file.string();
+    const int stdin_fd = ::open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
     std::array<int, 2> error_pipe{};
     if (stdin_fd < 0 || ::pipe2(error_pipe.data(), O_CLOEXEC) != 0) {
         throw std::runtime_error(std::string("spawn: ") + std::strerror(errno));

@@ -22,6 +22,7 @@ struct ProcessOptions {
     std::vector<std::string> argv;           // argv[0] is a path, or a name looked up in PATH
     std::map<std::string, std::string> env;  // set in the child, over the inherited ones
     std::filesystem::path cwd;               // empty: this process's
+    std::filesystem::path stdin_file;        // read as standard input; empty: /dev/null
 };
 
 /// How a child ended.

@@ -57,6 +57,7 @@ struct LoopFixture {
     ManualClock clock;
     zmq::context_t context;
     Identity identity;  // unused: no CURVE
+    Keyring keyring{store.dir.path()};
     Settings settings = [] {
         Settings s;
         s.agent_listen = "tcp://127.0.0.1:*";
@@ -68,7 +69,8 @@ struct LoopFixture {
     /// Starts the loop as the coordinator does (a restart, if the database holds work).
     /// Tests change `settings` and lay out the database before.
     void start() {
-        loop.emplace(settings, identity, context, store.db, logs, notifier, clock, nullptr);
+        loop.emplace(settings, identity, keyring, context, store.db, logs, notifier, clock,
+                     nullptr);
         loop->start();
     }
 

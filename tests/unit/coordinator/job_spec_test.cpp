@@ -200,7 +200,7 @@ TEST_CASE("a damaged stored spec is an error, not a crash") {
     CHECK_FALSE(result.error().message.empty());
 }
 
-TEST_CASE("a job naming a context fails first, saying so, with the names out of the shell text") {
+TEST_CASE("a job naming a context begins with the Secrets step, the names out of the shell text") {
     auto parsed = pipeline::parse_config(R"yaml(version: 2
 jobs:
   deploy:
@@ -219,11 +219,17 @@ workflows:
     CHECK(job.contexts == std::vector<std::string>{"aws", "x$(rm -rf /)"});
     const JobSpec spec = job_spec_from_config(job);
     REQUIRE(spec.steps.size() == 2);
-    CHECK(spec.steps[0].name == "Contexts");
-    CHECK(spec.steps[0].environment.at("FMG_CONTEXTS") == "aws, x$(rm -rf /)");
+    CHECK(spec.steps[0].name == kSecretsStepName);
+    CHECK(spec.contexts == std::vector<std::string>{"aws", "x$(rm -rf /)"});
+    // What the step prints comes at dispatch, in variables (secrets/job_secrets.h).
     CHECK(spec.steps[0].command.find("rm -rf") == std::string::npos);
-    CHECK(spec.steps[0].command.find("exit 1") != std::string::npos);
+    CHECK(spec.steps[0].command.find("$FMG_SECRETS_ERROR") != std::string::npos);
+    CHECK(spec.steps[0].environment.empty());
     CHECK(spec.steps[1].command == "./deploy.sh");
+    auto stored = job_spec_from_json(to_json(spec));
+    REQUIRE(stored);
+    CHECK(stored->contexts == spec.contexts);
+    CHECK(job_spec_from_json(to_json(job_spec_from_config(parsed_build_job())))->contexts.empty());
 }
 
 TEST_CASE("cache steps and setup_remote_docker reach the agent as their own kinds") {

@@ -16,8 +16,10 @@ using namespace fmg::coordinator::testing;
 
 namespace {
 
-// Migrations 12 to 14's tables, dropped by every test that goes back to an older schema.
-constexpr const char* kDropFileTables =
+// Migrations 12 to 19: their tables and columns, dropped by every test that goes back to an
+// older schema.
+constexpr const char* kDropLaterTables =
+    "DROP TABLE secrets; ALTER TABLE pipelines DROP COLUMN from_fork; "
     "DROP TABLE audit_log; DROP TABLE api_tokens; "
     "ALTER TABLE test_cases DROP COLUMN file; "
     "DROP TABLE evictions; DROP TABLE cache_parts; DROP TABLE caches; DROP TABLE cache_uploads; "
@@ -104,7 +106,7 @@ TEST_CASE("a database from before the log cap gains its columns and keeps its at
             .run();
         // Back to schema 1, as an fmg from before the log cap left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE attempts DROP COLUMN "
             "log_cap; ALTER TABLE attempts DROP COLUMN "
@@ -144,7 +146,7 @@ TEST_CASE("pipelines from before fork approval need none, and their jobs keep ru
         add_job(db, pipeline, "build", 0);
         // Back to schema 4, as an fmg from before fork approval left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE pipelines DROP COLUMN "
             "fork_repo; ALTER TABLE pipelines DROP COLUMN "
@@ -173,7 +175,7 @@ TEST_CASE("jobs from before runner labels need none, and any runner may take the
         pipeline = add_pipeline(db);
         add_job(db, pipeline, "build", 0);
         // Back to schema 5, as an fmg from before runner labels left it.
-        db.exec(std::string(kDropFileTables) +
+        db.exec(std::string(kDropLaterTables) +
                 "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
                 "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN "
                 "needed_labels; ALTER TABLE pipelines DROP COLUMN "
@@ -196,7 +198,7 @@ TEST_CASE("pipelines from before pull request numbers and parameters have neithe
         pipeline = add_pipeline(db);
         // Back to schema 6, as an fmg from before built-in variables and parameters left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
@@ -223,7 +225,7 @@ TEST_CASE(
         pipeline = add_pipeline(db);
         // Back to schema 7, as an fmg from before scheduled workflows left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DROP TABLE schedules; DROP TABLE "
@@ -247,7 +249,7 @@ TEST_CASE("jobs from before approval and no-op jobs are build jobs, run by runne
         add_job(db, pipeline, "build", 0);
         // Back to schema 8, as an fmg from before job kinds left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; ALTER TABLE jobs DROP COLUMN kind; "
             "DELETE FROM schema_migrations WHERE version > 8");
@@ -269,7 +271,7 @@ TEST_CASE("jobs from before requires status qualifiers have none: what they requ
         add_job(db, pipeline, "deploy", 1, {"build"});
         // Back to schema 9, as an fmg from before status qualifiers left it.
         db.exec(
-            std::string(kDropFileTables) +
+            std::string(kDropLaterTables) +
             "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
             "ALTER TABLE jobs DROP COLUMN requires_statuses; DELETE FROM schema_migrations WHERE "
             "version > 9");
@@ -290,7 +292,7 @@ TEST_CASE("jobs from before serial groups are in none and run whenever a runner 
         pipeline = add_pipeline(db);
         add_job(db, pipeline, "deploy", 0);
         // Back to schema 10, as an fmg from before serial groups left it.
-        db.exec(std::string(kDropFileTables) +
+        db.exec(std::string(kDropLaterTables) +
                 "DROP INDEX jobs_by_serial_group; ALTER TABLE jobs DROP COLUMN serial_group; "
                 "DELETE FROM schema_migrations WHERE version > 10");
     }

@@ -204,7 +204,7 @@ TEST_CASE("parser limits refuse oversized and deeply nested values", "[protocol]
     SECTION("a map with more than kMaxMapEntries entries") {
         std::map<std::string, std::string> environment;
         for (size_t i = 0; i <= kMaxMapEntries; ++i) environment["V" + std::to_string(i)] = "x";
-        Assign assign{1, 1, "build", "u", "r", "s", "i", {}, environment, "", {}, 0, {}};
+        Assign assign{1, 1, "build", "u", "r", "s", "i", {}, environment, "", {}, 0, {}, {}};
         CHECK_THAT(coordinator_error(encode(CoordinatorMessage{assign})),
                    Equals("a map in the frame has more than 1024 entries"));
     }

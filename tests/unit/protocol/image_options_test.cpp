@@ -113,3 +113,21 @@ TEST_CASE("image options respect the protocol's limits", "[protocol][codec]") {
     assign.image_options[2].command.pop_back();
     CHECK(validate(CoordinatorMessage{assign}).ok());
 }
+
+TEST_CASE("an assign's secrets round-trip, and an assign without them writes none",
+          "[protocol][codec]") {
+    Assign assign = sample_assign();
+    assign.secrets = {{"DEPLOY_TOKEN", "tok-0123456789"}, {"AWS_KEY", "AKIA0000"}};
+    auto decoded = decode_coordinator_message(encode(CoordinatorMessage{assign}));
+    REQUIRE(decoded);
+    CHECK(std::get<Assign>(*decoded).secrets == assign.secrets);
+
+    bool written = false;
+    for (const RawField& field : fields_of(encode(CoordinatorMessage{sample_assign()}))) {
+        written = written || field.key == "secrets";
+    }
+    CHECK_FALSE(written);
+    Assign bad = sample_assign();
+    bad.secrets = {{"A=B", "value"}};
+    CHECK_FALSE(validate(CoordinatorMessage{bad}).ok());
+}

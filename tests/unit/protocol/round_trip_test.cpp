@@ -116,7 +116,7 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
          {StepKind::checkout, StepKind::run, StepKind::setup_remote_docker,
           StepKind::store_artifacts, StepKind::persist_to_workspace, StepKind::attach_workspace,
           StepKind::save_cache, StepKind::restore_cache}) {
-        Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
+        Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}, {}};
         assign.steps.push_back(StepSpec{kind,
                                         "step",
                                         "true",
@@ -167,7 +167,7 @@ TEST_CASE("integer fields keep their extreme values", "[protocol][codec]") {
 
 TEST_CASE("empty lists, maps and strings round-trip", "[protocol][codec]") {
     CHECK(agent_round_trip(Hello{"n", "", 1, {}, {}}) == AgentMessage{Hello{"n", "", 1, {}, {}}});
-    Assign bare{1, 0, "j", "", "", "", "", {}, {}, "", {}, 0, {}};
+    Assign bare{1, 0, "j", "", "", "", "", {}, {}, "", {}, 0, {}, {}};
     CHECK(coordinator_round_trip(bare) == CoordinatorMessage{bare});
     CHECK(coordinator_round_trip(Reject{RejectCode::other, ""}) ==
           CoordinatorMessage{Reject{RejectCode::other, ""}});

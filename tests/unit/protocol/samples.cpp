@@ -139,7 +139,8 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                                 {{"POSTGRES_PASSWORD", "x"}},
                                 "$REGISTRY_USER",
                                 "${REGISTRY_PASSWORD}"},
-                   ImageOptions{"cache", {}, {"redis-server"}, "", {}, "", ""}}};
+                   ImageOptions{"cache", {}, {"redis-server"}, "", {}, "", ""}},
+                  {}};
     return {
         Welcome{12, 250, 750},
         Reject{RejectCode::revoked, "runner 'build-01' is revoked"},

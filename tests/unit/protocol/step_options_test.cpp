@@ -14,7 +14,7 @@ using namespace fmg::protocol::testing;
 namespace {
 
 Assign assign_with(const StepSpec& step) {
-    Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
+    Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}, {}};
     assign.steps.push_back(step);
     return assign;
 }

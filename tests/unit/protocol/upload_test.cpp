@@ -26,7 +26,7 @@ std::string coordinator_error(std::string_view frame) {
 }
 
 Assign assign_with(const StepSpec& step) {
-    Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}};
+    Assign assign{1, 1, "build", "file:///repo", "main", "abc", "", {}, {}, "", {}, 0, {}, {}};
     assign.steps.push_back(step);
     return assign;
 }

@@ -1,0 +1,198 @@
+// Secrets through the real binaries (docs/security.md "Secrets"): `fmg secret set` from
+// standard input, a job of a workflow with `context:` gets the values as variables, and a
+// value printed whole, in two writes and base64-encoded is `****` in the log; no value is in
+// an API answer, the coordinator's data dir or the agent's work dir in clear; the key rotates
+// and the secrets still open; a too-short value is refused; a fork's pull request runs without
+// secrets and its log says so; a context without secrets fails the job clearly.
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "shared/crypto.h"
+#include "tests/support/cluster.h"
+#include "tests/support/json.h"
+#include "tests/support/webhook.h"
+
+using namespace fmg::testing;
+
+namespace {
+
+const std::string kValue = "s3cr3t-Value-0123456789";
+
+const std::string kConfig = R"yaml(version: 2.1
+jobs:
+  deploy:
+    machine: true
+    steps:
+      - run: echo "token=$DEPLOY_TOKEN"
+      - run: |
+          printf '%s' "$DEPLOY_TOKEN" | head -c 9
+          sleep 0.5
+          printf '%s\n' "$DEPLOY_TOKEN" | tail -c +10
+      - run: printf '%s' "$DEPLOY_TOKEN" | base64
+      - run: |
+          if [ "$(printf '%s' "$DEPLOY_TOKEN" | sha256sum | cut -c1-64)" = "@SHA256@" ]; then
+            echo value-arrived
+          else echo "no value: [$DEPLOY_TOKEN]"; fi
+workflows:
+  ship:
+    jobs:
+      - deploy:
+          context: prod
+)yaml";
+
+/// The config with the SHA-256 of the value its last step checks for: the value itself must
+/// not be in the repository, whose mirror is in the data dir and whose steps are in the API.
+std::string config() {
+    std::string text = kConfig;
+    return text.replace(text.find("@SHA256@"), 8, fmg::crypto::sha256_hex(kValue));
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The regular files under `root` that contain `needle`.
+std::vector<std::string> files_containing(const std::filesystem::path& root,
+                                          const std::string& needle) {
+    std::vector<std::string> found;
+    if (!std::filesystem::exists(root)) return found;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(
+             root, std::filesystem::directory_options::skip_permission_denied)) {
+        if (!entry.is_regular_file() || entry.is_symlink()) continue;
+        if (file_bytes(entry.path()).find(needle) != std::string::npos) {
+            found.push_back(entry.path().string());
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "e2e: a context's secret reaches the job, and whole, split or base64 it is **** in the log") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+
+    const CommandResult set =
+        cluster.fmg_with_input({"secret", "set", "prod", "DEPLOY_TOKEN"}, kValue + "\n");
+    INFO(set.describe({"fmg", "secret", "set", "prod", "DEPLOY_TOKEN"}));
+    REQUIRE(set.ok());
+    CHECK_THAT(set.out, Catch::Contains("created"));
+    // Too short to be a secret: refused, and nothing stored.
+    const CommandResult short_value =
+        cluster.fmg_with_input({"secret", "set", "prod", "PIN"}, "abc\n");
+    CHECK(short_value.status.exited_with(1));
+    CHECK_THAT(short_value.err, Catch::Contains("at least 4 characters"));
+    // The key rotates; the secret still opens afterwards (the job below proves it).
+    const CommandResult rotated = cluster.fmg({"secret", "rotate-key"});
+    INFO(rotated.describe({"fmg", "secret", "rotate-key"}));
+    REQUIRE(rotated.ok());
+    CHECK_THAT(rotated.out, Catch::Contains("key 2 now seals 1 secret(s)"));
+    const std::string key_file = file_bytes(cluster.data_dir() / "secrets.key");
+    CHECK(key_file.find("key 2 ") != std::string::npos);
+    CHECK(key_file.find("key 1 ") == std::string::npos);
+
+    const CommandResult list = cluster.fmg({"secret", "list", "prod"});
+    REQUIRE(list.ok());
+    CHECK_THAT(list.out, Catch::StartsWith("DEPLOY_TOKEN  created") && Catch::Contains("by admin"));
+    CHECK(list.out.find("PIN") == std::string::npos);
+
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(config());
+    const int64_t id = cluster.push(repo, repo.commit("Deploy"));
+    const auto pipeline = cluster.wait_for_final(id);
+    INFO("pipeline: " << to_json(pipeline));
+    REQUIRE(string_field(pipeline, "status") == "success");
+
+    const std::string log = cluster.job_log(id, "deploy");
+    INFO("log:\n" << log);
+    CHECK_THAT(log, Catch::Contains("fmg: secrets of context(s) prod: DEPLOY_TOKEN"));
+    CHECK_THAT(log, Catch::Contains("token=****"));
+    CHECK_THAT(log, Catch::Contains("value-arrived"));
+    const std::string base64 = fmg::crypto::base64_encode(kValue);
+    CHECK(log.find(kValue.substr(0, 9)) == std::string::npos);  // not even the first write
+    CHECK(log.find(kValue.substr(9)) == std::string::npos);
+    CHECK(log.find(base64.substr(0, 12)) == std::string::npos);
+    CHECK(log.find("****\n****\n****\nvalue-arrived") != std::string::npos);
+
+    // Nowhere in clear: API answers, the coordinator's data dir, the agent's work dir.
+    const auto api = cluster.api();
+    for (const std::string& path :
+         {"/api/v1/pipelines/" + std::to_string(id), std::string("/api/v1/contexts/prod/secrets"),
+          std::string("/api/v1/contexts"), std::string("/api/v1/audit")}) {
+        const HttpResponse answer = api.get(path);
+        INFO(path << ": " << answer.describe());
+        CHECK(answer.status == 200);
+        CHECK(answer.body.find(kValue) == std::string::npos);
+    }
+    CHECK(files_containing(cluster.data_dir(), kValue).empty());
+    CHECK(files_containing(cluster.data_dir(), base64).empty());
+    CHECK(files_containing(cluster.dir() / "agents", kValue).empty());
+    CHECK(files_containing(cluster.dir() / "logs", kValue).empty());
+}
+
+TEST_CASE(
+    "e2e: a context without secrets fails the job with what to do, and a viewer cannot read "
+    "secrets") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(config());
+    const int64_t id = cluster.push(repo, repo.commit("Deploy"));
+    const auto pipeline = cluster.wait_for_final(id);
+    CHECK(string_field(pipeline, "status") == "failed");
+    const std::string log = cluster.job_log(id, "deploy");
+    INFO("log:\n" << log);
+    CHECK_THAT(log, Catch::Contains("context prod has no secrets") &&
+                        Catch::Contains("fmg secret set prod NAME"));
+    CHECK(log.find("token=") == std::string::npos);  // no later step ran
+
+    const CommandResult viewer_token =
+        cluster.fmg({"token", "create", "reader", "--role", "viewer"});
+    REQUIRE(viewer_token.ok());
+    const std::string viewer = viewer_token.out.substr(0, viewer_token.out.find('\n'));
+    CHECK(cluster.fmg_as(viewer, {"secret", "list", "prod"}).status.exited_with(3));
+    CHECK(HttpClient(cluster.server_url(), viewer)
+              .request("PUT", "/api/v1/contexts/prod/secrets/X_TOKEN", "abcdefgh", {})
+              .status == 403);
+    CHECK(cluster.api().get("/api/v1/contexts").body.find("prod") == std::string::npos);
+}
+
+TEST_CASE("e2e: a fork's pull request runs without secrets, and its log says so") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+    REQUIRE(cluster.fmg_with_input({"secret", "set", "prod", "DEPLOY_TOKEN"}, kValue).ok());
+    GitRepo base = cluster.make_repo("octo/demo");
+    GitRepo fork = cluster.make_repo("forker/demo");
+    base.write_config(config());
+    base.commit("Add CI");
+    fork.write_config(config());
+    const std::string fork_sha = fork.commit("A stranger's change");
+
+    PullRequestEvent event;
+    event.number = 12;
+    event.base_clone_url = base.url();
+    event.head_owner = "forker";
+    event.head_clone_url = fork.url();
+    event.head_ref = "patch-1";
+    event.head_sha = fork_sha;
+    event.user = "forker";
+    const HttpResponse delivered =
+        cluster.deliver("pull_request", pull_request_payload(event), new_delivery_id());
+    INFO(delivered.describe());
+    REQUIRE(delivered.status == 202);
+    const int64_t id = int_field(delivered.json(), "pipeline_id");
+    cluster.wait_for_job_status(id, "deploy", "on_hold");
+    REQUIRE(cluster.fmg({"approve", std::to_string(id)}).ok());
+
+    cluster.wait_for_final(id);
+    const std::string log = cluster.job_log(id, "deploy");
+    INFO("log:\n" << log);
+    CHECK_THAT(log, Catch::Contains("fmg: this pull request comes from a fork (forker/demo): it "
+                                    "runs without secrets"));
+    CHECK_THAT(log, Catch::Contains("token=\n"));
+    CHECK_THAT(log, Catch::Contains("no value: []"));
+    CHECK(log.find(kValue) == std::string::npos);
+}
