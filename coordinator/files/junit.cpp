@@ -28,7 +28,13 @@ int64_t milliseconds(const std::string& seconds) {
     try {
         size_t used = 0;
         double value = std::stod(seconds, &used);
-        if (used == 0 || !std::isfinite(value) || value < 0) return 0;
+        // Bounded before rounding (tests/fuzz/regressions/junit_time_overflow.xml): llround
+        // of a time past int64 milliseconds (1e16) gave INT64_MIN, and times that fit could
+        // sum past it in test_timings_value (a signed overflow).
+        if (used == 0 || !std::isfinite(value) || value < 0 ||
+            value * 1000.0 > static_cast<double>(kMaxTestDurationMs)) {
+            return 0;
+        }
         return static_cast<int64_t>(std::llround(value * 1000.0));
     } catch (const std::exception&) {
         return 0;  // `time` is optional and free text in some dialects

@@ -33,6 +33,8 @@ struct TestCase {
 /// bytes: a report cannot make the coordinator hold more than a few MiB.
 inline constexpr size_t kMaxTestCasesPerFile = 100'000;
 inline constexpr size_t kMaxTestMessageBytes = 1024;
+/// A `time` over 30 days is no test's: it is read as 0, as a negative or unreadable one is.
+inline constexpr int64_t kMaxTestDurationMs = int64_t{30} * 24 * 3600 * 1000;
 
 /// The test cases of the JUnit XML document in `in`. Fails with the parser's reason and
 /// position for a document that is not well-formed XML, or one that holds no <testcase> and
