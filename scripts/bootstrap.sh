@@ -37,37 +37,9 @@ packages=(
     docker.io busybox-static iproute2 ca-certificates curl openssl procps
 )
 
-is_installed() {
-    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
-}
-
-missing=()
-for package in "${packages[@]}"; do
-    if is_installed "$package"; then
-        continue
-    fi
-    # A Docker engine installed another way (e.g. docker-ce) conflicts with docker.io.
-    if [[ "$package" == docker.io ]] && command -v docker >/dev/null &&
-        command -v dockerd >/dev/null; then
-        continue
-    fi
-    missing+=("$package")
-done
-
-if ((${#missing[@]} > 0)); then
-    command -v apt-get >/dev/null || die "apt-get not found: fmg's scripts target Debian 12"
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-        command -v sudo >/dev/null || die "run as root to install: ${missing[*]}"
-        sudo=(sudo)
-    fi
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -q
-    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-    say "all ${#packages[@]} packages are installed"
-fi
+# shellcheck source=scripts/install-packages.sh
+source "$repo_root/scripts/install-packages.sh"
+install_packages "${packages[@]}"
 
 bash "$repo_root/scripts/ensure-docker.sh"
 bash "$repo_root/scripts/build-test-image.sh"

@@ -38,25 +38,9 @@ die() {
 # clang's libFuzzer and sanitizer runtimes are in libclang-rt-14-dev (not a dependency of
 # clang on Debian 12); llvm-14 has the symbolizer that turns a crash's stack into lines.
 packages=(clang libclang-rt-14-dev llvm-14)
-is_installed() {
-    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
-}
-missing=()
-for package in "${packages[@]}"; do
-    is_installed "$package" || missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-    command -v apt-get >/dev/null || die "apt-get not found: fmg's scripts target Debian 12"
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-        command -v sudo >/dev/null || die "run as root to install: ${missing[*]}"
-        sudo=(sudo)
-    fi
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get update -q
-    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+# shellcheck source=scripts/install-packages.sh
+source "$repo_root/scripts/install-packages.sh"
+install_packages "${packages[@]}"
 if [[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]]; then
     export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
 fi

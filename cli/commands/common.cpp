@@ -1,5 +1,7 @@
 #include "cli/commands/common.h"
 
+#include <Poco/JSON/Array.h>
+
 #include <charconv>
 
 #include "cli/decode.h"
@@ -25,6 +27,24 @@ std::optional<int64_t> parse_id(std::string_view text) {
         return std::nullopt;
     }
     return value;
+}
+
+ApiResult<std::vector<Poco::JSON::Object::Ptr>> reply_items(const JsonReply& reply,
+                                                            const std::string& key) {
+    std::vector<Poco::JSON::Object::Ptr> items;
+    try {
+        auto list = reply.json.extract<Poco::JSON::Object::Ptr>()->getArray(key);
+        if (!list) throw Poco::Exception("no \"" + key + "\" array");
+        for (size_t i = 0; i < list->size(); ++i) {
+            auto item = list->getObject(static_cast<unsigned>(i));
+            if (!item) throw Poco::Exception("an item is not an object");
+            items.push_back(item);
+        }
+    } catch (const Poco::Exception& e) {
+        return ApiError{exit_code::kFailed,
+                        "the coordinator's " + key + " list does not decode: " + e.displayText()};
+    }
+    return items;
 }
 
 void print_json(const CommandContext& context, const JsonReply& reply) {

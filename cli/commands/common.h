@@ -2,10 +2,13 @@
 // Helpers the commands share: reporting failures, reading ids, printing JSON, and the
 // final states of pipelines and jobs.
 
+#include <Poco/JSON/Object.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/api_client.h"
 #include "cli/command.h"
@@ -21,6 +24,11 @@ int usage_error(const CommandContext& context, const std::string& message);
 
 /// A positive integer id, or nullopt for anything else ("5" yes; "#5", "-1", "x" no).
 std::optional<int64_t> parse_id(std::string_view text);
+
+/// The objects in the array `key` of a JSON object reply; exit 1 saying what is wrong when the
+/// reply has another shape.
+ApiResult<std::vector<Poco::JSON::Object::Ptr>> reply_items(const JsonReply& reply,
+                                                            const std::string& key);
 
 /// Prints the API's JSON exactly as it came, ending with a newline.
 void print_json(const CommandContext& context, const JsonReply& reply);

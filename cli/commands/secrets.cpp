@@ -54,25 +54,6 @@ int run_secret_set(const CommandContext& context) {
     return exit_code::kOk;
 }
 
-/// The objects in the array `key` of a JSON object reply.
-ApiResult<std::vector<Poco::JSON::Object::Ptr>> items_of(const JsonReply& reply,
-                                                         const std::string& key) {
-    std::vector<Poco::JSON::Object::Ptr> items;
-    try {
-        auto list = reply.json.extract<Poco::JSON::Object::Ptr>()->getArray(key);
-        if (!list) throw Poco::Exception("no \"" + key + "\" array");
-        for (size_t i = 0; i < list->size(); ++i) {
-            auto item = list->getObject(static_cast<unsigned>(i));
-            if (!item) throw Poco::Exception("an item is not an object");
-            items.push_back(item);
-        }
-    } catch (const Poco::Exception& e) {
-        return ApiError{exit_code::kFailed,
-                        "the coordinator's " + key + " list does not decode: " + e.displayText()};
-    }
-    return items;
-}
-
 int run_secret_list(const CommandContext& context) {
     const bool one_context = !context.options.positional.empty();
     auto reply = context.api.get(
@@ -83,7 +64,7 @@ int run_secret_list(const CommandContext& context) {
         print_json(context, *reply);
         return exit_code::kOk;
     }
-    auto items = items_of(*reply, one_context ? "secrets" : "contexts");
+    auto items = reply_items(*reply, one_context ? "secrets" : "contexts");
     if (!items) return report(context, items.error());
     for (const auto& item : *items) {
         if (one_context) {

@@ -18,25 +18,6 @@ namespace fmg::cli {
 
 namespace {
 
-/// The objects in the array `key` of a JSON object reply; an error when it has another shape.
-ApiResult<std::vector<Poco::JSON::Object::Ptr>> items_of(const JsonReply& reply,
-                                                         const std::string& key) {
-    std::vector<Poco::JSON::Object::Ptr> items;
-    try {
-        auto list = reply.json.extract<Poco::JSON::Object::Ptr>()->getArray(key);
-        if (!list) throw Poco::Exception("no \"" + key + "\" array");
-        for (size_t i = 0; i < list->size(); ++i) {
-            auto item = list->getObject(static_cast<unsigned>(i));
-            if (!item) throw Poco::Exception("an item is not an object");
-            items.push_back(item);
-        }
-    } catch (const Poco::Exception& e) {
-        return ApiError{exit_code::kFailed,
-                        "the coordinator's " + key + " list does not decode: " + e.displayText()};
-    }
-    return items;
-}
-
 std::string text_or(const Poco::JSON::Object::Ptr& item, const std::string& key,
                     const std::string& fallback) {
     if (!item->has(key) || item->isNull(key)) return fallback;
@@ -81,7 +62,7 @@ int run_token_list(const CommandContext& context) {
         print_json(context, *reply);
         return exit_code::kOk;
     }
-    auto tokens = items_of(*reply, "tokens");
+    auto tokens = reply_items(*reply, "tokens");
     if (!tokens) return report(context, tokens.error());
     for (const auto& token : *tokens) {
         context.console.out << token->getValue<int64_t>("id") << ": "
@@ -116,7 +97,7 @@ int run_audit(const CommandContext& context) {
         print_json(context, *reply);
         return exit_code::kOk;
     }
-    auto entries = items_of(*reply, "entries");
+    auto entries = reply_items(*reply, "entries");
     if (!entries) return report(context, entries.error());
     for (const auto& entry : *entries) {
         context.console.out << display_time(entry->getValue<std::string>("at")) << "  "

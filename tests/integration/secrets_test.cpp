@@ -10,6 +10,7 @@
 
 #include "shared/crypto.h"
 #include "tests/support/cluster.h"
+#include "tests/support/docker.h"
 #include "tests/support/json.h"
 #include "tests/support/webhook.h"
 
@@ -46,6 +47,42 @@ workflows:
 std::string config() {
     std::string text = kConfig;
     return text.replace(text.find("@SHA256@"), 8, fmg::crypto::sha256_hex(kValue));
+}
+
+/// A job that holds its secret in a running step until the file `release` exists, so a test
+/// can look at the runner's processes and containers meanwhile.
+const std::string kHoldingConfig = R"yaml(version: 2.1
+jobs:
+  deploy:
+    @EXECUTOR@
+    steps:
+      - run: |
+          echo "holding $DEPLOY_TOKEN"
+          while [ ! -e "@RELEASE@" ]; do sleep 0.1; done
+workflows:
+  ship:
+    jobs:
+      - deploy:
+          context: prod
+)yaml";
+
+std::string holding_config(const std::string& executor, const std::filesystem::path& release) {
+    std::string text = kHoldingConfig;
+    text.replace(text.find("@EXECUTOR@"), 10, executor);
+    return text.replace(text.find("@RELEASE@"), 9, release.string());
+}
+
+/// The command lines of every process of this machine, NUL-separated as /proc has them.
+std::string every_command_line() {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        all += std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        all += '\n';
+    }
+    return all;
 }
 
 std::string file_bytes(const std::filesystem::path& path) {
@@ -195,4 +232,48 @@ TEST_CASE("e2e: a fork's pull request runs without secrets, and its log says so"
     CHECK_THAT(log, Catch::Contains("token=\n"));
     CHECK_THAT(log, Catch::Contains("no value: []"));
     CHECK(log.find(kValue) == std::string::npos);
+}
+
+TEST_CASE(
+    "e2e: a running job's secret is in no process's arguments and no container's configuration",
+    "[docker]") {
+    require_docker();
+    Cluster cluster;
+    cluster.start_runner("runner-docker");
+    REQUIRE(cluster.fmg_with_input({"secret", "set", "prod", "DEPLOY_TOKEN"}, kValue).ok());
+    GitRepo repo = cluster.make_repo();
+    // The step runs in the job's container; the test releases it by a file in there.
+    repo.write_config(
+        holding_config("docker:\n      - image: " + kTestImage, "/tmp/fmg-secrets-release"));
+    const int64_t id = cluster.push(repo, repo.commit("Hold"));
+    cluster.wait_until(
+        deadline_after(kPipelineTimeout),
+        [&] {
+            const CommandResult log = cluster.fmg({"logs", std::to_string(id), "deploy"});
+            return log.ok() && log.out.find("holding ****") != std::string::npos;
+        },
+        "the step to print its masked secret");
+
+    // The value is in the step's environment (it printed it), yet in no argument list and
+    // in no container's configuration (which Docker keeps on disk).
+    CHECK(every_command_line().find(kValue) == std::string::npos);
+    ProcessOptions inspect;
+    inspect.argv = {
+        "sh", "-c",
+        "docker ps -q --filter label=fmg.runner=runner-docker | xargs -r docker inspect"};
+    const CommandResult inspected = run_command(inspect, std::chrono::seconds(30));
+    REQUIRE(inspected.ok());
+    CHECK(inspected.out.find("\"Env\"") != std::string::npos);
+    CHECK(inspected.out.find(kValue) == std::string::npos);
+
+    ProcessOptions release;
+    release.argv = {
+        "sh", "-c",
+        "docker ps -q --filter label=fmg.runner=runner-docker | xargs -r -I{} docker exec {} "
+        "touch /tmp/fmg-secrets-release"};
+    REQUIRE(run_command(release, std::chrono::seconds(30)).ok());
+    const auto pipeline = cluster.wait_for_final(id);
+    CHECK(string_field(pipeline, "status") == "success");
+    CHECK(files_containing(cluster.data_dir(), kValue).empty());
+    CHECK(files_containing(cluster.dir() / "agents", kValue).empty());
 }
