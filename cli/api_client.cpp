@@ -83,7 +83,7 @@ ApiResult<JsonReply> ApiClient::exchange(const std::string& method, const std::s
     std::string what = method + " " + path_of(target);
     JsonReply reply;
     try {
-        auto connection = open_http_session(server_);
+        auto connection = open_http_session(server_, settings_.tls);
         HTTPClientSession& session = *connection;
         session.setTimeout(timespan(kConnectTimeout), timespan(kReplyTimeout),
                            timespan(kReplyTimeout));
@@ -126,7 +126,7 @@ ApiResult<Done> ApiClient::stream(const std::string& target, const ByteSink& sin
     std::string what = "GET " + path_of(target);
     bool delivered = false;
     try {
-        auto connection = open_http_session(server_);
+        auto connection = open_http_session(server_, settings_.tls);
         HTTPClientSession& session = *connection;
         // A receive timeout of zero waits without limit: a live log may be quiet for long.
         Poco::Timespan receive_timeout = live ? Poco::Timespan(0) : timespan(kReplyTimeout);

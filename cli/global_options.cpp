@@ -9,7 +9,7 @@ namespace {
 
 /// Global options that take a value (the option parser's own --config included).
 bool global_takes_value(const std::string& arg) {
-    return arg == "--server-url" || arg == "--token" || arg == "--config";
+    return arg == "--server-url" || arg == "--token" || arg == "--config" || arg == "--ca-file";
 }
 
 /// The coordinator's URL: http://, or https:// when a TLS proxy stands in front of it.
@@ -39,6 +39,12 @@ std::vector<options::Spec> global_specs() {
         {"token", "T", "FMG_TOKEN", "", "API token (default: the contents of ~/.config/fmg/token)",
          nullptr},
         {"json", "", "", "", "print the API's JSON instead of text", nullptr},
+        {"ca-file", "FILE", "FMG_CA_FILE", "",
+         "https: trust the CAs in this PEM file instead of the system's (a coordinator's own or "
+         "self-signed certificate)",
+         options::non_empty()},
+        {"insecure-skip-verify", "", "", "",
+         "https: accept any certificate, unchecked (for a test installation only)", nullptr},
     };
 }
 
@@ -78,6 +84,8 @@ std::string default_token_path(const options::EnvLookup& env) {
 ApiSettings resolve_api_settings(const options::Values& values, const options::EnvLookup& env) {
     ApiSettings settings;
     settings.server_url = values.text("server-url");
+    settings.tls.ca_file = values.text("ca-file");
+    settings.tls.skip_verify = values.flag("insecure-skip-verify");
     if (auto token = values.get("token")) {
         settings.token = trimmed(*token);
         settings.token_source = values.source("token");

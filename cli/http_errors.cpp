@@ -77,6 +77,14 @@ ApiError error_for_status(int status, std::string_view body, std::string_view re
 }
 
 ApiError unreachable_error(const ApiSettings& settings, std::string_view reason) {
+    if (reason.find("certificate verify failed") != std::string_view::npos) {
+        return {exit_code::kUnreachable,
+                "cannot trust the coordinator at " + settings.server_url + ": " +
+                    std::string(reason) +
+                    " (pass the CA that signed its certificate, or the certificate itself, with "
+                    "--ca-file FILE or FMG_CA_FILE)",
+                true};
+    }
     return {exit_code::kUnreachable,
             "cannot reach the coordinator at " + settings.server_url + ": " + std::string(reason) +
                 " (set --server-url or FMG_SERVER_URL)",

@@ -1,9 +1,11 @@
 #include "fake_coordinator.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -83,12 +85,26 @@ FakeCoordinator::FakeCoordinator() {
     server_->start();
 }
 
+FakeCoordinator::FakeCoordinator(const std::string& certificate_file, const std::string& key_file)
+    : tls_(true) {
+    Poco::Net::Context::Ptr context =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key_file, certificate_file, "",
+                               Poco::Net::Context::VERIFY_NONE, 9, false);
+    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, context);
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(8);
+    params->setKeepAlive(false);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket, params);
+    server_->start();
+}
+
 FakeCoordinator::~FakeCoordinator() {
     server_->stopAll(true);
 }
 
 std::string FakeCoordinator::url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
 void FakeCoordinator::on(const std::string& method, const std::string& path, RouteHandler handler) {

@@ -50,13 +50,16 @@ class FakeCoordinator {
     /// Starts serving on 127.0.0.1 on a free port. Every request must carry
     /// `Authorization: Bearer TOKEN` for `token` (see kToken), or it gets 401.
     FakeCoordinator();
+    /// The same over TLS: https://127.0.0.1:PORT with the certificate and key in these PEM
+    /// files.
+    FakeCoordinator(const std::string& certificate_file, const std::string& key_file);
     ~FakeCoordinator();
     FakeCoordinator(const FakeCoordinator&) = delete;
     FakeCoordinator& operator=(const FakeCoordinator&) = delete;
 
     static constexpr const char* kToken = "s3cret-token";
 
-    /// http://127.0.0.1:PORT
+    /// http://127.0.0.1:PORT, or https://127.0.0.1:PORT over TLS
     std::string url() const;
 
     /// Answers `method` on the decoded `path` (no query) with `handler`; unknown routes
@@ -76,6 +79,7 @@ class FakeCoordinator {
     std::vector<RecordedRequest> requests_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
     uint16_t port_ = 0;
+    bool tls_ = false;
 };
 
 /// A loopback port that nothing listens on (bound, read, and closed again).
