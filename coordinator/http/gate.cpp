@@ -54,12 +54,13 @@ std::string peer_address(int fd) {
 }  // namespace
 
 Gate::Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPool& workers,
-           WorkerPool& followers, bool webhook_secret_set)
+           WorkerPool& followers, bool webhook_secret_set, Poco::Net::Context::Ptr tls)
     : listener_(std::move(listener)),
       limits_(limits),
       workers_(workers),
       followers_(followers),
       webhook_secret_set_(webhook_secret_set),
+      tls_(std::move(tls)),
       peek_buffer_(kMaxRequestHeadBytes) {}
 
 Gate::~Gate() {
@@ -165,22 +166,39 @@ void Gate::admit(int fd, Clock::time_point now) {
             break;
         case Admission::address_full:
             limits_.count_refusal(GateRefusal::address_cap);
-            answer_and_finish(fd, refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+            // A TLS client cannot read an answer before its handshake: it is only closed.
+            if (!tls_) {
+                answer_and_finish(fd,
+                                  refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
                                                  "too many connections from " + address));
+            }
             ::close(fd);
             return;
         case Admission::total_full:
             limits_.count_refusal(GateRefusal::total_cap);
-            answer_and_finish(fd, refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
+            if (!tls_) {
+                answer_and_finish(fd,
+                                  refusal_answer(Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE,
                                                  "too many connections"));
+            }
             ::close(fd);
             return;
     }
     // From here the socket owns the descriptor, and pending_ the socket (so a failure below
     // closes it once, through close_pending).
     Clock::time_point deadline = now + kRequestHeadDeadline;
-    auto [entry, inserted] = pending_.emplace(
-        fd, Pending{Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)), deadline});
+    Poco::Net::StreamSocket socket;
+    TlsConnection* tls = nullptr;
+    if (tls_) {
+        // The TLS connection takes a reference to the plain socket, which `plain` gives back.
+        Poco::AutoPtr<Poco::Net::StreamSocketImpl> plain(new Poco::Net::StreamSocketImpl(fd));
+        tls = new TlsConnection(plain.get(), tls_);
+        socket = Poco::Net::StreamSocket(tls);
+    } else {
+        socket = Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd));
+    }
+    Pending fresh{socket, deadline, 0, Route::worker, tls, false, {}};
+    auto [entry, inserted] = pending_.emplace(fd, std::move(fresh));
     deadlines_.emplace_back(deadline, fd);
     entry->second.socket.setBlocking(false);  // Poco's own record of the mode
     int on = 1;
@@ -194,6 +212,7 @@ void Gate::admit(int fd, Clock::time_point now) {
 
 void Gate::examine(int fd, bool peer_closed) {
     Pending& pending = pending_.at(fd);
+    if (pending.tls != nullptr) return examine_tls(fd, pending, peer_closed);
     if (pending.needed > 0) return wait_for_body(fd, pending, peer_closed);
     ssize_t n = ::recv(fd, peek_buffer_.data(), peek_buffer_.size(), MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && (peer_closed || (errno != EAGAIN && errno != EWOULDBLOCK)))) {
@@ -218,11 +237,20 @@ void Gate::examine(int fd, bool peer_closed) {
         case HeadState::complete:
             break;
     }
+    if (!take_head(fd, pending, head, static_cast<size_t>(n))) return;
+    wait_for_body(fd, pending, peer_closed);
+}
+
+bool Gate::take_head(int fd, Pending& pending, const RequestHead& head, size_t arrived) {
     pending.route = route_of(head);
     if (pending.route == Route::healthz) {
-        answer_and_finish(fd, healthz_answer());
+        if (pending.tls != nullptr) {
+            pending.tls->send_now(healthz_answer());
+        } else {
+            answer_and_finish(fd, healthz_answer());
+        }
         close_pending(fd);
-        return;
+        return false;
     }
     // A request refused unread (a webhook without a usable signature) goes on with its head
     // alone: its client may wait for the answer before sending the body, and the worker's
@@ -231,15 +259,66 @@ void Gate::examine(int fd, bool peer_closed) {
                             ? 0
                             : std::min(head.content_length.value_or(0), kMaxHeldBodyBytes);
     pending.needed = head.head_bytes + held;
-    if (head.expects_continue && static_cast<size_t>(n) < pending.needed) {
+    if (head.expects_continue && arrived < pending.needed) {
         // The client sends its body only when told to; the gate tells it, so the body arrives
         // here and not in a worker (Poco's second "100 Continue" is allowed: clients skip any
         // number of 1xx answers).
         static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        [[maybe_unused]] ssize_t sent =
-            ::send(fd, kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (pending.tls != nullptr) {
+            pending.tls->send_now(kContinue);
+        } else {
+            [[maybe_unused]] ssize_t sent =
+                ::send(fd, kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        }
     }
-    wait_for_body(fd, pending, peer_closed);
+    return true;
+}
+
+void Gate::examine_tls(int fd, Pending& pending, bool peer_closed) {
+    if (!pending.handshaken) {
+        switch (pending.tls->handshake()) {
+            case TlsConnection::Progress::failed:
+                return close_pending(fd);
+            case TlsConnection::Progress::waiting:
+                if (peer_closed) close_pending(fd);
+                return;
+            case TlsConnection::Progress::done:
+                pending.handshaken = true;
+                break;
+        }
+    }
+    // The request may have come with the handshake's last flight, or in pieces since: read
+    // what is there (at most the head's limit until the head is known, then what is held).
+    bool ended = peer_closed;
+    for (int round = 0; round < 2; ++round) {
+        const size_t limit = pending.needed > 0 ? pending.needed : kMaxRequestHeadBytes;
+        const TlsConnection::Progress read = pending.tls->read_available(pending.received, limit);
+        if (read == TlsConnection::Progress::failed) return close_pending(fd);
+        ended = ended || read == TlsConnection::Progress::done;
+        if (pending.needed > 0) break;
+        RequestHead head = scan_request_head(pending.received, kMaxRequestHeadBytes);
+        switch (head.state) {
+            case HeadState::incomplete:
+                if (pending.received.size() < kMaxRequestHeadBytes) {
+                    if (ended) close_pending(fd);  // gone before its request was complete
+                    return;
+                }
+                [[fallthrough]];  // the limit was read and the head is not over
+            case HeadState::too_large:
+                return refuse(
+                    fd, GateRefusal::head_too_large,
+                    Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes");
+            case HeadState::malformed:
+                return refuse(fd, GateRefusal::bad_request,
+                              Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, "not an HTTP request");
+            case HeadState::complete:
+                break;
+        }
+        if (!take_head(fd, pending, head, pending.received.size())) return;
+        // And once more: the body the head announced may be here already.
+    }
+    if (pending.received.size() >= pending.needed || ended) dispatch(fd, pending.route);
 }
 
 void Gate::wait_for_body(int fd, Pending& pending, bool peer_closed) {
@@ -268,6 +347,9 @@ void Gate::dispatch(int fd, Route route) {
     }
     auto found = pending_.find(fd);
     Poco::Net::StreamSocket socket = found->second.socket;
+    // What the gate read of a TLS request goes back in front of the rest for the worker.
+    if (found->second.tls != nullptr)
+        found->second.tls->put_back(std::move(found->second.received));
     pending_.erase(found);
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
     socket.setBlocking(true);
@@ -299,7 +381,13 @@ int Gate::wait_timeout_ms(Clock::time_point now) const {
 void Gate::refuse(int fd, GateRefusal cause, Poco::Net::HTTPResponse::HTTPStatus status,
                   const std::string& message) {
     limits_.count_refusal(cause);
-    answer_and_finish(fd, refusal_answer(status, message));
+    auto found = pending_.find(fd);
+    if (found != pending_.end() && found->second.tls != nullptr) {
+        // Over TLS an answer needs the handshake done; before it, the client is only closed.
+        if (found->second.handshaken) found->second.tls->send_now(refusal_answer(status, message));
+    } else {
+        answer_and_finish(fd, refusal_answer(status, message));
+    }
     close_pending(fd);
 }
 

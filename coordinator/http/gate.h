@@ -24,6 +24,7 @@
 
 #include "coordinator/http/connection_limits.h"
 #include "coordinator/http/request_head.h"
+#include "coordinator/http/tls_connection.h"
 #include "coordinator/http/worker_pool.h"
 
 namespace fmg::coordinator::http {
@@ -33,8 +34,9 @@ class Gate {
     /// Takes over `listener` (bound and listening); hands requests to `workers` and, for
     /// follow=1 log requests, to `followers`, counting connections in `limits`.
     /// `webhook_secret_set`: whether webhooks can be authenticated at all (answered_before_body).
+    /// `tls`: the server context when connections are TLS (http/tls_connection.h), else null.
     Gate(Poco::Net::ServerSocket listener, ConnectionLimits& limits, WorkerPool& workers,
-         WorkerPool& followers, bool webhook_secret_set);
+         WorkerPool& followers, bool webhook_secret_set, Poco::Net::Context::Ptr tls = nullptr);
     /// Stops the thread if it runs.
     ~Gate();
     Gate(const Gate&) = delete;
@@ -57,12 +59,20 @@ class Gate {
         Clock::time_point deadline;
         size_t needed = 0;            // bytes of head and held body, once the head was read; else 0
         Route route = Route::worker;  // where it goes, once the head was read
+        // TLS only: the connection (owned by `socket`), whether its handshake is done, and
+        // what the gate has read of the request (it cannot peek at TLS).
+        TlsConnection* tls = nullptr;
+        bool handshaken = false;
+        std::string received;
     };
 
     void run();
     void accept_connections(Clock::time_point now);
     void admit(int fd, Clock::time_point now);
     void examine(int fd, bool peer_closed);
+    void examine_tls(int fd, Pending& pending, bool peer_closed);
+    /// What to do with a head read whole: route it, or answer it; false when it was answered.
+    bool take_head(int fd, Pending& pending, const RequestHead& head, size_t arrived);
     void wait_for_body(int fd, Pending& pending, bool peer_closed);
     void dispatch(int fd, Route route);
     void expire(Clock::time_point now);
@@ -77,6 +87,7 @@ class Gate {
     WorkerPool& workers_;
     WorkerPool& followers_;
     bool webhook_secret_set_;
+    Poco::Net::Context::Ptr tls_;
     int epoll_fd_ = -1;
     int wake_fd_ = -1;
     bool stopping_ = false;  // read by the gate's thread after the eventfd wakes it

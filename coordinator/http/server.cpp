@@ -1,5 +1,6 @@
 #include "coordinator/http/server.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/ServerSocket.h>
@@ -13,6 +14,7 @@
 #include "coordinator/http/constants.h"
 #include "coordinator/http/metrics.h"
 #include "coordinator/http/webhook_handler.h"
+#include "coordinator/setup/tls_context.h"
 #include "shared/log.h"
 
 namespace fmg::coordinator::http {
@@ -118,8 +120,12 @@ Server::Server(HttpContext& context, const std::string& host, uint16_t port)
                                             handlers_, limits_);
     followers_ = std::make_unique<WorkerPool>(PoolKind::followers, kMaxLogFollowers,
                                               kMaxLogFollowers, handlers_, limits_);
-    gate_ = std::make_unique<Gate>(listen_on(host, port), limits_, *workers_, *followers_,
-                                   context.settings.webhook_secret.has_value());
+    gate_ = std::make_unique<Gate>(
+        listen_on(host, port), limits_, *workers_, *followers_,
+        context.settings.webhook_secret.has_value(),
+        context.settings.tls_cert.empty()
+            ? nullptr
+            : tls_server_context(context.settings.tls_cert, context.settings.tls_key));
 }
 
 Server::~Server() {

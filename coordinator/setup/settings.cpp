@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "coordinator/github/names.h"
+#include "coordinator/setup/tls_context.h"
 
 namespace fmg::coordinator {
 namespace {
@@ -83,6 +84,11 @@ std::vector<Spec> specs() {
         {"github-token-file", "FILE", "", "",
          "file holding the GitHub token (or GITHUB_TOKEN); without one statuses are not posted",
          nullptr},
+        {"tls-cert", "FILE", "FMG_TLS_CERT", "",
+         "serve HTTPS with this PEM certificate (chain) instead of HTTP; needs --tls-key",
+         options::non_empty()},
+        {"tls-key", "FILE", "FMG_TLS_KEY", "", "the PEM private key of --tls-cert (mode 0600)",
+         options::non_empty()},
         {"github-api-url", "URL", "FMG_GITHUB_API_URL", "https://api.github.com",
          "GitHub API base (GitHub Enterprise: https://HOST/api/v3)", options::http_url()},
         {"heartbeat-interval", "MS", "FMG_HEARTBEAT_MS", "1000", "heartbeat period, both ways",
@@ -278,6 +284,24 @@ std::variant<Settings, options::Outcome> parse_settings(const std::vector<std::s
         if (!s.github_token) return usage_error("cannot read --github-token-file " + *file);
     } else if (auto token = env("GITHUB_TOKEN"); token && !token->empty()) {
         s.github_token = token;
+    }
+    s.tls_cert = v.text("tls-cert");
+    s.tls_key = v.text("tls-key");
+    if (s.tls_cert.empty() != s.tls_key.empty()) {
+        return usage_error("--tls-cert and --tls-key go together");
+    }
+    for (const std::string* file : {&s.tls_cert, &s.tls_key}) {
+        if (!file->empty() && !read_secret_file(*file)) {
+            return usage_error("cannot read " + *file);
+        }
+    }
+    if (!s.tls_cert.empty()) {
+        // Loaded once here, so a bad certificate or key is a usage error, not a failed start.
+        try {
+            tls_server_context(s.tls_cert, s.tls_key);
+        } catch (const std::runtime_error& e) {
+            return usage_error(e.what());
+        }
     }
     if (s.agent_timeout_ms <= s.heartbeat_interval_ms) {
         return usage_error("--agent-timeout must be longer than --heartbeat-interval");

@@ -38,6 +38,10 @@ struct Settings {
     std::string public_url = "http://localhost:5000";
     std::optional<std::string> webhook_secret;
     std::optional<std::string> github_token;
+    // --tls-cert/--tls-key: PEM files; both set, the REST API, webhooks and the dashboard are
+    // served over TLS only (http/tls_connection.h). Empty: plain HTTP.
+    std::string tls_cert;
+    std::string tls_key;
     std::string github_api_url = "https://api.github.com";
     int64_t heartbeat_interval_ms = 1000;
     int64_t agent_timeout_ms = 3000;

@@ -66,7 +66,19 @@ Cluster::Cluster(ClusterOptions options)
       github_(std::make_unique<FakeGitHub>(options_.github_token, options_.github_idle_close)) {
     std::filesystem::create_directories(dir_ / "home");
     std::filesystem::create_directories(dir_ / "logs");
+    if (options_.tls) {
+        const std::string command =
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+            "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '" +
+            (dir_ / "tls.key").string() + "' -out '" + (dir_ / "tls.crt").string() +
+            "' 2>/dev/null";
+        if (std::system(command.c_str()) != 0) FAIL("openssl could not make a test certificate");
+    }
     start_coordinator();
+}
+
+std::string Cluster::tls_ca_file() const {
+    return options_.tls ? (dir_ / "tls.crt").string() : std::string();
 }
 
 Cluster::~Cluster() {
@@ -92,7 +104,8 @@ void Cluster::start_coordinator() {
     }
     const uint16_t http_port = http_port_;
     const uint16_t agent_port = agent_port_;
-    server_url_ = "http://127.0.0.1:" + std::to_string(http_port);
+    server_url_ =
+        std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(http_port);
 
     ProcessOptions process;
     process.argv = {coordinator_binary().string(),
@@ -108,6 +121,10 @@ void Cluster::start_coordinator() {
                     github_->url()};
     process.argv.insert(process.argv.end(), options_.coordinator_args.begin(),
                         options_.coordinator_args.end());
+    if (options_.tls) {
+        process.argv.insert(process.argv.end(), {"--tls-cert", (dir_ / "tls.crt").string(),
+                                                 "--tls-key", (dir_ / "tls.key").string()});
+    }
     process.env = options_.coordinator_env;
     process.env["WEBHOOK_SECRET"] = options_.webhook_secret;
     process.env["GITHUB_TOKEN"] = options_.github_token;
@@ -119,7 +136,8 @@ void Cluster::start_coordinator() {
             : "coordinator-" + std::to_string(crashed_coordinators_.size() + 1);
     coordinator_ = std::make_unique<Process>(name, process, dir_ / "logs");
 
-    const HttpClient anonymous(server_url_, {}, std::chrono::seconds(5));
+    HttpClient anonymous(server_url_, {}, std::chrono::seconds(5));
+    anonymous.trusting(tls_ca_file());
     wait_until(
         deadline_after(kStartupTimeout), [&] { return anonymous.get("/healthz").status == 200; },
         "the coordinator to answer 200 on GET /healthz at " + server_url_);
@@ -155,7 +173,10 @@ GitRepo Cluster::make_repo(const std::string& name) const {
 }
 
 std::vector<std::string> Cluster::cli_prefix() const {
-    return {cli_binary().string(), "--server-url", server_url_, "--token", admin_token_};
+    std::vector<std::string> prefix = {cli_binary().string(), "--server-url", server_url_,
+                                       "--token", admin_token_};
+    if (options_.tls) prefix.insert(prefix.end(), {"--ca-file", tls_ca_file()});
+    return prefix;
 }
 
 CommandResult Cluster::fmg(const std::vector<std::string>& args,
@@ -167,6 +188,7 @@ CommandResult Cluster::fmg_as(const std::string& token, const std::vector<std::s
                               std::chrono::milliseconds timeout) const {
     ProcessOptions process;
     process.argv = {cli_binary().string(), "--server-url", server_url_, "--token", token};
+    if (options_.tls) process.argv.insert(process.argv.end(), {"--ca-file", tls_ca_file()});
     process.argv.insert(process.argv.end(), args.begin(), args.end());
     process.env = {{"HOME", (dir_ / "home").string()}};
     CommandResult result = run_command(process, timeout);
@@ -329,7 +351,7 @@ HttpResponse Cluster::deliver_signed_as(const std::string& event, const std::str
                     {"X-GitHub-Hook-Installation-Target-Type", "repository"},
                     {"X-GitHub-Hook-Installation-Target-ID", "702158923"}};
     if (signature) headers.emplace_back("X-Hub-Signature-256", *signature);
-    return HttpClient(server_url_).post_json("/webhook", body, headers);
+    return HttpClient(server_url_).trusting(tls_ca_file()).post_json("/webhook", body, headers);
 }
 
 int64_t Cluster::push(const GitRepo& repo, const std::string& sha, const std::string& ref,

@@ -38,6 +38,10 @@ struct ClusterOptions {
     std::string agent_listen_host = "127.0.0.1";
     // The fake GitHub closes a kept-alive connection idle this long (0: Poco's 10 s).
     std::chrono::milliseconds github_idle_close{0};
+    // Serve the REST API, webhooks and /healthz over TLS (--tls-cert/--tls-key) with a
+    // self-signed certificate for 127.0.0.1 made by openssl; the cluster's clients and CLI
+    // trust it through its file (tls_ca_file()).
+    bool tls = false;
 };
 
 struct AgentOptions {
@@ -82,7 +86,9 @@ class Cluster {
     const std::string& admin_token() const { return admin_token_; }
     const ClusterOptions& options() const { return options_; }
     /// The REST API with the admin token.
-    HttpClient api() const { return HttpClient(server_url_, admin_token_); }
+    HttpClient api() const { return HttpClient(server_url_, admin_token_).trusting(tls_ca_file()); }
+    /// The certificate the coordinator serves TLS with (its own CA), or "" without TLS.
+    std::string tls_ca_file() const;
     FakeGitHub& github() { return *github_; }
     Process& coordinator() { return *coordinator_; }
     /// The TCP port the coordinator listens on for agents (the same after a restart).

@@ -7,6 +7,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include "shared/http_session.h"
 #include "tests/support/json.h"
 
 namespace fmg::testing {
@@ -43,7 +44,9 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
     HttpResponse result;
     try {
         const Poco::URI uri(base_url_);
-        Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+        // https:// for a coordinator serving TLS: its certificate checked against ca_file_.
+        auto connection = open_http_session(uri, TlsTrust{ca_file_, false});
+        Poco::Net::HTTPClientSession& session = *connection;
         session.setTimeout(Poco::Timespan(static_cast<long>(timeout_.count()), 0));
         Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
         if (!token_.empty()) request.set("Authorization", "Bearer " + token_);

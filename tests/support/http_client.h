@@ -42,8 +42,14 @@ class HttpClient {
                          const std::string& body, const Headers& headers) const;
 
     const std::string& base_url() const { return base_url_; }
+    /// For an https:// base URL: trust the CAs of this PEM file.
+    HttpClient& trusting(std::string ca_file) {
+        ca_file_ = std::move(ca_file);
+        return *this;
+    }
 
   private:
+    std::string ca_file_;
     std::string base_url_;
     std::string token_;
     std::chrono::seconds timeout_;

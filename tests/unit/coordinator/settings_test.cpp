@@ -3,6 +3,7 @@
 #include "coordinator/setup/settings.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <string>
@@ -282,4 +283,28 @@ TEST_CASE("the file store's limits and retention default as docs/spec.md says") 
     CHECK_THAT(usage_error({"--cache-retention-days", "-1"}),
                Catch::Contains("--cache-retention-days"));
     CHECK_THAT(usage_error({"--store-quota", "10G"}), Catch::Contains("--store-quota"));
+}
+
+TEST_CASE("the TLS certificate and key go together, from flags or FMG_TLS_CERT and FMG_TLS_KEY") {
+    testing::TempDir dir;
+    const auto cert = (dir.path() / "tls.crt").string();
+    const auto key = (dir.path() / "tls.key").string();
+    const std::string make =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+        "-nodes -days 1 -subj /CN=127.0.0.1 -keyout '" +
+        key + "' -out '" + cert + "' 2>/dev/null";
+    REQUIRE(std::system(make.c_str()) == 0);
+    CHECK(parse_ok({}).tls_cert.empty());
+    Settings s = parse_ok({"--tls-cert", cert, "--tls-key", key});
+    CHECK(s.tls_cert == cert);
+    CHECK(s.tls_key == key);
+    CHECK(parse_ok({}, {{"FMG_TLS_CERT", cert}, {"FMG_TLS_KEY", key}}).tls_key == key);
+    CHECK_THAT(usage_error({"--tls-cert", cert}), Catch::Contains("go together"));
+    CHECK_THAT(usage_error({"--tls-key", key}), Catch::Contains("go together"));
+    const auto missing = (dir.path() / "missing.key").string();
+    CHECK_THAT(usage_error({"--tls-cert", cert, "--tls-key", missing}),
+               Catch::Contains("cannot read " + missing));
+    // A file that is no PEM key (here: the certificate) is refused at once.
+    CHECK_THAT(usage_error({"--tls-cert", cert, "--tls-key", cert}),
+               Catch::Contains("--tls-key " + cert));
 }
