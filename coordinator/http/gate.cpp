@@ -227,13 +227,8 @@ void Gate::examine(int fd, bool peer_closed) {
             if (peer_closed) close_pending(fd);
             return;
         case HeadState::too_large:
-            return refuse(
-                fd, GateRefusal::head_too_large,
-                Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes");
         case HeadState::malformed:
-            return refuse(fd, GateRefusal::bad_request, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST,
-                          "not an HTTP request");
+            return refuse_head(fd, head.state);
         case HeadState::complete:
             break;
     }
@@ -305,13 +300,8 @@ void Gate::examine_tls(int fd, Pending& pending, bool peer_closed) {
                 }
                 [[fallthrough]];  // the limit was read and the head is not over
             case HeadState::too_large:
-                return refuse(
-                    fd, GateRefusal::head_too_large,
-                    Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes");
             case HeadState::malformed:
-                return refuse(fd, GateRefusal::bad_request,
-                              Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, "not an HTTP request");
+                return refuse_head(fd, head.state);
             case HeadState::complete:
                 break;
         }
@@ -376,6 +366,16 @@ int Gate::wait_timeout_ms(Clock::time_point now) const {
     if (next <= now) return 0;
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
     return static_cast<int>(std::min<int64_t>(wait.count(), 60'000));
+}
+
+void Gate::refuse_head(int fd, HeadState state) {
+    if (state == HeadState::malformed) {
+        return refuse(fd, GateRefusal::bad_request, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST,
+                      "not an HTTP request");
+    }
+    refuse(fd, GateRefusal::head_too_large,
+           Poco::Net::HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE,
+           "request head larger than " + std::to_string(kMaxRequestHeadBytes) + " bytes");
 }
 
 void Gate::refuse(int fd, GateRefusal cause, Poco::Net::HTTPResponse::HTTPStatus status,
