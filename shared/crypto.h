@@ -17,6 +17,9 @@ using Sha256Digest = std::array<uint8_t, 32>;
 /// Lower-case hex of the bytes.
 std::string to_hex(std::string_view bytes);
 
+/// The bytes of lower- or upper-case hex; nullopt for an odd length or a non-hex character.
+std::optional<std::string> from_hex(std::string_view hex);
+
 /// Standard base64 (RFC 4648, with padding) of the bytes, by OpenSSL's EVP_EncodeBlock.
 std::string base64_encode(std::string_view bytes);
 

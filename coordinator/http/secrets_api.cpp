@@ -40,14 +40,12 @@ bool names_valid(const std::string& context, const std::string* name,
 
 void list_contexts(HttpContext& context, HTTPServerResponse& response) {
     Database& db = thread_database(context.database_file);
-    auto query = db.prepare(
-        "SELECT context, COUNT(*), MAX(updated_at) FROM secrets GROUP BY context ORDER BY context");
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-    while (query.step()) {
+    for (const auto& found : secrets::contexts(db)) {
         Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
-        item->set("name", query.text(0));
-        item->set("secrets", query.integer(1));
-        item->set("updated_at", format_rfc3339_ms(query.integer(2)));
+        item->set("name", found.name);
+        item->set("secrets", found.secrets);
+        item->set("updated_at", format_rfc3339_ms(found.updated_at));
         list->add(item);
     }
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;

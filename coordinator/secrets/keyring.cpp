@@ -33,25 +33,6 @@ std::string random_bytes(size_t count) {
     return bytes;
 }
 
-std::optional<std::string> from_hex(std::string_view hex) {
-    if (hex.size() % 2 != 0) return std::nullopt;
-    std::string bytes;
-    bytes.reserve(hex.size() / 2);
-    auto digit = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        int high = digit(hex[i]);
-        int low = digit(hex[i + 1]);
-        if (high < 0 || low < 0) return std::nullopt;
-        bytes.push_back(static_cast<char>(high * 16 + low));
-    }
-    return bytes;
-}
-
 const unsigned char* bytes_of(std::string_view text) {
     return reinterpret_cast<const unsigned char*>(text.data());
 }
@@ -77,7 +58,7 @@ Keyring::Keyring(std::filesystem::path data_dir) : file_(data_dir / "secrets.key
         if (!(words >> word >> id >> hex) || word != "key" || id <= 0) {
             throw std::runtime_error(file_.string() + " is damaged: expected lines 'key ID HEX'");
         }
-        auto key = from_hex(hex);
+        auto key = crypto::from_hex(hex);
         if (!key || key->size() != kKeyBytes) {
             throw std::runtime_error(file_.string() + " is damaged: key " + std::to_string(id) +
                                      " is not 64 hex digits");

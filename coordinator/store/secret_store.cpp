@@ -119,6 +119,14 @@ std::vector<SecretInfo> list(Database& db, const std::string& context) {
     return secrets;
 }
 
+std::vector<ContextInfo> contexts(Database& db) {
+    auto query = db.prepare(
+        "SELECT context, COUNT(*), MAX(updated_at) FROM secrets GROUP BY context ORDER BY context");
+    std::vector<ContextInfo> found;
+    while (query.step()) found.push_back({query.text(0), query.integer(1), query.integer(2)});
+    return found;
+}
+
 bool remove(Database& db, const std::string& context, const std::string& name) {
     db.prepare("DELETE FROM secrets WHERE context = ? AND name = ?")
         .bind(1, context)

@@ -44,6 +44,16 @@ bool set(Database& db, const Keyring& keyring, const std::string& context, const
 /// The secrets of `context`, by name.
 std::vector<SecretInfo> list(Database& db, const std::string& context);
 
+/// A context that has secrets: how many, and when one last changed.
+struct ContextInfo {
+    std::string name;
+    int64_t secrets = 0;
+    int64_t updated_at = 0;
+};
+
+/// Every context that has secrets, by name.
+std::vector<ContextInfo> contexts(Database& db);
+
 /// Removes a secret; false when there was none.
 bool remove(Database& db, const std::string& context, const std::string& name);
 

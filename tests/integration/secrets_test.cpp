@@ -85,11 +85,6 @@ std::string every_command_line() {
     return all;
 }
 
-std::string file_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 /// The regular files under `root` that contain `needle`.
 std::vector<std::string> files_containing(const std::filesystem::path& root,
                                           const std::string& needle) {
@@ -98,7 +93,7 @@ std::vector<std::string> files_containing(const std::filesystem::path& root,
     for (const auto& entry : std::filesystem::recursive_directory_iterator(
              root, std::filesystem::directory_options::skip_permission_denied)) {
         if (!entry.is_regular_file() || entry.is_symlink()) continue;
-        if (file_bytes(entry.path()).find(needle) != std::string::npos) {
+        if (read_file_text(entry.path()).find(needle) != std::string::npos) {
             found.push_back(entry.path().string());
         }
     }
@@ -127,7 +122,7 @@ TEST_CASE(
     INFO(rotated.describe({"fmg", "secret", "rotate-key"}));
     REQUIRE(rotated.ok());
     CHECK_THAT(rotated.out, Catch::Contains("key 2 now seals 1 secret(s)"));
-    const std::string key_file = file_bytes(cluster.data_dir() / "secrets.key");
+    const std::string key_file = read_file_text(cluster.data_dir() / "secrets.key");
     CHECK(key_file.find("key 2 ") != std::string::npos);
     CHECK(key_file.find("key 1 ") == std::string::npos);
 
@@ -135,6 +130,12 @@ TEST_CASE(
     REQUIRE(list.ok());
     CHECK_THAT(list.out, Catch::StartsWith("DEPLOY_TOKEN  created") && Catch::Contains("by admin"));
     CHECK(list.out.find("PIN") == std::string::npos);
+    // Setting it again replaces it (200), and `rm` of one that is not there is exit 4.
+    const CommandResult again =
+        cluster.fmg_with_input({"secret", "set", "prod", "DEPLOY_TOKEN"}, kValue + "\n");
+    REQUIRE(again.ok());
+    CHECK_THAT(again.out, Catch::Contains("replaced"));
+    CHECK(cluster.fmg({"secret", "rm", "prod", "NO_SUCH"}).status.exited_with(4));
 
     GitRepo repo = cluster.make_repo();
     repo.write_config(config());
@@ -168,6 +169,9 @@ TEST_CASE(
     CHECK(files_containing(cluster.data_dir(), base64).empty());
     CHECK(files_containing(cluster.dir() / "agents", kValue).empty());
     CHECK(files_containing(cluster.dir() / "logs", kValue).empty());
+
+    REQUIRE(cluster.fmg({"secret", "rm", "prod", "DEPLOY_TOKEN"}).ok());
+    CHECK_THAT(cluster.fmg({"secret", "list", "prod"}).err, Catch::Contains("has no secrets"));
 }
 
 TEST_CASE(

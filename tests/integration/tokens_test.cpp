@@ -6,7 +6,6 @@
 // clear but the first-start file the operator copies it from.
 
 #include <catch2/catch.hpp>
-#include <fstream>
 
 #include "tests/support/cluster.h"
 #include "tests/support/json.h"
@@ -14,11 +13,6 @@
 using namespace fmg::testing;
 
 namespace {
-
-std::string file_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 /// Creates a token with `fmg token create` as the admin; the token it printed.
 std::string create_token(Cluster& cluster, const std::string& name, const std::string& role) {
@@ -124,7 +118,7 @@ workflows:
     // No token is in the database (or its journal) in clear.
     for (const auto& entry : std::filesystem::directory_iterator(cluster.data_dir())) {
         if (entry.path().filename().string().rfind("fmg.db", 0) != 0) continue;
-        const std::string bytes = file_bytes(entry.path());
+        const std::string bytes = read_file_text(entry.path());
         INFO(entry.path());
         CHECK(bytes.find(viewer) == std::string::npos);
         CHECK(bytes.find(trigger) == std::string::npos);
