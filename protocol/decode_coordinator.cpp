@@ -68,6 +68,9 @@ void read_step(FieldReader& fields, StepSpec& step) {
         }
     }
     if (fields.has("keys")) fields.text_list("keys", step.keys, kMaxTextBytes);
+    if (fields.has("fingerprints")) {
+        fields.text_list("fingerprints", step.fingerprints, kMaxTextBytes);
+    }
     if (fields.ok() && step.kind == StepKind::save_cache &&
         (step.keys.size() != 1 || step.keys.front().empty() || step.paths.empty())) {
         fields.fail("keys",

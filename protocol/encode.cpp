@@ -177,6 +177,7 @@ std::string encode_step(const StepSpec& step) {
     out.text("at", step.at);
     out.text_list("layers", step.layers);
     out.text_list("keys", step.keys);
+    out.text_list("fingerprints", step.fingerprints);
     return out.finish();
 }
 

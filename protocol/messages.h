@@ -241,6 +241,7 @@ enum class StepKind {
     store_test_results,
     save_cache,
     restore_cache,
+    add_ssh_keys,
 };
 
 /// When a step runs, given how the steps before it ended (CircleCI `when`).
@@ -255,16 +256,17 @@ struct StepSpec {
     uint32_t no_output_timeout_ms = 0;  // 0: the agent's default
     StepWhen when = StepWhen::on_success;
     // OPTIONAL on the wire (an older coordinator does not send them): the defaults below.
-    std::string shell;                 // run steps: empty: the agent's default shell
-    bool background = false;           // run steps: the job goes on at once
-    uint32_t max_auto_reruns = 0;      // run steps: reruns after a failure, at most 5
-    uint32_t auto_rerun_delay_ms = 0;  // run steps: wait before each rerun, at most 10 min
-    std::vector<std::string> paths;    // file steps: the paths in the job they read
-    std::string destination;           // store_artifacts: the prefix of the artifacts' paths
-    std::string root;                  // persist_to_workspace: what `paths` are relative to
-    std::string at;                    // attach_workspace: where the workspace goes
-    std::vector<std::string> layers;   // attach_workspace: blobs (SHA-256), oldest first
-    std::vector<std::string> keys;     // save_cache: its key; restore_cache: keys to try
+    std::string shell;                      // run steps: empty: the agent's default shell
+    bool background = false;                // run steps: the job goes on at once
+    uint32_t max_auto_reruns = 0;           // run steps: reruns after a failure, at most 5
+    uint32_t auto_rerun_delay_ms = 0;       // run steps: wait before each rerun, at most 10 min
+    std::vector<std::string> paths;         // file steps: the paths in the job they read
+    std::string destination;                // store_artifacts: the prefix of the artifacts' paths
+    std::string root;                       // persist_to_workspace: what `paths` are relative to
+    std::string at;                         // attach_workspace: where the workspace goes
+    std::vector<std::string> layers;        // attach_workspace: blobs (SHA-256), oldest first
+    std::vector<std::string> keys;          // save_cache: its key; restore_cache: keys to try
+    std::vector<std::string> fingerprints;  // add_ssh_keys: the keys to load; empty: every key
 
     friend bool operator==(const StepSpec&, const StepSpec&) = default;
 };

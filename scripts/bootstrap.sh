@@ -33,8 +33,9 @@ packages=(
     build-essential cmake pkg-config git
     libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libpoco-dev libgit2-dev libyaml-cpp-dev
     libsqlite3-dev libssl-dev libarchive-dev catch2
-    # run and test: Docker, the test image's busybox, ss, TLS roots, curl and openssl (demo)
-    docker.io busybox-static iproute2 ca-certificates curl openssl procps
+    # run and test: Docker, the test image's busybox, ss, TLS roots, curl and openssl (demo),
+    # ssh-agent, ssh-add and ssh-keygen (add_ssh_keys on a shell runner, and its tests)
+    docker.io busybox-static iproute2 ca-certificates curl openssl procps openssh-client
 )
 
 # shellcheck source=scripts/install-packages.sh

@@ -115,6 +115,40 @@ std::string base64_encode(std::string_view bytes) {
     return text;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string padded(text);
+    while (padded.size() % 4 != 0) padded += '=';
+    // Padding only at the end, at most two characters of it.
+    const size_t first_pad = padded.find('=');
+    if (first_pad != std::string::npos &&
+        (first_pad + 2 < padded.size() ||
+         padded.find_first_not_of('=', first_pad) != std::string::npos)) {
+        return std::nullopt;
+    }
+    std::string bytes(3 * (padded.size() / 4), '\0');
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                        reinterpret_cast<const unsigned char*>(padded.data()),
+                                        static_cast<int>(padded.size()));
+    if (written < 0) return std::nullopt;
+    // EVP_DecodeBlock counts the padding's zero bytes in.
+    size_t length = static_cast<size_t>(written);
+    for (size_t i = padded.size(); i > 0 && padded[i - 1] == '=' && length > 0; --i) --length;
+    bytes.resize(length);
+    return bytes;
+}
+
+std::string md5_bytes(std::string_view data) {
+    std::string digest(16, '\0');
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(digest.data()),
+                   &length, EVP_md5(), nullptr) != 1 ||
+        length != 16) {
+        throw std::runtime_error("OpenSSL MD5 failed");
+    }
+    return digest;
+}
+
 HmacSha256::HmacSha256(std::string_view key) : context_(EVP_MAC_CTX_new(hmac_algorithm())) {
     if (context_ == nullptr) throw std::runtime_error("OpenSSL EVP_MAC_CTX_new failed");
     char digest_name[] = "SHA256";

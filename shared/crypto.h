@@ -23,8 +23,16 @@ std::optional<std::string> from_hex(std::string_view hex);
 /// Standard base64 (RFC 4648, with padding) of the bytes, by OpenSSL's EVP_EncodeBlock.
 std::string base64_encode(std::string_view bytes);
 
+/// The bytes of standard base64 (RFC 4648, padded or not), by OpenSSL's EVP_DecodeBlock;
+/// nullopt for a character outside the alphabet or a length no encoding has.
+std::optional<std::string> base64_decode(std::string_view text);
+
 /// Lower-case hex SHA-256 of the data.
 std::string sha256_hex(std::string_view data);
+
+/// The 16 bytes of the MD5 digest of the data. Only for what names a thing by its MD5 (an SSH
+/// key's legacy fingerprint), never to protect anything.
+std::string md5_bytes(std::string_view data);
 
 /// SHA-256 of data fed in pieces (OpenSSL EVP_Digest*), for files too large to hold: blobs
 /// hashed while they stream in or out. Move-only.

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "agent/executor/child_process.h"
+#include "agent/executor/run_program.h"
 #include "shared/log.h"
 
 namespace fmg::agent {
@@ -23,11 +23,6 @@ constexpr std::array<const char*, 4> kIptablesPaths = {"/usr/sbin/iptables", "/s
 constexpr std::chrono::seconds kIptablesTimeout{30};
 constexpr size_t kMaxIptablesOutput = 4096;
 
-struct Outcome {
-    int exit_code = -1;
-    std::string output;
-};
-
 Result<std::string> find_iptables() {
     for (const char* path : kIptablesPaths) {
         if (::access(path, X_OK) == 0) return std::string(path);
@@ -36,41 +31,14 @@ Result<std::string> find_iptables() {
 }
 
 // Runs iptables to its end; its stdout and stderr together, cut at kMaxIptablesOutput.
-Result<Outcome> run_iptables(const std::string& program, const std::string& verb,
-                             const std::vector<std::string>& rule) {
+Result<ProgramOutcome> run_iptables(const std::string& program, const std::string& verb,
+                                    const std::vector<std::string>& rule) {
     SpawnRequest request;
     request.argv = {program, "-w", "5", verb};
     request.argv.insert(request.argv.end(), rule.begin(), rule.end());
     request.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"};
     request.working_directory = "/";
-    auto child = ChildProcess::spawn(request);
-    if (!child) return Error{"start " + program + ": " + child.error().message};
-    Outcome outcome;
-    auto deadline = std::chrono::steady_clock::now() + kIptablesTimeout;
-    while (child->output_fd() >= 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return Error{program + " did not finish in 30 s"};
-        pollfd readable{child->output_fd(), POLLIN, 0};
-        int ready = ::poll(&readable, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno != EINTR) return Error{"poll: " + std::string(strerror(errno))};
-        if (ready <= 0) continue;
-        char buffer[1024];
-        ssize_t got = ::read(child->output_fd(), buffer, sizeof buffer);
-        if (got > 0) {
-            size_t room = kMaxIptablesOutput - std::min(kMaxIptablesOutput, outcome.output.size());
-            outcome.output.append(buffer, std::min(room, static_cast<size_t>(got)));
-        } else if (got == 0 || errno != EAGAIN) {
-            child->close_output();
-        }
-    }
-    pollfd exited{child->exit_fd(), POLLIN, 0};
-    (void)::poll(&exited, 1, 5000);
-    auto code = child->reap();
-    if (!code) return code.error();
-    outcome.exit_code = *code;
-    while (!outcome.output.empty() && outcome.output.back() == '\n') outcome.output.pop_back();
-    return outcome;
+    return run_program(request, kIptablesTimeout, kMaxIptablesOutput);
 }
 
 std::string describe(const std::vector<std::string>& rule) {

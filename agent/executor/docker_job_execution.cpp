@@ -80,6 +80,32 @@ std::string DockerJobExecution::next_marker() {
     return std::to_string(context_.attempt_id) + "-" + std::to_string(++steps_started_);
 }
 
+Result<std::string> DockerJobExecution::start_ssh_agent(const OutputSink& output) {
+    // Where the container's ssh-agent listens: in the container's own /tmp, private to it.
+    static constexpr const char* kSocket = "/tmp/fmg-ssh-agent/agent.sock";
+    std::lock_guard lock(ssh_agent_mutex_);
+    if (ssh_agent_started_) return std::string(kSocket);
+    RunStep start;
+    start.name = "ssh-agent";
+    // ssh-agent forks into the background and closes its output, so the exec ends at once
+    // and the agent lives on in the container.
+    start.command =
+        "if ! command -v ssh-agent >/dev/null 2>&1; then\n"
+        "  echo \"fmg: add_ssh_keys: ssh-agent is not installed in this job's image (install "
+        "openssh-client in it)\" >&2\n"
+        "  exit 1\n"
+        "fi\n"
+        "mkdir -p /tmp/fmg-ssh-agent && chmod 700 /tmp/fmg-ssh-agent && "
+        "ssh-agent -a /tmp/fmg-ssh-agent/agent.sock >/dev/null\n";
+    const StepExit exit = run(start, output);
+    if (exit.kind != StepExit::Kind::exited || exit.exit_code != 0) {
+        return Error{exit.message.empty() ? "ssh-agent did not start in the job's container"
+                                          : exit.message};
+    }
+    ssh_agent_started_ = true;
+    return std::string(kSocket);
+}
+
 StepExit DockerJobExecution::run(const RunStep& step, const OutputSink& sink) {
     StepOutput output(sink);
     if (cancelled_) return {StepExit::Kind::cancelled, -1, "cancelled"};

@@ -71,6 +71,10 @@ class DockerJobExecution final : public JobExecution {
     Result<bool> export_path(const std::string& path,
                              const std::filesystem::path& archive) override;
     Status import_archive(const std::string& path, const std::filesystem::path& archive) override;
+    /// ssh-agent in the job's primary container, as the steps' user (ssh-agent serves only its
+    /// own uid and root): the image must have it, as it must have ssh to use the keys. Its
+    /// socket is in the container's /tmp; it ends with the container.
+    Result<std::string> start_ssh_agent(const OutputSink& output) override;
 
     /// Wakes a blocking run(), which then kills the primary container and returns
     /// `cancelled`; later run() calls return `cancelled` at once.
@@ -110,6 +114,8 @@ class DockerJobExecution final : public JobExecution {
     std::mutex broken_mutex_;
     std::string broken_;  // why the container can no longer run steps; under broken_mutex_
     std::atomic<int> steps_started_{0};
+    std::mutex ssh_agent_mutex_;
+    bool ssh_agent_started_ = false;  // guarded by ssh_agent_mutex_
     std::mutex close_mutex_;
     bool closed_ = false;
 };

@@ -110,6 +110,15 @@ class JobExecution {
     virtual Status import_archive(const std::string& path,
                                   const std::filesystem::path& archive) = 0;
 
+    /// Starts the job's SSH agent where its steps run, once (later calls give the same), and
+    /// returns the SSH_AUTH_SOCK its steps reach it by; an `add_ssh_keys` step then loads the
+    /// keys from a step's variables (agent/job/ssh_keys.h). It ends with the job. Fails
+    /// saying what is missing; an executor without one says so.
+    virtual Result<std::string> start_ssh_agent(const OutputSink& output) {
+        (void)output;
+        return Error{"this executor gives jobs no SSH agent"};
+    }
+
     /// Stops the running step (if any) and makes later run() calls return `cancelled` at
     /// once. Thread-safe: called from the agent's event loop while run() blocks elsewhere.
     virtual void cancel() = 0;

@@ -72,7 +72,22 @@ void ShellJobExecution::close() {
     if (!scratch_.empty() && !remove_tree(scratch_)) {
         FMG_LOG(warn) << "attempt=" << job_.attempt_id << " cannot remove " << scratch_.string();
     }
+    {
+        std::lock_guard lock(ssh_agent_mutex_);
+        ssh_agent_.reset();  // the keys go with it
+    }
     remove_step_tools(tools_);
+}
+
+Result<std::string> ShellJobExecution::start_ssh_agent(const OutputSink& output) {
+    (void)output;
+    std::lock_guard lock(ssh_agent_mutex_);
+    if (ssh_agent_) return ssh_agent_->socket().string();
+    if (tools_.directory.empty()) return Error{"this job has no step tools directory for it"};
+    auto started = HostSshAgent::start(tools_.ssh_agent_socket());
+    if (!started) return started.error();
+    ssh_agent_.emplace(std::move(*started));
+    return ssh_agent_->socket().string();
 }
 
 std::vector<std::string> ShellJobExecution::process_environment(const RunStep& step) const {

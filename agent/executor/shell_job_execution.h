@@ -6,10 +6,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "agent/executor/child_process.h"
 #include "agent/executor/executor.h"
+#include "agent/executor/host_ssh_agent.h"
 #include "agent/executor/shell_step_sandbox.h"
 #include "agent/executor/step_output.h"
 #include "agent/executor/step_tools.h"
@@ -38,6 +41,8 @@ class ShellJobExecution final : public JobExecution {
     Result<bool> export_path(const std::string& path,
                              const std::filesystem::path& archive) override;
     Status import_archive(const std::string& path, const std::filesystem::path& archive) override;
+    /// ssh-agent on the host (host_ssh_agent.h), its socket in the step tools directory.
+    Result<std::string> start_ssh_agent(const OutputSink& output) override;
     void cancel() override;
     /// Removes the job's scratch directory and step tools (each step's processes are gone
     /// when run() returns). Call it once no run() is in progress.
@@ -69,6 +74,8 @@ class ShellJobExecution final : public JobExecution {
     /// from steps (the runner's credentials, the Docker socket, other jobs' workspaces).
     Result<std::filesystem::path> file_step_path(const std::string& path) const;
     StepTools tools_;
+    std::mutex ssh_agent_mutex_;
+    std::optional<HostSshAgent> ssh_agent_;  // started by the first add_ssh_keys step
     std::atomic<bool> closed_{false};
     WakeSignal cancel_signal_;
     std::atomic<bool> cancelled_{false};

@@ -25,6 +25,8 @@ struct StepTools {
     std::filesystem::path directory;  // WORK_DIR/step-tools/attempt-N; empty: none
     std::filesystem::path bin() const { return directory / "bin"; }
     std::filesystem::path halt_file() const { return directory / "halt"; }
+    // The shell executor's SSH agent listens here (host_ssh_agent.h).
+    std::filesystem::path ssh_agent_socket() const { return directory / "ssh-agent.sock"; }
 };
 
 /// WORK_DIR/step-tools/attempt-N.

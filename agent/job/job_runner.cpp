@@ -5,6 +5,7 @@
 #include "agent/executor/step_output.h"
 #include "agent/job/cache_steps.h"
 #include "agent/job/job_environment.h"
+#include "agent/job/ssh_keys.h"
 #include "agent/job/store_artifacts.h"
 #include "agent/job/workspace_steps.h"
 #include "agent/job/workspaces.h"
@@ -142,6 +143,35 @@ Result<std::string> JobRunner::give_docker_engine(const OutputSink& output) {
     return *host;
 }
 
+Result<std::string> JobRunner::add_ssh_keys(const protocol::StepSpec& step,
+                                            const OutputSink& output) {
+    const auto fail = [&](const std::string& why) -> Result<std::string> {
+        output(std::string(at_line_start_ ? "" : "\n") + "fmg: add_ssh_keys: " + why + "\n");
+        return Error{"add_ssh_keys: " + why};
+    };
+    const KeyChoice choice = choose_keys(assign_.secrets, step.fingerprints, public_key_of);
+    if (!choice.problem.empty()) return fail(choice.problem);
+    auto socket = execution_->start_ssh_agent(output);
+    if (!socket) return fail(socket.error().message);
+    RunStep run;
+    run.name = step.name;
+    run.command = add_keys_script();
+    run.environment = step.environment;
+    std::string names;
+    for (const std::string& name : choice.secrets) names += (names.empty() ? "" : " ") + name;
+    run.environment[kSshKeyNamesVariable] = names;
+    run.environment["SSH_AUTH_SOCK"] = *socket;
+    for (const std::string& note : choice.notes) output("fmg: adding " + note + "\n");
+    const StepExit exit = execution_->run(run, output);
+    if (exit.kind != StepExit::Kind::exited || exit.exit_code != 0) {
+        return Error{"add_ssh_keys: " +
+                     (exit.message.empty() ? "the keys were not loaded" : exit.message)};
+    }
+    output(std::string(at_line_start_ ? "" : "\n") +
+           "fmg: the SSH agent is at SSH_AUTH_SOCK=" + *socket + " for the steps after this one\n");
+    return *socket;
+}
+
 std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     using protocol::JobOutcome;
     using protocol::StepOutcome;
@@ -183,8 +213,9 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     }
 
     bool failed = false;
-    std::string silent_step;  // why the first step stopped for lack of output ended
-    std::string docker_host;  // DOCKER_HOST of the steps after `setup_remote_docker`
+    std::string silent_step;    // why the first step stopped for lack of output ended
+    std::string docker_host;    // DOCKER_HOST of the steps after `setup_remote_docker`
+    std::string ssh_auth_sock;  // SSH_AUTH_SOCK of the steps after `add_ssh_keys`
     for (uint32_t index = 0; index < assign_.steps.size(); ++index) {
         if (cancelled_) return stopped_result(output);
         const protocol::StepSpec& step = assign_.steps[index];
@@ -220,6 +251,25 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             docker_host = *engine;
             continue;
         }
+        if (step.kind == protocol::StepKind::add_ssh_keys) {
+            auto socket = add_ssh_keys(step, output);
+            if (cancelled_) {
+                auto stopped = stopped_result(output);
+                events_.post(StepEnded{assign_.attempt_id, index,
+                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
+                                       -1, clock_.wall_ms()});
+                return stopped;
+            }
+            events_.post(StepEnded{assign_.attempt_id, index,
+                                   socket ? StepOutcome::success : StepOutcome::failed,
+                                   socket ? 0 : 1, clock_.wall_ms()});
+            if (socket) {
+                ssh_auth_sock = *socket;
+            } else {
+                failed = true;
+            }
+            continue;
+        }
         if (step.kind == protocol::StepKind::store_artifacts ||
             step.kind == protocol::StepKind::store_test_results ||
             step.kind == protocol::StepKind::persist_to_workspace ||
@@ -246,6 +296,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         run.environment = step.environment;
         // A step's own DOCKER_HOST wins over the engine's.
         if (!docker_host.empty()) run.environment.emplace("DOCKER_HOST", docker_host);
+        if (!ssh_auth_sock.empty()) run.environment.emplace("SSH_AUTH_SOCK", ssh_auth_sock);
         run.working_directory = step.working_directory;
         if (step.no_output_timeout_ms > 0) {
             run.no_output_timeout = Millis(step.no_output_timeout_ms);

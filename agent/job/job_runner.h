@@ -64,6 +64,10 @@ class JobRunner {
     /// A `setup_remote_docker` step: the DOCKER_HOST of the later steps, with a line in the
     /// log, or an error saying the runner gives jobs no engine (Executor::job_docker_host).
     Result<std::string> give_docker_engine(const OutputSink& output);
+    /// An `add_ssh_keys` step: loads the keys its `fingerprints` select of the job's secrets
+    /// into the job's SSH agent (ssh_keys.h) and returns the SSH_AUTH_SOCK of the later steps;
+    /// or an error, said in the log, when a key is missing or cannot be loaded.
+    Result<std::string> add_ssh_keys(const protocol::StepSpec& step, const OutputSink& output);
     void emit_output(std::string_view bytes);
     /// Asks the link to upload `file` and waits until the coordinator stored it (or said why
     /// not); fails at once when the job is cancelled meanwhile. The upload's id.

@@ -1,7 +1,8 @@
-// fmg secret set CONTEXT NAME: the value from standard input (never an argument: arguments are
-// in the process list and the shell's history).
-// fmg secret list [CONTEXT]: a context's secrets by name and date, or the contexts; never a value.
-// fmg secret rm CONTEXT NAME.
+// fmg secret set CONTEXT NAME | --repo OWNER/NAME NAME: the value from standard input (never an
+// argument: arguments are in the process list and the shell's history).
+// fmg secret list [CONTEXT] | --repo OWNER/NAME: a context's or a repository's secrets by name
+// and date, or the contexts; never a value.
+// fmg secret rm CONTEXT NAME | --repo OWNER/NAME NAME.
 // fmg secret rotate-key: the coordinator seals every secret again under a fresh key.
 
 #include <Poco/JSON/Array.h>
@@ -32,42 +33,73 @@ std::string value_from_input(std::string input) {
     return input;
 }
 
-std::string secret_path(const std::string& context, const std::string& name) {
-    return "/api/v1/contexts/" + path_segment(context) + "/secrets/" + path_segment(name);
+/// Whose secrets a command names: `--repo OWNER/NAME`, or the context given first.
+struct Owner {
+    std::string path;       // "/api/v1/contexts/prod", "/api/v1/repos/acme/app"
+    std::string described;  // "context prod", "repository acme/app"
+    size_t name_at = 1;     // where the secret's name is among the positional arguments
+};
+
+Owner owner_of(const CommandContext& context) {
+    if (auto repo = context.options.get("repo")) {
+        const auto slash = repo->find('/');
+        return {"/api/v1/repos/" + path_segment(repo->substr(0, slash)) + "/" +
+                    path_segment(repo->substr(slash + 1)),
+                "repository " + *repo, 0};
+    }
+    const std::string& name = context.options.positional[0];
+    return {"/api/v1/contexts/" + path_segment(name), "context " + name, 1};
+}
+
+/// The arguments a command takes besides `--repo`: `with_name` adds the secret's NAME.
+/// Returns a usage error's exit code, or nullopt when they fit.
+std::optional<int> arguments_problem(const CommandContext& context, bool with_name) {
+    const size_t given = context.options.positional.size();
+    const size_t wanted = (context.options.get("repo") ? 0 : 1) + (with_name ? 1 : 0);
+    if (given == wanted) return std::nullopt;
+    return usage_error(context, context.options.get("repo")
+                                    ? std::string("with --repo, give ") +
+                                          (with_name ? "the secret's NAME alone" : "no CONTEXT")
+                                    : std::string("give CONTEXT") + (with_name ? " NAME" : "") +
+                                          ", or --repo OWNER/NAME");
 }
 
 int run_secret_set(const CommandContext& context) {
-    const std::string& context_name = context.options.positional[0];
-    const std::string& name = context.options.positional[1];
+    if (auto bad = arguments_problem(context, true)) return *bad;
+    const Owner owner = owner_of(context);
+    const std::string& name = context.options.positional[owner.name_at];
     if (::isatty(STDIN_FILENO)) {
         context.console.err << "reading the value of " << name
                             << " from standard input (end with Ctrl-D)\n";
     }
     std::string value = value_from_input(
         std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()));
-    auto reply = context.api.put_bytes(secret_path(context_name, name), value);
+    auto reply = context.api.put_bytes(owner.path + "/secrets/" + path_segment(name), value);
     OPENSSL_cleanse(value.data(), value.size());
     if (!reply) return report(context, reply.error());
     const bool created = reply->status == 201;
-    context.console.out << "secret " << name << " of context " << context_name
+    context.console.out << "secret " << name << " of " << owner.described
                         << (created ? " created" : " replaced") << "\n";
     return exit_code::kOk;
 }
 
 int run_secret_list(const CommandContext& context) {
-    const bool one_context = !context.options.positional.empty();
-    auto reply = context.api.get(
-        one_context ? "/api/v1/contexts/" + path_segment(context.options.positional[0]) + "/secrets"
-                    : std::string("/api/v1/contexts"));
+    if (context.options.get("repo")) {
+        if (auto bad = arguments_problem(context, false)) return *bad;
+    }
+    const bool one = context.options.get("repo") || !context.options.positional.empty();
+    const std::optional<Owner> owner = one ? std::optional(owner_of(context)) : std::nullopt;
+    auto reply =
+        context.api.get(owner ? owner->path + "/secrets" : std::string("/api/v1/contexts"));
     if (!reply) return report(context, reply.error());
     if (context.options.flag("json")) {
         print_json(context, *reply);
         return exit_code::kOk;
     }
-    auto items = reply_items(*reply, one_context ? "secrets" : "contexts");
+    auto items = reply_items(*reply, owner ? "secrets" : "contexts");
     if (!items) return report(context, items.error());
     for (const auto& item : *items) {
-        if (one_context) {
+        if (owner) {
             context.console.out << item->getValue<std::string>("name") << "  created "
                                 << display_time(item->getValue<std::string>("created_at"))
                                 << "  updated "
@@ -80,20 +112,38 @@ int run_secret_list(const CommandContext& context) {
         }
     }
     if (items->empty()) {
-        context.console.err << (one_context ? "context " + context.options.positional[0] +
-                                                  " has no secrets\n"
-                                            : std::string("no contexts have secrets\n"));
+        context.console.err << (owner ? owner->described + " has no secrets\n"
+                                      : std::string("no contexts have secrets\n"));
     }
     return exit_code::kOk;
 }
 
 int run_secret_rm(const CommandContext& context) {
-    const std::string& context_name = context.options.positional[0];
-    const std::string& name = context.options.positional[1];
-    auto reply = context.api.remove(secret_path(context_name, name));
+    if (auto bad = arguments_problem(context, true)) return *bad;
+    const Owner owner = owner_of(context);
+    const std::string& name = context.options.positional[owner.name_at];
+    auto reply = context.api.remove(owner.path + "/secrets/" + path_segment(name));
     if (!reply) return report(context, reply.error());
-    context.console.out << "secret " << name << " of context " << context_name << " removed\n";
+    context.console.out << "secret " << name << " of " << owner.described << " removed\n";
     return exit_code::kOk;
+}
+
+/// --repo OWNER/NAME: the value must be owner/name (the coordinator checks the rest).
+options::Spec repo_option() {
+    return {"repo",
+            "OWNER/NAME",
+            "",
+            "",
+            "the secrets of a repository (every job of its pipelines gets them) instead of a "
+            "context's",
+            [](std::string_view text) -> std::optional<std::string> {
+                const auto slash = text.find('/');
+                if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size() ||
+                    text.find('/', slash + 1) != std::string_view::npos) {
+                    return "must be OWNER/NAME";
+                }
+                return std::nullopt;
+            }};
 }
 
 int run_rotate_key(const CommandContext& context) {
@@ -119,27 +169,34 @@ int run_rotate_key(const CommandContext& context) {
 
 Command secret_set_command() {
     return {"secret set",
-            "CONTEXT NAME",
-            "set a secret of a context from standard input (one trailing newline is dropped); "
-            "jobs of workflows with `context: CONTEXT` get it as the variable NAME",
-            {},
-            2,
+            "CONTEXT NAME | --repo OWNER/NAME NAME",
+            "set a secret from standard input (one trailing newline is dropped): jobs with "
+            "`context: CONTEXT`, or every job of the repository, get it as the variable NAME",
+            {repo_option()},
+            1,
             2,
             run_secret_set};
 }
 
 Command secret_list_command() {
     return {"secret list",
-            "[CONTEXT]",
-            "a context's secrets (names and dates, never values), or every context",
-            {},
+            "[CONTEXT | --repo OWNER/NAME]",
+            "a context's or a repository's secrets (names and dates, never values), or every "
+            "context",
+            {repo_option()},
             0,
             1,
             run_secret_list};
 }
 
 Command secret_rm_command() {
-    return {"secret rm", "CONTEXT NAME", "remove a secret of a context", {}, 2, 2, run_secret_rm};
+    return {"secret rm",
+            "CONTEXT NAME | --repo OWNER/NAME NAME",
+            "remove a secret of a context or a repository",
+            {repo_option()},
+            1,
+            2,
+            run_secret_rm};
 }
 
 Command secret_rotate_key_command() {

@@ -4,7 +4,8 @@ namespace fmg::coordinator {
 
 Role required_role(std::string_view method, const std::vector<std::string>& segments) {
     const std::string_view area = segments.size() >= 3 ? std::string_view(segments[2]) : "";
-    if (area == "tokens" || area == "audit" || area == "contexts" || area == "secrets-key") {
+    if (area == "tokens" || area == "audit" || area == "contexts" || area == "repos" ||
+        area == "secrets-key") {
         return Role::admin;
     }
     if (method == "GET" || method == "HEAD") return Role::viewer;

@@ -91,31 +91,7 @@ protocol::ImageOptions wire_image_options(const pipeline::ImageSpec& image) {
     return options;
 }
 
-// What the agent runs for a step it cannot run yet: a command that says so, with fixed text
-// (nothing from the config reaches the shell). Steps that only keep or restore files are
-// skipped with a line in the log, so a job built for CircleCI still runs; steps whose job
-// cannot work without them fail it. At most 512 bytes (wire_fit.cpp counts on it).
-std::string stand_in_command(pipeline::StepKind kind) {
-    switch (kind) {
-        case pipeline::StepKind::add_ssh_keys:
-            return "echo 'fmg: add_ssh_keys: fmg has no secrets to take SSH keys from yet' >&2; "
-                   "exit 1";
-        case pipeline::StepKind::checkout:
-        case pipeline::StepKind::run:
-        case pipeline::StepKind::setup_remote_docker:  // steps of their own (protocol)
-        case pipeline::StepKind::store_artifacts:
-        case pipeline::StepKind::persist_to_workspace:
-        case pipeline::StepKind::attach_workspace:
-        case pipeline::StepKind::store_test_results:
-        case pipeline::StepKind::save_cache:
-        case pipeline::StepKind::restore_cache:
-            break;
-    }
-    return {};
-}
-
-// The kind a step has in the spec and on the wire: its own where the agent runs it as such,
-// else "run" (a stand-in command, or the run step itself).
+// The kind a step has in the spec and on the wire.
 std::string own_step_kind(pipeline::StepKind kind) {
     switch (kind) {
         case pipeline::StepKind::checkout:
@@ -134,9 +110,12 @@ std::string own_step_kind(pipeline::StepKind kind) {
             return "save_cache";
         case pipeline::StepKind::restore_cache:
             return "restore_cache";
-        default:
-            return "run";
+        case pipeline::StepKind::add_ssh_keys:
+            return "add_ssh_keys";
+        case pipeline::StepKind::run:
+            break;
     }
+    return "run";
 }
 
 }  // namespace
@@ -147,12 +126,13 @@ void attach_layers(protocol::Assign& assign, const std::vector<std::string>& lay
     }
 }
 
-JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node) {
+JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node,
+                             bool repository_secrets) {
     JobSpec spec;
     spec.workflow = job.workflow;
     spec.node = std::move(node);
     spec.circle_job = job.name_in_workflow;
-    if (!job.contexts.empty()) {
+    if (!job.contexts.empty() || repository_secrets) {
         // What it prints is decided at dispatch (secrets/job_secrets.h), through variables:
         // no name or message ever becomes the command's text.
         JobStepSpec secrets;
@@ -165,6 +145,7 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
         secrets.when = "on_success";
         spec.steps.push_back(std::move(secrets));
         spec.contexts = job.contexts;
+        spec.repository_secrets = repository_secrets;
     }
     spec.image = job.image;
     spec.services = job.services;
@@ -174,9 +155,8 @@ JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> no
         JobStepSpec s;
         s.kind = own_step_kind(step.kind);
         s.name = step.name;
-        s.command = s.kind == "run" && step.kind != pipeline::StepKind::run
-                        ? stand_in_command(step.kind)
-                        : step.command;
+        s.command = step.command;
+        s.fingerprints = step.fingerprints;
         if (step.kind == pipeline::StepKind::save_cache ||
             step.kind == pipeline::StepKind::restore_cache) {
             s.keys = step.files.keys;
@@ -239,6 +219,7 @@ std::string to_json(const JobSpec& spec) {
         if (!step.root.empty()) s->set("root", step.root);
         if (!step.at.empty()) s->set("at", step.at);
         if (!step.keys.empty()) s->set("keys", text_array(step.keys));
+        if (!step.fingerprints.empty()) s->set("fingerprints", text_array(step.fingerprints));
         steps->add(s);
     }
     root.set("steps", steps);
@@ -249,6 +230,7 @@ std::string to_json(const JobSpec& spec) {
         root.set("node", node);
     }
     if (!spec.contexts.empty()) root.set("contexts", text_array(spec.contexts));
+    if (spec.repository_secrets) root.set("repository_secrets", true);
     std::ostringstream out;
     Poco::JSON::Stringifier::condense(root, out);
     return out.str();
@@ -301,10 +283,12 @@ Result<JobSpec> job_spec_from_json(const std::string& json) {
                 step.root = s->optValue<std::string>("root", "");
                 step.at = s->optValue<std::string>("at", "");
                 step.keys = text_items(s->getArray("keys"));
+                step.fingerprints = text_items(s->getArray("fingerprints"));
                 spec.steps.push_back(std::move(step));
             }
         }
         spec.contexts = text_items(root->getArray("contexts"));
+        spec.repository_secrets = root->optValue<bool>("repository_secrets", false);
         if (auto node = root->getObject("node")) {
             spec.node = JobNode{.index = node->getValue<uint32_t>("index"),
                                 .total = node->getValue<uint32_t>("total")};
@@ -349,6 +333,7 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
                  : step.kind == "store_test_results"   ? protocol::StepKind::store_test_results
                  : step.kind == "save_cache"           ? protocol::StepKind::save_cache
                  : step.kind == "restore_cache"        ? protocol::StepKind::restore_cache
+                 : step.kind == "add_ssh_keys"         ? protocol::StepKind::add_ssh_keys
                                                        : protocol::StepKind::run;
         s.name = step.name;
         s.command = step.command;
@@ -371,6 +356,7 @@ protocol::Assign make_assign(const JobSpec& spec, const RunContext& run, int64_t
         s.root = step.root;
         s.at = step.at;
         s.keys = step.keys;
+        s.fingerprints = step.fingerprints;
         assign.steps.push_back(std::move(s));
     }
     return assign;

@@ -17,7 +17,7 @@ namespace fmg::coordinator {
 
 struct JobStepSpec {
     // "checkout", "run", "setup_remote_docker", "store_artifacts", "persist_to_workspace",
-    // "attach_workspace", "store_test_results", "save_cache" or "restore_cache"
+    // "attach_workspace", "store_test_results", "save_cache", "restore_cache" or "add_ssh_keys"
     std::string kind;
     std::string name;
     std::string command;
@@ -26,15 +26,16 @@ struct JobStepSpec {
     int64_t no_output_timeout_ms = 0;  // 0: the agent's default
     std::string when = "on_success";   // on_success, on_fail, always
     // Added later: specs stored before them read as the defaults (JSON keys absent).
-    std::string shell;                // empty: the agent's default shell
-    bool background = false;          // the job goes on without waiting for the step
-    int64_t max_auto_reruns = 0;      // reruns of a failed step, 0..5
-    int64_t auto_rerun_delay_ms = 0;  // the wait before each rerun
-    std::vector<std::string> paths;   // store_artifacts: the path; persist, save_cache: paths
-    std::string destination;          // store_artifacts: the artifacts' prefix
-    std::string root;                 // persist_to_workspace
-    std::string at;                   // attach_workspace
-    std::vector<std::string> keys;    // save_cache: its key; restore_cache: the keys to try
+    std::string shell;                      // empty: the agent's default shell
+    bool background = false;                // the job goes on without waiting for the step
+    int64_t max_auto_reruns = 0;            // reruns of a failed step, 0..5
+    int64_t auto_rerun_delay_ms = 0;        // the wait before each rerun
+    std::vector<std::string> paths;         // store_artifacts: the path; persist, save_cache: paths
+    std::string destination;                // store_artifacts: the artifacts' prefix
+    std::string root;                       // persist_to_workspace
+    std::string at;                         // attach_workspace
+    std::vector<std::string> keys;          // save_cache: its key; restore_cache: the keys to try
+    std::vector<std::string> fingerprints;  // add_ssh_keys: the keys to load; empty: all
 };
 
 /// Which node of a job with `parallelism` a job of the pipeline is (shared/pipeline/nodes.h).
@@ -64,18 +65,24 @@ struct JobSpec {
     // to the job's first step, kSecretsStepName, and to the assign. Empty in specs stored
     // before secrets.
     std::vector<std::string> contexts;
+    // Whether its repository had secrets when the pipeline was prepared: then the job begins
+    // with kSecretsStepName too, and gets the repository's secrets (their values as they are
+    // at dispatch) under its contexts' (a context's secret wins over one of the same name).
+    bool repository_secrets = false;
 };
 
-/// The step a job with contexts begins with: it prints which secrets the job has (or why it
-/// has none) and fails the job when they cannot be given.
+/// The step a job with contexts or repository secrets begins with: it prints which secrets the
+/// job has (or why it has none) and fails the job when they cannot be given.
 inline constexpr const char* kSecretsStepName = "Secrets";
 
 /// Gives each attach_workspace step of `assign` the workspace `layers` (blob digests, oldest
 /// first), which only exist once the jobs it requires ran: they are found at dispatch.
 void attach_layers(protocol::Assign& assign, const std::vector<std::string>& layers);
 
-/// The spec of `job`, or of its node `node` when it has `parallelism`.
-JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node = {});
+/// The spec of `job`, or of its node `node` when it has `parallelism`; `repository_secrets`:
+/// whether the pipeline's repository has secrets (JobSpec::repository_secrets).
+JobSpec job_spec_from_config(const pipeline::Job& job, std::optional<JobNode> node = {},
+                             bool repository_secrets = false);
 std::string to_json(const JobSpec& spec);
 /// Parses a stored spec; an Error when the JSON is damaged (also when `image_options` does not
 /// have one item per image).

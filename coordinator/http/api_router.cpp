@@ -155,20 +155,28 @@ void dispatch(HttpContext& context, Caller& caller, const Segments& path,
             return revoke_token(context, *id, response);
         }
     }
-    if (path.size() >= 3 && path[2] == "contexts") {
-        if (path.size() == 3) {
-            if (method != "GET") return wrong_method();
-            return list_contexts(context, response);
-        }
-        if (path.size() == 5 && path[4] == "secrets") {
-            if (method != "GET") return wrong_method();
-            return list_secrets(context, path[3], response);
-        }
-        if (path.size() == 6 && path[4] == "secrets") {
-            if (method == "PUT")
-                return set_secret(context, caller, path[3], path[5], request, response);
-            if (method == "DELETE") return delete_secret(context, path[3], path[5], response);
-            return wrong_method();
+    if (path.size() == 3 && path[2] == "contexts") {
+        if (method != "GET") return wrong_method();
+        return list_contexts(context, response);
+    }
+    // contexts/CTX/secrets[/NAME] and repos/OWNER/NAME/secrets[/NAME]
+    if (path.size() >= 5 && (path[2] == "contexts" || path[2] == "repos")) {
+        const bool repository = path[2] == "repos";
+        const size_t rest = repository ? 5 : 4;
+        if (path.size() > rest && path[rest] == "secrets") {
+            const auto scope = repository ? secrets::repository_scope(path[3] + "/" + path[4])
+                                          : secrets::context_scope(path[3]);
+            if (path.size() == rest + 1) {
+                if (method != "GET") return wrong_method();
+                return list_secrets(context, scope, response);
+            }
+            if (path.size() == rest + 2) {
+                if (method == "PUT")
+                    return set_secret(context, caller, scope, path[rest + 1], request, response);
+                if (method == "DELETE")
+                    return delete_secret(context, caller, scope, path[rest + 1], response);
+                return wrong_method();
+            }
         }
     }
     if (path.size() == 4 && path[2] == "secrets-key" && path[3] == "rotate") {

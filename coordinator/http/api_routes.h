@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coordinator/http/responses.h"
+#include "coordinator/store/secret_store.h"
 
 namespace fmg::coordinator::http {
 
@@ -54,14 +55,13 @@ void create_token(HttpContext& context, Caller& caller, HTTPServerRequest& reque
 void revoke_token(HttpContext& context, int64_t id, HTTPServerResponse& response);
 void list_audit(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response);
 
-// secrets_api.cpp: secrets of contexts and the key that seals them.
+// secrets_api.cpp: secrets of contexts and repositories, and the key that seals them.
 void list_contexts(HttpContext& context, HTTPServerResponse& response);
-void list_secrets(HttpContext& context, const std::string& context_name,
-                  HTTPServerResponse& response);
-void set_secret(HttpContext& context, Caller& caller, const std::string& context_name,
+void list_secrets(HttpContext& context, const secrets::Scope& scope, HTTPServerResponse& response);
+void set_secret(HttpContext& context, Caller& caller, const secrets::Scope& scope,
                 const std::string& name, HTTPServerRequest& request, HTTPServerResponse& response);
-void delete_secret(HttpContext& context, const std::string& context_name, const std::string& name,
-                   HTTPServerResponse& response);
+void delete_secret(HttpContext& context, Caller& caller, const secrets::Scope& scope,
+                   const std::string& name, HTTPServerResponse& response);
 void rotate_key(HttpContext& context, Caller& caller, HTTPServerResponse& response);
 
 /// Routes an /api/v1 request of `caller`: 403 when its token's role is too weak

@@ -1,10 +1,12 @@
-// Secrets of contexts (docs/security.md "Secrets"); admin only (access/required_role.h).
-// GET    /api/v1/contexts                          {"contexts": [{"name","secrets","updated_at"}]}
-// GET    /api/v1/contexts/CTX/secrets              {"context", "secrets": [{"name","created_at",
-//                                                   "updated_at","updated_by"}]}: never a value
-// PUT    /api/v1/contexts/CTX/secrets/NAME (raw)   201 created, 200 replaced
-// DELETE /api/v1/contexts/CTX/secrets/NAME         204; 404
-// POST   /api/v1/secrets-key/rotate                200 {"key_id","resealed"}
+// Secrets of contexts and repositories (docs/security.md "Secrets"); admin only
+// (access/required_role.h). SCOPE is `contexts/CTX` or `repos/OWNER/NAME`.
+// GET    /api/v1/contexts                       {"contexts": [{"name","secrets","updated_at"}]}
+// GET    /api/v1/SCOPE/secrets                  {"context" or "repository", "secrets": [{"name",
+//                                                "created_at","updated_at","updated_by"}]}:
+//                                                never a value
+// PUT    /api/v1/SCOPE/secrets/NAME (raw)       201 created, 200 replaced
+// DELETE /api/v1/SCOPE/secrets/NAME             204; 404
+// POST   /api/v1/secrets-key/rotate             200 {"key_id","resealed"}
 // No answer, error or log line ever holds a value.
 
 #include <Poco/JSON/Array.h>
@@ -19,11 +21,11 @@
 namespace fmg::coordinator::http {
 namespace {
 
-/// Checks the context's and the secret's names; answers 400 and returns false when one breaks
+/// Checks the scope's and the secret's names; answers 400 and returns false when one breaks
 /// its rule.
-bool names_valid(const std::string& context, const std::string* name,
+bool names_valid(const secrets::Scope& scope, const std::string* name,
                  HTTPServerResponse& response) {
-    if (auto bad = secrets::context_problem(context)) {
+    if (auto bad = secrets::scope_problem(scope)) {
         send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
         return false;
     }
@@ -34,6 +36,11 @@ bool names_valid(const std::string& context, const std::string* name,
         }
     }
     return true;
+}
+
+/// The answer's key that names the scope.
+const char* scope_key(const secrets::Scope& scope) {
+    return scope.kind == secrets::Scope::Kind::context ? "context" : "repository";
 }
 
 }  // namespace
@@ -53,12 +60,11 @@ void list_contexts(HttpContext& context, HTTPServerResponse& response) {
     send_json(response, HTTPResponse::HTTP_OK, body);
 }
 
-void list_secrets(HttpContext& context, const std::string& context_name,
-                  HTTPServerResponse& response) {
-    if (!names_valid(context_name, nullptr, response)) return;
+void list_secrets(HttpContext& context, const secrets::Scope& scope, HTTPServerResponse& response) {
+    if (!names_valid(scope, nullptr, response)) return;
     Database& db = thread_database(context.database_file);
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-    for (const auto& secret : secrets::list(db, context_name)) {
+    for (const auto& secret : secrets::list(db, scope)) {
         Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
         item->set("name", secret.name);
         item->set("created_at", format_rfc3339_ms(secret.created_at));
@@ -67,14 +73,14 @@ void list_secrets(HttpContext& context, const std::string& context_name,
         list->add(item);
     }
     Poco::JSON::Object::Ptr body = new Poco::JSON::Object;
-    body->set("context", context_name);
+    body->set(scope_key(scope), scope.name);
     body->set("secrets", list);
     send_json(response, HTTPResponse::HTTP_OK, body);
 }
 
-void set_secret(HttpContext& context, Caller& caller, const std::string& context_name,
+void set_secret(HttpContext& context, Caller& caller, const secrets::Scope& scope,
                 const std::string& name, HTTPServerRequest& request, HTTPServerResponse& response) {
-    if (!names_valid(context_name, &name, response)) return;
+    if (!names_valid(scope, &name, response)) return;
     BodyRead read = read_body(context, request, secrets::kMaxSecretBytes);
     if (read.end != BodyEnd::complete) {
         response.setKeepAlive(false);
@@ -92,29 +98,30 @@ void set_secret(HttpContext& context, Caller& caller, const std::string& context
         return send_error(response, HTTPResponse::HTTP_BAD_REQUEST, *bad);
     }
     Database& db = thread_database(context.database_file);
-    const bool created = secrets::set(db, context.keyring, context_name, name, read.body,
-                                      caller.name, context.clock.wall_ms());
+    const bool created = secrets::set(db, context.keyring, scope, name, read.body, caller.name,
+                                      context.clock.wall_ms());
     OPENSSL_cleanse(read.body.data(), read.body.size());
     caller.audit_detail =
-        "secret " + name + " of context " + context_name + (created ? " created" : " replaced");
-    FMG_LOG(info) << "secret " << name << " of context " << context_name
+        "secret " + name + " of " + scope.described() + (created ? " created" : " replaced");
+    FMG_LOG(info) << "secret " << name << " of " << scope.described()
                   << (created ? " created" : " replaced") << " by " << caller.name;
     Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
-    answer->set("context", context_name);
+    answer->set(scope_key(scope), scope.name);
     answer->set("name", name);
     answer->set("created", created);
     send_json(response, created ? HTTPResponse::HTTP_CREATED : HTTPResponse::HTTP_OK, answer);
 }
 
-void delete_secret(HttpContext& context, const std::string& context_name, const std::string& name,
-                   HTTPServerResponse& response) {
-    if (!names_valid(context_name, &name, response)) return;
+void delete_secret(HttpContext& context, Caller& caller, const secrets::Scope& scope,
+                   const std::string& name, HTTPServerResponse& response) {
+    if (!names_valid(scope, &name, response)) return;
     Database& db = thread_database(context.database_file);
-    if (!secrets::remove(db, context_name, name)) {
+    if (!secrets::remove(db, scope, name)) {
         return send_error(response, HTTPResponse::HTTP_NOT_FOUND,
-                          "context " + context_name + " has no secret " + name);
+                          scope.described() + " has no secret " + name);
     }
-    FMG_LOG(info) << "secret " << name << " of context " << context_name << " removed";
+    caller.audit_detail = "secret " + name + " of " + scope.described() + " removed";
+    FMG_LOG(info) << "secret " << name << " of " << scope.described() << " removed";
     response.setStatusAndReason(HTTPResponse::HTTP_NO_CONTENT);
     response.send();
 }

@@ -9,7 +9,8 @@
 
 namespace fmg::coordinator {
 
-std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
+std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config,
+                                              bool repository_secrets) {
     // The names a job's `requires` stands for: the job's, or its nodes'.
     std::map<std::string, std::vector<std::string>> names_of;
     for (const auto& job : config.jobs) {
@@ -38,15 +39,16 @@ std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config) {
         const auto serial_group =
             job.serial_group.empty() ? std::nullopt : std::optional<std::string>(job.serial_group);
         if (job.parallelism < 2) {
-            jobs.push_back({job.name, required, to_json(job_spec_from_config(job)), job.labels,
-                            kind, qualified, serial_group});
+            jobs.push_back({job.name, required,
+                            to_json(job_spec_from_config(job, std::nullopt, repository_secrets)),
+                            job.labels, kind, qualified, serial_group});
             continue;
         }
         for (uint32_t index = 0; index < job.parallelism; ++index) {
             const JobNode node{.index = index, .total = job.parallelism};
             jobs.push_back({pipeline::node_name(job.name, index), required,
-                            to_json(job_spec_from_config(job, node)), job.labels, kind, qualified,
-                            serial_group});
+                            to_json(job_spec_from_config(job, node, repository_secrets)),
+                            job.labels, kind, qualified, serial_group});
         }
     }
     return jobs;

@@ -13,6 +13,8 @@ namespace fmg::coordinator {
 /// The jobs of `config` in its order, a job's nodes in index order where it stood. A job that
 /// requires a job with nodes requires every node, so it starts once all have succeeded; a
 /// status qualifier on such a job applies to all its nodes together (domain/requirements.h).
-std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config);
+/// `repository_secrets`: whether the pipeline's repository has secrets (every job gets them).
+std::vector<lifecycle::ConfigJob> config_jobs(const pipeline::Config& config,
+                                              bool repository_secrets = false);
 
 }  // namespace fmg::coordinator

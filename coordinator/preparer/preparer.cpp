@@ -8,6 +8,7 @@
 #include "coordinator/store/database.h"
 #include "coordinator/store/pipeline_store.h"
 #include "coordinator/store/schedule_store.h"
+#include "coordinator/store/secret_store.h"
 #include "shared/git/mirror.h"
 #include "shared/git/url.h"
 #include "shared/log.h"
@@ -118,7 +119,8 @@ void prepare_pipeline(Database& db, const std::filesystem::path& mirrors_dir,
                 " no longer schedules workflow `" + *scheduled_workflow + "` for " + pipeline->ref,
             now);
     }
-    const auto jobs = config_jobs(config);
+    const auto jobs =
+        config_jobs(config, secrets::has_secrets(db, secrets::repository_scope(pipeline->repo)));
     if (!lifecycle::record_jobs(db, statuses, id, jobs, now)) return;
     FMG_LOG(info) << "pipeline=" << id << " " << pipeline->repo << " @ "
                   << pipeline->sha.substr(0, 7) << ": " << jobs.size() << " job(s)";

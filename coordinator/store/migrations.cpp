@@ -366,6 +366,11 @@ CREATE TABLE secrets (
 ALTER TABLE pipelines ADD COLUMN from_fork INTEGER NOT NULL DEFAULT 0;
 UPDATE pipelines SET from_fork = 1 WHERE fork_repo IS NOT NULL;
 )SQL",
+    // 20: a secret belongs to a context or to a repository (secret_store.h Scope): the column
+    // names the scope, a context's name or a repository's owner/name (a context's has no '/').
+    R"SQL(
+ALTER TABLE secrets RENAME COLUMN context TO scope;
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -104,7 +104,7 @@ inline constexpr std::array<WireName<JobOutcome>, 4> kJobOutcomeNames{{
     {JobOutcome::cancelled, "cancelled"},
 }};
 
-inline constexpr std::array<WireName<StepKind>, 9> kStepKindNames{{
+inline constexpr std::array<WireName<StepKind>, 10> kStepKindNames{{
     {StepKind::checkout, "checkout"},
     {StepKind::run, "run"},
     {StepKind::setup_remote_docker, "setup_remote_docker"},
@@ -114,6 +114,7 @@ inline constexpr std::array<WireName<StepKind>, 9> kStepKindNames{{
     {StepKind::store_test_results, "store_test_results"},
     {StepKind::save_cache, "save_cache"},
     {StepKind::restore_cache, "restore_cache"},
+    {StepKind::add_ssh_keys, "add_ssh_keys"},
 }};
 
 inline constexpr std::array<WireName<UploadKind>, 4> kUploadKindNames{{

@@ -3,7 +3,8 @@
 // value printed whole, in two writes and base64-encoded is `****` in the log; no value is in
 // an API answer, the coordinator's data dir or the agent's work dir in clear; the key rotates
 // and the secrets still open; a too-short value is refused; a fork's pull request runs without
-// secrets and its log says so; a context without secrets fails the job clearly.
+// secrets and its log says so; a context without secrets fails the job clearly; a repository's
+// secrets reach its jobs and no other repository's.
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -280,4 +281,199 @@ TEST_CASE(
     CHECK(string_field(pipeline, "status") == "success");
     CHECK(files_containing(cluster.data_dir(), kValue).empty());
     CHECK(files_containing(cluster.dir() / "agents", kValue).empty());
+}
+
+TEST_CASE(
+    "e2e: a repository's secrets reach every job of its pipelines, and no other repository's "
+    "config can name them") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+    // GitHub ignores the case of owner/name: so does the repository's scope.
+    REQUIRE(cluster.fmg_with_input({"secret", "set", "--repo", "Octo/Demo", "DEPLOY_TOKEN"}, kValue)
+                .ok());
+    const std::string other_value = "other-repo-value-42";
+    REQUIRE(
+        cluster
+            .fmg_with_input({"secret", "set", "--repo", "octo/other", "OTHER_TOKEN"}, other_value)
+            .ok());
+    const CommandResult listed = cluster.fmg({"secret", "list", "--repo", "octo/demo"});
+    REQUIRE(listed.ok());
+    CHECK_THAT(listed.out, Catch::Contains("DEPLOY_TOKEN"));
+    CHECK(cluster.fmg({"secret", "list"}).out.find("octo") == std::string::npos);  // no context
+    CHECK(cluster.fmg({"secret", "set", "--repo", "octo", "X_TOKEN"}).status.exited_with(2));
+
+    GitRepo repo = cluster.make_repo();
+    std::string text = R"yaml(version: 2.1
+jobs:
+  build:
+    machine: true
+    steps:
+      - run: echo "token=$DEPLOY_TOKEN other=[$OTHER_TOKEN]"
+      - run: |
+          if [ "$(printf '%s' "$DEPLOY_TOKEN" | sha256sum | cut -c1-64)" = "@SHA256@" ]; then
+            echo value-arrived
+          else echo "no value: [$DEPLOY_TOKEN]"; fi
+  sneaky:
+    machine: true
+    steps:
+      - run: echo "other=[$OTHER_TOKEN]"
+workflows:
+  w:
+    jobs:
+      - build
+      - sneaky:
+          context: octo/other
+)yaml";
+    repo.write_config(text.replace(text.find("@SHA256@"), 8, fmg::crypto::sha256_hex(kValue)));
+    const int64_t id = cluster.push(repo, repo.commit("Build"));
+    cluster.wait_for_final(id);
+
+    const std::string build = cluster.job_log(id, "build");
+    INFO("build's log:\n" << build);
+    CHECK_THAT(build, Catch::Contains("fmg: secrets of repository octo/demo: DEPLOY_TOKEN"));
+    CHECK_THAT(build, Catch::Contains("token=**** other=[]"));
+    CHECK_THAT(build, Catch::Contains("value-arrived"));
+    const std::string sneaky = cluster.job_log(id, "sneaky");
+    INFO("sneaky's log:\n" << sneaky);
+    CHECK_THAT(sneaky, Catch::Contains("there is no context octo/other"));
+    CHECK(sneaky.find("other=[") == std::string::npos);  // its step never ran
+    cluster.wait_for_job_status(id, "sneaky", "failed");
+    CHECK(files_containing(cluster.data_dir(), kValue).empty());
+    CHECK(files_containing(cluster.data_dir(), other_value).empty());
+
+    // Admin only, reads included.
+    const CommandResult viewer_token =
+        cluster.fmg({"token", "create", "reader", "--role", "viewer"});
+    REQUIRE(viewer_token.ok());
+    const std::string viewer = viewer_token.out.substr(0, viewer_token.out.find('\n'));
+    CHECK(HttpClient(cluster.server_url(), viewer)
+              .request("GET", "/api/v1/repos/octo/demo/secrets", "", {})
+              .status == 403);
+    REQUIRE(cluster.fmg({"secret", "rm", "--repo", "octo/demo", "DEPLOY_TOKEN"}).ok());
+    CHECK_THAT(cluster.fmg({"secret", "list", "--repo", "octo/demo"}).err,
+               Catch::Contains("repository octo/demo has no secrets"));
+}
+
+namespace {
+
+/// An SSH key made by ssh-keygen under `dir`: the private key's text, its public line and its
+/// SHA-256 fingerprint as `ssh-keygen -l` prints it.
+struct MadeKey {
+    std::string private_key;
+    std::string public_line;  // "ssh-ed25519 AAAA..." without the comment
+    std::string sha256;
+};
+
+MadeKey make_ssh_key(const std::filesystem::path& dir, const std::string& name) {
+    const auto path = dir / name;
+    ProcessOptions keygen;
+    keygen.argv = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path.string()};
+    REQUIRE(run_command(keygen, std::chrono::seconds(30)).ok());
+    ProcessOptions fingerprint;
+    fingerprint.argv = {"ssh-keygen", "-l", "-E", "sha256", "-f", path.string() + ".pub"};
+    const CommandResult listed = run_command(fingerprint, std::chrono::seconds(30));
+    REQUIRE(listed.ok());
+    MadeKey key;
+    key.private_key = read_file_text(path);
+    const std::string public_text = read_file_text(path.string() + ".pub");
+    key.public_line = public_text.substr(0, public_text.rfind(' '));
+    const size_t start = listed.out.find(' ') + 1;
+    key.sha256 = listed.out.substr(start, listed.out.find(' ', start) - start);
+    return key;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "e2e: add_ssh_keys loads the repository's key its fingerprint names into an SSH agent, "
+    "and the key is nowhere on disk or in the log") {
+    Cluster cluster;
+    cluster.start_runner("runner-1", machine_agent_options());
+    const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
+    const MadeKey spare = make_ssh_key(cluster.dir().path(), "spare_key");
+    REQUIRE(cluster
+                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
+                                deploy.private_key)
+                .ok());
+    REQUIRE(cluster
+                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "SPARE_KEY"},
+                                spare.private_key)
+                .ok());
+    // One line of each key's body: what a leak of the key would show.
+    const std::string deploy_line =
+        deploy.private_key.substr(deploy.private_key.find('\n') + 1, 60);
+
+    GitRepo repo = cluster.make_repo();
+    std::string text = R"yaml(version: 2.1
+jobs:
+  deploy:
+    machine: true
+    steps:
+      - add_ssh_keys:
+          fingerprints:
+            - "@FINGERPRINT@"
+      - run: ssh-add -L
+      - run: |
+          echo "agent at [$SSH_AUTH_SOCK]"
+          test -S "$SSH_AUTH_SOCK" && echo agent-socket-ok
+  stranger:
+    machine: true
+    steps:
+      - add_ssh_keys:
+          fingerprints:
+            - "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      - run: echo should-not-run
+workflows:
+  w:
+    jobs: [deploy, stranger]
+)yaml";
+    repo.write_config(text.replace(text.find("@FINGERPRINT@"), 13, deploy.sha256));
+    const int64_t id = cluster.push(repo, repo.commit("Deploy over SSH"));
+    cluster.wait_for_final(id);
+
+    const std::string log = cluster.job_log(id, "deploy");
+    INFO("deploy's log:\n" << log);
+    cluster.wait_for_job_status(id, "deploy", "success");
+    CHECK_THAT(log, Catch::Contains("fmg: adding " + deploy.sha256));
+    CHECK_THAT(log, Catch::Contains(deploy.public_line));     // ssh-add -L: the agent holds it
+    CHECK(log.find(spare.public_line) == std::string::npos);  // not named: not loaded
+    CHECK_THAT(log, Catch::Contains("agent-socket-ok"));
+    CHECK(log.find(deploy_line) == std::string::npos);
+
+    const std::string stranger = cluster.job_log(id, "stranger");
+    INFO("stranger's log:\n" << stranger);
+    cluster.wait_for_job_status(id, "stranger", "failed");
+    CHECK_THAT(stranger,
+               Catch::Contains("no secret of this job holds the SSH key SHA256:AAAAAAAA"));
+    CHECK(stranger.find("should-not-run") == std::string::npos);
+
+    // The key was in memory only: no file of the coordinator's or the runner's holds it, and
+    // the job's ssh-agent ended with the job.
+    CHECK(files_containing(cluster.data_dir(), deploy_line).empty());
+    CHECK(files_containing(cluster.dir() / "agents", deploy_line).empty());
+    CHECK(files_containing(cluster.dir() / "logs", deploy_line).empty());
+    CHECK(every_command_line().find("ssh-agent") == std::string::npos);
+}
+
+TEST_CASE("e2e: add_ssh_keys in an image without ssh-agent fails the job saying what to install",
+          "[docker]") {
+    require_docker();
+    Cluster cluster;
+    cluster.start_runner("runner-docker");
+    const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
+    REQUIRE(cluster
+                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
+                                deploy.private_key)
+                .ok());
+    GitRepo repo = cluster.make_repo();
+    repo.write_config("version: 2.1\njobs:\n  build:\n    docker:\n      - image: " + kTestImage +
+                      "\n    steps:\n      - add_ssh_keys\n      - run: echo should-not-run\n");
+    const int64_t id = cluster.push(repo, repo.commit("Build"));
+    cluster.wait_for_final(id);
+    const std::string log = cluster.job_log(id, "build");
+    INFO("log:\n" << log);
+    cluster.wait_for_job_status(id, "build", "failed");
+    CHECK_THAT(log, Catch::Contains("ssh-agent is not installed in this job's image (install "
+                                    "openssh-client in it)"));
+    CHECK(log.find("should-not-run") == std::string::npos);
 }

@@ -152,6 +152,7 @@ TEST_CASE("text with quotes, newlines and non-ASCII survives the stored JSON") {
                           "",
                           "",
                           "",
+                          {},
                           {}});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
@@ -230,6 +231,20 @@ workflows:
     REQUIRE(stored);
     CHECK(stored->contexts == spec.contexts);
     CHECK(job_spec_from_json(to_json(job_spec_from_config(parsed_build_job())))->contexts.empty());
+}
+
+TEST_CASE("every job of a repository with secrets begins with the Secrets step") {
+    const JobSpec plain = job_spec_from_config(parsed_build_job());
+    CHECK_FALSE(plain.repository_secrets);
+    const JobSpec spec = job_spec_from_config(parsed_build_job(), std::nullopt, true);
+    CHECK(spec.repository_secrets);
+    REQUIRE(spec.steps.size() == plain.steps.size() + 1);
+    CHECK(spec.steps[0].name == kSecretsStepName);
+    CHECK(spec.contexts.empty());
+    auto stored = job_spec_from_json(to_json(spec));
+    REQUIRE(stored);
+    CHECK(stored->repository_secrets);
+    CHECK_FALSE(job_spec_from_json(to_json(plain))->repository_secrets);
 }
 
 TEST_CASE("cache steps and setup_remote_docker reach the agent as their own kinds") {
@@ -466,8 +481,23 @@ TEST_CASE("a stored spec whose image options do not match its images is damaged"
 TEST_CASE("a step's shell, background and reruns reach the stored spec and the assign") {
     JobSpec spec;
     spec.image.image = "alpine";
-    spec.steps.push_back(
-        {"run", "Serve", "./serve", {}, "", 0, "on_success", "", true, 0, 0, {}, "", "", "", {}});
+    spec.steps.push_back({"run",
+                          "Serve",
+                          "./serve",
+                          {},
+                          "",
+                          0,
+                          "on_success",
+                          "",
+                          true,
+                          0,
+                          0,
+                          {},
+                          "",
+                          "",
+                          "",
+                          {},
+                          {}});
     spec.steps.push_back({"run",
                           "Tests",
                           "make test",
@@ -483,6 +513,7 @@ TEST_CASE("a step's shell, background and reruns reach the stored spec and the a
                           "",
                           "",
                           "",
+                          {},
                           {}});
     auto back = job_spec_from_json(to_json(spec));
     REQUIRE(back.ok());
@@ -537,6 +568,7 @@ TEST_CASE("a damaged stored spec cannot make an assign past the protocol's rerun
                           "",
                           "",
                           "",
+                          {},
                           {}});
     protocol::Assign assign = make_assign(spec, run_of_build(), 0);
     CHECK(assign.steps.at(0).max_auto_reruns == protocol::kMaxAutoReruns);

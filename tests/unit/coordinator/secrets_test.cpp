@@ -27,7 +27,7 @@ std::string file_text(const std::filesystem::path& path) {
 /// Every byte of the secrets table: what a copy of the database shows of it.
 std::string secrets_table_bytes(Database& db) {
     std::string all;
-    auto query = db.prepare("SELECT context, name, nonce, sealed, updated_by FROM secrets");
+    auto query = db.prepare("SELECT scope, name, nonce, sealed, updated_by FROM secrets");
     while (query.step()) {
         for (int column = 0; column < 5; ++column) all += query.blob(column) + "|";
     }
@@ -90,14 +90,16 @@ TEST_CASE("a damaged key file stops the coordinator with its path") {
 TEST_CASE("secrets are stored sealed, listed without values, replaced and removed") {
     testing::Store store;
     Keyring keyring(store.dir.path());
-    CHECK(secrets::set(store.db, keyring, "prod", "DEPLOY_TOKEN", "tok-123456", "admin", kT0));
-    CHECK_FALSE(
-        secrets::set(store.db, keyring, "prod", "DEPLOY_TOKEN", "tok-abcdef", "ops", kT0 + 5));
-    CHECK(secrets::set(store.db, keyring, "prod", "AWS_KEY", "AKIA-0000", "admin", kT0));
+    CHECK(secrets::set(store.db, keyring, secrets::context_scope("prod"), "DEPLOY_TOKEN",
+                       "tok-123456", "admin", kT0));
+    CHECK_FALSE(secrets::set(store.db, keyring, secrets::context_scope("prod"), "DEPLOY_TOKEN",
+                             "tok-abcdef", "ops", kT0 + 5));
+    CHECK(secrets::set(store.db, keyring, secrets::context_scope("prod"), "AWS_KEY", "AKIA-0000",
+                       "admin", kT0));
     CHECK(secrets_table_bytes(store.db).find("tok-") == std::string::npos);
     CHECK(secrets_table_bytes(store.db).find("AKIA") == std::string::npos);
 
-    auto listed = secrets::list(store.db, "prod");
+    auto listed = secrets::list(store.db, secrets::context_scope("prod"));
     REQUIRE(listed.size() == 2);
     CHECK(listed[0].name == "AWS_KEY");
     CHECK(listed[1].name == "DEPLOY_TOKEN");
@@ -108,17 +110,20 @@ TEST_CASE("secrets are stored sealed, listed without values, replaced and remove
     auto values = secrets::values_for(store.db, keyring, {"prod"});
     REQUIRE(values);
     CHECK(values->at("DEPLOY_TOKEN") == "tok-abcdef");
-    CHECK(secrets::remove(store.db, "prod", "AWS_KEY"));
-    CHECK_FALSE(secrets::remove(store.db, "prod", "AWS_KEY"));
-    CHECK(secrets::list(store.db, "prod").size() == 1);
+    CHECK(secrets::remove(store.db, secrets::context_scope("prod"), "AWS_KEY"));
+    CHECK_FALSE(secrets::remove(store.db, secrets::context_scope("prod"), "AWS_KEY"));
+    CHECK(secrets::list(store.db, secrets::context_scope("prod")).size() == 1);
 }
 
 TEST_CASE("a job's contexts give their values, the later context winning a name") {
     testing::Store store;
     Keyring keyring(store.dir.path());
-    secrets::set(store.db, keyring, "base", "REGION", "eu-west-1", "admin", kT0);
-    secrets::set(store.db, keyring, "base", "TOKEN", "base-token", "admin", kT0);
-    secrets::set(store.db, keyring, "prod", "TOKEN", "prod-token", "admin", kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("base"), "REGION", "eu-west-1", "admin",
+                 kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("base"), "TOKEN", "base-token", "admin",
+                 kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("prod"), "TOKEN", "prod-token", "admin",
+                 kT0);
     auto values = secrets::values_for(store.db, keyring, {"base", "prod"});
     REQUIRE(values);
     CHECK(*values ==
@@ -132,8 +137,10 @@ TEST_CASE("a job's contexts give their values, the later context winning a name"
 TEST_CASE("rotating the key seals every secret again and drops the old key") {
     testing::Store store;
     Keyring keyring(store.dir.path());
-    secrets::set(store.db, keyring, "prod", "TOKEN", "prod-token", "admin", kT0);
-    secrets::set(store.db, keyring, "ci", "NPM_TOKEN", "npm-token-1", "admin", kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("prod"), "TOKEN", "prod-token", "admin",
+                 kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("ci"), "NPM_TOKEN", "npm-token-1",
+                 "admin", kT0);
     const std::string before = secrets_table_bytes(store.db);
 
     auto rotated = rotate_secrets_key(store.db, keyring);
@@ -179,7 +186,8 @@ TEST_CASE("secret names are variables, context names path segments, values long 
 TEST_CASE("a dispatched job gets its secrets, a fork's none, a missing context a failure") {
     testing::Store store;
     Keyring keyring(store.dir.path());
-    secrets::set(store.db, keyring, "prod", "TOKEN", "prod-token", "admin", kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("prod"), "TOKEN", "prod-token", "admin",
+                 kT0);
     JobSpec spec;
     spec.contexts = {"prod"};
     PipelineRow pipeline;
@@ -214,4 +222,95 @@ TEST_CASE("a dispatched job gets its secrets, a fork's none, a missing context a
     give_secrets(untouched, plain, pipeline, store.db, keyring);
     CHECK(untouched.secrets.empty());
     CHECK(untouched.steps[0].environment.empty());
+}
+
+TEST_CASE("a repository's secrets are kept apart from contexts, under its name in lower case") {
+    testing::Store store;
+    Keyring keyring(store.dir.path());
+    const auto repo = secrets::repository_scope("Acme/App");
+    CHECK(repo.name == "acme/app");
+    CHECK(repo.described() == "repository acme/app");
+    CHECK(secrets::set(store.db, keyring, repo, "NPM_TOKEN", "npm-0000", "admin", kT0));
+    secrets::set(store.db, keyring, secrets::context_scope("prod"), "TOKEN", "prod-token", "admin",
+                 kT0);
+    CHECK(secrets_table_bytes(store.db).find("npm-0000") == std::string::npos);
+
+    // The contexts list is of contexts only; a repository is not a context a job can name.
+    const auto contexts = secrets::contexts(store.db);
+    REQUIRE(contexts.size() == 1);
+    CHECK(contexts[0].name == "prod");
+    CHECK_FALSE(secrets::values_for(store.db, keyring, {"acme/app"}));
+
+    auto values = secrets::repository_values(store.db, keyring, "ACME/app");
+    REQUIRE(values);
+    CHECK(*values == std::map<std::string, std::string>{{"NPM_TOKEN", "npm-0000"}});
+    auto none = secrets::repository_values(store.db, keyring, "acme/other");
+    REQUIRE(none);
+    CHECK(none->empty());
+    CHECK(secrets::has_secrets(store.db, secrets::repository_scope("acme/APP")));
+    CHECK(secrets::list(store.db, repo).size() == 1);
+
+    // Rotation reseals repositories' secrets too; a config's `context: acme/app` gets none.
+    CHECK(rotate_secrets_key(store.db, keyring).value().resealed == 2);
+    CHECK(secrets::repository_values(store.db, keyring, "acme/app").value().at("NPM_TOKEN") ==
+          "npm-0000");
+    CHECK(secrets::remove(store.db, repo, "NPM_TOKEN"));
+    CHECK_FALSE(secrets::has_secrets(store.db, repo));
+}
+
+TEST_CASE("a repository's name is checked as GitHub's owner/name") {
+    CHECK_FALSE(secrets::scope_problem(secrets::repository_scope("acme/app.js")));
+    CHECK(secrets::scope_problem(secrets::repository_scope("acme")));
+    CHECK(secrets::scope_problem(secrets::repository_scope("acme/..")));
+    CHECK(secrets::scope_problem(secrets::repository_scope("acme/a b")));
+    CHECK(secrets::scope_problem(secrets::repository_scope("a/b/c")));
+    CHECK(secrets::scope_problem(secrets::context_scope("a/b")));
+}
+
+TEST_CASE("a job gets its repository's secrets under its contexts', a fork neither") {
+    testing::Store store;
+    Keyring keyring(store.dir.path());
+    const auto repo = secrets::repository_scope("acme/app");
+    secrets::set(store.db, keyring, repo, "TOKEN", "repo-token", "admin", kT0);
+    secrets::set(store.db, keyring, repo, "NPM_TOKEN", "npm-0000", "admin", kT0);
+    secrets::set(store.db, keyring, secrets::context_scope("prod"), "TOKEN", "prod-token", "admin",
+                 kT0);
+    PipelineRow pipeline;
+    pipeline.repo = "Acme/App";
+
+    JobSpec own;  // no contexts: the repository's alone
+    own.repository_secrets = true;
+    protocol::Assign alone = assign_with_secrets_step();
+    give_secrets(alone, own, pipeline, store.db, keyring);
+    CHECK(alone.secrets ==
+          protocol::Environment{{"NPM_TOKEN", "npm-0000"}, {"TOKEN", "repo-token"}});
+    CHECK_THAT(alone.steps[0].environment.at("FMG_SECRETS_NOTE"),
+               Catch::Contains("of repository Acme/App: NPM_TOKEN, TOKEN"));
+
+    JobSpec both = own;
+    both.contexts = {"prod"};
+    protocol::Assign given = assign_with_secrets_step();
+    give_secrets(given, both, pipeline, store.db, keyring);
+    CHECK(given.secrets ==
+          protocol::Environment{{"NPM_TOKEN", "npm-0000"}, {"TOKEN", "prod-token"}});
+    CHECK_THAT(given.steps[0].environment.at("FMG_SECRETS_NOTE"),
+               Catch::Contains("of context(s) prod: TOKEN"));
+
+    PipelineRow fork = pipeline;
+    fork.from_fork = true;
+    protocol::Assign forked = assign_with_secrets_step();
+    give_secrets(forked, own, fork, store.db, keyring);
+    CHECK(forked.secrets.empty());
+    CHECK_THAT(forked.steps[0].environment.at("FMG_SECRETS_NOTE"),
+               Catch::Contains("runs without secrets, as GitHub"));
+
+    // Removed since the pipeline was prepared: the job runs on, with none.
+    secrets::remove(store.db, repo, "TOKEN");
+    secrets::remove(store.db, repo, "NPM_TOKEN");
+    protocol::Assign emptied = assign_with_secrets_step();
+    give_secrets(emptied, own, pipeline, store.db, keyring);
+    CHECK(emptied.secrets.empty());
+    CHECK_FALSE(emptied.steps[0].environment.count("FMG_SECRETS_ERROR"));
+    CHECK_THAT(emptied.steps[0].environment.at("FMG_SECRETS_NOTE"),
+               Catch::Contains("of repository Acme/App: none"));
 }

@@ -86,9 +86,25 @@ inline std::string sample_spec(const std::string& command = "make test") {
                           "",
                           "",
                           "",
+                          {},
                           {}});
-    spec.steps.push_back(
-        {"run", command, command, {}, "", 0, "on_success", "", false, 0, 0, {}, "", "", "", {}});
+    spec.steps.push_back({"run",
+                          command,
+                          command,
+                          {},
+                          "",
+                          0,
+                          "on_success",
+                          "",
+                          false,
+                          0,
+                          0,
+                          {},
+                          "",
+                          "",
+                          "",
+                          {},
+                          {}});
     return to_json(spec);
 }
 

@@ -160,11 +160,12 @@ TEST_CASE("enum fields accept only their names", "[protocol][codec]") {
                       "error, cancelled (got 'maybe')"));
     CHECK_THAT(agent_error(with_field(job_finished, "outcome", packed(0))),
                StartsWith("message 'job_finished': field 'outcome' must be a string"));
-    CHECK_THAT(coordinator_error(assign_with_step_field("kind", packed(std::string("deploy")))),
-               Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run, "
-                      "setup_remote_docker, store_artifacts, persist_to_workspace, "
-                      "attach_workspace, store_test_results, save_cache, restore_cache (got "
-                      "'deploy')"));
+    CHECK_THAT(
+        coordinator_error(assign_with_step_field("kind", packed(std::string("deploy")))),
+        Equals("message 'assign': field 'steps[0].kind' must be one of checkout, run, "
+               "setup_remote_docker, store_artifacts, persist_to_workspace, "
+               "attach_workspace, store_test_results, save_cache, restore_cache, add_ssh_keys (got "
+               "'deploy')"));
 }
 
 TEST_CASE("steps inside an assign are checked field by field", "[protocol][codec]") {

@@ -133,7 +133,8 @@ TEST_CASE("enums go on the wire as their names", "[protocol][codec]") {
                                         "~/project",
                                         "/tmp/at",
                                         {},
-                                        {"v1-deps-{{ checksum \"go.sum\" }}"}});
+                                        {"v1-deps-{{ checksum \"go.sum\" }}"},
+                                        {"SHA256:NPj4IcXxqQEKGXOghi/QbG2sohoNfvZ30JwCcdSSNM0"}});
         CHECK(coordinator_round_trip(assign) == CoordinatorMessage{assign});
     }
 }

@@ -48,6 +48,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                       "",
                       "",
                       {},
+                      {},
                       {}};
     StepSpec test{StepKind::run,
                   "Run tests",
@@ -64,6 +65,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                   "",
                   "",
                   "",
+                  {},
                   {},
                   {}};
     StepSpec server{StepKind::run,
@@ -82,6 +84,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                     "",
                     "",
                     {},
+                    {},
                     {}};
     StepSpec artifacts{StepKind::store_artifacts,
                        "Uploading artifacts",
@@ -98,6 +101,7 @@ std::vector<CoordinatorMessage> sample_coordinator_messages() {
                        "reports/ünïcode",
                        "",
                        "",
+                       {},
                        {},
                        {}};
     StepSpec persist;

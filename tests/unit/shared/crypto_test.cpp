@@ -137,3 +137,24 @@ TEST_CASE("SHA-256 fed in pieces equals the digest of the whole, as FIPS 180-2 g
     CHECK(empty.finish_hex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK_THROWS(empty.update("more"));
 }
+
+TEST_CASE("base64 decodes what it encodes, padded or not, and refuses what no encoding is") {
+    for (const std::string& bytes :
+         {std::string(), std::string("f"), std::string("fo"), std::string("foo"),
+          std::string("foob"), std::string("\0\xff\x10 binary", 10)}) {
+        const std::string text = base64_encode(bytes);
+        CHECK(base64_decode(text) == bytes);
+        std::string unpadded = text;
+        while (!unpadded.empty() && unpadded.back() == '=') unpadded.pop_back();
+        CHECK(base64_decode(unpadded) == bytes);
+    }
+    CHECK_FALSE(base64_decode("Zm9v!"));
+    CHECK_FALSE(base64_decode("Z"));
+    CHECK_FALSE(base64_decode("Zg==Zg=="));
+    CHECK_FALSE(base64_decode("Z==="));
+}
+
+TEST_CASE("md5_bytes is RFC 1321's digest") {
+    CHECK(to_hex(md5_bytes("")) == "d41d8cd98f00b204e9800998ecf8427e");
+    CHECK(to_hex(md5_bytes("abc")) == "900150983cd24fb0d6963f7d28e17f72");
+}

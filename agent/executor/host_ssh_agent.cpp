@@ -1,0 +1,66 @@
+#include "agent/executor/host_ssh_agent.h"
+
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <thread>
+
+namespace fmg::agent {
+namespace {
+
+constexpr std::array<const char*, 2> kSshAgentPaths = {"/usr/bin/ssh-agent", "/bin/ssh-agent"};
+constexpr std::chrono::seconds kStartLimit{5};
+// How often the start looks for the socket: ssh-agent makes it within milliseconds.
+constexpr std::chrono::milliseconds kStartPoll{10};
+
+}  // namespace
+
+Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket) {
+    std::string program;
+    for (const char* path : kSshAgentPaths) {
+        if (::access(path, X_OK) == 0) {
+            program = path;
+            break;
+        }
+    }
+    if (program.empty()) {
+        return Error{"ssh-agent is not installed on this runner (install openssh-client)"};
+    }
+    if (socket.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
+        return Error{"the SSH agent's socket " + socket.string() +
+                     " is longer than a socket path may be: give the agent a shorter --work-dir"};
+    }
+    std::error_code ignored;
+    std::filesystem::remove(socket, ignored);
+    SpawnRequest request;
+    request.argv = {program, "-D", "-a", socket.string()};
+    request.env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
+    request.working_directory = "/";
+    auto child = ChildProcess::spawn(request);
+    if (!child) return Error{"start ssh-agent: " + child.error().message};
+    const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
+    while (!std::filesystem::is_socket(socket, ignored)) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return Error{"ssh-agent made no socket at " + socket.string() + " within 5 s"};
+        }
+        std::this_thread::sleep_for(kStartPoll);
+    }
+    return HostSshAgent(std::move(*child), socket);
+}
+
+HostSshAgent::HostSshAgent(HostSshAgent&& other) noexcept
+    : process_(std::move(other.process_)), socket_(std::move(other.socket_)) {
+    other.process_.reset();  // the moved-from one owns nothing
+    other.socket_.clear();
+}
+
+HostSshAgent::~HostSshAgent() {
+    if (!process_) return;
+    process_.reset();  // kills its group and reaps it
+    std::error_code ignored;
+    std::filesystem::remove(socket_, ignored);
+}
+
+}  // namespace fmg::agent
