@@ -5,6 +5,8 @@
 #   fmg/busybox-httpd:latest  the same, running `httpd` on port 8080 (a service container
 #                             whose page says "fmg-test-service")
 #   fmg/busybox-user:latest   the same, running as the non-root user "builder" (uid 1000)
+#   fmg/busybox-ssh:latest    busybox-user with the host's ssh-agent and ssh-add (and the
+#                             libraries they load), for add_ssh_keys in a container
 # Idempotent: an image that exists is kept, unless --force is given.
 #
 # Usage: scripts/build-test-image.sh [--force]
@@ -14,6 +16,7 @@ set -euo pipefail
 base_image="fmg/busybox:latest"
 service_image="fmg/busybox-httpd:latest"
 user_image="fmg/busybox-user:latest"
+ssh_image="fmg/busybox-ssh:latest"
 busybox="${FMG_BUSYBOX:-/bin/busybox}"
 force=0
 
@@ -42,7 +45,7 @@ command -v docker >/dev/null || die "docker CLI not found (install docker.io)"
 docker info >/dev/null 2>&1 || die "Docker engine not reachable: run scripts/ensure-docker.sh"
 
 if [[ "$force" -eq 0 ]] && image_exists "$base_image" && image_exists "$service_image" &&
-    image_exists "$user_image"; then
+    image_exists "$user_image" && image_exists "$ssh_image"; then
     echo "build-test-image: the test images already exist (--force rebuilds them)"
     exit 0
 fi
@@ -84,7 +87,7 @@ nogroup:x:65534:
 GROUP
 echo "fmg-test-service" >"$root/www/index.html"
 
-version="$("$busybox" | head -n1 | awk '{print $2}')"
+version="$("$busybox" | awk 'NR == 1 { print $2 }')"  # awk reads it all: no SIGPIPE
 import() {
     local image="$1"
     shift
@@ -104,3 +107,14 @@ import "$base_image" --change 'CMD ["/bin/sh"]'
 import "$service_image" --change 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]' \
     --change 'EXPOSE 8080'
 import "$user_image" --change 'CMD ["/bin/sh"]' --change 'USER builder'
+
+# The SSH image: the programs and every library ldd says they load, at the host's paths.
+for program in /usr/bin/ssh-agent /usr/bin/ssh-add; do
+    [[ -x "$program" ]] || die "$program not found (install openssh-client)"
+    cp "$program" "$root$program"
+    while read -r library; do
+        mkdir -p "$root$(dirname "$library")"
+        cp -L "$library" "$root$library"
+    done < <(ldd "$program" | grep -o '/[^ ]*')
+done
+import "$ssh_image" --change 'CMD ["/bin/sh"]' --change 'USER builder'

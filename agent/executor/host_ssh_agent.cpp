@@ -17,7 +17,7 @@ constexpr std::chrono::milliseconds kStartPoll{10};
 
 }  // namespace
 
-Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket) {
+Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket, int64_t attempt) {
     std::string program;
     for (const char* path : kSshAgentPaths) {
         if (::access(path, X_OK) == 0) {
@@ -38,6 +38,9 @@ Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket) {
     request.argv = {program, "-D", "-a", socket.string()};
     request.env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
     request.working_directory = "/";
+    auto group = ShellStepGroup::start({}, attempt);
+    if (!group) return Error{"start ssh-agent: " + group.error().message};
+    request.process_group = (*group)->id();
     auto child = ChildProcess::spawn(request);
     if (!child) return Error{"start ssh-agent: " + child.error().message};
     const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
@@ -47,11 +50,13 @@ Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket) {
         }
         std::this_thread::sleep_for(kStartPoll);
     }
-    return HostSshAgent(std::move(*child), socket);
+    return HostSshAgent(std::move(*group), std::move(*child), socket);
 }
 
 HostSshAgent::HostSshAgent(HostSshAgent&& other) noexcept
-    : process_(std::move(other.process_)), socket_(std::move(other.socket_)) {
+    : group_(std::move(other.group_)),
+      process_(std::move(other.process_)),
+      socket_(std::move(other.socket_)) {
     other.process_.reset();  // the moved-from one owns nothing
     other.socket_.clear();
 }
@@ -59,6 +64,7 @@ HostSshAgent::HostSshAgent(HostSshAgent&& other) noexcept
 HostSshAgent::~HostSshAgent() {
     if (!process_) return;
     process_.reset();  // kills its group and reaps it
+    group_.reset();    // and the group's guard
     std::error_code ignored;
     std::filesystem::remove(socket_, ignored);
 }

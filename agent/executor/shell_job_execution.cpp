@@ -84,7 +84,7 @@ Result<std::string> ShellJobExecution::start_ssh_agent(const OutputSink& output)
     std::lock_guard lock(ssh_agent_mutex_);
     if (ssh_agent_) return ssh_agent_->socket().string();
     if (tools_.directory.empty()) return Error{"this job has no step tools directory for it"};
-    auto started = HostSshAgent::start(tools_.ssh_agent_socket());
+    auto started = HostSshAgent::start(tools_.ssh_agent_socket(), job_.attempt_id);
     if (!started) return started.error();
     ssh_agent_.emplace(std::move(*started));
     return ssh_agent_->socket().string();

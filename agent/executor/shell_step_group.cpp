@@ -68,6 +68,8 @@ Result<std::unique_ptr<ShellStepGroup>> ShellStepGroup::start(
     ::setpgid(guard, guard);
     ::close(fds[0]);
 
+    if (records_directory.empty())
+        return std::make_unique<ShellStepGroup>(Key{}, guard, fds[1], "");
     auto group = std::make_unique<ShellStepGroup>(Key{}, guard, fds[1],
                                                   step_record_path(records_directory, attempt));
     auto stat = read_process_stat(guard);
@@ -92,6 +94,7 @@ ShellStepGroup::~ShellStepGroup() {
     int status = 0;
     while (::waitpid(guard_, &status, 0) < 0 && errno == EINTR) {
     }
+    if (record_.empty()) return;
     std::error_code ignored;
     std::filesystem::remove(record_, ignored);
 }

@@ -33,7 +33,8 @@ class ShellStepGroup {
   public:
     /// Forks the guard as the leader of a new process group, and records the group in
     /// RECORDS_DIR/attempt-N.pgid (a record that cannot be written is logged as a warning:
-    /// the guard works without it). Fails when the pipe or the fork fails.
+    /// the guard works without it; an empty `records_directory`: no record, for a group that
+    /// is not a step's). Fails when the pipe or the fork fails.
     static Result<std::unique_ptr<ShellStepGroup>> start(
         const std::filesystem::path& records_directory, int64_t attempt);
 

@@ -7,6 +7,7 @@
 // secrets reach its jobs and no other repository's.
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 
 #include "shared/crypto.h"
@@ -455,8 +456,41 @@ workflows:
     CHECK(every_command_line().find("ssh-agent") == std::string::npos);
 }
 
-TEST_CASE("e2e: add_ssh_keys in an image without ssh-agent fails the job saying what to install",
-          "[docker]") {
+TEST_CASE("e2e: a shell job's SSH agent dies with its fmg-agent, even one killed by SIGKILL") {
+    Cluster cluster;
+    Process& agent = cluster.start_runner("runner-1", machine_agent_options());
+    const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
+    REQUIRE(cluster
+                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
+                                deploy.private_key)
+                .ok());
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(
+        "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n      - add_ssh_keys\n"
+        "      - run: echo holding; sleep 600\n");
+    const int64_t id = cluster.push(repo, repo.commit("Hold"));
+    // ssh-agent's command line: "-a" NUL and its socket under the runner's work dir.
+    const std::string socket_flag = std::string("-a\0", 3) + (cluster.dir() / "agents").string();
+    cluster.wait_until(
+        deadline_after(kPipelineTimeout),
+        [&] {
+            const CommandResult log = cluster.fmg({"logs", std::to_string(id), "build"});
+            return log.ok() && log.out.find("holding") != std::string::npos;
+        },
+        "the job to hold after loading its key");
+    REQUIRE(every_command_line().find(socket_flag) != std::string::npos);  // it runs
+
+    agent.kill(SIGKILL);
+    cluster.wait_until(
+        deadline_after(std::chrono::seconds(10)),
+        [&] { return every_command_line().find(socket_flag) == std::string::npos; },
+        "the job's ssh-agent to end with its fmg-agent");
+}
+
+TEST_CASE(
+    "e2e: add_ssh_keys in a container gives a non-root step user an agent holding the key, and "
+    "an image without ssh-agent fails saying what to install",
+    "[docker]") {
     require_docker();
     Cluster cluster;
     cluster.start_runner("runner-docker");
@@ -465,15 +499,35 @@ TEST_CASE("e2e: add_ssh_keys in an image without ssh-agent fails the job saying 
                 .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
                                 deploy.private_key)
                 .ok());
+    const std::string deploy_line =
+        deploy.private_key.substr(deploy.private_key.find('\n') + 1, 60);
     GitRepo repo = cluster.make_repo();
-    repo.write_config("version: 2.1\njobs:\n  build:\n    docker:\n      - image: " + kTestImage +
-                      "\n    steps:\n      - add_ssh_keys\n      - run: echo should-not-run\n");
+    repo.write_config(
+        "version: 2.1\njobs:\n"
+        "  ssh:\n    docker:\n      - image: " +
+        kSshTestImage +
+        "\n    steps:\n      - add_ssh_keys\n      - run: id -un; ssh-add -L\n"
+        "  plain:\n    docker:\n      - image: " +
+        kTestImage +
+        "\n    steps:\n      - add_ssh_keys\n      - run: echo should-not-run\n"
+        "workflows:\n  w:\n    jobs: [ssh, plain]\n");
     const int64_t id = cluster.push(repo, repo.commit("Build"));
     cluster.wait_for_final(id);
-    const std::string log = cluster.job_log(id, "build");
-    INFO("log:\n" << log);
-    cluster.wait_for_job_status(id, "build", "failed");
-    CHECK_THAT(log, Catch::Contains("ssh-agent is not installed in this job's image (install "
-                                    "openssh-client in it)"));
-    CHECK(log.find("should-not-run") == std::string::npos);
+
+    const std::string ssh = cluster.job_log(id, "ssh");
+    INFO("ssh's log:\n" << ssh);
+    cluster.wait_for_job_status(id, "ssh", "success");
+    CHECK_THAT(ssh, Catch::Contains("builder\n"));  // the image's user, not root
+    CHECK_THAT(ssh, Catch::Contains(deploy.public_line));
+    CHECK_THAT(ssh, Catch::Contains("SSH_AUTH_SOCK=/tmp/fmg-ssh-agent/agent.sock"));
+    CHECK(ssh.find(deploy_line) == std::string::npos);
+
+    const std::string plain = cluster.job_log(id, "plain");
+    INFO("plain's log:\n" << plain);
+    cluster.wait_for_job_status(id, "plain", "failed");
+    CHECK_THAT(plain, Catch::Contains("ssh-agent is not installed in this job's image (install "
+                                      "openssh-client in it)"));
+    CHECK(plain.find("should-not-run") == std::string::npos);
+    CHECK(files_containing(cluster.data_dir(), deploy_line).empty());
+    CHECK(files_containing(cluster.dir() / "agents", deploy_line).empty());
 }

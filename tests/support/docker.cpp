@@ -22,12 +22,14 @@ void require_docker() {
         FAIL("this test needs Docker, but `docker info` failed: run scripts/ensure-docker.sh\n"
              << result.describe(info.argv));
     }
-    ProcessOptions image;
-    image.argv = {"docker", "image", "inspect", "--format", "{{.Id}}", kTestImage};
-    const CommandResult inspected = run_command(image, std::chrono::seconds(30));
-    if (!inspected.ok()) {
-        FAIL("this test needs the image " << kTestImage << ": run scripts/build-test-image.sh\n"
-                                          << inspected.describe(image.argv));
+    for (const std::string& name : {kTestImage, kSshTestImage}) {
+        ProcessOptions image;
+        image.argv = {"docker", "image", "inspect", "--format", "{{.Id}}", name};
+        const CommandResult inspected = run_command(image, std::chrono::seconds(30));
+        if (!inspected.ok()) {
+            FAIL("this test needs the image " << name << ": run scripts/build-test-image.sh\n"
+                                              << inspected.describe(image.argv));
+        }
     }
 }
 
