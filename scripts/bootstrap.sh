@@ -34,8 +34,10 @@ packages=(
     libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libpoco-dev libgit2-dev libyaml-cpp-dev
     libsqlite3-dev libssl-dev libarchive-dev catch2
     # run and test: Docker, the test image's busybox, ss, TLS roots, curl and openssl (demo),
-    # ssh-agent, ssh-add and ssh-keygen (add_ssh_keys on a shell runner, and its tests)
+    # ssh-agent, ssh-add and ssh-keygen (add_ssh_keys on a shell runner, and its tests), and
+    # a private registry with htpasswd logins for the tests of an image's `auth`
     docker.io busybox-static iproute2 ca-certificates curl openssl procps openssh-client
+    docker-registry apache2-utils
 )
 
 # shellcheck source=scripts/install-packages.sh
