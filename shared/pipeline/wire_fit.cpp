@@ -28,7 +28,7 @@ constexpr std::array<std::string_view, 15> kAssignKeys{
     "steps",    "job_timeout_ms", "image_options"};
 constexpr std::array<std::string_view, 7> kImageOptionKeys{
     "name", "entrypoint", "command", "user", "environment", "auth_username", "auth_password"};
-constexpr std::array<std::string_view, 17> kStepKeys{"kind",
+constexpr std::array<std::string_view, 18> kStepKeys{"kind",
                                                      "name",
                                                      "command",
                                                      "environment",
@@ -44,7 +44,8 @@ constexpr std::array<std::string_view, 17> kStepKeys{"kind",
                                                      "root",
                                                      "at",
                                                      "layers",
-                                                     "keys"};
+                                                     "keys",
+                                                     "fingerprints"};
 // msgpack: true or false.
 constexpr std::size_t kBooleanBytes = 1;
 constexpr std::string_view kAssignType = "assign";
@@ -103,9 +104,9 @@ std::size_t job_environment_bytes(const Job& job) {
     return total;
 }
 
-// Steps other than checkout and run reach the agent as a run step with a command of at most
-// this many bytes (coordinator/domain/job_spec.cpp).
-constexpr std::size_t kMaxStandInCommandBytes = 512;
+// The command of the Secrets step a job may begin with (coordinator/domain/job_spec.cpp) has
+// at most this many bytes.
+constexpr std::size_t kMaxSecretsStepCommandBytes = 512;
 
 std::size_t list_bytes(const std::vector<std::string>& items) {
     std::size_t total = container_header(items.size());
@@ -122,15 +123,14 @@ std::size_t image_bytes(const ImageSpec& image) {
 }
 
 std::size_t step_bytes(const Step& step) {
-    const bool runs_as_written = step.kind == StepKind::run || step.kind == StepKind::checkout;
     return keys_bytes(kStepKeys) + str_bytes(kLongestStepKind.size()) +
-           str_bytes(step.name.size()) +
-           str_bytes(runs_as_written ? step.command.size() : kMaxStandInCommandBytes) +
+           str_bytes(step.name.size()) + str_bytes(step.command.size()) +
            environment_bytes(step.environment) + str_bytes(step.working_directory.size()) +
            kIntegerBytes + str_bytes(kLongestStepWhen.size()) + str_bytes(step.shell.size()) +
            kBooleanBytes + 2 * kIntegerBytes + list_bytes(step.files.paths) +
            str_bytes(step.files.destination.size()) + str_bytes(step.files.root.size()) +
-           str_bytes(step.files.at.size()) + list_bytes({}) + list_bytes(step.files.keys);
+           str_bytes(step.files.at.size()) + list_bytes({}) + list_bytes(step.files.keys) +
+           list_bytes(step.fingerprints);
 }
 
 std::string describe_bytes(std::size_t bytes) {
@@ -176,12 +176,13 @@ std::size_t assign_frame_bound(const Job& job) {
     total += str_bytes(job.working_directory.size());
     total += container_header(job.steps.size());
     for (const Step& step : job.steps) total += step_bytes(step);
-    // A job naming contexts gets one more step saying it cannot have them yet
-    // (coordinator/domain/job_spec.cpp): its command and the names. (Contexts come from the
-    // workflow entry, after the definition was checked: a job filling its frame to the byte
-    // and naming contexts ends at the coordinator's own check before sending, clearly.)
+    // A job naming contexts begins with the Secrets step (coordinator/domain/job_spec.cpp): its
+    // command and a note naming the contexts. (Contexts come from the workflow entry, after the
+    // definition was checked; whether the repository has secrets, which gives every job the
+    // step too, and the secrets' names and values come at dispatch: a job filling its frame
+    // to the byte ends at the coordinator's own check before sending, clearly.)
     if (!job.contexts.empty()) {
-        total += step_bytes(Step{}) + str_bytes(kMaxStandInCommandBytes) +
+        total += step_bytes(Step{}) + str_bytes(kMaxSecretsStepCommandBytes) +
                  str_bytes(kMaxContexts * (kMaxContextNameBytes + 2)) + str_bytes(16);
     }
     return total;

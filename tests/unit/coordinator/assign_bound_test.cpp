@@ -62,6 +62,11 @@ TEST_CASE("assign bound: never below the encoded frame, and within a few bytes o
         "          working_directory: src\n          no_output_timeout: 20m\n"
         "          when: always\n",
         "version: 2\njobs:\n  build:\n    docker: [{image: alpine}]\n    steps:\n"
+        "      - add_ssh_keys:\n          fingerprints:\n"
+        "            - SHA256:NPj4IcXxqQEKGXOghi/QbG2sohoNfvZ30JwCcdSSNM0\n"
+        "            - b7:35:a6:4e:9b:0d:6d:d4:78:1e:9a:97:2a:66:6b:be\n"
+        "      - run: make\n",
+        "version: 2\njobs:\n  build:\n    docker: [{image: alpine}]\n    steps:\n"
         "      - run: " +
             big + "\n      - run:\n          command: " + big +
             "\n          environment: {V: " + big + "}\n",
