@@ -83,7 +83,7 @@ ProcessOptions docker(const std::filesystem::path& dir, std::vector<std::string>
 }  // namespace
 
 TEST_CASE(
-    "e2e: an image of a private registry is pulled with `auth` whose password is a secret; a "
+    "e2e: an image of a private registry is pulled with `auth` whose password is a secret, a "
     "wrong one is a clear job error, and neither shows",
     "[docker]") {
     require_docker();
