@@ -1,10 +1,8 @@
 #include "agent/executor/docker_host_firewall.h"
 
 #include <poll.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,17 +13,16 @@
 namespace fmg::agent {
 namespace {
 
-// Where iptables is installed on the distributions Docker supports; Docker itself needs it.
-constexpr std::array<const char*, 4> kIptablesPaths = {"/usr/sbin/iptables", "/sbin/iptables",
-                                                       "/usr/bin/iptables", "/bin/iptables"};
 // An iptables call takes milliseconds; -w makes it wait for the xtables lock held by
 // another caller (Docker, a firewall manager) instead of failing at once.
 constexpr std::chrono::seconds kIptablesTimeout{30};
 constexpr size_t kMaxIptablesOutput = 4096;
 
 Result<std::string> find_iptables() {
-    for (const char* path : kIptablesPaths) {
-        if (::access(path, X_OK) == 0) return std::string(path);
+    // Where iptables is installed on the distributions Docker supports; Docker itself needs it.
+    if (auto found = find_program(
+            {"/usr/sbin/iptables", "/sbin/iptables", "/usr/bin/iptables", "/bin/iptables"})) {
+        return *found;
     }
     return Error{"iptables not found (looked in /usr/sbin, /sbin, /usr/bin, /bin)"};
 }

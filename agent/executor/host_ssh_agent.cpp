@@ -1,16 +1,15 @@
 #include "agent/executor/host_ssh_agent.h"
 
 #include <sys/un.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <thread>
+
+#include "agent/executor/run_program.h"
 
 namespace fmg::agent {
 namespace {
 
-constexpr std::array<const char*, 2> kSshAgentPaths = {"/usr/bin/ssh-agent", "/bin/ssh-agent"};
 constexpr std::chrono::seconds kStartLimit{5};
 // How often the start looks for the socket: ssh-agent makes it within milliseconds.
 constexpr std::chrono::milliseconds kStartPoll{10};
@@ -18,14 +17,9 @@ constexpr std::chrono::milliseconds kStartPoll{10};
 }  // namespace
 
 Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket, int64_t attempt) {
-    std::string program;
-    for (const char* path : kSshAgentPaths) {
-        if (::access(path, X_OK) == 0) {
-            program = path;
-            break;
-        }
-    }
-    if (program.empty()) {
+    // Where Debian's openssh-client (and every distribution's) puts it.
+    const auto program = find_program({"/usr/bin/ssh-agent", "/bin/ssh-agent"});
+    if (!program) {
         return Error{"ssh-agent is not installed on this runner (install openssh-client)"};
     }
     if (socket.native().size() >= sizeof(sockaddr_un{}.sun_path)) {
@@ -35,7 +29,7 @@ Result<HostSshAgent> HostSshAgent::start(const std::filesystem::path& socket, in
     std::error_code ignored;
     std::filesystem::remove(socket, ignored);
     SpawnRequest request;
-    request.argv = {program, "-D", "-a", socket.string()};
+    request.argv = {*program, "-D", "-a", socket.string()};
     request.env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
     request.working_directory = "/";
     auto group = ShellStepGroup::start({}, attempt);

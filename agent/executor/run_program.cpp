@@ -10,6 +10,13 @@
 
 namespace fmg::agent {
 
+std::optional<std::string> find_program(std::initializer_list<const char*> paths) {
+    for (const char* path : paths) {
+        if (::access(path, X_OK) == 0) return std::string(path);
+    }
+    return std::nullopt;
+}
+
 Result<ProgramOutcome> run_program(const SpawnRequest& request, std::chrono::milliseconds timeout,
                                    size_t max_output) {
     const std::string program = request.argv.empty() ? std::string() : request.argv.front();

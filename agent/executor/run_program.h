@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <initializer_list>
+#include <optional>
 #include <string>
 
 #include "agent/executor/child_process.h"
@@ -16,6 +18,10 @@ struct ProgramOutcome {
     int exit_code = -1;  // 128 + the signal that killed it
     std::string output;  // stdout and stderr together, cut at the bound, without the last '\n's
 };
+
+/// The first of `paths` that is an executable file (helpers are looked for where
+/// distributions install them, never in a PATH a config could influence); nullopt: none.
+std::optional<std::string> find_program(std::initializer_list<const char*> paths);
 
 /// Starts `request` and waits for its end. Fails when it cannot start, or has not finished
 /// within `timeout` (it is then killed).

@@ -172,6 +172,16 @@ Result<std::string> JobRunner::add_ssh_keys(const protocol::StepSpec& step,
     return *socket;
 }
 
+std::pair<protocol::JobOutcome, std::string> JobRunner::stopped_in_step(uint32_t index,
+                                                                        const OutputSink& output) {
+    auto stopped = stopped_result(output);
+    events_.post(
+        StepEnded{assign_.attempt_id, index,
+                  timed_out_ ? protocol::StepOutcome::failed : protocol::StepOutcome::cancelled, -1,
+                  clock_.wall_ms()});
+    return stopped;
+}
+
 std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
     using protocol::JobOutcome;
     using protocol::StepOutcome;
@@ -228,13 +238,8 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         if (step.kind == protocol::StepKind::checkout) {
             std::string error;
             bool ok = checkout(step.working_directory, output, error);
-            if (!ok && cancelled_) {  // the checkout was stopped, as a running step is
-                auto stopped = stopped_result(output);
-                events_.post(StepEnded{assign_.attempt_id, index,
-                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
-                                       -1, clock_.wall_ms()});
-                return stopped;
-            }
+            // The checkout was stopped, as a running step is.
+            if (!ok && cancelled_) return stopped_in_step(index, output);
             if (!ok) output("fmg: checkout failed: " + error + "\n");
             events_.post(StepEnded{assign_.attempt_id, index,
                                    ok ? StepOutcome::success : StepOutcome::error, ok ? 0 : -1,
@@ -253,13 +258,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
         }
         if (step.kind == protocol::StepKind::add_ssh_keys) {
             auto socket = add_ssh_keys(step, output);
-            if (cancelled_) {
-                auto stopped = stopped_result(output);
-                events_.post(StepEnded{assign_.attempt_id, index,
-                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
-                                       -1, clock_.wall_ms()});
-                return stopped;
-            }
+            if (cancelled_) return stopped_in_step(index, output);
             events_.post(StepEnded{assign_.attempt_id, index,
                                    socket ? StepOutcome::success : StepOutcome::failed,
                                    socket ? 0 : 1, clock_.wall_ms()});
@@ -277,13 +276,7 @@ std::pair<protocol::JobOutcome, std::string> JobRunner::run_steps() {
             step.kind == protocol::StepKind::save_cache ||
             step.kind == protocol::StepKind::restore_cache) {
             const protocol::StepOutcome outcome = file_step(step, output);
-            if (cancelled_) {
-                auto stopped = stopped_result(output);
-                events_.post(StepEnded{assign_.attempt_id, index,
-                                       timed_out_ ? StepOutcome::failed : StepOutcome::cancelled,
-                                       -1, clock_.wall_ms()});
-                return stopped;
-            }
+            if (cancelled_) return stopped_in_step(index, output);
             events_.post(StepEnded{assign_.attempt_id, index, outcome,
                                    outcome == StepOutcome::success ? 0 : 1, clock_.wall_ms()});
             if (outcome != StepOutcome::success) failed = true;

@@ -58,6 +58,10 @@ class JobRunner {
     /// The result of a job stopped by cancel() or by its time limit; for the latter, writes
     /// the line that says so into the log (once).
     std::pair<protocol::JobOutcome, std::string> stopped_result(const OutputSink& output);
+    /// stopped_result for a step the stop ended while it ran: also its StepEnded (failed when
+    /// the job's time was up, else cancelled).
+    std::pair<protocol::JobOutcome, std::string> stopped_in_step(uint32_t index,
+                                                                 const OutputSink& output);
     /// Checks the commit out into the workspace, or into `path` under it (a checkout step's
     /// working_directory: relative, without `..`).
     bool checkout(const std::string& path, const OutputSink& output, std::string& error);

@@ -1,9 +1,6 @@
 #include "agent/job/ssh_keys.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
 #include <chrono>
 
 #include "agent/executor/run_program.h"
@@ -12,8 +9,6 @@
 namespace fmg::agent {
 namespace {
 
-// Where Debian's openssh-client (and every distribution's) puts it.
-constexpr std::array<const char*, 2> kSshKeygenPaths = {"/usr/bin/ssh-keygen", "/bin/ssh-keygen"};
 constexpr std::chrono::seconds kSshKeygenTimeout{10};
 constexpr size_t kMaxSshKeygenOutput = 16 * 1024;
 
@@ -77,14 +72,9 @@ bool fingerprint_matches(std::string_view wanted, const Fingerprints& key) {
 }
 
 Result<std::string> public_key_of(std::string_view private_key) {
-    std::string program;
-    for (const char* path : kSshKeygenPaths) {
-        if (::access(path, X_OK) == 0) {
-            program = path;
-            break;
-        }
-    }
-    if (program.empty()) {
+    // Where Debian's openssh-client (and every distribution's) puts it.
+    const auto program = find_program({"/usr/bin/ssh-keygen", "/bin/ssh-keygen"});
+    if (!program) {
         return Error{
             "ssh-keygen is not installed on this runner (install openssh-client): it "
             "reads the keys' fingerprints"};
@@ -92,7 +82,7 @@ Result<std::string> public_key_of(std::string_view private_key) {
     if (private_key.size() + 1 > kMaxSpawnInput) return Error{"too large to be an SSH key"};
     SpawnRequest request;
     // -P '': a key with a passphrase fails instead of asking for it.
-    request.argv = {program, "-y", "-P", "", "-f", "/dev/stdin"};
+    request.argv = {*program, "-y", "-P", "", "-f", "/dev/stdin"};
     request.env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
     request.working_directory = "/";
     request.input = std::string(private_key) + "\n";  // ssh-keygen needs the last line ended

@@ -365,6 +365,12 @@ struct MadeKey {
     std::string sha256;
 };
 
+/// Sets a secret of the repository the cluster's pushes come from (octo/demo).
+void set_repository_secret(const Cluster& cluster, const std::string& name,
+                           const std::string& value) {
+    REQUIRE(cluster.fmg_with_input({"secret", "set", "--repo", "octo/demo", name}, value).ok());
+}
+
 MadeKey make_ssh_key(const std::filesystem::path& dir, const std::string& name) {
     const auto path = dir / name;
     ProcessOptions keygen;
@@ -392,14 +398,8 @@ TEST_CASE(
     cluster.start_runner("runner-1", machine_agent_options());
     const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
     const MadeKey spare = make_ssh_key(cluster.dir().path(), "spare_key");
-    REQUIRE(cluster
-                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
-                                deploy.private_key)
-                .ok());
-    REQUIRE(cluster
-                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "SPARE_KEY"},
-                                spare.private_key)
-                .ok());
+    set_repository_secret(cluster, "DEPLOY_KEY", deploy.private_key);
+    set_repository_secret(cluster, "SPARE_KEY", spare.private_key);
     // One line of each key's body: what a leak of the key would show.
     const std::string deploy_line =
         deploy.private_key.substr(deploy.private_key.find('\n') + 1, 60);
@@ -460,10 +460,7 @@ TEST_CASE("e2e: a shell job's SSH agent dies with its fmg-agent, even one killed
     Cluster cluster;
     Process& agent = cluster.start_runner("runner-1", machine_agent_options());
     const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
-    REQUIRE(cluster
-                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
-                                deploy.private_key)
-                .ok());
+    set_repository_secret(cluster, "DEPLOY_KEY", deploy.private_key);
     GitRepo repo = cluster.make_repo();
     repo.write_config(
         "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n      - add_ssh_keys\n"
@@ -495,10 +492,7 @@ TEST_CASE(
     Cluster cluster;
     cluster.start_runner("runner-docker");
     const MadeKey deploy = make_ssh_key(cluster.dir().path(), "deploy_key");
-    REQUIRE(cluster
-                .fmg_with_input({"secret", "set", "--repo", "octo/demo", "DEPLOY_KEY"},
-                                deploy.private_key)
-                .ok());
+    set_repository_secret(cluster, "DEPLOY_KEY", deploy.private_key);
     const std::string deploy_line =
         deploy.private_key.substr(deploy.private_key.find('\n') + 1, 60);
     GitRepo repo = cluster.make_repo();
