@@ -13,6 +13,7 @@
 #include "coordinator/http/api_routes.h"
 #include "coordinator/http/constants.h"
 #include "coordinator/http/metrics.h"
+#include "coordinator/http/web_routes.h"
 #include "coordinator/http/webhook_handler.h"
 #include "coordinator/setup/tls_context.h"
 #include "shared/log.h"
@@ -20,7 +21,7 @@
 namespace fmg::coordinator::http {
 namespace {
 
-/// Everything that is not a webhook: health, metrics and the authenticated API.
+/// Everything that is not a webhook: health, metrics, the authenticated API and the dashboard.
 class RequestHandler : public Poco::Net::HTTPRequestHandler {
   public:
     RequestHandler(HttpContext& context, const ConnectionLimits& limits)
@@ -41,6 +42,7 @@ class RequestHandler : public Poco::Net::HTTPRequestHandler {
                 if (!caller) return;
                 return route_api(context_, *caller, request, response);
             }
+            if (is_web_path(path)) return route_web(context_, request, response);
             send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + path);
         } catch (const Poco::SyntaxException& e) {
             // A target whose percent-encoding does not decode.

@@ -371,6 +371,17 @@ UPDATE pipelines SET from_fork = 1 WHERE fork_repo IS NOT NULL;
     R"SQL(
 ALTER TABLE secrets RENAME COLUMN context TO scope;
 )SQL",
+    // 21: the dashboard's sessions (docs/dashboard.md "Access"): a login with a token gives
+    // the browser a cookie; only its digest is kept, as for tokens.
+    R"SQL(
+CREATE TABLE web_sessions (
+    digest TEXT PRIMARY KEY,         -- lower-case hex SHA-256 of the cookie; never the cookie
+    token_id INTEGER NOT NULL REFERENCES api_tokens(id),
+    csrf TEXT NOT NULL,              -- what the session's forms carry back (docs/dashboard.md)
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+)SQL",
 };
 
 int current_version(Database& db) {

@@ -5,12 +5,20 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "shared/http_session.h"
 #include "tests/support/json.h"
 
 namespace fmg::testing {
+
+std::string HttpResponse::header(const std::string& name) const {
+    for (const auto& [key, value] : headers) {
+        if (Poco::icompare(key, name) == 0) return value;
+    }
+    return {};
+}
 
 Poco::JSON::Object::Ptr HttpResponse::json() const {
     return parse_object(body);
@@ -60,6 +68,7 @@ HttpResponse HttpClient::request(const std::string& method, const std::string& p
         Poco::StreamCopier::copyToString(in, result.body);
         result.status = static_cast<int>(response.getStatus());
         result.content_type = response.get("Content-Type", "");
+        for (const auto& [name, value] : response) result.headers.emplace_back(name, value);
     } catch (const Poco::Exception& error) {
         result.status = 0;
         result.transport_error = error.displayText();

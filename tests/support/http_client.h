@@ -16,7 +16,11 @@ struct HttpResponse {
     int status = 0;            // 0 when no answer came (see transport_error)
     std::string body;          // the whole body (a chunked answer is read to its end)
     std::string content_type;  // the Content-Type header, or empty
+    Headers headers;           // every header, as sent
     std::string transport_error;
+
+    /// The first header named `name` (ignoring case), or empty.
+    std::string header(const std::string& name) const;
 
     /// The body as a JSON object; fails the test when it is not one.
     Poco::JSON::Object::Ptr json() const;
