@@ -95,6 +95,20 @@ Poco::Net::SecureStreamSocket handshaken_from(const std::string& source, uint16_
 
 }  // namespace
 
+TEST_CASE("e2e: over TLS the dashboard's session cookie is Secure") {
+    ClusterOptions options;
+    options.tls = true;
+    Cluster cluster(options);
+    const HttpClient browser = HttpClient(cluster.server_url()).trusting(cluster.tls_ca_file());
+    const HttpResponse logged_in =
+        browser.request("POST", "/login", "token=" + cluster.admin_token(),
+                        {{"Content-Type", "application/x-www-form-urlencoded"}});
+    INFO(logged_in.describe());
+    REQUIRE(logged_in.status == 303);
+    CHECK_THAT(logged_in.header("Set-Cookie"),
+               Catch::Contains("; Secure") && Catch::Contains("; HttpOnly"));
+}
+
 TEST_CASE("attack: silent TLS clients hold no worker: the API answers while 80 of them wait") {
     ClusterOptions options;
     options.tls = true;
