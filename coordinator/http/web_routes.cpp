@@ -76,8 +76,9 @@ void set_session_cookie(HttpContext& context, HTTPServerResponse& response,
 }
 
 /// A form POST from another site is refused: its Origin (or, without one, Referer) must be
-/// this server's. SameSite=Strict keeps the cookie off it already; this holds without it.
-bool same_origin(const HTTPServerRequest& request) {
+/// this server's, as the request's Host or --public-url names it (a proxy may send its own
+/// Host). SameSite=Strict keeps the cookie off it already; this holds without it.
+bool same_origin(const HttpContext& context, const HTTPServerRequest& request) {
     std::string origin = request.get("Origin", "");
     if (origin.empty()) {
         const std::string referer = request.get("Referer", "");
@@ -91,7 +92,11 @@ bool same_origin(const HTTPServerRequest& request) {
     }
     if (origin == "null") return false;
     try {
-        return Poco::URI(origin).getAuthority() == request.getHost();
+        const Poco::URI from(origin);
+        const Poco::URI public_url(context.settings.public_url);
+        return from.getAuthority() == request.getHost() ||
+               (from.getScheme() == public_url.getScheme() &&
+                from.getAuthority() == public_url.getAuthority());
     } catch (const Poco::Exception&) {
         return false;
     }
@@ -125,7 +130,7 @@ std::optional<Poco::Net::NameValueCollection> read_form(HttpContext& context,
 }
 
 void log_in(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
-    if (!same_origin(request)) {
+    if (!same_origin(context, request)) {
         return send_html(response, HTTPResponse::HTTP_FORBIDDEN,
                          web::login_page("this form must be sent from this server's own page"));
     }
@@ -152,7 +157,7 @@ void log_out(HttpContext& context, HTTPServerRequest& request, HTTPServerRespons
     if (!session) return redirect(response, "/login");
     auto fields = read_form(context, request, response);
     if (!fields) return;
-    if (!same_origin(request) ||
+    if (!same_origin(context, request) ||
         !crypto::constant_time_equals(fields->get("csrf", ""), session->csrf)) {
         return send_html(response, HTTPResponse::HTTP_FORBIDDEN,
                          web::login_page("the log-out form did not come from this session"));

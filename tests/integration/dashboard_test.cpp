@@ -57,7 +57,10 @@ TEST_CASE("e2e: a token logs in to the dashboard, whose pipeline list shows a sc
     from_elsewhere.emplace_back("Origin", "http://evil.example");
     CHECK(browser.request("POST", "/login", "token=" + viewer, from_elsewhere).status == 403);
 
-    const HttpResponse logged_in = browser.request("POST", "/login", "token=" + viewer, form_post);
+    // What a browser sends from the log-in page: its own origin, the --public-url.
+    Headers from_here = form_post;
+    from_here.emplace_back("Origin", cluster.server_url());
+    const HttpResponse logged_in = browser.request("POST", "/login", "token=" + viewer, from_here);
     REQUIRE(logged_in.status == 303);
     CHECK(logged_in.header("Location") == "/");
     const std::string set_cookie = logged_in.header("Set-Cookie");
