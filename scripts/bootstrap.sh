@@ -38,6 +38,8 @@ packages=(
     # a private registry with htpasswd logins for the tests of an image's `auth`
     docker.io busybox-static iproute2 ca-certificates curl openssl procps openssh-client
     docker-registry apache2-utils
+    # the browser the dashboard's tests drive (headless, through the DevTools protocol)
+    chromium
 )
 
 # shellcheck source=scripts/install-packages.sh

@@ -5,7 +5,9 @@
 // value and a revoked token's session are refused; the stylesheet is compiled in.
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
+#include "tests/support/browser.h"
 #include "tests/support/cluster.h"
 #include "tests/support/http_client.h"
 
@@ -128,4 +130,41 @@ TEST_CASE("e2e: the dashboard's stylesheet is in the coordinator, with an ETag")
     CHECK(browser.request("GET", "/static/fmg.css", "", {{"If-None-Match", etag}}).status == 304);
     CHECK(browser.get("/static/nope.js").status == 404);
     CHECK(browser.get("/static/../fmg.db").status == 404);
+}
+
+TEST_CASE("browser: log in through the form, and the pipeline list shows a script as text") {
+    Cluster cluster;
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(
+        "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n"
+        "      - run: echo hi\n");
+    const std::string branch = "x<script>window.injected=1</script>";
+    const int64_t id = cluster.push(repo, repo.commit("Build"), "refs/heads/" + branch);
+    const std::string viewer = new_token(cluster, "alice", "viewer");
+
+    Browser browser(cluster.dir().path() / "browser");
+    browser.open(cluster.server_url() + "/");
+    CHECK(browser.evaluate("location.pathname") == "/login");  // sent to log in
+    browser.evaluate("document.querySelector('input[name=token]').value = '" + viewer +
+                     "'; document.querySelector('form').submit(); true");
+    browser.wait_for("location.pathname === '/' && document.querySelector('#pipelines')",
+                     "the pipeline list after logging in");
+    CHECK(browser.evaluate("document.querySelector('tr[data-id=\"" + std::to_string(id) +
+                           "\"] .ref').textContent") == branch);
+    CHECK(browser.evaluate("String(window.injected)") == "undefined");  // it never ran
+    CHECK(browser.evaluate("document.querySelectorAll('script').length") == "0");
+    CHECK(browser.evaluate("document.querySelector('.who').textContent") == "alice (viewer)");
+    // The stylesheet applied: the header has its background.
+    CHECK(browser.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") ==
+          "rgb(246, 248, 250)");
+    browser.screenshot(cluster.dir().path() / "browser" / "pipelines.png");
+    if (const char* keep = std::getenv("FMG_SCREENSHOT_DIR")) {  // docs/screenshots
+        browser.screenshot(std::filesystem::path(keep) / "pipelines.png");
+    }
+
+    // Log out with the button: the session ends.
+    browser.evaluate("document.querySelector('header form').submit(); true");
+    browser.wait_for("location.pathname === '/login'", "the log-in page after logging out");
+    browser.open(cluster.server_url() + "/");
+    CHECK(browser.evaluate("location.pathname") == "/login");
 }
