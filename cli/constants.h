@@ -21,9 +21,6 @@ constexpr std::chrono::milliseconds kWaitMaxPoll{1000};
 /// shorter outages (a restart) are ridden out.
 constexpr std::chrono::seconds kWaitUnreachableLimit{30};
 
-/// A pipeline's commit is shown by this many leading hex digits.
-constexpr size_t kShortShaLength = 7;
-
 /// The default pipeline config of `fmg validate`, relative to the working directory.
 constexpr const char* kDefaultConfigFile = ".circleci/config.yml";
 

@@ -7,21 +7,13 @@
 #include <string_view>
 
 #include "cli/views.h"
+#include "shared/display.h"  // short_sha, short_ref, format_duration, format_time_s
 
 namespace fmg::cli {
-
-/// The first 7 characters of a commit id.
-std::string short_sha(std::string_view sha);
-
-/// A ref without `refs/heads/` or `refs/tags/`: "main", "v1.2"; other refs unchanged.
-std::string short_ref(std::string_view ref);
 
 /// An API time (`2024-06-01T12:00:00.123Z`) to whole seconds (`2024-06-01T12:00:00Z`);
 /// text in another form is returned unchanged.
 std::string display_time(std::string_view api_time);
-
-/// A duration for people: "0.4s", "12.3s", "3m40s", "2h05m"; negative counts as zero.
-std::string format_duration(int64_t ms);
 
 /// One pipeline, as `fmg list` prints it:
 /// `#5 [octo/repo @ a1b2c3d on main] status: SUCCESS (started T finished T)`.

@@ -1,5 +1,7 @@
 #include "agent/job/ssh_keys.h"
 
+#include <Poco/String.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -11,14 +13,6 @@ namespace {
 
 constexpr std::chrono::seconds kSshKeygenTimeout{10};
 constexpr size_t kMaxSshKeygenOutput = 16 * 1024;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 std::string colon_hex(std::string_view bytes) {
     const std::string hex = crypto::to_hex(bytes);
@@ -67,7 +61,8 @@ Result<Fingerprints> fingerprints_of_public_key(std::string_view line) {
 
 bool fingerprint_matches(std::string_view wanted, const Fingerprints& key) {
     if (wanted.rfind("SHA256:", 0) == 0) return wanted == key.sha256;
-    const std::string md5 = lower(wanted.rfind("MD5:", 0) == 0 ? wanted.substr(4) : wanted);
+    const std::string md5 =
+        Poco::toLower(std::string(wanted.rfind("MD5:", 0) == 0 ? wanted.substr(4) : wanted));
     return "MD5:" + md5 == key.md5;
 }
 

@@ -239,12 +239,7 @@ void Gate::examine(int fd, bool peer_closed) {
 bool Gate::take_head(int fd, Pending& pending, const RequestHead& head, size_t arrived) {
     pending.route = route_of(head);
     if (pending.route == Route::healthz) {
-        if (pending.tls != nullptr) {
-            pending.tls->send_now(healthz_answer());
-        } else {
-            answer_and_finish(fd, healthz_answer());
-        }
-        close_pending(fd);
+        finish_pending(fd, healthz_answer());
         return false;
     }
     // A request refused unread (a webhook without a usable signature) goes on with its head
@@ -381,12 +376,16 @@ void Gate::refuse_head(int fd, HeadState state) {
 void Gate::refuse(int fd, GateRefusal cause, Poco::Net::HTTPResponse::HTTPStatus status,
                   const std::string& message) {
     limits_.count_refusal(cause);
+    finish_pending(fd, refusal_answer(status, message));
+}
+
+void Gate::finish_pending(int fd, const std::string& answer) {
     auto found = pending_.find(fd);
     if (found != pending_.end() && found->second.tls != nullptr) {
         // Over TLS an answer needs the handshake done; before it, the client is only closed.
-        if (found->second.handshaken) found->second.tls->send_now(refusal_answer(status, message));
+        if (found->second.handshaken) found->second.tls->send_now(answer);
     } else {
-        answer_and_finish(fd, refusal_answer(status, message));
+        answer_and_finish(fd, answer);
     }
     close_pending(fd);
 }

@@ -79,6 +79,9 @@ class Gate {
     int wait_timeout_ms(Clock::time_point now) const;
     void refuse(int fd, GateRefusal cause, Poco::Net::HTTPResponse::HTTPStatus status,
                 const std::string& message);
+    /// Sends `answer` on a pending connection (plainly, or over TLS once the handshake is
+    /// done) and closes it.
+    void finish_pending(int fd, const std::string& answer);
     /// 431 for a head past kMaxRequestHeadBytes, 400 for one that is no HTTP request.
     void refuse_head(int fd, HeadState state);
     void close_pending(int fd);

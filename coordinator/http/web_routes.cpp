@@ -150,19 +150,16 @@ void log_in(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse
 }
 
 void log_out(HttpContext& context, HTTPServerRequest& request, HTTPServerResponse& response) {
-    const std::string cookie = session_cookie(request);
-    Database& db = thread_database(context.database_file);
-    auto session =
-        cookie.empty() ? std::nullopt : sessions::find(db, cookie, context.clock.wall_ms());
-    if (!session) return redirect(response, "/login");
+    auto viewer = viewer_of(context, request);
+    if (!viewer) return redirect(response, "/login");
     auto fields = read_form(context, request, response);
     if (!fields) return;
     if (!same_origin(context, request) ||
-        !crypto::constant_time_equals(fields->get("csrf", ""), session->csrf)) {
+        !crypto::constant_time_equals(fields->get("csrf", ""), viewer->csrf)) {
         return send_html(response, HTTPResponse::HTTP_FORBIDDEN,
                          web::login_page("the log-out form did not come from this session"));
     }
-    sessions::end(db, cookie);
+    sessions::end(thread_database(context.database_file), session_cookie(request));
     set_session_cookie(context, response, "");
     redirect(response, "/login");
 }
@@ -171,7 +168,7 @@ void static_file(const std::string& name, HTTPServerRequest& request,
                  HTTPServerResponse& response) {
     auto file = web::find_static_file(name);
     if (!file) return send_error(response, HTTPResponse::HTTP_NOT_FOUND, "no such file");
-    const std::string etag = "\"" + crypto::sha256_hex(file->bytes) + "\"";
+    const std::string etag = "\"" + std::string(file->sha256) + "\"";
     response.set("ETag", etag);
     response.set("Cache-Control", "no-cache");
     response.set("X-Content-Type-Options", "nosniff");

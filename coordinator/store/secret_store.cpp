@@ -1,5 +1,7 @@
 #include "coordinator/store/secret_store.h"
 
+#include <Poco/String.h>
+
 #include <stdexcept>
 
 #include "coordinator/github/names.h"
@@ -66,11 +68,7 @@ Scope context_scope(std::string name) {
 }
 
 Scope repository_scope(std::string_view full_name) {
-    std::string name(full_name);
-    for (char& c : name) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return {Scope::Kind::repository, std::move(name)};
+    return {Scope::Kind::repository, Poco::toLower(std::string(full_name))};
 }
 
 std::optional<std::string> scope_problem(const Scope& scope) {

@@ -1,5 +1,5 @@
 # Writes OUT, a C++ source defining fmg::coordinator::web::static_files(): the bytes of each of
-# FILES (a ;-list), by file name. Run at build time by coordinator/CMakeLists.txt, so the
+# FILES (a ;-list) and their SHA-256, by file name. Run at build time by coordinator/CMakeLists.txt, so the
 # dashboard's static files are in the coordinator binary (docs/dashboard.md).
 set(arrays "")
 set(entries "")
@@ -7,11 +7,12 @@ set(index 0)
 foreach(file IN LISTS FILES)
   get_filename_component(name "${file}" NAME)
   file(READ "${file}" hex HEX)
+  file(SHA256 "${file}" digest)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND arrays "const unsigned char kFile${index}[] = {${bytes}};\n")
   string(APPEND entries
          "        {\"${name}\", std::string_view(reinterpret_cast<const char*>(kFile${index}), "
-         "sizeof kFile${index})},\n")
+         "sizeof kFile${index}), \"${digest}\"},\n")
   math(EXPR index "${index} + 1")
 endforeach()
 file(WRITE "${OUT}.new"

@@ -29,24 +29,6 @@ std::string escape(std::string_view text) {
     return out;
 }
 
-std::string path_segment(std::string_view segment) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : segment) {
-        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-                                c == '~';
-        if (unreserved) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 0x0f];
-        }
-    }
-    return out;
-}
-
 std::string page(std::string_view title, const std::optional<Viewer>& viewer,
                  std::string_view body) {
     std::string html =

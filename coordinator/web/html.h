@@ -14,10 +14,6 @@ namespace fmg::coordinator::web {
 /// `text` as HTML text or a quoted attribute's value: & < > " ' replaced by entities.
 std::string escape(std::string_view text);
 
-/// `segment` percent-encoded for one segment of a URL path (everything but unreserved
-/// characters), so a branch or job name cannot end the segment or the URL.
-std::string path_segment(std::string_view segment);
-
 /// Who looks at a page: the session's token name and role, and the value its forms carry
 /// against cross-site requests.
 struct Viewer {

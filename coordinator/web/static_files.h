@@ -11,6 +11,7 @@ namespace fmg::coordinator::web {
 struct StaticFile {
     std::string_view name;  // "fmg.css"
     std::string_view bytes;
+    std::string_view sha256;  // lower-case hex, computed by the build: the file's ETag
 };
 
 /// Every static file, in the order of their names.

@@ -28,6 +28,15 @@ std::string field_value(const std::string& html, const std::string& name) {
     return html.substr(start, html.find('"', start) - start);
 }
 
+/// Pushes a one-job pipeline on branch `branch`; its id.
+int64_t push_branch(const Cluster& cluster, const std::string& branch) {
+    GitRepo repo = cluster.make_repo();
+    repo.write_config(
+        "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n"
+        "      - run: echo hi\n");
+    return cluster.push(repo, repo.commit("Build"), "refs/heads/" + branch);
+}
+
 std::string new_token(const Cluster& cluster, const std::string& name, const std::string& role) {
     const CommandResult created = cluster.fmg({"token", "create", name, "--role", role});
     REQUIRE(created.ok());
@@ -72,12 +81,8 @@ TEST_CASE("e2e: a token logs in to the dashboard, whose pipeline list shows a sc
     const Headers session = {{"Cookie", cookie_pair(set_cookie)}};
 
     // A branch whose name is a script: GitHub allows it, and the page shows it as text.
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(
-        "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n"
-        "      - run: echo hi\n");
     const std::string branch = "x<script>alert(1)</script>";
-    const int64_t id = cluster.push(repo, repo.commit("Build"), "refs/heads/" + branch);
+    const int64_t id = push_branch(cluster, branch);
     const HttpResponse list = browser.request("GET", "/", "", session);
     REQUIRE(list.status == 200);
     CHECK_THAT(list.body, Catch::Contains("<tr data-id=\"" + std::to_string(id) + "\">"));
@@ -134,12 +139,8 @@ TEST_CASE("e2e: the dashboard's stylesheet is in the coordinator, with an ETag")
 
 TEST_CASE("browser: log in through the form, and the pipeline list shows a script as text") {
     Cluster cluster;
-    GitRepo repo = cluster.make_repo();
-    repo.write_config(
-        "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n"
-        "      - run: echo hi\n");
     const std::string branch = "x<script>window.injected=1</script>";
-    const int64_t id = cluster.push(repo, repo.commit("Build"), "refs/heads/" + branch);
+    const int64_t id = push_branch(cluster, branch);
     const std::string viewer = new_token(cluster, "alice", "viewer");
 
     Browser browser(cluster.dir().path() / "browser");

@@ -365,6 +365,12 @@ struct MadeKey {
     std::string sha256;
 };
 
+/// What only the command line of an ssh-agent of this cluster's shell runners holds: "-a", NUL
+/// and its socket under their work dirs (other tests' agents may run meanwhile).
+std::string ssh_agent_of(const Cluster& cluster) {
+    return std::string("-a\0", 3) + (cluster.dir() / "agents").string();
+}
+
 /// Sets a secret of the repository the cluster's pushes come from (octo/demo).
 void set_repository_secret(const Cluster& cluster, const std::string& name,
                            const std::string& value) {
@@ -453,7 +459,7 @@ workflows:
     CHECK(files_containing(cluster.data_dir(), deploy_line).empty());
     CHECK(files_containing(cluster.dir() / "agents", deploy_line).empty());
     CHECK(files_containing(cluster.dir() / "logs", deploy_line).empty());
-    CHECK(every_command_line().find("ssh-agent") == std::string::npos);
+    CHECK(every_command_line().find(ssh_agent_of(cluster)) == std::string::npos);
 }
 
 TEST_CASE("e2e: a shell job's SSH agent dies with its fmg-agent, even one killed by SIGKILL") {
@@ -466,8 +472,7 @@ TEST_CASE("e2e: a shell job's SSH agent dies with its fmg-agent, even one killed
         "version: 2.1\njobs:\n  build:\n    machine: true\n    steps:\n      - add_ssh_keys\n"
         "      - run: echo holding; sleep 600\n");
     const int64_t id = cluster.push(repo, repo.commit("Hold"));
-    // ssh-agent's command line: "-a" NUL and its socket under the runner's work dir.
-    const std::string socket_flag = std::string("-a\0", 3) + (cluster.dir() / "agents").string();
+    const std::string socket_flag = ssh_agent_of(cluster);
     cluster.wait_until(
         deadline_after(kPipelineTimeout),
         [&] {

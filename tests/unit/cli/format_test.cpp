@@ -116,17 +116,6 @@ TEST_CASE("show counts running things up to now and shows a pipeline's error") {
     CHECK(text.find("  step make: RUNNING (11.5s so far)\n") != std::string::npos);
 }
 
-TEST_CASE("durations read naturally at every scale") {
-    CHECK(format_duration(0) == "0.0s");
-    CHECK(format_duration(400) == "0.4s");
-    CHECK(format_duration(59'999) == "59.9s");
-    CHECK(format_duration(60'000) == "1m00s");
-    CHECK(format_duration(3'599'999) == "59m59s");
-    CHECK(format_duration(3'600'000) == "1h00m");
-    CHECK(format_duration(7'500'000) == "2h05m");
-    CHECK(format_duration(-5) == "0.0s");
-}
-
 TEST_CASE("decoding refuses objects the CLI cannot show") {
     CHECK_FALSE(decode_pipeline(parse(R"({"repo": "octo/repo"})")).ok());
     CHECK_FALSE(decode_pipeline(parse(R"([1, 2])")).ok());
